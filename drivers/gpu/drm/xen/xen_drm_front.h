@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Xen para-virtual display frontend: the driver's one private header.
+ *
+ * Layers, each using only those below it:
+ *   xen_drm_front_cfg.c     XenStore configuration, strictly parsed
+ *   xen_drm_front_evtchnl.c request rings and event pages, one pair per
+ *                           connector; knows nothing of DRM
+ *   xen_drm_front_drm.c     the DRM device
+ *   xen_drm_front_drv.c     module, xenbus driver and state machine
+ * Xen itself is reached only through xen_drm_front_xen.h.
+ */
+
+#ifndef __XEN_DRM_FRONT_H_
+#define __XEN_DRM_FRONT_H_
+
+#include <linux/completion.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include <drm/drm_device.h>
+
+#include <xen/xenbus.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/grant_table.h>
+#include <xen/interface/io/displif.h>
+
+#define XDF_DRIVER_NAME		"xen_drm_front"
+
+/* Connectors beyond this are ignored, with a warning (see xen-front.rst). */
+#define XDF_MAX_CONNECTORS	8
+/* Largest resolution accepted from XenStore, per dimension. */
+#define XDF_MAX_DIMENSION	8192
+/* Longest unique-id accepted from XenStore, without the NUL. */
+#define XDF_UNIQUE_ID_MAX	63
+/* Protocol versions this frontend speaks. */
+#define XDF_PROTOCOL_MIN	1
+#define XDF_PROTOCOL_MAX	XENDISPL_PROTOCOL_VERSION_INT
+
+/* xen_drm_front_cfg.c */
+
+/**
+ * struct xdf_connector_cfg - one connector's XenStore configuration
+ * @width: visible width in pixels, 1..XDF_MAX_DIMENSION
+ * @height: visible height in pixels, 1..XDF_MAX_DIMENSION
+ * @unique_id: the connector's unique-id, printable ASCII
+ */
+struct xdf_connector_cfg {
+	u32 width;
+	u32 height;
+	char unique_id[XDF_UNIQUE_ID_MAX + 1];
+};
+
+/**
+ * struct xdf_cfg - a vdispl device's XenStore configuration
+ * @be_alloc: the backend may allocate display buffers for us
+ * @version: protocol version chosen from the backend's "versions", or 0
+ *	     when the backend published none (then version 2 is assumed and
+ *	     nothing is written)
+ * @num_connectors: number of valid entries in @connectors, >= 1
+ * @connectors: per-connector configuration
+ */
+struct xdf_cfg {
+	bool be_alloc;
+	unsigned int version;
+	unsigned int num_connectors;
+	struct xdf_connector_cfg connectors[XDF_MAX_CONNECTORS];
+};
+
+int xdf_cfg_read(struct xenbus_device *xb_dev, struct xdf_cfg *cfg);
+int xdf_cfg_parse_resolution(const char *value, u32 *width, u32 *height);
+int xdf_cfg_parse_versions(const char *value, unsigned int *version);
+
+/* xen_drm_front_evtchnl.c */
+
+/**
+ * typedef xdf_frame_done_fn - frame-done event callback
+ * @data: the callback's data
+ * @conn_idx: connector whose event page carried the event
+ * @fb_cookie: framebuffer cookie from the event, not yet checked
+ *
+ * Called in interrupt context with the event lock held.
+ */
+typedef void (*xdf_frame_done_fn)(void *data, unsigned int conn_idx,
+				  u64 fb_cookie);
+
+struct xdf_channels;
+
+extern unsigned int xdf_req_timeout_ms;
+
+struct xdf_channels *xdf_channels_create(struct xenbus_device *xb_dev,
+					 unsigned int count);
+void xdf_channels_destroy(struct xdf_channels *chs);
+int xdf_channels_publish(struct xdf_channels *chs,
+			 struct xenbus_transaction xbt);
+void xdf_channels_connect(struct xdf_channels *chs);
+void xdf_channels_disconnect(struct xdf_channels *chs);
+void xdf_channels_set_frame_done(struct xdf_channels *chs,
+				 xdf_frame_done_fn fn, void *data);
+int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
+		struct xendispl_req *req, struct xendispl_resp *resp);
+
+/* xen_drm_front_drm.c */
+
+/**
+ * struct xdf_drm - the DRM device of one backend connection
+ * @drm: the DRM device; its last reference frees this structure
+ * @devres_group: devres group holding our reference to @drm
+ * @cfg: configuration the device was created with
+ * @chs: the backend's channels; dereferenced only inside
+ *	 drm_dev_enter()/drm_dev_exit(), as they are freed after
+ *	 drm_dev_unplug()
+ */
+struct xdf_drm {
+	struct drm_device drm;
+	void *devres_group;
+	struct xdf_cfg cfg;
+	struct xdf_channels *chs;
+};
+
+struct xdf_drm *xdf_drm_create(struct device *parent,
+			       const struct xdf_cfg *cfg,
+			       struct xdf_channels *chs);
+void xdf_drm_unplug(struct xdf_drm *xdrm);
+
+/* xen_drm_front_drv.c */
+
+/**
+ * struct xdf_front - per xenbus device state, owned by the xenbus side
+ * @xb_dev: the xenbus device
+ * @lock: serializes state transitions (backend changes, removal)
+ * @cfg: configuration read when the backend reached InitWait
+ * @chs: channels, from InitWait until teardown; NULL otherwise
+ * @xdrm: DRM device, from backend Connected until teardown; NULL otherwise
+ */
+struct xdf_front {
+	struct xenbus_device *xb_dev;
+	struct mutex lock;	/* state transitions */
+	struct xdf_cfg cfg;
+	struct xdf_channels *chs;
+	struct xdf_drm *xdrm;
+};
+
+#endif /* __XEN_DRM_FRONT_H_ */

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Xen para-virtual display frontend: configuration from XenStore.
+ *
+ * The values come from the toolstack and the backend's domain, so they are
+ * untrusted: each is parsed strictly and a bad one is reported with its
+ * XenStore path and value, never guessed at.
+ */
+
+#include <linux/ctype.h>
+#include <linux/err.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "xen_drm_front.h"
+#include "xen_drm_front_xen.h"
+
+/* Largest version number accepted in the backend's list. */
+#define XDF_VERSION_LIMIT	0xffff
+
+/*
+ * Parses a decimal number of at most @max with no sign, space or other
+ * decoration. Returns the first character after it, or NULL.
+ */
+static const char *xdf_parse_uint(const char *s, u32 max, u32 *val)
+{
+	u32 v = 0;
+
+	if (!isdigit(*s))
+		return NULL;
+
+	for (; isdigit(*s); s++) {
+		v = v * 10 + (*s - '0');
+		/* Checked per digit, so v * 10 cannot overflow. */
+		if (v > max)
+			return NULL;
+	}
+
+	*val = v;
+	return s;
+}
+
+/**
+ * xdf_cfg_parse_resolution() - parse a connector's "resolution" value
+ * @value: the XenStore value, "<width>x<height>"
+ * @width: the width, 1..XDF_MAX_DIMENSION
+ * @height: the height, 1..XDF_MAX_DIMENSION
+ *
+ * Return: 0, or -EINVAL if @value is anything else.
+ */
+int xdf_cfg_parse_resolution(const char *value, u32 *width, u32 *height)
+{
+	const char *p;
+	u32 w, h;
+
+	p = xdf_parse_uint(value, XDF_MAX_DIMENSION, &w);
+	if (!p || *p != XENDISPL_RESOLUTION_SEPARATOR[0])
+		return -EINVAL;
+
+	p = xdf_parse_uint(p + 1, XDF_MAX_DIMENSION, &h);
+	if (!p || *p)
+		return -EINVAL;
+
+	if (!w || !h)
+		return -EINVAL;
+
+	*width = w;
+	*height = h;
+	return 0;
+}
+
+/**
+ * xdf_cfg_parse_versions() - choose a protocol version from the backend's
+ *			      "versions" list
+ * @value: the XenStore value, positive numbers separated by commas
+ * @version: the highest listed version this frontend speaks
+ *
+ * Return: 0; -EINVAL if @value is malformed; -EPROTONOSUPPORT if it lists
+ * no version in XDF_PROTOCOL_MIN..XDF_PROTOCOL_MAX.
+ */
+int xdf_cfg_parse_versions(const char *value, unsigned int *version)
+{
+	const char *p = value;
+	u32 best = 0, v;
+
+	for (;;) {
+		p = xdf_parse_uint(p, XDF_VERSION_LIMIT, &v);
+		if (!p || !v)
+			return -EINVAL;
+		if (v >= XDF_PROTOCOL_MIN && v <= XDF_PROTOCOL_MAX && v > best)
+			best = v;
+		if (!*p)
+			break;
+		if (*p != XENDISPL_LIST_SEPARATOR[0])
+			return -EINVAL;
+		p++;
+	}
+
+	if (!best)
+		return -EPROTONOSUPPORT;
+
+	*version = best;
+	return 0;
+}
+
+static bool xdf_unique_id_valid(const char *id)
+{
+	size_t len = strlen(id);
+	size_t i;
+
+	if (!len || len > XDF_UNIQUE_ID_MAX)
+		return false;
+
+	for (i = 0; i < len; i++)
+		if (!isprint(id[i]))
+			return false;
+	return true;
+}
+
+/* Returns the value of @dir/@node, ERR_PTR(-ENOENT) if it does not exist. */
+static char *xdf_cfg_read_node(struct xenbus_device *xb_dev, const char *dir,
+			       const char *node)
+{
+	char *value = xdf_xen_xs_read(XBT_NIL, dir, node);
+
+	if (IS_ERR(value) && PTR_ERR(value) != -ENOENT)
+		dev_err(&xb_dev->dev, "cannot read %s/%s: %ld\n",
+			dir, node, PTR_ERR(value));
+	return value;
+}
+
+static int xdf_cfg_read_be_alloc(struct xenbus_device *xb_dev, bool *be_alloc)
+{
+	char *value;
+	int ret = 0;
+
+	value = xdf_cfg_read_node(xb_dev, xb_dev->nodename,
+				  XENDISPL_FIELD_BE_ALLOC);
+	if (IS_ERR(value)) {
+		if (PTR_ERR(value) != -ENOENT)
+			return PTR_ERR(value);
+		/* Optional: absent means the frontend allocates. */
+		*be_alloc = false;
+		return 0;
+	}
+
+	if (!strcmp(value, "0") || !strcmp(value, "1")) {
+		*be_alloc = value[0] == '1';
+	} else {
+		dev_err(&xb_dev->dev, "%s/%s is \"%s\", expected \"0\" or \"1\"\n",
+			xb_dev->nodename, XENDISPL_FIELD_BE_ALLOC, value);
+		ret = -EINVAL;
+	}
+	kfree(value);
+	return ret;
+}
+
+static int xdf_cfg_read_version(struct xenbus_device *xb_dev,
+				unsigned int *version)
+{
+	char *value;
+	int ret;
+
+	value = xdf_cfg_read_node(xb_dev, xb_dev->otherend,
+				  XENDISPL_FIELD_BE_VERSIONS);
+	if (IS_ERR(value)) {
+		if (PTR_ERR(value) != -ENOENT)
+			return PTR_ERR(value);
+		/* Known backends publish no list: nothing to negotiate. */
+		*version = 0;
+		return 0;
+	}
+
+	ret = xdf_cfg_parse_versions(value, version);
+	if (ret == -EINVAL)
+		dev_err(&xb_dev->dev, "%s/%s is \"%s\", expected a list like \"1,2\"\n",
+			xb_dev->otherend, XENDISPL_FIELD_BE_VERSIONS, value);
+	else if (ret)
+		dev_err(&xb_dev->dev, "%s/%s is \"%s\": no version in %d..%d, which this frontend speaks\n",
+			xb_dev->otherend, XENDISPL_FIELD_BE_VERSIONS, value,
+			XDF_PROTOCOL_MIN, XDF_PROTOCOL_MAX);
+	kfree(value);
+	return ret;
+}
+
+static int xdf_cfg_read_connector(struct xenbus_device *xb_dev,
+				  const char *dir, char *resolution,
+				  struct xdf_connector_cfg *conn)
+{
+	char *id;
+	int ret;
+
+	if (xdf_cfg_parse_resolution(resolution, &conn->width, &conn->height)) {
+		dev_err(&xb_dev->dev, "%s/%s is \"%s\", expected <width>x<height>, each 1..%d\n",
+			dir, XENDISPL_FIELD_RESOLUTION, resolution,
+			XDF_MAX_DIMENSION);
+		return -EINVAL;
+	}
+
+	id = xdf_cfg_read_node(xb_dev, dir, XENDISPL_FIELD_UNIQUE_ID);
+	if (IS_ERR(id)) {
+		if (PTR_ERR(id) == -ENOENT)
+			dev_err(&xb_dev->dev, "%s/%s is missing\n",
+				dir, XENDISPL_FIELD_UNIQUE_ID);
+		return PTR_ERR(id) == -ENOENT ? -EINVAL : PTR_ERR(id);
+	}
+
+	ret = 0;
+	if (xdf_unique_id_valid(id)) {
+		strscpy(conn->unique_id, id, sizeof(conn->unique_id));
+	} else {
+		dev_err(&xb_dev->dev, "%s/%s is \"%.*s\", expected 1..%d printable characters\n",
+			dir, XENDISPL_FIELD_UNIQUE_ID, XDF_UNIQUE_ID_MAX + 1,
+			id, XDF_UNIQUE_ID_MAX);
+		ret = -EINVAL;
+	}
+	kfree(id);
+	return ret;
+}
+
+/*
+ * Reads connector @idx into @conn. Returns 0, -ENOENT when the connector
+ * does not exist (neither node present), or another negative errno.
+ */
+static int xdf_cfg_read_connector_idx(struct xenbus_device *xb_dev,
+				      unsigned int idx,
+				      struct xdf_connector_cfg *conn)
+{
+	char *dir, *resolution, *id;
+	int ret;
+
+	dir = kasprintf(GFP_KERNEL, "%s/%u", xb_dev->nodename, idx);
+	if (!dir)
+		return -ENOMEM;
+
+	resolution = xdf_cfg_read_node(xb_dev, dir, XENDISPL_FIELD_RESOLUTION);
+	if (!IS_ERR(resolution)) {
+		ret = conn ? xdf_cfg_read_connector(xb_dev, dir, resolution, conn) : 0;
+		kfree(resolution);
+		goto out;
+	}
+
+	ret = PTR_ERR(resolution);
+	if (ret != -ENOENT)
+		goto out;
+
+	/* A connector with a unique-id but no resolution is misconfigured. */
+	id = xdf_cfg_read_node(xb_dev, dir, XENDISPL_FIELD_UNIQUE_ID);
+	if (!IS_ERR(id)) {
+		dev_err(&xb_dev->dev, "%s/%s is missing\n",
+			dir, XENDISPL_FIELD_RESOLUTION);
+		kfree(id);
+		ret = -EINVAL;
+	} else if (PTR_ERR(id) != -ENOENT) {
+		ret = PTR_ERR(id);
+	}
+out:
+	kfree(dir);
+	return ret;
+}
+
+/**
+ * xdf_cfg_read() - read and validate a vdispl device's configuration
+ * @xb_dev: the xenbus device
+ * @cfg: filled on success
+ *
+ * Connectors are read from index 0 up to the first missing one; those from
+ * XDF_MAX_CONNECTORS on are ignored with a warning.
+ *
+ * Return: 0, or a negative errno after logging which node was wrong.
+ */
+int xdf_cfg_read(struct xenbus_device *xb_dev, struct xdf_cfg *cfg)
+{
+	unsigned int i;
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+
+	ret = xdf_cfg_read_be_alloc(xb_dev, &cfg->be_alloc);
+	if (ret)
+		return ret;
+
+	ret = xdf_cfg_read_version(xb_dev, &cfg->version);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < XDF_MAX_CONNECTORS; i++) {
+		ret = xdf_cfg_read_connector_idx(xb_dev, i, &cfg->connectors[i]);
+		if (ret == -ENOENT)
+			break;
+		if (ret)
+			return ret;
+	}
+	cfg->num_connectors = i;
+
+	if (!cfg->num_connectors) {
+		dev_err(&xb_dev->dev, "%s/0/%s is missing: no connector configured\n",
+			xb_dev->nodename, XENDISPL_FIELD_RESOLUTION);
+		return -EINVAL;
+	}
+
+	if (i == XDF_MAX_CONNECTORS &&
+	    xdf_cfg_read_connector_idx(xb_dev, i, NULL) != -ENOENT)
+		dev_warn(&xb_dev->dev, "%s/%u and later connectors ignored: at most %d are supported\n",
+			 xb_dev->nodename, i, XDF_MAX_CONNECTORS);
+
+	dev_dbg(&xb_dev->dev, "%u connector(s), be-alloc %d, protocol version %u\n",
+		cfg->num_connectors, cfg->be_alloc, cfg->version);
+	return 0;
+}

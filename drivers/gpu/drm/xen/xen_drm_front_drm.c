@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Xen para-virtual display frontend: the DRM device.
+ *
+ * A DRM device lives from the backend's Connected state until the backend
+ * goes away. Then it is unplugged, not reused: clients that still hold it
+ * open see -ENODEV, and its memory goes with the last reference, while a
+ * reconnecting backend gets a fresh device.
+ */
+
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/module.h>
+
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_mode_config.h>
+
+#include "xen_drm_front.h"
+
+DEFINE_DRM_GEM_FOPS(xdf_drm_fops);
+
+static const struct drm_driver xdf_drm_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_MODESET | DRIVER_ATOMIC,
+	.fops = &xdf_drm_fops,
+	DRM_GEM_SHMEM_DRIVER_OPS,
+	.name = XDF_DRIVER_NAME,
+	.desc = "Xen para-virtual display frontend",
+	.date = "20261121",
+	.major = 2,
+	.minor = 0,
+};
+
+static const struct drm_mode_config_funcs xdf_mode_config_funcs = {
+	.fb_create = drm_gem_fb_create,
+	.atomic_check = drm_atomic_helper_check,
+	.atomic_commit = drm_atomic_helper_commit,
+};
+
+static int xdf_drm_init(struct xdf_drm *xdrm)
+{
+	struct drm_device *drm = &xdrm->drm;
+	int ret;
+
+	ret = drmm_mode_config_init(drm);
+	if (ret)
+		return ret;
+
+	drm->mode_config.min_width = 1;
+	drm->mode_config.min_height = 1;
+	drm->mode_config.max_width = XDF_MAX_DIMENSION;
+	drm->mode_config.max_height = XDF_MAX_DIMENSION;
+	drm->mode_config.preferred_depth = 24;
+	drm->mode_config.funcs = &xdf_mode_config_funcs;
+
+	drm_mode_config_reset(drm);
+	return drm_dev_register(drm, 0);
+}
+
+/**
+ * xdf_drm_create() - create and register the DRM device of a connection
+ * @parent: the xenbus device
+ * @cfg: the device's configuration, copied
+ * @chs: the connected channels, used only inside drm_dev_enter()
+ *
+ * Return: the device, or an ERR_PTR() with nothing left allocated.
+ */
+struct xdf_drm *xdf_drm_create(struct device *parent,
+			       const struct xdf_cfg *cfg,
+			       struct xdf_channels *chs)
+{
+	struct xdf_drm *xdrm;
+	void *group;
+	int ret;
+
+	/*
+	 * The device must be released on disconnect, not only on unbind, so
+	 * our reference is kept in a devres group of its own.
+	 */
+	group = devres_open_group(parent, NULL, GFP_KERNEL);
+	if (!group)
+		return ERR_PTR(-ENOMEM);
+
+	xdrm = devm_drm_dev_alloc(parent, &xdf_drm_driver, struct xdf_drm, drm);
+	if (IS_ERR(xdrm)) {
+		ret = PTR_ERR(xdrm);
+		goto err_release;
+	}
+	xdrm->devres_group = group;
+	xdrm->cfg = *cfg;
+	xdrm->chs = chs;
+
+	ret = xdf_drm_init(xdrm);
+	if (ret)
+		goto err_release;
+
+	devres_close_group(parent, group);
+	return xdrm;
+
+err_release:
+	dev_err(parent, "cannot create the DRM device: %d\n", ret);
+	devres_release_group(parent, group);
+	return ERR_PTR(ret);
+}
+
+/**
+ * xdf_drm_unplug() - unplug a device created by xdf_drm_create() and drop
+ *		      our reference
+ * @xdrm: the device; may be freed on return
+ *
+ * Returns once no driver code runs inside drm_dev_enter() on the device,
+ * so the caller may then free the channels.
+ */
+void xdf_drm_unplug(struct xdf_drm *xdrm)
+{
+	struct device *parent = xdrm->drm.dev;
+	void *group = xdrm->devres_group;
+
+	drm_dev_unplug(&xdrm->drm);
+	drm_atomic_helper_shutdown(&xdrm->drm);
+	devres_release_group(parent, group);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Xen para-virtual display frontend: the Xen primitives.
+ *
+ * These are the only operations that differ between xen_drm_front.ko and
+ * the KUnit build. In the module they are implemented by
+ * xen_drm_front_xen.c on top of the kernel's Xen API; under KUnit (UML,
+ * where CONFIG_XEN cannot exist) by the simulated Xen in tests/kunit/.
+ * Everything that decides anything - XenStore parsing, the state machine,
+ * ring handling, page directories - is driver code and must not move here.
+ *
+ * The calls are plain functions resolved at link time: no ops table, no
+ * runtime cost in the module.
+ */
+
+#ifndef __XEN_DRM_FRONT_XEN_H_
+#define __XEN_DRM_FRONT_XEN_H_
+
+#include <linux/interrupt.h>
+#include <linux/types.h>
+
+#include <xen/xenbus.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/grant_table.h>
+
+struct page;
+
+/* Platform and driver registration */
+int xdf_xen_platform_check(void);
+int xdf_xen_register_driver(struct xenbus_driver *drv);
+void xdf_xen_unregister_driver(struct xenbus_driver *drv);
+
+/* XenStore */
+char *xdf_xen_xs_read(struct xenbus_transaction xbt, const char *dir,
+		      const char *node);
+int xdf_xen_xs_write(struct xenbus_transaction xbt, const char *dir,
+		     const char *node, const char *value);
+int xdf_xen_xs_transaction_start(struct xenbus_transaction *xbt);
+int xdf_xen_xs_transaction_end(struct xenbus_transaction xbt, bool abort);
+int xdf_xen_switch_state(struct xenbus_device *xb_dev,
+			 enum xenbus_state state);
+void xdf_xen_dev_fatal(struct xenbus_device *xb_dev, int err,
+		       const char *what);
+
+/* Grants of our pages to the backend */
+int xdf_xen_grant_page(domid_t domid, struct page *page, bool readonly);
+void xdf_xen_end_access(grant_ref_t ref, struct page *page);
+
+/* Shared ring pages */
+int xdf_xen_ring_alloc(struct xenbus_device *xb_dev, void **vaddr,
+		       grant_ref_t *ref);
+void xdf_xen_ring_free(void **vaddr, grant_ref_t *ref);
+
+/* Event channels */
+int xdf_xen_evtchn_bind(struct xenbus_device *xb_dev, irq_handler_t handler,
+			const char *name, void *data, evtchn_port_t *port);
+void xdf_xen_evtchn_unbind(int irq, void *data);
+void xdf_xen_evtchn_notify(int irq);
+
+/* Backend pages mapped into ours (backend-allocated buffers) */
+int xdf_xen_foreign_pages_alloc(unsigned int count, struct page **pages);
+void xdf_xen_foreign_pages_free(unsigned int count, struct page **pages);
+int xdf_xen_foreign_map(domid_t domid, const grant_ref_t *refs,
+			unsigned int count, struct page **pages,
+			grant_handle_t *handles);
+void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
+			   const grant_handle_t *handles);
+
+#endif /* __XEN_DRM_FRONT_XEN_H_ */
