@@ -133,6 +133,7 @@ void xdf_drm_unplug(struct xdf_drm *xdrm);
  * @cfg: configuration read when the backend reached InitWait
  * @chs: channels, from InitWait until teardown; NULL otherwise
  * @xdrm: DRM device, from backend Connected until teardown; NULL otherwise
+ * @failed: a fatal error closed the device until it is bound again
  */
 struct xdf_front {
 	struct xenbus_device *xb_dev;
@@ -140,6 +141,7 @@ struct xdf_front {
 	struct xdf_cfg cfg;
 	struct xdf_channels *chs;
 	struct xdf_drm *xdrm;
+	bool failed;
 };
 
 #endif /* __XEN_DRM_FRONT_H_ */

@@ -12,6 +12,9 @@
  *   backend restarts   -> (Initialising or InitWait while we are past
  *                         Initialised) tear down, then connect again
  *
+ * After a fatal error the frontend closes and stays closed until the
+ * device is bound again.
+ *
  * Teardown wakes requests waiting on the backend before it unplugs the
  * DRM device, so unplug never waits for a timeout.
  */
@@ -160,9 +163,15 @@ static int xdf_on_connected(struct xdf_front *front)
 	return 0;
 }
 
+/*
+ * A failure that the backend cannot cure (bad configuration, no memory):
+ * close and stay closed until the device is bound again, rather than
+ * failing again each time a backend returns to InitWait.
+ */
 static void xdf_fail(struct xdf_front *front, int err, const char *what)
 {
 	xdf_teardown(front);
+	front->failed = true;
 	xdf_xen_dev_fatal(front->xb_dev, err, what);
 }
 
@@ -175,8 +184,15 @@ static void xdf_backend_changed(struct xenbus_device *xb_dev,
 
 	mutex_lock(&front->lock);
 	state = xb_dev->state;
-	dev_dbg(&xb_dev->dev, "backend %s, frontend %s\n",
-		xdf_state_name(backend_state), xdf_state_name(state));
+	dev_dbg(&xb_dev->dev, "backend %s, frontend %s%s\n",
+		xdf_state_name(backend_state), xdf_state_name(state),
+		front->failed ? " (failed)" : "");
+
+	if (front->failed) {
+		if (backend_state == XenbusStateClosing)
+			xdf_switch_state(front, XenbusStateClosed);
+		goto out;
+	}
 
 	switch (backend_state) {
 	case XenbusStateInitialising:
@@ -233,6 +249,7 @@ static void xdf_backend_changed(struct xenbus_device *xb_dev,
 			backend_state);
 		break;
 	}
+out:
 	mutex_unlock(&front->lock);
 }
 
