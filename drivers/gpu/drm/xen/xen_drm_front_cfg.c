@@ -111,8 +111,9 @@ static bool xdf_unique_id_valid(const char *id)
 	if (!len || len > XDF_UNIQUE_ID_MAX)
 		return false;
 
+	/* The kernel's isprint() also accepts Latin-1: ASCII only. */
 	for (i = 0; i < len; i++)
-		if (!isprint(id[i]))
+		if (!isascii(id[i]) || !isprint(id[i]))
 			return false;
 	return true;
 }

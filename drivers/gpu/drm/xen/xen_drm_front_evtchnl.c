@@ -43,6 +43,25 @@ enum xdf_chan_state {
 	XDF_CHAN_BROKEN,
 };
 
+/*
+ * As many timed-out requests as the ring holds can await a late answer;
+ * beyond that the oldest are forgotten and their answers are protocol
+ * errors.
+ */
+#define XDF_STALE_SLOTS	__CONST_RING_SIZE(xen_displif, XENDISPL_PAGE_SIZE)
+
+/**
+ * struct xdf_stale_req - a timed-out request
+ * @valid: the entry is in use
+ * @id: the request's id
+ * @op: the request's operation
+ */
+struct xdf_stale_req {
+	bool valid;
+	u16 id;
+	u8 op;
+};
+
 /**
  * struct xdf_req_chan - a connector's request ring
  * @ring: front view of the shared ring
@@ -57,9 +76,8 @@ enum xdf_chan_state {
  * @waiting: a request waits for the response @wait_id/@wait_op
  * @wait_id: id the awaited response must carry
  * @wait_op: operation the awaited response must carry
- * @stale: a request timed out and its late response may still arrive
- * @stale_id: that request's id
- * @stale_op: that request's operation
+ * @stale: requests that timed out and whose late responses may still
+ *	   arrive, by id modulo XDF_STALE_SLOTS
  * @result: outcome of the last wait, set by the interrupt handler
  * @have_resp: @resp holds the matched response
  * @resp: copy of the matched response
@@ -78,9 +96,7 @@ struct xdf_req_chan {
 	bool waiting;
 	u16 wait_id;
 	u8 wait_op;
-	bool stale;
-	u16 stale_id;
-	u8 stale_op;
+	struct xdf_stale_req stale[XDF_STALE_SLOTS];
 	int result;
 	bool have_resp;
 	struct xendispl_resp resp;
@@ -169,6 +185,7 @@ static void xdf_req_handle_resp(struct xdf_channel *ch,
 				const struct xendispl_resp *resp)
 {
 	struct xdf_req_chan *rc = &ch->req;
+	struct xdf_stale_req *stale;
 
 	if (rc->waiting && resp->id == rc->wait_id &&
 	    resp->operation == rc->wait_op) {
@@ -178,12 +195,12 @@ static void xdf_req_handle_resp(struct xdf_channel *ch,
 		return;
 	}
 
-	if (rc->stale && resp->id == rc->stale_id &&
-	    resp->operation == rc->stale_op) {
+	stale = &rc->stale[resp->id % XDF_STALE_SLOTS];
+	if (stale->valid && resp->id == stale->id && resp->operation == stale->op) {
 		dev_warn_ratelimited(xdf_chan_dev(ch),
 				     "connector %u: late response to timed out request id %u op %#x dropped\n",
 				     ch->idx, resp->id, resp->operation);
-		rc->stale = false;
+		stale->valid = false;
 		return;
 	}
 
@@ -615,9 +632,11 @@ int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
 	/* Still waiting under the lock is the only reliable timeout test. */
 	if (rc->waiting) {
 		rc->waiting = false;
-		rc->stale = true;
-		rc->stale_id = req->id;
-		rc->stale_op = req->operation;
+		rc->stale[req->id % XDF_STALE_SLOTS] = (struct xdf_stale_req) {
+			.valid = true,
+			.id = req->id,
+			.op = req->operation,
+		};
 		dev_err_ratelimited(xdf_chan_dev(ch),
 				    "connector %u: no response to request id %u op %#x within %u ms\n",
 				    ch->idx, req->id, req->operation,
