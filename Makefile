@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+# Build and test entry points; the work is done by scripts/*.sh.
+#
+#   make / make module  build xen_drm_front.ko against the Debian 6.1 headers
+#   make check          sparse, checkpatch, coccicheck, kernel-doc
+#   make kunit          KUnit tests under UML
+#   make kunit-debug    the same with KASAN, lockdep and object debugging
+#   make test           all of the above, then "N passed, N failed"
+#   make run            build the module and tell how to load it
+#   make clean          remove the module build output from the repository
+#
+# Each target installs the Debian packages it needs (scripts/setup.sh).
+# Caches (kernel source, UML build trees, logs): ~/.cache/xen-drm-front.
+
+# Kernel tree to build the module against. Empty: the newest installed
+# /usr/src/linux-headers-6.1.*-amd64, chosen after the packages are set up.
+KDIR ?=
+export KDIR
+
+.PHONY: all module check kunit kunit-debug test run clean
+
+all: module
+
+module:
+	@scripts/module.sh
+
+check:
+	@scripts/check.sh
+
+kunit:
+	@scripts/kunit.sh normal
+
+kunit-debug:
+	@scripts/kunit.sh debug
+
+test:
+	@scripts/test.sh
+
+run: module
+	@scripts/run.sh
+
+clean:
+	@scripts/clean.sh

@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The whole test suite: module, check, kunit, kunit-debug. A failing step does
+# not stop the others. The last line printed sums the KUnit test cases of
+# both runs: "N passed, N failed, N skipped". Exits non-zero if any step
+# failed (build, linter, test or kernel splat).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+# Results of an earlier run must not be counted if a step fails early.
+rm -f "$LOGS"/kunit-normal.json "$LOGS"/kunit-debug.json
+
+failed_steps=()
+step() {
+	local name=$1 start=$SECONDS
+	shift
+	say "test: $name"
+	if "$@"; then
+		say "test: $name ok ($((SECONDS - start)) s)"
+	else
+		say "test: $name FAILED ($((SECONDS - start)) s)"
+		failed_steps+=("$name")
+	fi
+}
+
+step module "$SCRIPTS/module.sh"
+step check "$SCRIPTS/check.sh"
+step kunit "$SCRIPTS/kunit.sh" normal
+step kunit-debug "$SCRIPTS/kunit.sh" debug
+
+results=()
+for json in "$LOGS"/kunit-normal.json "$LOGS"/kunit-debug.json; do
+	if [[ -s $json ]]; then
+		results+=("$json")
+	fi
+done
+passed=0 failed=0 skipped=0
+if ((${#results[@]} > 0)); then
+	read -r passed failed skipped < <("$SCRIPTS/kunit_counts.py" "${results[@]}")
+fi
+
+if ((${#failed_steps[@]} > 0)); then
+	echo "FAILED: ${failed_steps[*]}"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+((${#failed_steps[@]} == 0 && failed == 0))
