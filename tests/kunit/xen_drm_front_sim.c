@@ -1,0 +1,2742 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Simulated Xen for the frontend's KUnit suites (see xen_drm_front_sim.h).
+ *
+ * Implements the primitives of xen_drm_front_xen.h with the contracts of
+ * their kernel-doc in xen_drm_front_xen.c, for one frontend domain talking
+ * to one backend domain, plus a scriptable displif backend.
+ *
+ * Locking, outermost first:
+ *   sdev->be_lock (mutex)	one backend: connection, script, records
+ *   xs_lock (mutex)		XenStore nodes and transactions
+ *   bus_lock (spinlock)	device list, watch events, per-device flags
+ *   hv_lock (spinlock, irqsave) grant tables, event channels, counters
+ *
+ * Work runs on three workqueues: sim_watch_wq is ordered and stands for
+ * the xenwatch thread (otherend_changed), sim_be_wq is ordered and stands
+ * for the backend domain, sim_irq_wq delivers event channel interrupts to
+ * the frontend's handlers in (simulated) hard interrupt context.
+ */
+
+#include <linux/types.h>
+#include <linux/string.h>
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/hardirq.h>
+#include <linux/jiffies.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include <kunit/test.h>
+
+#include <xen/interface/io/ring.h>
+
+#include "../xen_drm_front_xen.h"
+#include "xen_drm_front_sim.h"
+
+#define SIM_FRONT_PREFIX	"/local/domain/1/"
+#define SIM_MAX_GRANT_REF	32767
+#define SIM_IRQ_BASE		1000
+#define SIM_MAX_HELD		8
+#define SIM_FLOOD_TIMEOUT_MS	2000
+
+/* One connector as the backend sees it. */
+struct sim_be_conn {
+	struct xdf_sim_dev *sdev;
+	unsigned int idx;
+	bool active;
+	grant_ref_t req_ref;
+	grant_ref_t evt_ref;
+	evtchn_port_t req_port;
+	evtchn_port_t evt_port;
+	bool req_mapped;
+	bool evt_mapped;
+	bool req_bound;
+	bool evt_bound;
+	struct xen_displif_back_ring ring;
+	struct xendispl_event_page *evt_page;
+	u16 evt_id;
+	u32 edid_sz;
+	RING_IDX overflow;
+	struct work_struct req_work;
+	struct delayed_work delay_work;
+	struct {
+		int op;
+		int count;
+		enum xdf_sim_action action;
+		int param;
+	} rules[XDF_SIM_MAX_RULES];
+	struct {
+		struct xendispl_req req;
+		unsigned long due;
+	} held[SIM_MAX_HELD];
+	unsigned int nheld;
+	struct xendispl_req *reqs;
+	unsigned int nreqs;
+	unsigned int reqs_cap;
+};
+
+struct xdf_sim_dev {
+	struct xenbus_device xb;
+	struct list_head link;
+	char fe_dir[32];
+	char fe_path[64];
+	char be_dir[64];
+	char fe_state_path[80];
+	char be_state_path[80];
+	/* bus_lock */
+	bool watching;
+	bool be_alive;
+	int fe_state;
+	unsigned int fatal_count;
+	int fatal_err;
+	char fatal_what[160];
+	/* be_lock */
+	struct mutex be_lock;
+	struct work_struct be_state_work;
+	bool be_hold;
+	bool be_connected;
+	int be_connect_err;
+	unsigned int be_front_errors;
+	unsigned int be_num_connectors;
+	unsigned int be_num_connected;
+	unsigned int be_fe_version;
+	struct sim_be_conn conns[XDF_SIM_MAX_CONNECTORS];
+};
+
+static struct xdf_sim_dev *to_sim_dev(struct xenbus_device *xb)
+{
+	return container_of(xb, struct xdf_sim_dev, xb);
+}
+
+/* Global state */
+
+static DEFINE_MUTEX(sim_init_lock);
+static bool sim_ready;
+static struct workqueue_struct *sim_watch_wq;
+static struct workqueue_struct *sim_be_wq;
+static struct workqueue_struct *sim_irq_wq;
+static atomic_t sim_activity = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(sim_waitq);
+
+static DEFINE_SPINLOCK(bus_lock);
+static LIST_HEAD(sim_devs);
+static LIST_HEAD(sim_watch_events);
+static DEFINE_MUTEX(sim_xenwatch_mutex);
+
+static DEFINE_SPINLOCK(hv_lock);
+static struct xdf_sim_counters hv;
+static int hv_grant_budget = -1;
+static int hv_evtchn_budget = -1;
+static int hv_fmap_budget = -1;
+
+#define sim_misuse(fmt, ...)						\
+	do {								\
+		unsigned long __flags;					\
+									\
+		spin_lock_irqsave(&hv_lock, __flags);			\
+		hv.misuse++;						\
+		spin_unlock_irqrestore(&hv_lock, __flags);		\
+		pr_err("xdf_sim: frontend misuse: " fmt "\n", ##__VA_ARGS__); \
+	} while (0)
+
+static void sim_queue(struct workqueue_struct *wq, struct work_struct *work)
+{
+	atomic_inc(&sim_activity);
+	queue_work(wq, work);
+}
+
+/* Takes one unit of a failure budget: true when the operation must fail. */
+static bool sim_budget_exhausted(int *budget)
+{
+	if (*budget < 0)
+		return false;
+	if (*budget == 0)
+		return true;
+	(*budget)--;
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* XenStore */
+
+struct xs_node {
+	struct list_head link;
+	char *path;
+	char *value;
+};
+
+struct xs_txn {
+	struct list_head link;
+	u32 id;
+	struct list_head writes;
+};
+
+static DEFINE_MUTEX(xs_lock);
+static LIST_HEAD(xs_nodes);		/* sorted by path */
+static LIST_HEAD(xs_txns);
+static u32 xs_last_txn;
+static struct xdf_sim_xs_faults xs_faults;
+static struct xdf_sim_xs_stats xs_stats;
+
+static void sim_watch_queue(struct xdf_sim_dev *sdev);
+
+static char *xs_path(const char *dir, const char *node)
+{
+	const char *prefix = dir[0] == '/' ? "" : SIM_FRONT_PREFIX;
+
+	if (!node || !node[0])
+		return kasprintf(GFP_KERNEL, "%s%s", prefix, dir);
+	return kasprintf(GFP_KERNEL, "%s%s/%s", prefix, dir, node);
+}
+
+static void xs_node_free(struct xs_node *n)
+{
+	kfree(n->path);
+	kfree(n->value);
+	kfree(n);
+}
+
+static struct xs_node *xs_node_new(const char *path, const char *value)
+{
+	struct xs_node *n = kzalloc(sizeof(*n), GFP_KERNEL);
+
+	if (!n)
+		return NULL;
+	n->path = kstrdup(path, GFP_KERNEL);
+	n->value = kstrdup(value, GFP_KERNEL);
+	if (!n->path || !n->value) {
+		xs_node_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* The last node of @list with @path, or NULL. */
+static struct xs_node *xs_find(struct list_head *list, const char *path)
+{
+	struct xs_node *n, *found = NULL;
+
+	list_for_each_entry(n, list, link)
+		if (!strcmp(n->path, path))
+			found = n;
+	return found;
+}
+
+static bool xs_is_below(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	return !strncmp(path, dir, len) && path[len] == '/';
+}
+
+static bool xs_has_children(const char *path)
+{
+	struct xs_node *n;
+
+	list_for_each_entry(n, &xs_nodes, link)
+		if (xs_is_below(n->path, path))
+			return true;
+	return false;
+}
+
+static enum xenbus_state xs_parse_state(const char *value)
+{
+	int state;
+
+	if (!value || kstrtoint(value, 10, &state))
+		return XenbusStateUnknown;
+	return state;
+}
+
+/* Delivers the watch events of a change of @path; xs_lock held. */
+static void xs_fire(const char *path, const char *value)
+{
+	struct xdf_sim_dev *sdev;
+
+	spin_lock(&bus_lock);
+	list_for_each_entry(sdev, &sim_devs, link) {
+		if (!strcmp(path, sdev->be_state_path) && sdev->watching)
+			sim_watch_queue(sdev);
+		if (!strcmp(path, sdev->fe_state_path)) {
+			sdev->fe_state = xs_parse_state(value);
+			if (sdev->be_alive)
+				sim_queue(sim_be_wq, &sdev->be_state_work);
+		}
+	}
+	spin_unlock(&bus_lock);
+	wake_up_all(&sim_waitq);
+}
+
+/* Inserts or replaces a node, taking ownership of @n; xs_lock held. */
+static void xs_store(struct xs_node *n)
+{
+	struct xs_node *pos;
+	int cmp;
+
+	list_for_each_entry(pos, &xs_nodes, link) {
+		cmp = strcmp(pos->path, n->path);
+		if (!cmp) {
+			list_replace(&pos->link, &n->link);
+			xs_node_free(pos);
+			goto fire;
+		}
+		if (cmp > 0)
+			break;
+	}
+	list_add_tail(&n->link, &pos->link);
+fire:
+	xs_fire(n->path, n->value);
+}
+
+static char *xs_read_locked(struct xs_txn *txn, const char *path)
+{
+	struct xs_node *n = NULL;
+	char *value;
+
+	if (txn)
+		n = xs_find(&txn->writes, path);
+	if (!n)
+		n = xs_find(&xs_nodes, path);
+	if (n)
+		value = kstrdup(n->value, GFP_KERNEL);
+	else if (xs_has_children(path))
+		value = kstrdup("", GFP_KERNEL);
+	else
+		return ERR_PTR(-ENOENT);
+	return value ?: ERR_PTR(-ENOMEM);
+}
+
+static struct xs_txn *xs_txn_find(u32 id)
+{
+	struct xs_txn *txn;
+
+	list_for_each_entry(txn, &xs_txns, link)
+		if (txn->id == id)
+			return txn;
+	return NULL;
+}
+
+static int xs_take_fault(unsigned int *count)
+{
+	if (!*count)
+		return 0;
+	(*count)--;
+	return xs_faults.err ?: -EIO;
+}
+
+/* Resolves the transaction of a driver call; xs_lock held. */
+static int xs_txn_get(struct xenbus_transaction xbt, struct xs_txn **txn)
+{
+	*txn = NULL;
+	if (!xbt.id)
+		return 0;
+	*txn = xs_txn_find(xbt.id);
+	if (!*txn) {
+		sim_misuse("use of unknown XenStore transaction %u", xbt.id);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Writes a node outside any transaction and without faults. */
+static int sim_xs_put(const char *dir, const char *node, const char *value)
+{
+	struct xs_node *n;
+	char *path;
+
+	path = xs_path(dir, node);
+	n = path ? xs_node_new(path, value) : NULL;
+	kfree(path);
+	if (!n)
+		return -ENOMEM;
+	mutex_lock(&xs_lock);
+	xs_store(n);
+	mutex_unlock(&xs_lock);
+	return 0;
+}
+
+/* Reads a node outside any transaction and without faults. */
+static char *sim_xs_get(const char *dir, const char *node)
+{
+	char *path, *value;
+
+	path = xs_path(dir, node);
+	if (!path)
+		return ERR_PTR(-ENOMEM);
+	mutex_lock(&xs_lock);
+	value = xs_read_locked(NULL, path);
+	mutex_unlock(&xs_lock);
+	kfree(path);
+	return value;
+}
+
+static enum xenbus_state sim_read_state(const char *path)
+{
+	enum xenbus_state state;
+	char *value;
+
+	value = sim_xs_get(path, NULL);
+	state = xs_parse_state(IS_ERR(value) ? NULL : value);
+	if (!IS_ERR(value))
+		kfree(value);
+	return state;
+}
+
+char *xdf_xen_xs_read(struct xenbus_transaction xbt, const char *dir,
+		      const char *node)
+{
+	struct xs_txn *txn = NULL;
+	char *path, *value;
+	int err;
+
+	path = xs_path(dir, node);
+	if (!path)
+		return ERR_PTR(-ENOMEM);
+	mutex_lock(&xs_lock);
+	err = xs_take_fault(&xs_faults.fail_reads);
+	if (!err)
+		err = xs_txn_get(xbt, &txn);
+	value = err ? ERR_PTR(err) : xs_read_locked(txn, path);
+	mutex_unlock(&xs_lock);
+	kfree(path);
+	return value;
+}
+
+int xdf_xen_xs_write(struct xenbus_transaction xbt, const char *dir,
+		     const char *node, const char *value)
+{
+	struct xs_txn *txn = NULL;
+	struct xs_node *n;
+	char *path;
+	int err;
+
+	path = xs_path(dir, node);
+	n = path ? xs_node_new(path, value) : NULL;
+	kfree(path);
+	if (!n)
+		return -ENOMEM;
+	mutex_lock(&xs_lock);
+	err = xs_take_fault(&xs_faults.fail_writes);
+	if (!err)
+		err = xs_txn_get(xbt, &txn);
+	if (!err && txn)
+		list_add_tail(&n->link, &txn->writes);
+	else if (!err)
+		xs_store(n);
+	mutex_unlock(&xs_lock);
+	if (err)
+		xs_node_free(n);
+	return err;
+}
+
+int xdf_xen_xs_transaction_start(struct xenbus_transaction *xbt)
+{
+	struct xs_txn *txn;
+	int err;
+
+	txn = kzalloc(sizeof(*txn), GFP_KERNEL);
+	if (!txn)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&txn->writes);
+	mutex_lock(&xs_lock);
+	err = xs_take_fault(&xs_faults.fail_starts);
+	if (!err) {
+		txn->id = ++xs_last_txn ?: ++xs_last_txn;
+		list_add_tail(&txn->link, &xs_txns);
+		xs_stats.starts++;
+		xbt->id = txn->id;
+	}
+	mutex_unlock(&xs_lock);
+	if (err)
+		kfree(txn);
+	return err;
+}
+
+int xdf_xen_xs_transaction_end(struct xenbus_transaction xbt, bool abort)
+{
+	struct xs_node *n, *tmp;
+	struct xs_txn *txn;
+	int ret = 0;
+
+	mutex_lock(&xs_lock);
+	ret = xs_txn_get(xbt, &txn);
+	if (ret || !txn) {
+		mutex_unlock(&xs_lock);
+		if (!ret)
+			sim_misuse("end of transaction XBT_NIL");
+		return -ENOENT;
+	}
+	list_del(&txn->link);
+	if (abort) {
+		xs_stats.aborts++;
+	} else if (xs_faults.eagain_commits) {
+		xs_faults.eagain_commits--;
+		xs_stats.eagains++;
+		ret = -EAGAIN;
+	} else {
+		list_for_each_entry_safe(n, tmp, &txn->writes, link) {
+			list_del(&n->link);
+			xs_store(n);
+		}
+		xs_stats.commits++;
+	}
+	mutex_unlock(&xs_lock);
+
+	list_for_each_entry_safe(n, tmp, &txn->writes, link)
+		xs_node_free(n);
+	kfree(txn);
+	return ret;
+}
+
+/**
+ * xdf_sim_xs_write() - write a XenStore node as the toolstack would
+ * @path: absolute path, or relative to the frontend's /local/domain/1/
+ * @value: the value
+ *
+ * Fires the watches on @path; not subject to injected faults.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int xdf_sim_xs_write(const char *path, const char *value)
+{
+	return sim_xs_put(path, NULL, value);
+}
+
+/**
+ * xdf_sim_xs_read() - read a XenStore node
+ * @path: absolute path, or relative to the frontend's /local/domain/1/
+ *
+ * Return: the value, to be freed with kfree(), "" for a directory, or
+ * ERR_PTR(-ENOENT).
+ */
+char *xdf_sim_xs_read(const char *path)
+{
+	return sim_xs_get(path, NULL);
+}
+
+/**
+ * xdf_sim_xs_exists() - tell whether a XenStore node exists
+ * @path: absolute path, or relative to the frontend's /local/domain/1/
+ *
+ * Return: true if the node or a node below it exists.
+ */
+bool xdf_sim_xs_exists(const char *path)
+{
+	char *value = sim_xs_get(path, NULL);
+
+	if (IS_ERR(value))
+		return false;
+	kfree(value);
+	return true;
+}
+
+/**
+ * xdf_sim_xs_rm() - remove a XenStore node and everything below it
+ * @path: absolute path, or relative to the frontend's /local/domain/1/
+ *
+ * Fires the watches on the removed nodes.
+ */
+void xdf_sim_xs_rm(const char *path)
+{
+	struct xs_node *n, *tmp;
+	LIST_HEAD(removed);
+	char *abs;
+
+	abs = xs_path(path, NULL);
+	if (!abs)
+		return;
+	mutex_lock(&xs_lock);
+	list_for_each_entry_safe(n, tmp, &xs_nodes, link) {
+		if (!strcmp(n->path, abs) || xs_is_below(n->path, abs)) {
+			list_move_tail(&n->link, &removed);
+			xs_fire(n->path, NULL);
+		}
+	}
+	mutex_unlock(&xs_lock);
+	list_for_each_entry_safe(n, tmp, &removed, link)
+		xs_node_free(n);
+	kfree(abs);
+}
+
+/**
+ * xdf_sim_xs_list() - list the nodes written below a directory
+ * @dir: absolute path, or relative to the frontend's /local/domain/1/
+ * @values: append "=value" to each name
+ * @buf: where the list is stored: the names relative to @dir, sorted,
+ *	 separated by ','; e.g. "0/req-ring-ref=8,backend-id=0"
+ * @size: size of @buf
+ *
+ * Return: the length of the list, or -ENOSPC / -ENOMEM.
+ */
+int xdf_sim_xs_list(const char *dir, bool values, char *buf, size_t size)
+{
+	struct xs_node *n;
+	size_t len = 0, dlen;
+	char *abs;
+	int ret = 0;
+
+	abs = xs_path(dir, NULL);
+	if (!abs)
+		return -ENOMEM;
+	dlen = strlen(abs);
+	if (size)
+		buf[0] = '\0';
+	mutex_lock(&xs_lock);
+	list_for_each_entry(n, &xs_nodes, link) {
+		if (!xs_is_below(n->path, abs))
+			continue;
+		len += scnprintf(buf + len, size - len, "%s%s%s%s",
+				 len ? "," : "", n->path + dlen + 1,
+				 values ? "=" : "", values ? n->value : "");
+		if (len + 1 >= size) {
+			ret = -ENOSPC;
+			break;
+		}
+	}
+	mutex_unlock(&xs_lock);
+	kfree(abs);
+	return ret ?: len;
+}
+
+/**
+ * xdf_sim_xs_inject() - inject XenStore failures into the driver's calls
+ * @faults: the failures; replaces what was injected before
+ */
+void xdf_sim_xs_inject(const struct xdf_sim_xs_faults *faults)
+{
+	mutex_lock(&xs_lock);
+	xs_faults = *faults;
+	mutex_unlock(&xs_lock);
+}
+
+/**
+ * xdf_sim_xs_get_stats() - get the transaction statistics
+ * @stats: filled with the counts since the last xdf_sim_reset()
+ */
+void xdf_sim_xs_get_stats(struct xdf_sim_xs_stats *stats)
+{
+	mutex_lock(&xs_lock);
+	*stats = xs_stats;
+	mutex_unlock(&xs_lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* Grant table: our pages granted to the backend */
+
+struct sim_grant {
+	struct page *page;
+	domid_t domid;
+	bool readonly;
+	unsigned int maps;
+	bool ended;
+	struct page *handed;	/* reference handed over at deferred end */
+};
+
+static DEFINE_XARRAY_ALLOC1(sim_grants);
+static u32 sim_grant_next;
+
+int xdf_xen_grant_page(domid_t domid, struct page *page, bool readonly)
+{
+	struct sim_grant *g;
+	unsigned long flags;
+	u32 ref;
+	int err;
+
+	g = kzalloc(sizeof(*g), GFP_ATOMIC);
+	if (!g)
+		return -ENOMEM;
+	g->page = page;
+	g->domid = domid;
+	g->readonly = readonly;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	if (sim_budget_exhausted(&hv_grant_budget))
+		err = -ENOSPC;
+	else
+		err = xa_alloc_cyclic(&sim_grants, &ref, g,
+				      XA_LIMIT(1, SIM_MAX_GRANT_REF),
+				      &sim_grant_next, GFP_ATOMIC);
+	if (err >= 0)
+		hv.grants++;
+	spin_unlock_irqrestore(&hv_lock, flags);
+
+	if (err < 0) {
+		kfree(g);
+		return err == -EBUSY ? -ENOSPC : err;
+	}
+	return ref;
+}
+
+void xdf_xen_end_access(grant_ref_t ref, struct page *page)
+{
+	struct sim_grant *g;
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	g = xa_load(&sim_grants, ref);
+	if (!g || g->ended) {
+		spin_unlock_irqrestore(&hv_lock, flags);
+		sim_misuse("end of access to unknown or ended grant %u", ref);
+		return;
+	}
+	if (page && page != g->page) {
+		spin_unlock_irqrestore(&hv_lock, flags);
+		sim_misuse("end of access to grant %u with another page", ref);
+		return;
+	}
+	if (g->maps) {
+		g->ended = true;
+		g->handed = page;
+		hv.deferred++;
+		spin_unlock_irqrestore(&hv_lock, flags);
+		pr_info("xdf_sim: grant %u still mapped by the backend: revocation deferred\n",
+			ref);
+		return;
+	}
+	xa_erase(&sim_grants, ref);
+	hv.grants--;
+	spin_unlock_irqrestore(&hv_lock, flags);
+	if (page)
+		put_page(page);
+	kfree(g);
+}
+
+/**
+ * xdf_sim_backend_map() - the backend maps a grant of the frontend
+ * @ref: the grant reference
+ * @vaddr: where the page's address is stored
+ *
+ * As the simulated backend does for rings: read-write, granted to
+ * XDF_SIM_BACK_DOMID and not revoked.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int xdf_sim_backend_map(grant_ref_t ref, void **vaddr)
+{
+	struct sim_grant *g;
+	unsigned long flags;
+	int err = 0;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	g = xa_load(&sim_grants, ref);
+	if (!g || g->ended || g->domid != XDF_SIM_BACK_DOMID || g->readonly) {
+		err = -EINVAL;
+	} else {
+		g->maps++;
+		hv.backend_maps++;
+		*vaddr = page_address(g->page);
+	}
+	spin_unlock_irqrestore(&hv_lock, flags);
+	return err;
+}
+
+/**
+ * xdf_sim_backend_unmap() - undo xdf_sim_backend_map()
+ * @ref: the grant reference
+ *
+ * Completes a revocation deferred while the page was mapped.
+ */
+void xdf_sim_backend_unmap(grant_ref_t ref)
+{
+	struct sim_grant *g;
+	unsigned long flags;
+	bool release = false;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	g = xa_load(&sim_grants, ref);
+	if (WARN_ON(!g || !g->maps)) {
+		spin_unlock_irqrestore(&hv_lock, flags);
+		return;
+	}
+	g->maps--;
+	hv.backend_maps--;
+	if (!g->maps && g->ended) {
+		xa_erase(&sim_grants, ref);
+		hv.grants--;
+		hv.deferred--;
+		release = true;
+	}
+	spin_unlock_irqrestore(&hv_lock, flags);
+	if (!release)
+		return;
+	if (g->handed)
+		put_page(g->handed);
+	kfree(g);
+}
+
+/**
+ * xdf_sim_grant_info() - look up a grant made by the frontend
+ * @ref: the grant reference
+ * @info: filled when the grant exists
+ *
+ * Return: true if @ref is a live (possibly deferred) grant.
+ */
+bool xdf_sim_grant_info(grant_ref_t ref, struct xdf_sim_grant_info *info)
+{
+	struct sim_grant *g;
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	g = xa_load(&sim_grants, ref);
+	if (g) {
+		info->page = g->page;
+		info->domid = g->domid;
+		info->readonly = g->readonly;
+		info->maps = g->maps;
+		info->ended = g->ended;
+	}
+	spin_unlock_irqrestore(&hv_lock, flags);
+	return g;
+}
+
+/**
+ * xdf_sim_gnttab_fail_after() - exhaust the grant table
+ * @count: number of grants still allowed before -ENOSPC; -1 for no limit
+ */
+void xdf_sim_gnttab_fail_after(int count)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	hv_grant_budget = count;
+	spin_unlock_irqrestore(&hv_lock, flags);
+}
+
+/* ------------------------------------------------------------------ */
+/* Ring pages */
+
+int xdf_xen_ring_alloc(struct xenbus_device *xb_dev, void **vaddr,
+		       grant_ref_t *ref)
+{
+	struct page *page;
+	unsigned long flags;
+	int ret;
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page)
+		return -ENOMEM;
+	ret = xdf_xen_grant_page(xb_dev->otherend_id, page, false);
+	if (ret < 0) {
+		__free_page(page);
+		return ret;
+	}
+	spin_lock_irqsave(&hv_lock, flags);
+	hv.ring_pages++;
+	spin_unlock_irqrestore(&hv_lock, flags);
+	*vaddr = page_address(page);
+	*ref = ret;
+	return 0;
+}
+
+void xdf_xen_ring_free(void **vaddr, grant_ref_t *ref)
+{
+	unsigned long flags;
+
+	if (!*vaddr) {
+		*ref = INVALID_GRANT_REF;
+		return;
+	}
+	/* Our page reference goes with the grant: freed once unmapped. */
+	if (*ref != INVALID_GRANT_REF)
+		xdf_xen_end_access(*ref, virt_to_page(*vaddr));
+	else
+		free_page((unsigned long)*vaddr);
+	spin_lock_irqsave(&hv_lock, flags);
+	hv.ring_pages--;
+	spin_unlock_irqrestore(&hv_lock, flags);
+	*vaddr = NULL;
+	*ref = INVALID_GRANT_REF;
+}
+
+/* ------------------------------------------------------------------ */
+/* Event channels */
+
+struct sim_evtchn {
+	evtchn_port_t port;
+	struct xdf_sim_dev *sdev;
+	irq_handler_t handler;
+	void *data;
+	struct work_struct irq_work;
+	bool be_bound;
+	struct work_struct *be_work;	/* queued when the frontend notifies */
+};
+
+static DEFINE_XARRAY_ALLOC1(sim_chans);
+
+/* Runs the frontend's handler as a hard interrupt would. */
+static void sim_irq_fn(struct work_struct *work)
+{
+	struct sim_evtchn *ch = container_of(work, struct sim_evtchn, irq_work);
+	unsigned long flags;
+
+	local_irq_save(flags);
+	__irq_enter_raw();
+	ch->handler(ch->port + SIM_IRQ_BASE, ch->data);
+	__irq_exit_raw();
+	local_irq_restore(flags);
+}
+
+int xdf_xen_evtchn_bind(struct xenbus_device *xb_dev, irq_handler_t handler,
+			const char *name, void *data, evtchn_port_t *port)
+{
+	struct sim_evtchn *ch;
+	unsigned long flags;
+	u32 id;
+	int err;
+
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!ch)
+		return -ENOMEM;
+	ch->sdev = to_sim_dev(xb_dev);
+	ch->handler = handler;
+	ch->data = data;
+	INIT_WORK(&ch->irq_work, sim_irq_fn);
+
+	spin_lock_irqsave(&hv_lock, flags);
+	if (sim_budget_exhausted(&hv_evtchn_budget))
+		err = -ENOSPC;
+	else
+		err = xa_alloc(&sim_chans, &id, ch, XA_LIMIT(1, 4095),
+			       GFP_ATOMIC);
+	if (!err) {
+		ch->port = id;
+		hv.channels++;
+	}
+	spin_unlock_irqrestore(&hv_lock, flags);
+	if (err) {
+		kfree(ch);
+		return err == -EBUSY ? -ENOSPC : err;
+	}
+	*port = id;
+	return id + SIM_IRQ_BASE;
+}
+
+void xdf_xen_evtchn_unbind(int irq, void *data)
+{
+	struct sim_evtchn *ch;
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	ch = xa_load(&sim_chans, irq - SIM_IRQ_BASE);
+	if (ch && ch->data == data) {
+		xa_erase(&sim_chans, ch->port);
+		hv.channels--;
+	}
+	spin_unlock_irqrestore(&hv_lock, flags);
+	if (!ch || ch->data != data) {
+		sim_misuse("unbind of unknown irq %d", irq);
+		return;
+	}
+	/* No new delivery can be queued: wait for the one in flight. */
+	cancel_work_sync(&ch->irq_work);
+	kfree(ch);
+}
+
+void xdf_xen_evtchn_notify(int irq)
+{
+	struct sim_evtchn *ch;
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	ch = xa_load(&sim_chans, irq - SIM_IRQ_BASE);
+	if (ch && ch->be_work)
+		sim_queue(sim_be_wq, ch->be_work);
+	spin_unlock_irqrestore(&hv_lock, flags);
+	if (!ch)
+		sim_misuse("notify on unknown irq %d", irq);
+}
+
+/* The backend notifies the frontend on @port. */
+static void sim_evtchn_to_front(evtchn_port_t port)
+{
+	struct sim_evtchn *ch;
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	ch = xa_load(&sim_chans, port);
+	if (ch && ch->be_bound)
+		sim_queue(sim_irq_wq, &ch->irq_work);
+	spin_unlock_irqrestore(&hv_lock, flags);
+}
+
+/* The backend binds to the frontend's @port; @work runs on notifies. */
+static int sim_evtchn_backend_bind(struct xdf_sim_dev *sdev,
+				   evtchn_port_t port, struct work_struct *work)
+{
+	struct sim_evtchn *ch;
+	unsigned long flags;
+	int err = 0;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	ch = xa_load(&sim_chans, port);
+	if (!ch || ch->sdev != sdev || ch->be_bound) {
+		err = -EINVAL;
+	} else {
+		ch->be_bound = true;
+		ch->be_work = work;
+		hv.backend_binds++;
+	}
+	spin_unlock_irqrestore(&hv_lock, flags);
+	return err;
+}
+
+static void sim_evtchn_backend_unbind(evtchn_port_t port)
+{
+	struct sim_evtchn *ch;
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	ch = xa_load(&sim_chans, port);
+	if (ch) {
+		ch->be_bound = false;
+		ch->be_work = NULL;
+	}
+	hv.backend_binds--;
+	spin_unlock_irqrestore(&hv_lock, flags);
+}
+
+/**
+ * xdf_sim_evtchn_backend_bound() - tell whether the backend is bound to a
+ *				    frontend port
+ * @port: the port the frontend published
+ *
+ * Return: true if @port is a live frontend channel the backend bound to.
+ */
+bool xdf_sim_evtchn_backend_bound(evtchn_port_t port)
+{
+	struct sim_evtchn *ch;
+	unsigned long flags;
+	bool bound;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	ch = xa_load(&sim_chans, port);
+	bound = ch && ch->be_bound;
+	spin_unlock_irqrestore(&hv_lock, flags);
+	return bound;
+}
+
+/**
+ * xdf_sim_evtchn_fail_after() - make event channel allocation fail
+ * @count: number of binds still allowed before -ENOSPC; -1 for no limit
+ */
+void xdf_sim_evtchn_fail_after(int count)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	hv_evtchn_budget = count;
+	spin_unlock_irqrestore(&hv_lock, flags);
+}
+
+/* ------------------------------------------------------------------ */
+/* Backend pages granted to the frontend */
+
+struct sim_be_grant {
+	struct page *page;
+	unsigned int maps;
+};
+
+struct sim_fmap {
+	struct sim_be_grant *g;
+	struct page *orig;
+};
+
+static DEFINE_XARRAY_ALLOC1(sim_be_grants);
+static u32 sim_be_grant_next;
+static DEFINE_XARRAY_ALLOC1(sim_fmaps);
+
+/**
+ * xdf_sim_backend_end_grants() - the backend revokes pages it granted
+ * @count: number of references
+ * @refs: references from xdf_sim_backend_grant_pages()
+ *
+ * Return: 0, -ENOENT if a reference is unknown, -EBUSY if the frontend
+ * still maps one of the pages; on error nothing is revoked.
+ */
+int xdf_sim_backend_end_grants(unsigned int count, const grant_ref_t *refs)
+{
+	struct sim_be_grant *g;
+	unsigned long flags;
+	unsigned int i;
+	int err = 0;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	for (i = 0; i < count && !err; i++) {
+		g = xa_load(&sim_be_grants, refs[i]);
+		if (!g)
+			err = -ENOENT;
+		else if (g->maps)
+			err = -EBUSY;
+	}
+	if (err) {
+		spin_unlock_irqrestore(&hv_lock, flags);
+		return err;
+	}
+	for (i = 0; i < count; i++) {
+		g = xa_erase(&sim_be_grants, refs[i]);
+		hv.backend_grants--;
+		spin_unlock_irqrestore(&hv_lock, flags);
+		__free_page(g->page);
+		kfree(g);
+		spin_lock_irqsave(&hv_lock, flags);
+	}
+	spin_unlock_irqrestore(&hv_lock, flags);
+	return 0;
+}
+
+/**
+ * xdf_sim_backend_grant_pages() - the backend grants zeroed pages of its
+ *				   own to the frontend
+ * @count: number of pages
+ * @refs: filled with @count grant references
+ *
+ * Return: 0 or a negative errno; on error nothing is granted.
+ */
+int xdf_sim_backend_grant_pages(unsigned int count, grant_ref_t *refs)
+{
+	struct sim_be_grant *g;
+	unsigned long flags;
+	unsigned int i;
+	int err = 0;
+	u32 ref;
+
+	for (i = 0; i < count; i++) {
+		g = kzalloc(sizeof(*g), GFP_KERNEL);
+		if (g)
+			g->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!g || !g->page) {
+			kfree(g);
+			err = -ENOMEM;
+			break;
+		}
+		spin_lock_irqsave(&hv_lock, flags);
+		err = xa_alloc_cyclic(&sim_be_grants, &ref, g,
+				      XA_LIMIT(1, SIM_MAX_GRANT_REF),
+				      &sim_be_grant_next, GFP_ATOMIC);
+		if (err >= 0)
+			hv.backend_grants++;
+		spin_unlock_irqrestore(&hv_lock, flags);
+		if (err < 0) {
+			__free_page(g->page);
+			kfree(g);
+			break;
+		}
+		err = 0;
+		refs[i] = ref;
+	}
+	if (err)
+		xdf_sim_backend_end_grants(i, refs);
+	return err;
+}
+
+/**
+ * xdf_sim_backend_grant_vaddr() - the backend's view of a page it granted
+ * @ref: reference from xdf_sim_backend_grant_pages()
+ *
+ * Return: the page's address, or NULL for an unknown reference.
+ */
+void *xdf_sim_backend_grant_vaddr(grant_ref_t ref)
+{
+	struct sim_be_grant *g;
+	unsigned long flags;
+	void *vaddr = NULL;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	g = xa_load(&sim_be_grants, ref);
+	if (g)
+		vaddr = page_address(g->page);
+	spin_unlock_irqrestore(&hv_lock, flags);
+	return vaddr;
+}
+
+/**
+ * xdf_sim_foreign_map_fail_after() - make mapping backend pages fail
+ * @count: number of pages still mappable before -EFAULT; -1 for no limit
+ */
+void xdf_sim_foreign_map_fail_after(int count)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	hv_fmap_budget = count;
+	spin_unlock_irqrestore(&hv_lock, flags);
+}
+
+int xdf_xen_foreign_pages_alloc(unsigned int count, struct page **pages)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!pages[i]) {
+			while (i--)
+				__free_page(pages[i]);
+			return -ENOMEM;
+		}
+	}
+	spin_lock_irqsave(&hv_lock, flags);
+	hv.foreign_pages += count;
+	spin_unlock_irqrestore(&hv_lock, flags);
+	return 0;
+}
+
+/* Is @page a backend page currently mapped by the frontend? hv_lock held */
+static bool sim_page_is_mapped(struct page *page)
+{
+	struct sim_fmap *fm;
+	unsigned long idx;
+
+	xa_for_each(&sim_fmaps, idx, fm)
+		if (fm->g->page == page)
+			return true;
+	return false;
+}
+
+void xdf_xen_foreign_pages_free(unsigned int count, struct page **pages)
+{
+	unsigned long flags;
+	unsigned int i;
+	bool mapped;
+
+	for (i = 0; i < count; i++) {
+		spin_lock_irqsave(&hv_lock, flags);
+		mapped = sim_page_is_mapped(pages[i]);
+		if (!mapped)
+			hv.foreign_pages--;
+		spin_unlock_irqrestore(&hv_lock, flags);
+		if (mapped)
+			sim_misuse("freeing page %u of %u while still mapped", i,
+				   count);
+		else
+			__free_page(pages[i]);
+	}
+}
+
+int xdf_xen_foreign_map(domid_t domid, const grant_ref_t *refs,
+			unsigned int count, struct page **pages,
+			grant_handle_t *handles)
+{
+	struct sim_be_grant *g;
+	struct sim_fmap *fm;
+	unsigned long flags;
+	unsigned int i;
+	int err = 0;
+	u32 handle;
+
+	for (i = 0; i < count; i++)
+		handles[i] = INVALID_GRANT_HANDLE;
+	if (domid != XDF_SIM_BACK_DOMID)
+		return -EINVAL;
+
+	for (i = 0; i < count && !err; i++) {
+		fm = kzalloc(sizeof(*fm), GFP_KERNEL);
+		if (!fm) {
+			err = -ENOMEM;
+			break;
+		}
+		spin_lock_irqsave(&hv_lock, flags);
+		g = xa_load(&sim_be_grants, refs[i]);
+		if (!g || sim_budget_exhausted(&hv_fmap_budget))
+			err = -EFAULT;
+		else
+			err = xa_alloc(&sim_fmaps, &handle, fm,
+				       XA_LIMIT(1, INT_MAX), GFP_ATOMIC);
+		if (!err) {
+			fm->g = g;
+			fm->orig = pages[i];
+			g->maps++;
+			hv.foreign_maps++;
+			pages[i] = g->page;
+			handles[i] = handle;
+		}
+		spin_unlock_irqrestore(&hv_lock, flags);
+		if (err)
+			kfree(fm);
+	}
+	if (err) {
+		xdf_xen_foreign_unmap(count, pages, handles);
+		for (i = 0; i < count; i++)
+			handles[i] = INVALID_GRANT_HANDLE;
+	}
+	return err;
+}
+
+void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
+			   const grant_handle_t *handles)
+{
+	struct sim_fmap *fm;
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		if (handles[i] == INVALID_GRANT_HANDLE)
+			continue;
+		spin_lock_irqsave(&hv_lock, flags);
+		fm = xa_load(&sim_fmaps, handles[i]);
+		if (fm && fm->g->page == pages[i]) {
+			xa_erase(&sim_fmaps, handles[i]);
+			pages[i] = fm->orig;
+			fm->g->maps--;
+			hv.foreign_maps--;
+		} else {
+			fm = NULL;
+		}
+		spin_unlock_irqrestore(&hv_lock, flags);
+		if (!fm)
+			sim_misuse("unmap of unknown handle %u", handles[i]);
+		kfree(fm);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The displif backend */
+
+static void sim_be_write_state(struct xdf_sim_dev *sdev,
+			       enum xenbus_state state)
+{
+	char value[12];
+
+	snprintf(value, sizeof(value), "%d", state);
+	sim_xs_put(sdev->be_state_path, NULL, value);
+}
+
+static int sim_be_read_uint(struct xdf_sim_dev *sdev, unsigned int conn,
+			    const char *field, unsigned int *out)
+{
+	char node[48];
+	char *value;
+	int err;
+
+	snprintf(node, sizeof(node), "%u/%s", conn, field);
+	value = sim_xs_get(sdev->fe_path, node);
+	if (IS_ERR(value))
+		return PTR_ERR(value);
+	err = kstrtouint(value, 10, out);
+	kfree(value);
+	return err;
+}
+
+static void sim_be_disconnect_conn(struct sim_be_conn *c)
+{
+	if (c->req_bound)
+		sim_evtchn_backend_unbind(c->req_port);
+	if (c->evt_bound)
+		sim_evtchn_backend_unbind(c->evt_port);
+	if (c->req_mapped)
+		xdf_sim_backend_unmap(c->req_ref);
+	if (c->evt_mapped)
+		xdf_sim_backend_unmap(c->evt_ref);
+	c->req_bound = false;
+	c->evt_bound = false;
+	c->req_mapped = false;
+	c->evt_mapped = false;
+	c->active = false;
+	c->evt_page = NULL;
+	memset(&c->ring, 0, sizeof(c->ring));
+	c->nheld = 0;
+	c->overflow = 0;
+}
+
+/* Unmaps and unbinds everything, as a backend that closes; be_lock held. */
+static void sim_be_disconnect(struct xdf_sim_dev *sdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < XDF_SIM_MAX_CONNECTORS; i++)
+		sim_be_disconnect_conn(&sdev->conns[i]);
+	sdev->be_connected = false;
+	sdev->be_num_connected = 0;
+}
+
+static int sim_be_connect_conn(struct sim_be_conn *c)
+{
+	struct xdf_sim_dev *sdev = c->sdev;
+	unsigned int req_ref, evt_ref, req_port, evt_port;
+	void *sring, *evt_page;
+	int err;
+
+	err = sim_be_read_uint(sdev, c->idx, XENDISPL_FIELD_REQ_RING_REF,
+			       &req_ref) ?:
+	      sim_be_read_uint(sdev, c->idx, XENDISPL_FIELD_REQ_CHANNEL,
+			       &req_port) ?:
+	      sim_be_read_uint(sdev, c->idx, XENDISPL_FIELD_EVT_RING_REF,
+			       &evt_ref) ?:
+	      sim_be_read_uint(sdev, c->idx, XENDISPL_FIELD_EVT_CHANNEL,
+			       &evt_port);
+	if (err)
+		return err;
+
+	err = xdf_sim_backend_map(req_ref, &sring);
+	if (err)
+		return err;
+	c->req_ref = req_ref;
+	c->req_mapped = true;
+	BACK_RING_INIT(&c->ring, (struct xen_displif_sring *)sring,
+		       XENDISPL_PAGE_SIZE);
+
+	err = xdf_sim_backend_map(evt_ref, &evt_page);
+	if (err)
+		return err;
+	c->evt_ref = evt_ref;
+	c->evt_mapped = true;
+	c->evt_page = evt_page;
+
+	err = sim_evtchn_backend_bind(sdev, req_port, &c->req_work);
+	if (err)
+		return err;
+	c->req_port = req_port;
+	c->req_bound = true;
+
+	err = sim_evtchn_backend_bind(sdev, evt_port, NULL);
+	if (err)
+		return err;
+	c->evt_port = evt_port;
+	c->evt_bound = true;
+
+	c->evt_id = 0;
+	c->active = true;
+	return 0;
+}
+
+/* Reads the optional "version" the frontend chose; be_lock held. */
+static int sim_be_read_version(struct xdf_sim_dev *sdev)
+{
+	char *value;
+	int err;
+
+	sdev->be_fe_version = 0;
+	value = sim_xs_get(sdev->fe_path, XENDISPL_FIELD_FE_VERSION);
+	if (IS_ERR(value))
+		return PTR_ERR(value) == -ENOENT ? 0 : PTR_ERR(value);
+	err = kstrtouint(value, 10, &sdev->be_fe_version);
+	kfree(value);
+	return err;
+}
+
+/* Maps the rings and binds the channels of every published connector. */
+static int sim_be_connect(struct xdf_sim_dev *sdev)
+{
+	unsigned int i = 0, ref;
+	int err;
+
+	err = sim_be_read_version(sdev);
+	for (; !err && i < sdev->be_num_connectors; i++) {
+		/* Connectors the frontend does not use have no rings. */
+		if (sim_be_read_uint(sdev, i, XENDISPL_FIELD_REQ_RING_REF,
+				     &ref) == -ENOENT)
+			break;
+		err = sim_be_connect_conn(&sdev->conns[i]);
+		if (err)
+			break;
+	}
+	if (!err && !i)
+		err = -ENOENT;
+	if (err) {
+		pr_err("xdf_sim: backend %s: connector %u: bad frontend rings (%d)\n",
+		       sdev->be_dir, i, err);
+		sim_be_disconnect(sdev);
+		return err;
+	}
+	sdev->be_num_connected = i;
+	sdev->be_connected = true;
+	return 0;
+}
+
+/* Reacts to a change of the frontend's state, as a backend's watch does. */
+static void sim_be_state_fn(struct work_struct *work)
+{
+	struct xdf_sim_dev *sdev = container_of(work, struct xdf_sim_dev,
+						be_state_work);
+	enum xenbus_state fe_state = sim_read_state(sdev->fe_state_path);
+	enum xenbus_state be_state = sim_read_state(sdev->be_state_path);
+
+	mutex_lock(&sdev->be_lock);
+	if (fe_state == XenbusStateInitialised) {
+		if (!sdev->be_connected && be_state == XenbusStateInitWait) {
+			sdev->be_connect_err = sim_be_connect(sdev);
+			if (!sdev->be_connect_err && !sdev->be_hold)
+				sim_be_write_state(sdev, XenbusStateConnected);
+		}
+	} else if (fe_state != XenbusStateConnected) {
+		sim_be_disconnect(sdev);
+	}
+	mutex_unlock(&sdev->be_lock);
+	wake_up_all(&sim_waitq);
+}
+
+/* The first active rule for @op, counted down; be_lock held. */
+static enum xdf_sim_action sim_be_rule(struct sim_be_conn *c, int op,
+				       int *param)
+{
+	unsigned int i;
+
+	for (i = 0; i < XDF_SIM_MAX_RULES; i++) {
+		if (!c->rules[i].count)
+			continue;
+		if (c->rules[i].op != XDF_SIM_ANY_OP && c->rules[i].op != op)
+			continue;
+		if (c->rules[i].count > 0)
+			c->rules[i].count--;
+		*param = c->rules[i].param;
+		return c->rules[i].action;
+	}
+	*param = 0;
+	return XDF_SIM_REPLY;
+}
+
+static void sim_be_respond(struct sim_be_conn *c, u16 id, u8 op, s32 status)
+{
+	struct xendispl_resp *resp;
+
+	resp = RING_GET_RESPONSE(&c->ring, c->ring.rsp_prod_pvt);
+	memset(resp, 0, sizeof(*resp));
+	resp->id = id;
+	resp->operation = op;
+	resp->status = status;
+	if (op == XENDISPL_OP_GET_EDID && !status)
+		resp->op.get_edid.edid_sz = c->edid_sz;
+	c->ring.rsp_prod_pvt++;
+}
+
+static void sim_be_push(struct sim_be_conn *c)
+{
+	int notify;
+
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&c->ring, notify);
+	if (c->overflow) {
+		/* The response slots before the corrupt producer index. */
+		virt_wmb();
+		c->ring.sring->rsp_prod = c->ring.rsp_prod_pvt + c->overflow;
+		c->overflow = 0;
+		notify = 1;
+	}
+	if (notify)
+		sim_evtchn_to_front(c->req_port);
+}
+
+static void sim_be_arm_delay(struct sim_be_conn *c)
+{
+	unsigned long due;
+	unsigned int i;
+
+	if (!c->nheld)
+		return;
+	due = c->held[0].due;
+	for (i = 1; i < c->nheld; i++)
+		if (time_before(c->held[i].due, due))
+			due = c->held[i].due;
+	mod_delayed_work(sim_be_wq, &c->delay_work,
+			 time_after(due, jiffies) ? due - jiffies : 0);
+}
+
+static void sim_be_hold(struct sim_be_conn *c, const struct xendispl_req *req,
+			unsigned int ms)
+{
+	if (c->nheld == SIM_MAX_HELD) {
+		pr_err("xdf_sim: too many delayed responses: request %u dropped\n",
+		       req->id);
+		return;
+	}
+	c->held[c->nheld].req = *req;
+	c->held[c->nheld].due = jiffies + msecs_to_jiffies(ms);
+	c->nheld++;
+	sim_be_arm_delay(c);
+}
+
+static void sim_be_delay_fn(struct work_struct *work)
+{
+	struct sim_be_conn *c = container_of(to_delayed_work(work),
+					     struct sim_be_conn, delay_work);
+	bool answered = false;
+	unsigned int i = 0;
+
+	mutex_lock(&c->sdev->be_lock);
+	while (c->active && i < c->nheld) {
+		if (time_before(jiffies, c->held[i].due)) {
+			i++;
+			continue;
+		}
+		sim_be_respond(c, c->held[i].req.id, c->held[i].req.operation,
+			       0);
+		answered = true;
+		c->nheld--;
+		memmove(&c->held[i], &c->held[i + 1],
+			(c->nheld - i) * sizeof(c->held[0]));
+	}
+	if (answered)
+		sim_be_push(c);
+	if (c->active)
+		sim_be_arm_delay(c);
+	mutex_unlock(&c->sdev->be_lock);
+}
+
+static void sim_be_record(struct sim_be_conn *c, const struct xendispl_req *req)
+{
+	struct xendispl_req *reqs;
+	unsigned int cap;
+
+	if (c->nreqs == c->reqs_cap) {
+		cap = c->reqs_cap ? 2 * c->reqs_cap : 16;
+		reqs = krealloc_array(c->reqs, cap, sizeof(*reqs), GFP_KERNEL);
+		if (!reqs) {
+			pr_err("xdf_sim: request record lost\n");
+			return;
+		}
+		c->reqs = reqs;
+		c->reqs_cap = cap;
+	}
+	c->reqs[c->nreqs] = *req;
+	WRITE_ONCE(c->nreqs, c->nreqs + 1);
+}
+
+/* Handles one request; true when a response was written. */
+static bool sim_be_handle(struct sim_be_conn *c, const struct xendispl_req *req)
+{
+	int param;
+
+	switch (sim_be_rule(c, req->operation, &param)) {
+	case XDF_SIM_SILENT:
+		return false;
+	case XDF_SIM_DELAY:
+		sim_be_hold(c, req, param);
+		return false;
+	case XDF_SIM_STATUS:
+		sim_be_respond(c, req->id, req->operation, param);
+		return true;
+	case XDF_SIM_WRONG_ID:
+		sim_be_respond(c, req->id + 1, req->operation, 0);
+		return true;
+	case XDF_SIM_WRONG_OP:
+		sim_be_respond(c, req->id, req->operation ^ 1, 0);
+		return true;
+	case XDF_SIM_RSP_OVERFLOW:
+		sim_be_respond(c, req->id, req->operation, 0);
+		c->overflow = param ?: RING_SIZE(&c->ring) + 1;
+		return true;
+	default:
+		sim_be_respond(c, req->id, req->operation, 0);
+		return true;
+	}
+}
+
+/* Consumes every request on the ring; be_lock held. */
+static void sim_be_consume(struct sim_be_conn *c)
+{
+	struct xen_displif_back_ring *ring = &c->ring;
+	struct xendispl_req req;
+	bool answered = false;
+	RING_IDX rp;
+	int more;
+
+	do {
+		rp = READ_ONCE(ring->sring->req_prod);
+		/* The producer index before the requests it covers. */
+		virt_rmb();
+		if (RING_REQUEST_PROD_OVERFLOW(ring, rp)) {
+			c->sdev->be_front_errors++;
+			pr_err("xdf_sim: connector %u: request producer %u overflows the ring\n",
+			       c->idx, rp);
+			break;
+		}
+		while (ring->req_cons != rp) {
+			RING_COPY_REQUEST(ring, ring->req_cons, &req);
+			ring->req_cons++;
+			sim_be_record(c, &req);
+			answered |= sim_be_handle(c, &req);
+		}
+		RING_FINAL_CHECK_FOR_REQUESTS(ring, more);
+	} while (more);
+	if (answered)
+		sim_be_push(c);
+}
+
+static void sim_be_req_fn(struct work_struct *work)
+{
+	struct sim_be_conn *c = container_of(work, struct sim_be_conn,
+					     req_work);
+
+	mutex_lock(&c->sdev->be_lock);
+	if (c->active)
+		sim_be_consume(c);
+	mutex_unlock(&c->sdev->be_lock);
+	wake_up_all(&sim_waitq);
+}
+
+static struct sim_be_conn *sim_be_conn(struct xdf_sim_dev *sdev,
+				       unsigned int conn)
+{
+	if (WARN_ON(conn >= XDF_SIM_MAX_CONNECTORS))
+		return NULL;
+	return &sdev->conns[conn];
+}
+
+/**
+ * xdf_sim_backend_script() - script the backend's answers on a connector
+ * @sdev: the device
+ * @conn: connector index
+ * @op: XENDISPL_OP_* the rule applies to, or XDF_SIM_ANY_OP
+ * @count: number of next matching requests, or XDF_SIM_FOREVER
+ * @action: what to do with them
+ * @param: the action's parameter (delay in ms, status, overflow)
+ *
+ * Rules are tried in the order they were added; the first active one
+ * matching a request applies, other requests are answered with status 0.
+ *
+ * Return: 0, -EINVAL or -ENOSPC when XDF_SIM_MAX_RULES are active.
+ */
+int xdf_sim_backend_script(struct xdf_sim_dev *sdev, unsigned int conn,
+			   int op, int count, enum xdf_sim_action action,
+			   int param)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	unsigned int i;
+	int err = -ENOSPC;
+
+	if (!c || !count)
+		return -EINVAL;
+	mutex_lock(&sdev->be_lock);
+	for (i = 0; i < XDF_SIM_MAX_RULES; i++) {
+		if (c->rules[i].count)
+			continue;
+		c->rules[i].op = op;
+		c->rules[i].count = count;
+		c->rules[i].action = action;
+		c->rules[i].param = param;
+		err = 0;
+		break;
+	}
+	mutex_unlock(&sdev->be_lock);
+	return err;
+}
+
+/**
+ * xdf_sim_backend_clear_script() - answer every request normally again
+ * @sdev: the device
+ * @conn: connector index
+ */
+void xdf_sim_backend_clear_script(struct xdf_sim_dev *sdev, unsigned int conn)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+
+	if (!c)
+		return;
+	mutex_lock(&sdev->be_lock);
+	memset(c->rules, 0, sizeof(c->rules));
+	mutex_unlock(&sdev->be_lock);
+}
+
+/**
+ * xdf_sim_backend_set_edid_size() - set edid_sz of GET_EDID responses
+ * @sdev: the device
+ * @conn: connector index
+ * @size: the size reported (0 by default)
+ */
+void xdf_sim_backend_set_edid_size(struct xdf_sim_dev *sdev,
+				   unsigned int conn, u32 size)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+
+	if (!c)
+		return;
+	mutex_lock(&sdev->be_lock);
+	c->edid_sz = size;
+	mutex_unlock(&sdev->be_lock);
+}
+
+/**
+ * xdf_sim_backend_set_state() - switch the backend's xenbus state
+ * @sdev: the device
+ * @state: the new state
+ *
+ * For any state but Connected the backend first unmaps and unbinds
+ * everything, as a closing or restarting backend does. Any switch ends
+ * &xdf_sim_config.hold: switching to Connected releases a held backend.
+ *
+ * The backend (re)connects only when the frontend's state is written as
+ * Initialised while the backend is in InitWait.
+ */
+void xdf_sim_backend_set_state(struct xdf_sim_dev *sdev,
+			       enum xenbus_state state)
+{
+	mutex_lock(&sdev->be_lock);
+	if (state != XenbusStateConnected)
+		sim_be_disconnect(sdev);
+	sdev->be_hold = false;
+	sim_be_write_state(sdev, state);
+	mutex_unlock(&sdev->be_lock);
+}
+
+/**
+ * xdf_sim_backend_restart() - restart the backend
+ * @sdev: the device
+ *
+ * The backend disconnects, then goes Initialising and InitWait like a
+ * freshly started backend; it connects again when the frontend reaches
+ * Initialised.
+ */
+void xdf_sim_backend_restart(struct xdf_sim_dev *sdev)
+{
+	xdf_sim_backend_set_state(sdev, XenbusStateInitialising);
+	xdf_sim_backend_set_state(sdev, XenbusStateInitWait);
+}
+
+/**
+ * xdf_sim_backend_state() - the backend's xenbus state in XenStore
+ * @sdev: the device
+ *
+ * Return: the state, XenbusStateUnknown if the node is missing.
+ */
+enum xenbus_state xdf_sim_backend_state(struct xdf_sim_dev *sdev)
+{
+	return sim_read_state(sdev->be_state_path);
+}
+
+/**
+ * xdf_sim_backend_connected() - tell whether the backend maps the rings
+ * @sdev: the device
+ *
+ * Return: true once it mapped every published ring and bound every channel.
+ */
+bool xdf_sim_backend_connected(struct xdf_sim_dev *sdev)
+{
+	bool connected;
+
+	mutex_lock(&sdev->be_lock);
+	connected = sdev->be_connected;
+	mutex_unlock(&sdev->be_lock);
+	return connected;
+}
+
+/**
+ * xdf_sim_backend_num_connected() - connectors the backend connected
+ * @sdev: the device
+ *
+ * Return: the number of connectors whose rings the frontend published and
+ * the backend mapped, 0 when not connected.
+ */
+unsigned int xdf_sim_backend_num_connected(struct xdf_sim_dev *sdev)
+{
+	unsigned int n;
+
+	mutex_lock(&sdev->be_lock);
+	n = sdev->be_num_connected;
+	mutex_unlock(&sdev->be_lock);
+	return n;
+}
+
+/**
+ * xdf_sim_backend_connect_error() - why the backend's last connect failed
+ * @sdev: the device
+ *
+ * Return: 0 if it succeeded (or was not tried), else a negative errno:
+ * missing or invalid ring references or ports in XenStore.
+ */
+int xdf_sim_backend_connect_error(struct xdf_sim_dev *sdev)
+{
+	int err;
+
+	mutex_lock(&sdev->be_lock);
+	err = sdev->be_connect_err;
+	mutex_unlock(&sdev->be_lock);
+	return err;
+}
+
+/**
+ * xdf_sim_backend_fe_version() - the protocol version the frontend chose
+ * @sdev: the device
+ *
+ * Return: the frontend's "version" as the backend read it when it last
+ * connected, 0 if the frontend wrote none.
+ */
+unsigned int xdf_sim_backend_fe_version(struct xdf_sim_dev *sdev)
+{
+	unsigned int version;
+
+	mutex_lock(&sdev->be_lock);
+	version = sdev->be_fe_version;
+	mutex_unlock(&sdev->be_lock);
+	return version;
+}
+
+/**
+ * xdf_sim_backend_front_errors() - protocol errors of the frontend seen by
+ *				    the backend
+ * @sdev: the device
+ *
+ * Return: how many times the request producer claimed more requests than
+ * the ring holds.
+ */
+unsigned int xdf_sim_backend_front_errors(struct xdf_sim_dev *sdev)
+{
+	unsigned int n;
+
+	mutex_lock(&sdev->be_lock);
+	n = sdev->be_front_errors;
+	mutex_unlock(&sdev->be_lock);
+	return n;
+}
+
+/**
+ * xdf_sim_backend_num_requests() - requests the backend received
+ * @sdev: the device
+ * @conn: connector index
+ *
+ * Return: the number of requests recorded on @conn.
+ */
+unsigned int xdf_sim_backend_num_requests(struct xdf_sim_dev *sdev,
+					  unsigned int conn)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+
+	return c ? READ_ONCE(c->nreqs) : 0;
+}
+
+/**
+ * xdf_sim_backend_request() - a copy of a request the backend received
+ * @sdev: the device
+ * @conn: connector index
+ * @idx: index of the request in arrival order
+ * @req: filled with the request as read from the ring
+ *
+ * Return: true if @idx requests were recorded.
+ */
+bool xdf_sim_backend_request(struct xdf_sim_dev *sdev, unsigned int conn,
+			     unsigned int idx, struct xendispl_req *req)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	bool found;
+
+	if (!c)
+		return false;
+	mutex_lock(&sdev->be_lock);
+	found = idx < c->nreqs;
+	if (found)
+		*req = c->reqs[idx];
+	mutex_unlock(&sdev->be_lock);
+	return found;
+}
+
+/**
+ * xdf_sim_backend_wait_requests() - wait until requests have arrived
+ * @sdev: the device
+ * @conn: connector index
+ * @count: number of requests to wait for
+ * @timeout_ms: how long to wait
+ *
+ * Return: true if @count requests were recorded in time.
+ */
+bool xdf_sim_backend_wait_requests(struct xdf_sim_dev *sdev,
+				   unsigned int conn, unsigned int count,
+				   unsigned int timeout_ms)
+{
+	return wait_event_timeout(sim_waitq,
+				  xdf_sim_backend_num_requests(sdev, conn) >= count,
+				  msecs_to_jiffies(timeout_ms)) > 0;
+}
+
+/**
+ * xdf_sim_backend_clear_requests() - forget the recorded requests
+ * @sdev: the device
+ */
+void xdf_sim_backend_clear_requests(struct xdf_sim_dev *sdev)
+{
+	unsigned int i;
+
+	mutex_lock(&sdev->be_lock);
+	for (i = 0; i < XDF_SIM_MAX_CONNECTORS; i++)
+		WRITE_ONCE(sdev->conns[i].nreqs, 0);
+	mutex_unlock(&sdev->be_lock);
+}
+
+/* Writes one PG_FLIP event and notifies; be_lock held. */
+static int sim_be_put_event(struct sim_be_conn *c, u64 fb_cookie)
+{
+	struct xendispl_event_page *page = c->evt_page;
+	struct xendispl_evt *evt;
+	u32 prod;
+
+	if (!c->active)
+		return -ENOTCONN;
+	prod = page->in_prod;
+	if (prod - READ_ONCE(page->in_cons) >= XENDISPL_IN_RING_LEN)
+		return -ENOSPC;
+	evt = &XENDISPL_IN_RING_REF(page, prod);
+	memset(evt, 0, sizeof(*evt));
+	evt->id = c->evt_id++;
+	evt->type = XENDISPL_EVT_PG_FLIP;
+	evt->op.pg_flip.fb_cookie = fb_cookie;
+	/* The event before the producer index that covers it. */
+	virt_wmb();
+	WRITE_ONCE(page->in_prod, prod + 1);
+	sim_evtchn_to_front(c->evt_port);
+	return 0;
+}
+
+/**
+ * xdf_sim_backend_send_frame_done() - send a frame-done (PG_FLIP) event
+ * @sdev: the device
+ * @conn: connector index
+ * @fb_cookie: the event's framebuffer cookie
+ *
+ * Return: 0, -ENOTCONN when the connector is not connected, -ENOSPC when
+ * the event ring is full.
+ */
+int xdf_sim_backend_send_frame_done(struct xdf_sim_dev *sdev,
+				    unsigned int conn, u64 fb_cookie)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	int err;
+
+	if (!c)
+		return -EINVAL;
+	mutex_lock(&sdev->be_lock);
+	err = sim_be_put_event(c, fb_cookie);
+	mutex_unlock(&sdev->be_lock);
+	return err;
+}
+
+/**
+ * xdf_sim_backend_flood() - send frame-done events as fast as possible
+ * @sdev: the device
+ * @conn: connector index
+ * @count: number of events
+ * @first_cookie: cookie of the first event, incremented for each next one
+ *
+ * Waits for room when the event ring is full, up to 2 s in total.
+ *
+ * Return: the number of events sent.
+ */
+int xdf_sim_backend_flood(struct xdf_sim_dev *sdev, unsigned int conn,
+			  unsigned int count, u64 first_cookie)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(SIM_FLOOD_TIMEOUT_MS);
+	unsigned int sent = 0;
+	int err;
+
+	while (sent < count) {
+		err = xdf_sim_backend_send_frame_done(sdev, conn,
+						      first_cookie + sent);
+		if (!err) {
+			sent++;
+			continue;
+		}
+		if (err != -ENOSPC || time_after(jiffies, end))
+			break;
+		usleep_range(100, 200);
+	}
+	return sent;
+}
+
+/**
+ * xdf_sim_backend_corrupt_evt_prod() - make the event producer claim more
+ *					unread events than the ring holds
+ * @sdev: the device
+ * @conn: connector index
+ *
+ * Return: 0 or -ENOTCONN.
+ */
+int xdf_sim_backend_corrupt_evt_prod(struct xdf_sim_dev *sdev,
+				     unsigned int conn)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	struct xendispl_event_page *page;
+	int err = -ENOTCONN;
+
+	if (!c)
+		return -EINVAL;
+	mutex_lock(&sdev->be_lock);
+	if (c->active) {
+		page = c->evt_page;
+		WRITE_ONCE(page->in_prod, READ_ONCE(page->in_cons) +
+			   XENDISPL_IN_RING_LEN + 1);
+		sim_evtchn_to_front(c->evt_port);
+		err = 0;
+	}
+	mutex_unlock(&sdev->be_lock);
+	return err;
+}
+
+/**
+ * xdf_sim_backend_evt_cons() - the frontend's event consumer index
+ * @sdev: the device
+ * @conn: connector index
+ *
+ * Return: in_cons of the connector's event page, 0 when not connected.
+ */
+u32 xdf_sim_backend_evt_cons(struct xdf_sim_dev *sdev, unsigned int conn)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	u32 cons = 0;
+
+	if (!c)
+		return 0;
+	mutex_lock(&sdev->be_lock);
+	if (c->active)
+		cons = READ_ONCE(c->evt_page->in_cons);
+	mutex_unlock(&sdev->be_lock);
+	return cons;
+}
+
+/* ------------------------------------------------------------------ */
+/* xenbus: watches, bus, driver registration */
+
+struct sim_watch_event {
+	struct list_head link;
+	struct xdf_sim_dev *sdev;
+};
+
+static void sim_watch_fn(struct work_struct *work);
+static DECLARE_WORK(sim_watch_work, sim_watch_fn);
+
+/* Queues one otherend_changed call; bus_lock held. */
+static void sim_watch_queue(struct xdf_sim_dev *sdev)
+{
+	struct sim_watch_event *ev;
+
+	ev = kmalloc(sizeof(*ev), GFP_ATOMIC);
+	if (!ev)
+		return;
+	ev->sdev = sdev;
+	get_device(&sdev->xb.dev);
+	list_add_tail(&ev->link, &sim_watch_events);
+	sim_queue(sim_watch_wq, &sim_watch_work);
+}
+
+static void sim_otherend_changed(struct xdf_sim_dev *sdev)
+{
+	struct xenbus_driver *drv;
+	bool watching;
+
+	spin_lock(&bus_lock);
+	watching = sdev->watching;
+	spin_unlock(&bus_lock);
+	if (!watching)
+		return;
+	drv = to_xenbus_driver(sdev->xb.dev.driver);
+	if (drv->otherend_changed)
+		drv->otherend_changed(&sdev->xb,
+				      sim_read_state(sdev->be_state_path));
+}
+
+/* The xenwatch thread: one event at a time, in order. */
+static void sim_watch_fn(struct work_struct *work)
+{
+	struct sim_watch_event *ev;
+
+	for (;;) {
+		spin_lock(&bus_lock);
+		ev = list_first_entry_or_null(&sim_watch_events,
+					      struct sim_watch_event, link);
+		if (ev)
+			list_del(&ev->link);
+		spin_unlock(&bus_lock);
+		if (!ev)
+			return;
+		mutex_lock(&sim_xenwatch_mutex);
+		sim_otherend_changed(ev->sdev);
+		mutex_unlock(&sim_xenwatch_mutex);
+		put_device(&ev->sdev->xb.dev);
+		kfree(ev);
+	}
+}
+
+/* Unregisters the otherend watch: no otherend_changed call after return. */
+static void sim_watch_stop(struct xdf_sim_dev *sdev)
+{
+	struct sim_watch_event *ev, *tmp;
+	LIST_HEAD(purged);
+
+	spin_lock(&bus_lock);
+	sdev->watching = false;
+	list_for_each_entry_safe(ev, tmp, &sim_watch_events, link)
+		if (ev->sdev == sdev)
+			list_move_tail(&ev->link, &purged);
+	spin_unlock(&bus_lock);
+
+	/* Wait for a callback in flight. */
+	mutex_lock(&sim_xenwatch_mutex);
+	mutex_unlock(&sim_xenwatch_mutex);
+
+	list_for_each_entry_safe(ev, tmp, &purged, link) {
+		put_device(&ev->sdev->xb.dev);
+		kfree(ev);
+	}
+}
+
+static const struct xenbus_device_id *
+sim_match_id(struct xenbus_driver *drv, struct xenbus_device *xb)
+{
+	const struct xenbus_device_id *id;
+
+	for (id = drv->ids; id && id->devicetype[0]; id++)
+		if (!strcmp(id->devicetype, xb->devicetype))
+			return id;
+	return NULL;
+}
+
+static int sim_bus_match(struct device *dev, struct device_driver *drv)
+{
+	return !!sim_match_id(to_xenbus_driver(drv), to_xenbus_device(dev));
+}
+
+static int sim_bus_probe(struct device *dev)
+{
+	struct xenbus_driver *drv = to_xenbus_driver(dev->driver);
+	struct xenbus_device *xb = to_xenbus_device(dev);
+	struct xdf_sim_dev *sdev = to_sim_dev(xb);
+	int err;
+
+	if (!drv->probe)
+		return -ENODEV;
+	err = drv->probe(xb, sim_match_id(drv, xb));
+	if (err)
+		return err;
+	/* Registering a watch fires it once. */
+	spin_lock(&bus_lock);
+	sdev->watching = true;
+	sim_watch_queue(sdev);
+	spin_unlock(&bus_lock);
+	return 0;
+}
+
+static void sim_bus_remove(struct device *dev)
+{
+	struct xenbus_driver *drv = to_xenbus_driver(dev->driver);
+	struct xenbus_device *xb = to_xenbus_device(dev);
+
+	sim_watch_stop(to_sim_dev(xb));
+	if (drv->remove)
+		drv->remove(xb);
+	if (!drv->allow_rebind ||
+	    sim_read_state(to_sim_dev(xb)->fe_state_path) == XenbusStateClosing)
+		xdf_xen_switch_state(xb, XenbusStateClosed);
+}
+
+static struct bus_type sim_bus = {
+	.name = "xdf_sim_xen",
+	.match = sim_bus_match,
+	.probe = sim_bus_probe,
+	.remove = sim_bus_remove,
+};
+
+/* Sets up the bus and workqueues on first use (the driver's init runs first). */
+static int sim_init(void)
+{
+	int err = 0;
+
+	mutex_lock(&sim_init_lock);
+	if (sim_ready)
+		goto out;
+	sim_watch_wq = alloc_ordered_workqueue("xdf_sim_xenwatch", 0);
+	sim_be_wq = alloc_ordered_workqueue("xdf_sim_backend", 0);
+	sim_irq_wq = alloc_workqueue("xdf_sim_irq", WQ_HIGHPRI, 0);
+	if (!sim_watch_wq || !sim_be_wq || !sim_irq_wq)
+		err = -ENOMEM;
+	if (!err)
+		err = bus_register(&sim_bus);
+	if (err) {
+		if (sim_watch_wq)
+			destroy_workqueue(sim_watch_wq);
+		if (sim_be_wq)
+			destroy_workqueue(sim_be_wq);
+		if (sim_irq_wq)
+			destroy_workqueue(sim_irq_wq);
+		sim_watch_wq = NULL;
+		sim_be_wq = NULL;
+		sim_irq_wq = NULL;
+		goto out;
+	}
+	sim_ready = true;
+out:
+	mutex_unlock(&sim_init_lock);
+	return err;
+}
+
+int xdf_xen_platform_check(void)
+{
+	return 0;
+}
+
+int xdf_xen_register_driver(struct xenbus_driver *drv)
+{
+	int err = sim_init();
+
+	if (err)
+		return err;
+	drv->driver.name = drv->name ?: drv->ids[0].devicetype;
+	drv->driver.bus = &sim_bus;
+	drv->driver.owner = THIS_MODULE;
+	return driver_register(&drv->driver);
+}
+
+/* Undoes sim_init() once the driver is gone (module unload). */
+static void sim_exit(void)
+{
+	mutex_lock(&sim_init_lock);
+	if (sim_ready && !WARN_ON(!list_empty(&sim_devs))) {
+		bus_unregister(&sim_bus);
+		destroy_workqueue(sim_watch_wq);
+		destroy_workqueue(sim_be_wq);
+		destroy_workqueue(sim_irq_wq);
+		sim_ready = false;
+	}
+	mutex_unlock(&sim_init_lock);
+}
+
+void xdf_xen_unregister_driver(struct xenbus_driver *drv)
+{
+	driver_unregister(&drv->driver);
+	sim_exit();
+}
+
+int xdf_xen_switch_state(struct xenbus_device *xb_dev, enum xenbus_state state)
+{
+	char value[12];
+	int err;
+
+	if (state == xb_dev->state)
+		return 0;
+	snprintf(value, sizeof(value), "%d", state);
+	err = sim_xs_put(xb_dev->nodename, "state", value);
+	if (!err)
+		xb_dev->state = state;
+	return err;
+}
+
+void xdf_xen_dev_fatal(struct xenbus_device *xb_dev, int err, const char *what)
+{
+	struct xdf_sim_dev *sdev = to_sim_dev(xb_dev);
+	char *dir, *msg;
+
+	dev_err(&xb_dev->dev, "%i %s\n", -err, what);
+	spin_lock(&bus_lock);
+	sdev->fatal_count++;
+	sdev->fatal_err = err;
+	strscpy(sdev->fatal_what, what, sizeof(sdev->fatal_what));
+	spin_unlock(&bus_lock);
+
+	dir = kasprintf(GFP_KERNEL, "error/%s", xb_dev->nodename);
+	msg = kasprintf(GFP_KERNEL, "%i %s", -err, what);
+	if (dir && msg)
+		sim_xs_put(dir, "error", msg);
+	kfree(dir);
+	kfree(msg);
+	xdf_xen_switch_state(xb_dev, XenbusStateClosing);
+}
+
+/* ------------------------------------------------------------------ */
+/* Devices */
+
+static void sim_dev_release(struct device *dev)
+{
+	kfree(to_sim_dev(to_xenbus_device(dev)));
+}
+
+static int sim_dev_write_nodes(struct xdf_sim_dev *sdev,
+			       const struct xdf_sim_config *cfg)
+{
+	char node[32], value[12];
+	unsigned int i;
+	int err;
+
+	snprintf(value, sizeof(value), "%d",
+		 cfg->backend_state ?: XenbusStateInitWait);
+	err = sim_xs_put(sdev->fe_path, "backend", sdev->be_dir) ?:
+	      sim_xs_put(sdev->fe_path, "backend-id", "0") ?:
+	      sim_xs_put(sdev->fe_path, "state", "1") ?:
+	      sim_xs_put(sdev->be_dir, "frontend", sdev->fe_path) ?:
+	      sim_xs_put(sdev->be_dir, "frontend-id", "1") ?:
+	      sim_xs_put(sdev->be_dir, "online", "1") ?:
+	      sim_xs_put(sdev->be_dir, "state", value);
+	if (!err && cfg->be_alloc)
+		err = sim_xs_put(sdev->fe_path, XENDISPL_FIELD_BE_ALLOC,
+				 cfg->be_alloc);
+	if (!err && cfg->versions)
+		err = sim_xs_put(sdev->be_dir, XENDISPL_FIELD_BE_VERSIONS,
+				 cfg->versions);
+	for (i = 0; !err && i < cfg->num_connectors; i++) {
+		snprintf(node, sizeof(node), "%u/" XENDISPL_FIELD_RESOLUTION, i);
+		if (cfg->connectors[i].resolution)
+			err = sim_xs_put(sdev->fe_path, node,
+					 cfg->connectors[i].resolution);
+		snprintf(node, sizeof(node), "%u/" XENDISPL_FIELD_UNIQUE_ID, i);
+		if (!err && cfg->connectors[i].unique_id)
+			err = sim_xs_put(sdev->fe_path, node,
+					 cfg->connectors[i].unique_id);
+	}
+	return err;
+}
+
+static void sim_dev_remove_nodes(struct xdf_sim_dev *sdev)
+{
+	char path[80];
+
+	snprintf(path, sizeof(path), SIM_FRONT_PREFIX "error/%s", sdev->fe_dir);
+	xdf_sim_xs_rm(path);
+	xdf_sim_xs_rm(sdev->fe_path);
+	xdf_sim_xs_rm(sdev->be_dir);
+}
+
+static void sim_dev_init(struct xdf_sim_dev *sdev,
+			 const struct xdf_sim_config *cfg)
+{
+	struct sim_be_conn *c;
+	unsigned int i;
+
+	snprintf(sdev->fe_dir, sizeof(sdev->fe_dir), "device/vdispl/%u",
+		 cfg->id);
+	snprintf(sdev->fe_path, sizeof(sdev->fe_path), SIM_FRONT_PREFIX "%s",
+		 sdev->fe_dir);
+	snprintf(sdev->be_dir, sizeof(sdev->be_dir),
+		 "/local/domain/0/backend/vdispl/1/%u", cfg->id);
+	snprintf(sdev->fe_state_path, sizeof(sdev->fe_state_path), "%s/state",
+		 sdev->fe_path);
+	snprintf(sdev->be_state_path, sizeof(sdev->be_state_path), "%s/state",
+		 sdev->be_dir);
+	sdev->fe_state = XenbusStateInitialising;
+	mutex_init(&sdev->be_lock);
+	INIT_WORK(&sdev->be_state_work, sim_be_state_fn);
+	sdev->be_hold = cfg->hold;
+	sdev->be_num_connectors = cfg->num_connectors;
+	for (i = 0; i < XDF_SIM_MAX_CONNECTORS; i++) {
+		c = &sdev->conns[i];
+		c->sdev = sdev;
+		c->idx = i;
+		INIT_WORK(&c->req_work, sim_be_req_fn);
+		INIT_DELAYED_WORK(&c->delay_work, sim_be_delay_fn);
+	}
+
+	sdev->xb.devicetype = cfg->devicetype ?: XENDISPL_DRIVER_NAME;
+	sdev->xb.nodename = sdev->fe_dir;
+	sdev->xb.otherend = sdev->be_dir;
+	sdev->xb.otherend_id = XDF_SIM_BACK_DOMID;
+	sdev->xb.state = XenbusStateInitialising;
+	init_completion(&sdev->xb.down);
+	device_initialize(&sdev->xb.dev);
+	sdev->xb.dev.bus = &sim_bus;
+	sdev->xb.dev.release = sim_dev_release;
+}
+
+/**
+ * xdf_sim_dev_add() - create a vdispl device as the toolstack does
+ * @cfg: its XenStore configuration and backend behaviour
+ *
+ * Writes the frontend and backend XenStore directories, then registers
+ * the xenbus device: the driver's probe runs before this returns, and its
+ * otherend_changed follows on the xenwatch workqueue.
+ *
+ * Return: the device, or an ERR_PTR().
+ */
+struct xdf_sim_dev *xdf_sim_dev_add(const struct xdf_sim_config *cfg)
+{
+	struct xdf_sim_dev *sdev;
+	int err;
+
+	err = sim_init();
+	if (err)
+		return ERR_PTR(err);
+	if (cfg->num_connectors > XDF_SIM_MAX_CONNECTORS)
+		return ERR_PTR(-EINVAL);
+	sdev = kzalloc(sizeof(*sdev), GFP_KERNEL);
+	if (!sdev)
+		return ERR_PTR(-ENOMEM);
+	sim_dev_init(sdev, cfg);
+
+	err = sim_dev_write_nodes(sdev, cfg) ?:
+	      dev_set_name(&sdev->xb.dev, "vdispl-%u", cfg->id) ?:
+	      dma_coerce_mask_and_coherent(&sdev->xb.dev, DMA_BIT_MASK(64));
+	if (err)
+		goto err_put;
+
+	spin_lock(&bus_lock);
+	list_add_tail(&sdev->link, &sim_devs);
+	sdev->be_alive = true;
+	spin_unlock(&bus_lock);
+
+	err = device_add(&sdev->xb.dev);
+	if (err)
+		goto err_unlist;
+	return sdev;
+
+err_unlist:
+	spin_lock(&bus_lock);
+	list_del(&sdev->link);
+	sdev->be_alive = false;
+	spin_unlock(&bus_lock);
+	cancel_work_sync(&sdev->be_state_work);
+err_put:
+	sim_dev_remove_nodes(sdev);
+	put_device(&sdev->xb.dev);
+	return ERR_PTR(err);
+}
+
+/**
+ * xdf_sim_dev_remove() - remove a device created by xdf_sim_dev_add()
+ * @sdev: the device
+ *
+ * Like the xenbus core: no otherend_changed call after this starts, the
+ * driver's remove runs, the frontend switches to Closed; then the backend
+ * unmaps and unbinds whatever it still holds and the XenStore nodes go.
+ */
+void xdf_sim_dev_remove(struct xdf_sim_dev *sdev)
+{
+	unsigned int i;
+
+	device_del(&sdev->xb.dev);
+	sim_watch_stop(sdev);
+
+	spin_lock(&bus_lock);
+	sdev->be_alive = false;
+	list_del(&sdev->link);
+	spin_unlock(&bus_lock);
+	cancel_work_sync(&sdev->be_state_work);
+
+	mutex_lock(&sdev->be_lock);
+	sim_be_disconnect(sdev);
+	mutex_unlock(&sdev->be_lock);
+	for (i = 0; i < XDF_SIM_MAX_CONNECTORS; i++) {
+		cancel_work_sync(&sdev->conns[i].req_work);
+		cancel_delayed_work_sync(&sdev->conns[i].delay_work);
+		kfree(sdev->conns[i].reqs);
+	}
+
+	sim_dev_remove_nodes(sdev);
+	put_device(&sdev->xb.dev);
+}
+
+/**
+ * xdf_sim_dev_unbind_driver() - unbind the driver, as sysfs unbind does
+ * @sdev: the device
+ *
+ * Return: 0.
+ */
+int xdf_sim_dev_unbind_driver(struct xdf_sim_dev *sdev)
+{
+	device_release_driver(&sdev->xb.dev);
+	return 0;
+}
+
+/**
+ * xdf_sim_dev_bind_driver() - bind the driver again after an unbind
+ * @sdev: the device
+ *
+ * Return: 0 if the driver's probe succeeded, else a negative errno.
+ */
+int xdf_sim_dev_bind_driver(struct xdf_sim_dev *sdev)
+{
+	int ret = device_attach(&sdev->xb.dev);
+
+	if (ret == 1)
+		return 0;
+	return ret < 0 ? ret : -ENODEV;
+}
+
+/**
+ * xdf_sim_dev_xb() - the device's xenbus device
+ * @sdev: the device
+ *
+ * Return: the &struct xenbus_device the driver was probed with.
+ */
+struct xenbus_device *xdf_sim_dev_xb(struct xdf_sim_dev *sdev)
+{
+	return &sdev->xb;
+}
+
+/**
+ * xdf_sim_dev_frontend_dir() - the frontend's XenStore directory
+ * @sdev: the device
+ *
+ * Return: the absolute path, e.g. "/local/domain/1/device/vdispl/0".
+ */
+const char *xdf_sim_dev_frontend_dir(struct xdf_sim_dev *sdev)
+{
+	return sdev->fe_path;
+}
+
+/**
+ * xdf_sim_dev_backend_dir() - the backend's XenStore directory
+ * @sdev: the device
+ *
+ * Return: the absolute path, e.g. "/local/domain/0/backend/vdispl/1/0".
+ */
+const char *xdf_sim_dev_backend_dir(struct xdf_sim_dev *sdev)
+{
+	return sdev->be_dir;
+}
+
+/**
+ * xdf_sim_frontend_state() - the frontend's state as XenStore shows it
+ * @sdev: the device
+ *
+ * Return: the value of the frontend's "state" node.
+ */
+enum xenbus_state xdf_sim_frontend_state(struct xdf_sim_dev *sdev)
+{
+	enum xenbus_state state;
+
+	spin_lock(&bus_lock);
+	state = sdev->fe_state;
+	spin_unlock(&bus_lock);
+	return state;
+}
+
+/**
+ * xdf_sim_wait_frontend_state() - wait for the frontend to reach a state
+ * @sdev: the device
+ * @state: the state to wait for
+ * @timeout_ms: how long to wait
+ *
+ * Return: true if the frontend's "state" node holds @state in time.
+ */
+bool xdf_sim_wait_frontend_state(struct xdf_sim_dev *sdev,
+				 enum xenbus_state state,
+				 unsigned int timeout_ms)
+{
+	return wait_event_timeout(sim_waitq,
+				  xdf_sim_frontend_state(sdev) == state,
+				  msecs_to_jiffies(timeout_ms)) > 0;
+}
+
+/**
+ * xdf_sim_dev_fatal_count() - fatal errors the driver reported
+ * @sdev: the device
+ *
+ * Return: the number of xdf_xen_dev_fatal() calls for @sdev.
+ */
+unsigned int xdf_sim_dev_fatal_count(struct xdf_sim_dev *sdev)
+{
+	unsigned int n;
+
+	spin_lock(&bus_lock);
+	n = sdev->fatal_count;
+	spin_unlock(&bus_lock);
+	return n;
+}
+
+/**
+ * xdf_sim_dev_fatal_err() - the last fatal error the driver reported
+ * @sdev: the device
+ * @what: filled with its message, may be NULL
+ * @size: size of @what
+ *
+ * Return: the negative errno of the last xdf_xen_dev_fatal(), 0 if none.
+ */
+int xdf_sim_dev_fatal_err(struct xdf_sim_dev *sdev, char *what, size_t size)
+{
+	int err;
+
+	spin_lock(&bus_lock);
+	err = sdev->fatal_err;
+	if (what)
+		strscpy(what, sdev->fatal_what, size);
+	spin_unlock(&bus_lock);
+	return err;
+}
+
+/**
+ * xdf_sim_settle() - wait until the simulation has nothing left to do
+ *
+ * Flushes the xenwatch, backend and interrupt workqueues until no work was
+ * queued during a round (delayed backend answers are not waited for).
+ */
+void xdf_sim_settle(void)
+{
+	unsigned int round;
+	int gen;
+
+	if (!sim_ready)
+		return;
+	for (round = 0; round < 100; round++) {
+		gen = atomic_read(&sim_activity);
+		flush_workqueue(sim_watch_wq);
+		flush_workqueue(sim_be_wq);
+		flush_workqueue(sim_irq_wq);
+		if (gen == atomic_read(&sim_activity))
+			return;
+	}
+	pr_warn("xdf_sim: still busy after %u rounds\n", round);
+}
+
+/* ------------------------------------------------------------------ */
+/* Counters */
+
+/**
+ * xdf_sim_get_counters() - snapshot of the simulation's resources
+ * @c: filled with the counters
+ */
+void xdf_sim_get_counters(struct xdf_sim_counters *c)
+{
+	unsigned long flags;
+	unsigned int transactions = 0;
+	struct xs_txn *txn;
+
+	mutex_lock(&xs_lock);
+	list_for_each_entry(txn, &xs_txns, link)
+		transactions++;
+	mutex_unlock(&xs_lock);
+
+	spin_lock_irqsave(&hv_lock, flags);
+	*c = hv;
+	spin_unlock_irqrestore(&hv_lock, flags);
+	c->transactions = transactions;
+}
+
+/**
+ * xdf_sim_reset() - clear injected faults, statistics and misuse count
+ *
+ * For a suite's init; resources are not touched.
+ */
+void xdf_sim_reset(void)
+{
+	unsigned long flags;
+
+	mutex_lock(&xs_lock);
+	memset(&xs_faults, 0, sizeof(xs_faults));
+	memset(&xs_stats, 0, sizeof(xs_stats));
+	mutex_unlock(&xs_lock);
+
+	spin_lock_irqsave(&hv_lock, flags);
+	hv_grant_budget = -1;
+	hv_evtchn_budget = -1;
+	hv_fmap_budget = -1;
+	hv.misuse = 0;
+	spin_unlock_irqrestore(&hv_lock, flags);
+}
+
+/**
+ * xdf_sim_expect_clean() - expect nothing left alive in the simulated Xen
+ * @test: the test
+ *
+ * Settles the simulation, then expects zero grants (deferred included),
+ * ring pages, event channels, backend mappings and bindings, foreign pages
+ * and mappings, backend grants, open transactions and misuses. For every
+ * suite's exit, after the device was removed.
+ */
+void xdf_sim_expect_clean(struct kunit *test)
+{
+	struct xdf_sim_counters c;
+
+	xdf_sim_settle();
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ_MSG(test, c.grants, 0u, "live grants");
+	KUNIT_EXPECT_EQ_MSG(test, c.deferred, 0u, "deferred grants");
+	KUNIT_EXPECT_EQ_MSG(test, c.ring_pages, 0u, "ring pages");
+	KUNIT_EXPECT_EQ_MSG(test, c.channels, 0u, "event channels");
+	KUNIT_EXPECT_EQ_MSG(test, c.backend_maps, 0u, "backend mappings");
+	KUNIT_EXPECT_EQ_MSG(test, c.backend_binds, 0u, "backend bindings");
+	KUNIT_EXPECT_EQ_MSG(test, c.foreign_pages, 0u, "foreign pages");
+	KUNIT_EXPECT_EQ_MSG(test, c.foreign_maps, 0u, "mapped foreign pages");
+	KUNIT_EXPECT_EQ_MSG(test, c.backend_grants, 0u, "backend grants");
+	KUNIT_EXPECT_EQ_MSG(test, c.transactions, 0u, "open transactions");
+	KUNIT_EXPECT_EQ_MSG(test, c.misuse, 0u, "contract violations");
+}

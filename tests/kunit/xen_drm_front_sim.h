@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Simulated Xen for the frontend's KUnit suites.
+ *
+ * xen_drm_front_sim.c implements every primitive of xen_drm_front_xen.h
+ * for one frontend domain (XDF_SIM_FRONT_DOMID) talking to a backend in
+ * XDF_SIM_BACK_DOMID, and a scriptable displif backend. This header is the
+ * test-facing side: XenStore access and fault injection, vdispl devices on
+ * a simulated xenbus, the backend's state, requests and events, and the
+ * counters every suite checks at exit with xdf_sim_expect_clean().
+ */
+
+#ifndef __XEN_DRM_FRONT_SIM_H_
+#define __XEN_DRM_FRONT_SIM_H_
+
+#include <linux/types.h>
+#include <linux/string.h>
+
+#include <xen/xenbus.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/grant_table.h>
+#include <xen/interface/io/displif.h>
+
+struct kunit;
+
+#define XDF_SIM_FRONT_DOMID	1
+#define XDF_SIM_BACK_DOMID	0
+
+/* Connectors a test may configure in XenStore (more than the driver uses). */
+#define XDF_SIM_MAX_CONNECTORS	12
+/* Misbehaviour rules per backend connector. */
+#define XDF_SIM_MAX_RULES	8
+
+#ifndef INVALID_GRANT_REF
+#define INVALID_GRANT_REF	((grant_ref_t)-1)
+#endif
+#ifndef INVALID_GRANT_HANDLE
+#define INVALID_GRANT_HANDLE	((grant_handle_t)-1)
+#endif
+
+/* XenStore */
+
+int xdf_sim_xs_write(const char *path, const char *value);
+char *xdf_sim_xs_read(const char *path);
+bool xdf_sim_xs_exists(const char *path);
+void xdf_sim_xs_rm(const char *path);
+int xdf_sim_xs_list(const char *dir, bool values, char *buf, size_t size);
+
+/**
+ * struct xdf_sim_xs_faults - XenStore faults to inject into the driver's
+ *			      xdf_xen_xs_*() calls
+ * @fail_reads: fail this many next reads with @err
+ * @fail_writes: fail this many next writes with @err
+ * @fail_starts: fail this many next transaction starts with @err
+ * @eagain_commits: make this many next commits fail with -EAGAIN (the
+ *		    transaction's writes are discarded)
+ * @err: negative errno for the failures above, -EIO if 0
+ */
+struct xdf_sim_xs_faults {
+	unsigned int fail_reads;
+	unsigned int fail_writes;
+	unsigned int fail_starts;
+	unsigned int eagain_commits;
+	int err;
+};
+
+void xdf_sim_xs_inject(const struct xdf_sim_xs_faults *faults);
+
+/**
+ * struct xdf_sim_xs_stats - what the driver did with XenStore transactions
+ * @starts: transactions started
+ * @commits: transactions committed successfully
+ * @eagains: commits answered with -EAGAIN
+ * @aborts: transactions ended with abort
+ */
+struct xdf_sim_xs_stats {
+	unsigned int starts;
+	unsigned int commits;
+	unsigned int eagains;
+	unsigned int aborts;
+};
+
+void xdf_sim_xs_get_stats(struct xdf_sim_xs_stats *stats);
+
+/* Devices on the simulated xenbus */
+
+/**
+ * struct xdf_sim_connector - one connector's toolstack configuration
+ * @resolution: value of N/resolution, or NULL to leave the node out
+ * @unique_id: value of N/unique-id, or NULL to leave the node out
+ */
+struct xdf_sim_connector {
+	const char *resolution;
+	const char *unique_id;
+};
+
+/**
+ * struct xdf_sim_config - a vdispl device as the toolstack creates it
+ * @id: device id: frontend dir device/vdispl/<id>
+ * @be_alloc: value of be-alloc, or NULL to leave the node out
+ * @versions: backend's "versions" node, or NULL to leave it out
+ * @num_connectors: entries of @connectors written to XenStore
+ * @connectors: per-connector nodes
+ * @backend_state: backend state when the device appears; 0 means
+ *		   XenbusStateInitWait, as a backend that is already up
+ * @hold: the backend maps the rings but does not switch to Connected until
+ *	  the test calls xdf_sim_backend_set_state(..., XenbusStateConnected)
+ * @devicetype: xenbus device type, NULL for "vdispl"; another type gets
+ *		no driver, for tests of the simulation itself
+ */
+struct xdf_sim_config {
+	unsigned int id;
+	const char *be_alloc;
+	const char *versions;
+	unsigned int num_connectors;
+	struct xdf_sim_connector connectors[XDF_SIM_MAX_CONNECTORS];
+	enum xenbus_state backend_state;
+	bool hold;
+	const char *devicetype;
+};
+
+struct xdf_sim_dev;
+
+struct xdf_sim_dev *xdf_sim_dev_add(const struct xdf_sim_config *cfg);
+void xdf_sim_dev_remove(struct xdf_sim_dev *sdev);
+int xdf_sim_dev_unbind_driver(struct xdf_sim_dev *sdev);
+int xdf_sim_dev_bind_driver(struct xdf_sim_dev *sdev);
+struct xenbus_device *xdf_sim_dev_xb(struct xdf_sim_dev *sdev);
+const char *xdf_sim_dev_frontend_dir(struct xdf_sim_dev *sdev);
+const char *xdf_sim_dev_backend_dir(struct xdf_sim_dev *sdev);
+enum xenbus_state xdf_sim_frontend_state(struct xdf_sim_dev *sdev);
+bool xdf_sim_wait_frontend_state(struct xdf_sim_dev *sdev,
+				 enum xenbus_state state,
+				 unsigned int timeout_ms);
+unsigned int xdf_sim_dev_fatal_count(struct xdf_sim_dev *sdev);
+int xdf_sim_dev_fatal_err(struct xdf_sim_dev *sdev, char *what, size_t size);
+void xdf_sim_settle(void);
+
+/* The simulated displif backend */
+
+/**
+ * enum xdf_sim_action - how the backend treats a request
+ * @XDF_SIM_REPLY: answer with status 0 (the default)
+ * @XDF_SIM_DELAY: answer with status 0 after @param milliseconds
+ * @XDF_SIM_SILENT: never answer
+ * @XDF_SIM_STATUS: answer with status @param (negative, positive, garbage)
+ * @XDF_SIM_WRONG_ID: answer with an id that is not the request's
+ * @XDF_SIM_WRONG_OP: answer with another operation than the request's
+ * @XDF_SIM_RSP_OVERFLOW: answer, then make the response producer claim
+ *			  @param more responses (0: more than the ring holds)
+ */
+enum xdf_sim_action {
+	XDF_SIM_REPLY,
+	XDF_SIM_DELAY,
+	XDF_SIM_SILENT,
+	XDF_SIM_STATUS,
+	XDF_SIM_WRONG_ID,
+	XDF_SIM_WRONG_OP,
+	XDF_SIM_RSP_OVERFLOW,
+};
+
+#define XDF_SIM_ANY_OP		(-1)
+#define XDF_SIM_FOREVER		(-1)
+
+int xdf_sim_backend_script(struct xdf_sim_dev *sdev, unsigned int conn,
+			   int op, int count, enum xdf_sim_action action,
+			   int param);
+void xdf_sim_backend_clear_script(struct xdf_sim_dev *sdev, unsigned int conn);
+void xdf_sim_backend_set_edid_size(struct xdf_sim_dev *sdev,
+				   unsigned int conn, u32 size);
+void xdf_sim_backend_set_state(struct xdf_sim_dev *sdev,
+			       enum xenbus_state state);
+enum xenbus_state xdf_sim_backend_state(struct xdf_sim_dev *sdev);
+void xdf_sim_backend_restart(struct xdf_sim_dev *sdev);
+bool xdf_sim_backend_connected(struct xdf_sim_dev *sdev);
+unsigned int xdf_sim_backend_num_connected(struct xdf_sim_dev *sdev);
+int xdf_sim_backend_connect_error(struct xdf_sim_dev *sdev);
+unsigned int xdf_sim_backend_front_errors(struct xdf_sim_dev *sdev);
+unsigned int xdf_sim_backend_fe_version(struct xdf_sim_dev *sdev);
+unsigned int xdf_sim_backend_num_requests(struct xdf_sim_dev *sdev,
+					  unsigned int conn);
+bool xdf_sim_backend_request(struct xdf_sim_dev *sdev, unsigned int conn,
+			     unsigned int idx, struct xendispl_req *req);
+bool xdf_sim_backend_wait_requests(struct xdf_sim_dev *sdev,
+				   unsigned int conn, unsigned int count,
+				   unsigned int timeout_ms);
+void xdf_sim_backend_clear_requests(struct xdf_sim_dev *sdev);
+int xdf_sim_backend_send_frame_done(struct xdf_sim_dev *sdev,
+				    unsigned int conn, u64 fb_cookie);
+int xdf_sim_backend_flood(struct xdf_sim_dev *sdev, unsigned int conn,
+			  unsigned int count, u64 first_cookie);
+int xdf_sim_backend_corrupt_evt_prod(struct xdf_sim_dev *sdev,
+				     unsigned int conn);
+u32 xdf_sim_backend_evt_cons(struct xdf_sim_dev *sdev, unsigned int conn);
+
+/* Pages the backend grants to the frontend (backend-allocated buffers) */
+
+int xdf_sim_backend_grant_pages(unsigned int count, grant_ref_t *refs);
+int xdf_sim_backend_end_grants(unsigned int count, const grant_ref_t *refs);
+void *xdf_sim_backend_grant_vaddr(grant_ref_t ref);
+
+/* Grant table and event channels */
+
+/**
+ * struct xdf_sim_grant_info - one grant made by the frontend
+ * @page: the granted page
+ * @domid: the domain granted access
+ * @readonly: read-only grant
+ * @maps: how many times the backend currently maps it
+ * @ended: the frontend revoked it and revocation waits for the backend
+ */
+struct xdf_sim_grant_info {
+	struct page *page;
+	domid_t domid;
+	bool readonly;
+	unsigned int maps;
+	bool ended;
+};
+
+bool xdf_sim_grant_info(grant_ref_t ref, struct xdf_sim_grant_info *info);
+int xdf_sim_backend_map(grant_ref_t ref, void **vaddr);
+void xdf_sim_backend_unmap(grant_ref_t ref);
+void xdf_sim_gnttab_fail_after(int count);
+void xdf_sim_evtchn_fail_after(int count);
+void xdf_sim_foreign_map_fail_after(int count);
+bool xdf_sim_evtchn_backend_bound(evtchn_port_t port);
+
+/**
+ * struct xdf_sim_counters - resources alive in the simulated Xen
+ * @grants: grants made by the frontend and not yet released (includes
+ *	    @deferred)
+ * @deferred: grants revoked while the backend still mapped them
+ * @ring_pages: pages from xdf_xen_ring_alloc() not yet freed
+ * @channels: event channels bound by the frontend
+ * @backend_maps: frontend grants currently mapped by the backend
+ * @backend_binds: frontend channels the backend is bound to
+ * @foreign_pages: pages from xdf_xen_foreign_pages_alloc() not yet freed
+ * @foreign_maps: backend pages mapped by the frontend
+ * @backend_grants: pages the backend granted to the frontend
+ * @transactions: open XenStore transactions
+ * @misuse: contract violations by the frontend (unknown grant, irq or
+ *	    handle, page mismatch...), each also logged
+ */
+struct xdf_sim_counters {
+	unsigned int grants;
+	unsigned int deferred;
+	unsigned int ring_pages;
+	unsigned int channels;
+	unsigned int backend_maps;
+	unsigned int backend_binds;
+	unsigned int foreign_pages;
+	unsigned int foreign_maps;
+	unsigned int backend_grants;
+	unsigned int transactions;
+	unsigned int misuse;
+};
+
+void xdf_sim_get_counters(struct xdf_sim_counters *c);
+void xdf_sim_reset(void);
+void xdf_sim_expect_clean(struct kunit *test);
+
+#endif /* __XEN_DRM_FRONT_SIM_H_ */
