@@ -312,42 +312,37 @@ static void bus_initialised_until_connected(struct kunit *test)
 	bus_check_connected(test, sdev, 2, NULL);
 }
 
-static void bus_publishes_version(struct kunit *test)
+/* The backend lists @versions: the frontend must write @expected. */
+static void bus_check_version(struct kunit *test, const char *versions,
+			      const char *expected)
 {
 	struct xdf_sim_config cfg;
 	struct xdf_sim_dev *sdev;
+	unsigned int version;
 	char *value;
 
 	bus_fill_config(&cfg, 1);
-	cfg.versions = "1,2";
+	cfg.versions = versions;
 	sdev = bus_add(test, &cfg);
 	bus_wait_connected(test, sdev);
-	bus_check_connected(test, sdev, 1, "2");
-	KUNIT_EXPECT_EQ(test, xdf_sim_backend_fe_version(sdev), 2u);
+	bus_check_connected(test, sdev, 1, expected);
+	KUNIT_ASSERT_EQ(test, kstrtouint(expected, 10, &version), 0);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_fe_version(sdev), version);
 
 	value = xdf_sim_xs_read("device/vdispl/0/version");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(value));
-	KUNIT_EXPECT_STREQ(test, value, "2");
+	KUNIT_EXPECT_STREQ(test, value, expected);
 	kfree(value);
+}
+
+static void bus_publishes_version(struct kunit *test)
+{
+	bus_check_version(test, "1,2", "2");
 }
 
 static void bus_publishes_version_1(struct kunit *test)
 {
-	struct xdf_sim_config cfg;
-	struct xdf_sim_dev *sdev;
-	char *value;
-
-	bus_fill_config(&cfg, 1);
-	cfg.versions = "1";
-	sdev = bus_add(test, &cfg);
-	bus_wait_connected(test, sdev);
-	bus_check_connected(test, sdev, 1, "1");
-	KUNIT_EXPECT_EQ(test, xdf_sim_backend_fe_version(sdev), 1u);
-
-	value = xdf_sim_xs_read("device/vdispl/0/version");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(value));
-	KUNIT_EXPECT_STREQ(test, value, "1");
-	kfree(value);
+	bus_check_version(test, "1", "1");
 }
 
 /* A commit that fails with -EAGAIN is retried as a whole. */
