@@ -7,6 +7,7 @@
 #   make kunit-debug    the same with KASAN, lockdep and object debugging
 #   make test           all of the above, then "N passed, N failed"
 #   make run            build the module and tell how to load it
+#   make bench-kunit    benchmarks through the driver under UML (simulated Xen)
 #   make clean          remove the module build output from the repository
 #
 # Each target installs the Debian packages it needs (scripts/setup.sh).
@@ -17,7 +18,7 @@
 KDIR ?=
 export KDIR
 
-.PHONY: all module check kunit kunit-debug test run clean
+.PHONY: all module check kunit kunit-debug test run bench-kunit clean
 
 all: module
 
@@ -38,6 +39,9 @@ test:
 
 run: module
 	@scripts/run.sh
+
+bench-kunit:
+	@scripts/bench-kunit.sh
 
 clean:
 	@scripts/clean.sh

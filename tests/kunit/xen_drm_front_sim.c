@@ -110,6 +110,12 @@ struct xdf_sim_dev {
 	unsigned int be_num_connected;
 	unsigned int be_fe_version;
 	struct sim_be_conn conns[XDF_SIM_MAX_CONNECTORS];
+	/* be_lock: display buffers */
+	bool be_alloc_allowed;
+	bool keep_dbufs;
+	enum xdf_sim_dbuf_fault dbuf_fault;
+	struct list_head dbufs;
+	struct xdf_sim_dbuf_stats dbuf_stats;
 };
 
 static struct xdf_sim_dev *to_sim_dev(struct xenbus_device *xb)
@@ -644,6 +650,8 @@ struct sim_grant {
 static DEFINE_XARRAY_ALLOC1(sim_grants);
 static u32 sim_grant_next;
 
+static int sim_backend_map(grant_ref_t ref, bool readonly, void **vaddr);
+
 int xdf_xen_grant_page(domid_t domid, struct page *page, bool readonly)
 {
 	struct sim_grant *g;
@@ -722,13 +730,20 @@ void xdf_xen_end_access(grant_ref_t ref, struct page *page)
  */
 int xdf_sim_backend_map(grant_ref_t ref, void **vaddr)
 {
+	return sim_backend_map(ref, false, vaddr);
+}
+
+/* The backend maps a grant, read-only if @readonly (then any grant will do). */
+static int sim_backend_map(grant_ref_t ref, bool readonly, void **vaddr)
+{
 	struct sim_grant *g;
 	unsigned long flags;
 	int err = 0;
 
 	spin_lock_irqsave(&hv_lock, flags);
 	g = xa_load(&sim_grants, ref);
-	if (!g || g->ended || g->domid != XDF_SIM_BACK_DOMID || g->readonly) {
+	if (!g || g->ended || g->domid != XDF_SIM_BACK_DOMID ||
+	    (g->readonly && !readonly)) {
 		err = -EINVAL;
 	} else {
 		g->maps++;
@@ -1043,6 +1058,8 @@ void xdf_sim_evtchn_fail_after(int count)
 struct sim_be_grant {
 	struct page *page;
 	unsigned int maps;
+	bool ended;	/* revoked by the backend, freed once unmapped */
+	u32 ref;
 };
 
 struct sim_fmap {
@@ -1053,6 +1070,12 @@ struct sim_fmap {
 static DEFINE_XARRAY_ALLOC1(sim_be_grants);
 static u32 sim_be_grant_next;
 static DEFINE_XARRAY_ALLOC1(sim_fmaps);
+
+/* Forgets a backend grant; hv_lock held. */
+static void sim_be_grant_erase(struct sim_be_grant *g)
+{
+	xa_erase(&sim_be_grants, g->ref);
+}
 
 /**
  * xdf_sim_backend_end_grants() - the backend revokes pages it granted
@@ -1072,7 +1095,7 @@ int xdf_sim_backend_end_grants(unsigned int count, const grant_ref_t *refs)
 	spin_lock_irqsave(&hv_lock, flags);
 	for (i = 0; i < count && !err; i++) {
 		g = xa_load(&sim_be_grants, refs[i]);
-		if (!g)
+		if (!g || g->ended)
 			err = -ENOENT;
 		else if (g->maps)
 			err = -EBUSY;
@@ -1131,6 +1154,7 @@ int xdf_sim_backend_grant_pages(unsigned int count, grant_ref_t *refs)
 			break;
 		}
 		err = 0;
+		g->ref = ref;
 		refs[i] = ref;
 	}
 	if (err)
@@ -1152,7 +1176,7 @@ void *xdf_sim_backend_grant_vaddr(grant_ref_t ref)
 
 	spin_lock_irqsave(&hv_lock, flags);
 	g = xa_load(&sim_be_grants, ref);
-	if (g)
+	if (g && !g->ended)
 		vaddr = page_address(g->page);
 	spin_unlock_irqrestore(&hv_lock, flags);
 	return vaddr;
@@ -1246,7 +1270,7 @@ int xdf_xen_foreign_map(domid_t domid, const grant_ref_t *refs,
 		}
 		spin_lock_irqsave(&hv_lock, flags);
 		g = xa_load(&sim_be_grants, refs[i]);
-		if (!g || sim_budget_exhausted(&hv_fmap_budget))
+		if (!g || g->ended || sim_budget_exhausted(&hv_fmap_budget))
 			err = -EFAULT;
 		else
 			err = xa_alloc(&sim_fmaps, &handle, fm,
@@ -1274,6 +1298,7 @@ int xdf_xen_foreign_map(domid_t domid, const grant_ref_t *refs,
 void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 			   const grant_handle_t *handles)
 {
+	struct sim_be_grant *gone;
 	struct sim_fmap *fm;
 	unsigned long flags;
 	unsigned int i;
@@ -1281,6 +1306,7 @@ void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 	for (i = 0; i < count; i++) {
 		if (handles[i] == INVALID_GRANT_HANDLE)
 			continue;
+		gone = NULL;
 		spin_lock_irqsave(&hv_lock, flags);
 		fm = xa_load(&sim_fmaps, handles[i]);
 		if (fm && fm->g->page == pages[i]) {
@@ -1288,6 +1314,12 @@ void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 			pages[i] = fm->orig;
 			fm->g->maps--;
 			hv.foreign_maps--;
+			/* Revoked by the backend meanwhile: now it can go. */
+			if (!fm->g->maps && fm->g->ended) {
+				gone = fm->g;
+				sim_be_grant_erase(gone);
+				hv.backend_grants--;
+			}
 		} else {
 			fm = NULL;
 		}
@@ -1295,7 +1327,572 @@ void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 		if (!fm)
 			sim_misuse("unmap of unknown handle %u", handles[i]);
 		kfree(fm);
+		if (gone) {
+			__free_page(gone->page);
+			kfree(gone);
+		}
 	}
+}
+
+/*
+ * The backend revokes pages it granted, as the kernel's deferred
+ * end-of-access does: a page the frontend still maps is freed when the
+ * frontend unmaps it. Returns how many were still mapped.
+ */
+static unsigned int sim_be_end_grants_deferred(unsigned int count,
+					       const grant_ref_t *refs)
+{
+	struct sim_be_grant *g;
+	unsigned int i, busy = 0;
+	unsigned long flags;
+
+	for (i = 0; i < count; i++) {
+		spin_lock_irqsave(&hv_lock, flags);
+		g = xa_load(&sim_be_grants, refs[i]);
+		if (!g || g->ended) {
+			spin_unlock_irqrestore(&hv_lock, flags);
+			WARN(1, "xdf_sim: backend ends unknown grant %u\n",
+			     refs[i]);
+			continue;
+		}
+		if (g->maps) {
+			g->ended = true;
+			busy++;
+			g = NULL;
+		} else {
+			xa_erase(&sim_be_grants, refs[i]);
+			hv.backend_grants--;
+		}
+		spin_unlock_irqrestore(&hv_lock, flags);
+		if (g) {
+			__free_page(g->page);
+			kfree(g);
+		}
+	}
+	return busy;
+}
+
+/* ------------------------------------------------------------------ */
+/* Display buffers, as the backend keeps them */
+
+/* Never a grant of the backend's: its references stop at SIM_MAX_GRANT_REF. */
+#define SIM_BOGUS_REF		(SIM_MAX_GRANT_REF + 1000)
+
+/*
+ * One buffer: what the request said, the references the directory listed
+ * (or the backend's own grants, for a backend-allocated buffer), the
+ * directory pages it walked and its view of every buffer page.
+ */
+struct sim_dbuf {
+	struct list_head link;
+	struct xdf_sim_dbuf_info info;
+	bool be_alloc;
+	grant_ref_t *refs;
+	grant_ref_t *dir_refs;
+	void **vaddrs;
+	unsigned int nmapped;	/* frontend grants mapped, in order */
+	unsigned int ngranted;	/* backend pages granted (be-alloc) */
+};
+
+static void sim_dbuf_free(struct sim_dbuf *d)
+{
+	kvfree(d->vaddrs);
+	kvfree(d->refs);
+	kfree(d->dir_refs);
+	kfree(d);
+}
+
+static struct sim_dbuf *sim_dbuf_find(struct xdf_sim_dev *sdev, u64 cookie)
+{
+	struct sim_dbuf *d;
+
+	list_for_each_entry(d, &sdev->dbufs, link)
+		if (d->info.cookie == cookie)
+			return d;
+	return NULL;
+}
+
+/*
+ * Unmaps the frontend's pages or revokes the backend's own; @destroy:
+ * on the frontend's DBUF_DESTROY, where the frontend must not have revoked
+ * (or still map) any of them yet. be_lock held.
+ */
+static void sim_dbuf_release(struct xdf_sim_dev *sdev, struct sim_dbuf *d,
+			     bool destroy)
+{
+	struct xdf_sim_grant_info info;
+	unsigned long flags;
+	unsigned int i, busy;
+
+	if (d->be_alloc) {
+		busy = sim_be_end_grants_deferred(d->ngranted, d->refs);
+		if (destroy)
+			sdev->dbuf_stats.still_mapped += busy;
+	} else {
+		for (i = 0; i < d->nmapped; i++) {
+			if (destroy && xdf_sim_grant_info(d->refs[i], &info) &&
+			    info.ended)
+				sdev->dbuf_stats.revoked_early++;
+			xdf_sim_backend_unmap(d->refs[i]);
+		}
+	}
+	if (!list_empty(&d->link)) {
+		list_del(&d->link);
+		spin_lock_irqsave(&hv_lock, flags);
+		hv.backend_dbufs--;
+		spin_unlock_irqrestore(&hv_lock, flags);
+	}
+	sim_dbuf_free(d);
+}
+
+/*
+ * Walks the page directory from @ref: reads the buffer's references into
+ * d->refs or, with @fill, writes @fill's references into it. Directory
+ * pages are mapped only while walked. be_lock held.
+ */
+static int sim_dbuf_walk(struct sim_dbuf *d, grant_ref_t ref,
+			 const grant_ref_t *fill)
+{
+	const unsigned int per_page = XENDISPL_PAGE_DIR_GREFS_PER_PAGE;
+	struct xendispl_page_directory *dir;
+	unsigned int i, j, k = 0;
+	void *vaddr;
+	int err;
+
+	for (i = 0; i < d->info.num_dir_pages; i++) {
+		if (!ref) {
+			pr_info("xdf_sim: dbuf %llu: directory ends after %u of %u pages\n",
+				d->info.cookie, i, d->info.num_dir_pages);
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (d->dir_refs[j] == ref) {
+				pr_info("xdf_sim: dbuf %llu: directory loops to page %u\n",
+					d->info.cookie, j);
+				return -EINVAL;
+			}
+		}
+		/* Written only when the backend fills it: else read-only. */
+		err = sim_backend_map(ref, !fill, &vaddr);
+		if (err) {
+			pr_info("xdf_sim: dbuf %llu: cannot map directory page %u (ref %u)\n",
+				d->info.cookie, i, ref);
+			return err;
+		}
+		d->dir_refs[i] = ref;
+		dir = vaddr;
+		for (j = 0; j < per_page && k < d->info.num_pages; j++, k++) {
+			if (fill)
+				WRITE_ONCE(dir->gref[j], fill[k]);
+			else
+				d->refs[k] = READ_ONCE(dir->gref[j]);
+		}
+		ref = READ_ONCE(dir->gref_dir_next_page);
+		xdf_sim_backend_unmap(d->dir_refs[i]);
+	}
+	if (ref) {
+		pr_info("xdf_sim: dbuf %llu: directory goes on past its %u pages\n",
+			d->info.cookie, d->info.num_dir_pages);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Maps the buffer pages the directory listed (read-only is enough). */
+static int sim_dbuf_map_pages(struct sim_dbuf *d)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < d->info.num_pages; i++) {
+		err = d->refs[i] ? sim_backend_map(d->refs[i], true,
+						   &d->vaddrs[i]) : -EINVAL;
+		if (err) {
+			pr_info("xdf_sim: dbuf %llu: cannot map page %u of %u (ref %u)\n",
+				d->info.cookie, i, d->info.num_pages,
+				d->refs[i]);
+			return err;
+		}
+		d->nmapped++;
+	}
+	return 0;
+}
+
+/* Allocates and grants the pages, lists them as told by the fault. */
+static int sim_dbuf_alloc_pages(struct xdf_sim_dev *sdev, struct sim_dbuf *d,
+				grant_ref_t ref)
+{
+	unsigned int i, n = d->info.num_pages;
+	grant_ref_t *listed;
+	int err;
+
+	if (sdev->dbuf_fault == XDF_SIM_DBUF_TOO_FEW)
+		n /= 2;
+	err = xdf_sim_backend_grant_pages(n, d->refs);
+	if (err)
+		return err;
+	d->ngranted = n;
+	for (i = 0; i < n; i++)
+		d->vaddrs[i] = xdf_sim_backend_grant_vaddr(d->refs[i]);
+
+	listed = kvcalloc(d->info.num_pages, sizeof(*listed), GFP_KERNEL);
+	if (!listed)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		listed[i] = sdev->dbuf_fault == XDF_SIM_DBUF_BAD_REFS ?
+			    SIM_BOGUS_REF + i : d->refs[i];
+	err = sim_dbuf_walk(d, ref, listed);
+	kvfree(listed);
+	return err;
+}
+
+/* Checks a DBUF_CREATE's fields as a strict backend does. */
+static bool sim_dbuf_create_valid(struct xdf_sim_dev *sdev,
+				  const struct xendispl_dbuf_create_req *r)
+{
+	u64 need;
+
+	if (!r->dbuf_cookie || sim_dbuf_find(sdev, r->dbuf_cookie))
+		return false;
+	if (r->flags & ~XENDISPL_DBUF_FLG_REQ_ALLOC)
+		return false;
+	if ((r->flags & XENDISPL_DBUF_FLG_REQ_ALLOC) &&
+	    (!sdev->be_alloc_allowed || r->data_ofs))
+		return false;
+	if (!r->buffer_sz || r->data_ofs >= XENDISPL_PAGE_SIZE)
+		return false;
+	need = r->data_ofs +
+	       (u64)XENDISPL_PITCH((u64)r->width, r->bpp) * r->height;
+	return need <= r->buffer_sz;
+}
+
+/* DBUF_CREATE: 0 when the buffer exists, else the status to answer. */
+static int sim_dbuf_create(struct sim_be_conn *c,
+			   const struct xendispl_dbuf_create_req *r)
+{
+	struct xdf_sim_dev *sdev = c->sdev;
+	unsigned int n, ndir;
+	struct sim_dbuf *d;
+	unsigned long flags;
+	int err;
+
+	if (!sim_dbuf_create_valid(sdev, r)) {
+		pr_info("xdf_sim: dbuf %llu: invalid DBUF_CREATE\n",
+			r->dbuf_cookie);
+		sdev->dbuf_stats.refused++;
+		return -EINVAL;
+	}
+	n = DIV_ROUND_UP(r->buffer_sz, XENDISPL_PAGE_SIZE);
+	ndir = DIV_ROUND_UP(n, XENDISPL_PAGE_DIR_GREFS_PER_PAGE);
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&d->link);
+	d->info = (struct xdf_sim_dbuf_info) {
+		.cookie = r->dbuf_cookie,
+		.width = r->width,
+		.height = r->height,
+		.bpp = r->bpp,
+		.buffer_sz = r->buffer_sz,
+		.flags = r->flags,
+		.data_ofs = r->data_ofs,
+		.num_pages = n,
+		.num_dir_pages = ndir,
+	};
+	d->be_alloc = r->flags & XENDISPL_DBUF_FLG_REQ_ALLOC;
+	d->refs = kvcalloc(n, sizeof(*d->refs), GFP_KERNEL);
+	d->vaddrs = kvcalloc(n, sizeof(*d->vaddrs), GFP_KERNEL);
+	d->dir_refs = kcalloc(ndir, sizeof(*d->dir_refs), GFP_KERNEL);
+	if (!d->refs || !d->vaddrs || !d->dir_refs) {
+		sim_dbuf_free(d);
+		return -ENOMEM;
+	}
+
+	if (d->be_alloc)
+		err = sim_dbuf_alloc_pages(sdev, d, r->gref_directory);
+	else
+		err = sim_dbuf_walk(d, r->gref_directory, NULL) ?:
+		      sim_dbuf_map_pages(d);
+	if (err) {
+		sdev->dbuf_stats.refused++;
+		sim_dbuf_release(sdev, d, false);
+		return err == -ENOMEM ? err : -EINVAL;
+	}
+
+	list_add_tail(&d->link, &sdev->dbufs);
+	spin_lock_irqsave(&hv_lock, flags);
+	hv.backend_dbufs++;
+	spin_unlock_irqrestore(&hv_lock, flags);
+	sdev->dbuf_stats.created++;
+	return 0;
+}
+
+/*
+ * Acts on a display buffer request before it is answered; be_lock held.
+ * Return: 0, or the error status the backend must answer with.
+ */
+static int sim_dbuf_request(struct sim_be_conn *c,
+			    const struct xendispl_req *req)
+{
+	struct xdf_sim_dev *sdev = c->sdev;
+	struct sim_dbuf *d;
+
+	if (c->idx)
+		sdev->dbuf_stats.wrong_ring++;
+	if (req->operation == XENDISPL_OP_DBUF_CREATE)
+		return sim_dbuf_create(c, &req->op.dbuf_create);
+
+	d = sim_dbuf_find(sdev, req->op.dbuf_destroy.dbuf_cookie);
+	if (!d) {
+		pr_err("xdf_sim: frontend error: DBUF_DESTROY of unknown buffer %llu\n",
+		       req->op.dbuf_destroy.dbuf_cookie);
+		sdev->dbuf_stats.unknown_destroys++;
+		return -ENOENT;
+	}
+	sim_dbuf_release(sdev, d, true);
+	sdev->dbuf_stats.destroyed++;
+	return 0;
+}
+
+/* Drops every buffer, as a backend that goes away; be_lock held. */
+static void sim_dbufs_drop(struct xdf_sim_dev *sdev)
+{
+	struct sim_dbuf *d, *tmp;
+
+	list_for_each_entry_safe(d, tmp, &sdev->dbufs, link)
+		sim_dbuf_release(sdev, d, false);
+}
+
+/* The buffer @cookie's byte at @offset from its first pixel; be_lock held. */
+static int sim_dbuf_locate(struct xdf_sim_dev *sdev, u64 cookie,
+			   size_t offset, size_t len, struct sim_dbuf **dp)
+{
+	struct sim_dbuf *d = sim_dbuf_find(sdev, cookie);
+	u64 end;
+
+	if (!d)
+		return -ENOENT;
+	end = (u64)d->info.data_ofs + offset + len;
+	if (end > (u64)d->info.num_pages * XENDISPL_PAGE_SIZE)
+		return -ERANGE;
+	*dp = d;
+	return 0;
+}
+
+static int sim_dbuf_copy(struct xdf_sim_dev *sdev, u64 cookie, size_t offset,
+			 void *buf, size_t len, bool write)
+{
+	size_t pos, chunk, done = 0;
+	struct sim_dbuf *d;
+	unsigned int pg;
+	int err;
+	u8 *va;
+
+	mutex_lock(&sdev->be_lock);
+	err = sim_dbuf_locate(sdev, cookie, offset, len, &d);
+	while (!err && done < len) {
+		pos = d->info.data_ofs + offset + done;
+		pg = pos / XENDISPL_PAGE_SIZE;
+		chunk = min_t(size_t, len - done,
+			      XENDISPL_PAGE_SIZE - pos % XENDISPL_PAGE_SIZE);
+		va = d->vaddrs[pg];
+		if (!va) {
+			err = -EFAULT;
+			break;
+		}
+		va += pos % XENDISPL_PAGE_SIZE;
+		if (write)
+			memcpy(va, (u8 *)buf + done, chunk);
+		else
+			memcpy((u8 *)buf + done, va, chunk);
+		done += chunk;
+	}
+	mutex_unlock(&sdev->be_lock);
+	return err;
+}
+
+/**
+ * xdf_sim_backend_num_dbufs() - display buffers the backend holds
+ * @sdev: the device
+ *
+ * Return: the number of buffers created and not yet destroyed or dropped.
+ */
+unsigned int xdf_sim_backend_num_dbufs(struct xdf_sim_dev *sdev)
+{
+	struct sim_dbuf *d;
+	unsigned int n = 0;
+
+	mutex_lock(&sdev->be_lock);
+	list_for_each_entry(d, &sdev->dbufs, link)
+		n++;
+	mutex_unlock(&sdev->be_lock);
+	return n;
+}
+
+/**
+ * xdf_sim_backend_dbuf() - a display buffer as the backend created it
+ * @sdev: the device
+ * @cookie: its dbuf_cookie
+ * @info: filled when the backend holds the buffer
+ *
+ * Return: true if the backend holds a buffer @cookie.
+ */
+bool xdf_sim_backend_dbuf(struct xdf_sim_dev *sdev, u64 cookie,
+			  struct xdf_sim_dbuf_info *info)
+{
+	struct sim_dbuf *d;
+
+	mutex_lock(&sdev->be_lock);
+	d = sim_dbuf_find(sdev, cookie);
+	if (d)
+		*info = d->info;
+	mutex_unlock(&sdev->be_lock);
+	return d;
+}
+
+/**
+ * xdf_sim_backend_dbuf_refs() - the grant references of a buffer's pages
+ * @sdev: the device
+ * @cookie: the buffer's dbuf_cookie
+ * @refs: filled with up to @max references, in page order: those the
+ *	  directory listed, or for a backend-allocated buffer the backend's
+ *	  own grants
+ * @max: size of @refs
+ *
+ * Return: the buffer's number of pages, 0 if the backend has no @cookie.
+ */
+unsigned int xdf_sim_backend_dbuf_refs(struct xdf_sim_dev *sdev, u64 cookie,
+				       grant_ref_t *refs, unsigned int max)
+{
+	struct sim_dbuf *d;
+	unsigned int n = 0;
+
+	mutex_lock(&sdev->be_lock);
+	d = sim_dbuf_find(sdev, cookie);
+	if (d) {
+		n = d->info.num_pages;
+		memcpy(refs, d->refs, min(n, max) * sizeof(*refs));
+	}
+	mutex_unlock(&sdev->be_lock);
+	return n;
+}
+
+/**
+ * xdf_sim_backend_dbuf_dir_refs() - the grant references of a buffer's
+ *				     directory pages, in chain order
+ * @sdev: the device
+ * @cookie: the buffer's dbuf_cookie
+ * @refs: filled with up to @max references
+ * @max: size of @refs
+ *
+ * Return: the number of directory pages, 0 if the backend has no @cookie.
+ */
+unsigned int xdf_sim_backend_dbuf_dir_refs(struct xdf_sim_dev *sdev,
+					   u64 cookie, grant_ref_t *refs,
+					   unsigned int max)
+{
+	struct sim_dbuf *d;
+	unsigned int n = 0;
+
+	mutex_lock(&sdev->be_lock);
+	d = sim_dbuf_find(sdev, cookie);
+	if (d) {
+		n = d->info.num_dir_pages;
+		memcpy(refs, d->dir_refs, min(n, max) * sizeof(*refs));
+	}
+	mutex_unlock(&sdev->be_lock);
+	return n;
+}
+
+/**
+ * xdf_sim_backend_dbuf_read() - read a buffer through the backend's mappings
+ * @sdev: the device
+ * @cookie: the buffer's dbuf_cookie
+ * @offset: offset from the first pixel (the buffer's data_ofs is added)
+ * @buf: where the bytes go
+ * @len: number of bytes
+ *
+ * Return: 0, -ENOENT for an unknown buffer, -ERANGE past its pages, -EFAULT
+ * for a page the backend did not get.
+ */
+int xdf_sim_backend_dbuf_read(struct xdf_sim_dev *sdev, u64 cookie,
+			      size_t offset, void *buf, size_t len)
+{
+	return sim_dbuf_copy(sdev, cookie, offset, buf, len, false);
+}
+
+/**
+ * xdf_sim_backend_dbuf_write() - write into a buffer through the backend's
+ *				  mappings
+ * @sdev: the device
+ * @cookie: the buffer's dbuf_cookie
+ * @offset: offset from the first pixel (the buffer's data_ofs is added)
+ * @buf: the bytes
+ * @len: number of bytes
+ *
+ * Return: as xdf_sim_backend_dbuf_read().
+ */
+int xdf_sim_backend_dbuf_write(struct xdf_sim_dev *sdev, u64 cookie,
+			       size_t offset, const void *buf, size_t len)
+{
+	return sim_dbuf_copy(sdev, cookie, offset, (void *)buf, len, true);
+}
+
+/**
+ * xdf_sim_backend_set_dbuf_fault() - misbehave on backend-allocated buffers
+ * @sdev: the device
+ * @fault: what the backend does on the next DBUF_CREATE with REQ_ALLOC,
+ *	   until changed again
+ */
+void xdf_sim_backend_set_dbuf_fault(struct xdf_sim_dev *sdev,
+				    enum xdf_sim_dbuf_fault fault)
+{
+	mutex_lock(&sdev->be_lock);
+	sdev->dbuf_fault = fault;
+	mutex_unlock(&sdev->be_lock);
+}
+
+/**
+ * xdf_sim_backend_keep_dbufs() - keep buffers mapped when disconnecting
+ * @sdev: the device
+ * @keep: true: a disconnecting backend keeps its buffers (and their grant
+ *	  mappings) until xdf_sim_backend_drop_dbufs(), like a backend domain
+ *	  whose mappings are torn down late; false: it drops them (default)
+ *
+ * Removing the device drops them in any case.
+ */
+void xdf_sim_backend_keep_dbufs(struct xdf_sim_dev *sdev, bool keep)
+{
+	mutex_lock(&sdev->be_lock);
+	sdev->keep_dbufs = keep;
+	mutex_unlock(&sdev->be_lock);
+}
+
+/**
+ * xdf_sim_backend_drop_dbufs() - the backend forgets every buffer now
+ * @sdev: the device
+ *
+ * Unmaps the frontend's pages (completing revocations deferred meanwhile)
+ * and revokes its own, without any request.
+ */
+void xdf_sim_backend_drop_dbufs(struct xdf_sim_dev *sdev)
+{
+	mutex_lock(&sdev->be_lock);
+	sim_dbufs_drop(sdev);
+	mutex_unlock(&sdev->be_lock);
+}
+
+/**
+ * xdf_sim_backend_dbuf_stats() - what the backend saw of display buffers
+ * @sdev: the device
+ * @stats: filled with the counts since the device was added
+ */
+void xdf_sim_backend_dbuf_stats(struct xdf_sim_dev *sdev,
+				struct xdf_sim_dbuf_stats *stats)
+{
+	mutex_lock(&sdev->be_lock);
+	*stats = sdev->dbuf_stats;
+	mutex_unlock(&sdev->be_lock);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1354,6 +1951,8 @@ static void sim_be_disconnect(struct xdf_sim_dev *sdev)
 
 	for (i = 0; i < XDF_SIM_MAX_CONNECTORS; i++)
 		sim_be_disconnect_conn(&sdev->conns[i]);
+	if (!sdev->keep_dbufs)
+		sim_dbufs_drop(sdev);
 	sdev->be_connected = false;
 	sdev->be_num_connected = 0;
 }
@@ -1602,9 +2201,25 @@ static void sim_be_record(struct sim_be_conn *c, const struct xendispl_req *req)
 /* Handles one request; true when a response was written. */
 static bool sim_be_handle(struct sim_be_conn *c, const struct xendispl_req *req)
 {
-	int param;
+	enum xdf_sim_action action;
+	int param, status;
 
-	switch (sim_be_rule(c, req->operation, &param)) {
+	action = sim_be_rule(c, req->operation, &param);
+	/*
+	 * A buffer request acts before it is answered, unless the script
+	 * makes the backend refuse it; what it finds invalid it refuses.
+	 */
+	if ((req->operation == XENDISPL_OP_DBUF_CREATE ||
+	     req->operation == XENDISPL_OP_DBUF_DESTROY) &&
+	    !(action == XDF_SIM_STATUS && param)) {
+		status = sim_dbuf_request(c, req);
+		if (status) {
+			sim_be_respond(c, req->id, req->operation, status);
+			return true;
+		}
+	}
+
+	switch (action) {
 	case XDF_SIM_SILENT:
 		return false;
 	case XDF_SIM_DELAY:
@@ -2408,6 +3023,8 @@ static void sim_dev_init(struct xdf_sim_dev *sdev,
 	INIT_WORK(&sdev->be_state_work, sim_be_state_fn);
 	sdev->be_hold = cfg->hold;
 	sdev->be_num_connectors = cfg->num_connectors;
+	sdev->be_alloc_allowed = cfg->be_alloc && !strcmp(cfg->be_alloc, "1");
+	INIT_LIST_HEAD(&sdev->dbufs);
 	for (i = 0; i < XDF_SIM_MAX_CONNECTORS; i++) {
 		c = &sdev->conns[i];
 		c->sdev = sdev;
@@ -2502,6 +3119,7 @@ void xdf_sim_dev_remove(struct xdf_sim_dev *sdev)
 	cancel_work_sync(&sdev->be_state_work);
 
 	mutex_lock(&sdev->be_lock);
+	sdev->keep_dbufs = false;
 	sim_be_disconnect(sdev);
 	mutex_unlock(&sdev->be_lock);
 	for (i = 0; i < XDF_SIM_MAX_CONNECTORS; i++) {
@@ -2719,7 +3337,8 @@ void xdf_sim_reset(void)
  *
  * Settles the simulation, then expects zero grants (deferred included),
  * ring pages, event channels, backend mappings and bindings, foreign pages
- * and mappings, backend grants, open transactions and misuses. For every
+ * and mappings, backend grants and display buffers, open transactions and
+ * misuses. For every
  * suite's exit, after the device was removed.
  */
 void xdf_sim_expect_clean(struct kunit *test)
@@ -2737,6 +3356,7 @@ void xdf_sim_expect_clean(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, c.foreign_pages, 0u, "foreign pages");
 	KUNIT_EXPECT_EQ_MSG(test, c.foreign_maps, 0u, "mapped foreign pages");
 	KUNIT_EXPECT_EQ_MSG(test, c.backend_grants, 0u, "backend grants");
+	KUNIT_EXPECT_EQ_MSG(test, c.backend_dbufs, 0u, "backend display buffers");
 	KUNIT_EXPECT_EQ_MSG(test, c.transactions, 0u, "open transactions");
 	KUNIT_EXPECT_EQ_MSG(test, c.misuse, 0u, "contract violations");
 }

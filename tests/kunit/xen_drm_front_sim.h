@@ -193,6 +193,89 @@ int xdf_sim_backend_corrupt_evt_prod(struct xdf_sim_dev *sdev,
 				     unsigned int conn);
 u32 xdf_sim_backend_evt_cons(struct xdf_sim_dev *sdev, unsigned int conn);
 
+/* Display buffers as the backend knows them */
+
+/**
+ * enum xdf_sim_dbuf_fault - how the backend misbehaves on a backend-allocated
+ *			     DBUF_CREATE
+ * @XDF_SIM_DBUF_OK: allocate, grant and list every page (the default)
+ * @XDF_SIM_DBUF_BAD_REFS: allocate and grant the pages but list references
+ *			   that are not grants of the backend
+ * @XDF_SIM_DBUF_TOO_FEW: grant and list only the first half of the pages,
+ *			  leave the other entries 0
+ */
+enum xdf_sim_dbuf_fault {
+	XDF_SIM_DBUF_OK,
+	XDF_SIM_DBUF_BAD_REFS,
+	XDF_SIM_DBUF_TOO_FEW,
+};
+
+/**
+ * struct xdf_sim_dbuf_info - a display buffer the backend created
+ * @cookie: dbuf_cookie of the DBUF_CREATE request
+ * @width: width from the request
+ * @height: height from the request
+ * @bpp: bpp from the request
+ * @buffer_sz: buffer_sz from the request
+ * @flags: flags from the request
+ * @data_ofs: data_ofs from the request
+ * @num_pages: buffer pages, ceil(@buffer_sz / XENDISPL_PAGE_SIZE)
+ * @num_dir_pages: directory pages the backend walked
+ */
+struct xdf_sim_dbuf_info {
+	u64 cookie;
+	u32 width;
+	u32 height;
+	u32 bpp;
+	u32 buffer_sz;
+	u32 flags;
+	u32 data_ofs;
+	unsigned int num_pages;
+	unsigned int num_dir_pages;
+};
+
+/**
+ * struct xdf_sim_dbuf_stats - what the backend saw of display buffers
+ * @created: buffers it created
+ * @destroyed: buffers it destroyed on DBUF_DESTROY
+ * @refused: DBUF_CREATE requests it refused as invalid (fields, directory)
+ * @unknown_destroys: DBUF_DESTROY for a cookie it does not know: a
+ *		      protocol violation of the frontend
+ * @revoked_early: pages of a buffer whose grant the frontend had already
+ *		   revoked when DBUF_DESTROY arrived (must stay 0)
+ * @still_mapped: pages of a backend-allocated buffer the frontend still
+ *		  mapped when DBUF_DESTROY arrived (must stay 0)
+ * @wrong_ring: buffer requests not on connector 0's ring
+ */
+struct xdf_sim_dbuf_stats {
+	unsigned int created;
+	unsigned int destroyed;
+	unsigned int refused;
+	unsigned int unknown_destroys;
+	unsigned int revoked_early;
+	unsigned int still_mapped;
+	unsigned int wrong_ring;
+};
+
+unsigned int xdf_sim_backend_num_dbufs(struct xdf_sim_dev *sdev);
+bool xdf_sim_backend_dbuf(struct xdf_sim_dev *sdev, u64 cookie,
+			  struct xdf_sim_dbuf_info *info);
+unsigned int xdf_sim_backend_dbuf_refs(struct xdf_sim_dev *sdev, u64 cookie,
+				       grant_ref_t *refs, unsigned int max);
+unsigned int xdf_sim_backend_dbuf_dir_refs(struct xdf_sim_dev *sdev,
+					   u64 cookie, grant_ref_t *refs,
+					   unsigned int max);
+int xdf_sim_backend_dbuf_read(struct xdf_sim_dev *sdev, u64 cookie,
+			      size_t offset, void *buf, size_t len);
+int xdf_sim_backend_dbuf_write(struct xdf_sim_dev *sdev, u64 cookie,
+			       size_t offset, const void *buf, size_t len);
+void xdf_sim_backend_set_dbuf_fault(struct xdf_sim_dev *sdev,
+				    enum xdf_sim_dbuf_fault fault);
+void xdf_sim_backend_keep_dbufs(struct xdf_sim_dev *sdev, bool keep);
+void xdf_sim_backend_drop_dbufs(struct xdf_sim_dev *sdev);
+void xdf_sim_backend_dbuf_stats(struct xdf_sim_dev *sdev,
+				struct xdf_sim_dbuf_stats *stats);
+
 /* Pages the backend grants to the frontend (backend-allocated buffers) */
 
 int xdf_sim_backend_grant_pages(unsigned int count, grant_ref_t *refs);
@@ -236,7 +319,9 @@ bool xdf_sim_evtchn_backend_bound(evtchn_port_t port);
  * @backend_binds: frontend channels the backend is bound to
  * @foreign_pages: pages from xdf_xen_foreign_pages_alloc() not yet freed
  * @foreign_maps: backend pages mapped by the frontend
- * @backend_grants: pages the backend granted to the frontend
+ * @backend_grants: pages the backend granted to the frontend (includes
+ *		    those it revoked while the frontend still maps them)
+ * @backend_dbufs: display buffers the backend holds, all devices
  * @transactions: open XenStore transactions
  * @misuse: contract violations by the frontend (unknown grant, irq or
  *	    handle, page mismatch...), each also logged
@@ -251,6 +336,7 @@ struct xdf_sim_counters {
 	unsigned int foreign_pages;
 	unsigned int foreign_maps;
 	unsigned int backend_grants;
+	unsigned int backend_dbufs;
 	unsigned int transactions;
 	unsigned int misuse;
 };

@@ -14,10 +14,10 @@
 
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_drv.h>
-#include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_fb_helper.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_managed.h>
-#include <drm/drm_mode_config.h>
+#include <drm/drm_prime.h>
 
 #include "xen_drm_front.h"
 
@@ -26,7 +26,12 @@ DEFINE_DRM_GEM_FOPS(xdf_drm_fops);
 static const struct drm_driver xdf_drm_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_MODESET | DRIVER_ATOMIC,
 	.fops = &xdf_drm_fops,
-	DRM_GEM_SHMEM_DRIVER_OPS,
+	.gem_create_object = xdf_gem_create_object,
+	.dumb_create = xdf_gem_dumb_create,
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
+	.gem_prime_import_sg_table = xdf_gem_import_sg_table,
+	.gem_prime_mmap = drm_gem_prime_mmap,
 	.name = XDF_DRIVER_NAME,
 	.desc = "Xen para-virtual display frontend",
 	.date = "20261121",
@@ -34,30 +39,43 @@ static const struct drm_driver xdf_drm_driver = {
 	.minor = 0,
 };
 
-static const struct drm_mode_config_funcs xdf_mode_config_funcs = {
-	.fb_create = drm_gem_fb_create,
-	.atomic_check = drm_atomic_helper_check,
-	.atomic_commit = drm_atomic_helper_commit,
-};
+static void xdf_drm_release(struct drm_device *drm, void *data)
+{
+	struct xdf_drm *xdrm = to_xdf_drm(drm);
+
+	/* Every buffer holds a device reference: none can be left. */
+	WARN_ON(!xa_empty(&xdrm->cookies));
+	xa_destroy(&xdrm->cookies);
+	mutex_destroy(&xdrm->be_alloc_lock);
+}
 
 static int xdf_drm_init(struct xdf_drm *xdrm)
 {
 	struct drm_device *drm = &xdrm->drm;
 	int ret;
 
+	/* Cookie 0 means "none" to the backend. */
+	xa_init_flags(&xdrm->cookies, XA_FLAGS_ALLOC1);
+	mutex_init(&xdrm->be_alloc_lock);
+	ret = drmm_add_action_or_reset(drm, xdf_drm_release, NULL);
+	if (ret)
+		return ret;
+
 	ret = drmm_mode_config_init(drm);
 	if (ret)
 		return ret;
 
-	drm->mode_config.min_width = 1;
-	drm->mode_config.min_height = 1;
-	drm->mode_config.max_width = XDF_MAX_DIMENSION;
-	drm->mode_config.max_height = XDF_MAX_DIMENSION;
-	drm->mode_config.preferred_depth = 24;
-	drm->mode_config.funcs = &xdf_mode_config_funcs;
+	ret = xdf_kms_init(xdrm);
+	if (ret)
+		return ret;
 
-	drm_mode_config_reset(drm);
-	return drm_dev_register(drm, 0);
+	ret = drm_dev_register(drm, 0);
+	if (ret)
+		return ret;
+
+	xdf_channels_set_frame_done(xdrm->chs, xdf_kms_frame_done, xdrm);
+	drm_fbdev_generic_setup(drm, 32);
+	return 0;
 }
 
 /**
@@ -119,7 +137,9 @@ void xdf_drm_unplug(struct xdf_drm *xdrm)
 	struct device *parent = xdrm->drm.dev;
 	void *group = xdrm->devres_group;
 
+	xdf_channels_set_frame_done(xdrm->chs, NULL, NULL);
 	drm_dev_unplug(&xdrm->drm);
 	drm_atomic_helper_shutdown(&xdrm->drm);
+	xdf_kms_fini(xdrm);
 	devres_release_group(parent, group);
 }

@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Xen para-virtual display frontend: display buffers shared with the backend.
+ *
+ * A display buffer is what the backend knows of a buffer: the grants of
+ * its pages, the page directory listing them and a cookie. It is reference
+ * counted on its own, apart from the GEM object and the framebuffers using
+ * it, and holds its own references to its pages, so it may outlive any of
+ * them. The last reference tells the backend to destroy the buffer, if the
+ * backend is still there, and only then revokes the grants; a grant the
+ * backend still maps keeps its page until the backend unmaps it.
+ *
+ * We build the page directory ourselves rather than with the kernel's
+ * xen-front-pgdir-shbuf helper: that helper revokes grants the backend may
+ * still map without keeping their pages alive, cannot be used under KUnit,
+ * and would have us reach Xen outside xen_drm_front_xen.h.
+ */
+
+#include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_print.h>
+
+#include "xen_drm_front.h"
+#include "xen_drm_front_xen.h"
+
+unsigned int xdf_be_alloc_max_buffers = 64;
+module_param_named(be_alloc_max_buffers, xdf_be_alloc_max_buffers, uint, 0644);
+MODULE_PARM_DESC(be_alloc_max_buffers,
+		 "Buffers a device may have the backend allocate at once (be-alloc=1; default 64)");
+
+unsigned int xdf_be_alloc_max_mib = 1024;
+module_param_named(be_alloc_max_mib, xdf_be_alloc_max_mib, uint, 0644);
+MODULE_PARM_DESC(be_alloc_max_mib,
+		 "Memory a device may have the backend allocate at once, MiB (be-alloc=1; default 1024)");
+
+/* Buffers and framebuffers both take their cookies from here. */
+static int xdf_cookie_alloc(struct xdf_drm *xdrm, void *entry, u64 *cookie)
+{
+	u32 id;
+	int ret;
+
+	ret = xa_alloc(&xdrm->cookies, &id, entry, xa_limit_32b, GFP_KERNEL);
+	if (ret)
+		return ret;
+	*cookie = id;
+	return 0;
+}
+
+static void xdf_cookie_free(struct xdf_drm *xdrm, u64 cookie)
+{
+	xa_erase(&xdrm->cookies, cookie);
+}
+
+/* Refuses a backend allocation that would exceed the device's budget. */
+static int xdf_be_alloc_charge(struct xdf_drm *xdrm, u64 size)
+{
+	int ret = 0;
+
+	mutex_lock(&xdrm->be_alloc_lock);
+	if (xdrm->be_alloc_count >= xdf_be_alloc_max_buffers ||
+	    xdrm->be_alloc_bytes + size > (u64)xdf_be_alloc_max_mib << 20) {
+		drm_dbg_driver(&xdrm->drm,
+			       "backend allocation of %llu bytes refused: %u buffers, %llu bytes in use\n",
+			       size, xdrm->be_alloc_count, xdrm->be_alloc_bytes);
+		ret = -ENOSPC;
+	} else {
+		xdrm->be_alloc_count++;
+		xdrm->be_alloc_bytes += size;
+	}
+	mutex_unlock(&xdrm->be_alloc_lock);
+	return ret;
+}
+
+static void xdf_be_alloc_uncharge(struct xdf_drm *xdrm, u64 size)
+{
+	mutex_lock(&xdrm->be_alloc_lock);
+	xdrm->be_alloc_count--;
+	xdrm->be_alloc_bytes -= size;
+	mutex_unlock(&xdrm->be_alloc_lock);
+}
+
+static domid_t xdf_backend_domid(struct xdf_dbuf *dbuf)
+{
+	return to_xenbus_device(dbuf->xdrm->drm.dev)->otherend_id;
+}
+
+static struct xdf_dbuf *xdf_dbuf_alloc(struct xdf_drm *xdrm,
+				       unsigned int num_pages, bool be_alloc)
+{
+	struct xdf_dbuf *dbuf;
+	unsigned int num_dir;
+
+	num_dir = DIV_ROUND_UP(num_pages, XENDISPL_PAGE_DIR_GREFS_PER_PAGE);
+
+	dbuf = kzalloc(sizeof(*dbuf), GFP_KERNEL);
+	if (!dbuf)
+		return NULL;
+
+	kref_init(&dbuf->ref);
+	dbuf->xdrm = xdrm;
+	dbuf->be_alloc = be_alloc;
+	dbuf->num_pages = num_pages;
+	dbuf->num_dir_pages = num_dir;
+	dbuf->pages = kvcalloc(num_pages, sizeof(*dbuf->pages), GFP_KERNEL);
+	dbuf->grefs = kvcalloc(num_pages, sizeof(*dbuf->grefs), GFP_KERNEL);
+	dbuf->dir_pages = kcalloc(num_dir, sizeof(*dbuf->dir_pages), GFP_KERNEL);
+	dbuf->dir_grefs = kcalloc(num_dir, sizeof(*dbuf->dir_grefs), GFP_KERNEL);
+	if (be_alloc)
+		dbuf->handles = kvcalloc(num_pages, sizeof(*dbuf->handles),
+					 GFP_KERNEL);
+	if (!dbuf->pages || !dbuf->grefs || !dbuf->dir_pages ||
+	    !dbuf->dir_grefs || (be_alloc && !dbuf->handles))
+		goto err_free;
+
+	drm_dev_get(&xdrm->drm);
+	return dbuf;
+
+err_free:
+	kvfree(dbuf->handles);
+	kfree(dbuf->dir_grefs);
+	kfree(dbuf->dir_pages);
+	kvfree(dbuf->grefs);
+	kvfree(dbuf->pages);
+	kfree(dbuf);
+	return NULL;
+}
+
+static void xdf_dbuf_free(struct xdf_dbuf *dbuf)
+{
+	struct xdf_drm *xdrm = dbuf->xdrm;
+
+	kvfree(dbuf->handles);
+	kfree(dbuf->dir_grefs);
+	kfree(dbuf->dir_pages);
+	kvfree(dbuf->grefs);
+	kvfree(dbuf->pages);
+	kfree(dbuf);
+	drm_dev_put(&xdrm->drm);
+}
+
+/*
+ * Grants the directory pages and chains them. Writable, as the backend
+ * fills them for be-alloc and known backends map them read-write anyway.
+ * A grant reference is never 0, so 0 ends the chain and marks unused
+ * entries.
+ */
+static int xdf_dir_create(struct xdf_dbuf *dbuf)
+{
+	domid_t domid = xdf_backend_domid(dbuf);
+	struct xendispl_page_directory *dir;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < dbuf->num_dir_pages; i++) {
+		dbuf->dir_pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!dbuf->dir_pages[i])
+			return -ENOMEM;
+	}
+
+	for (i = 0; i < dbuf->num_dir_pages; i++) {
+		ret = xdf_xen_grant_page(domid, dbuf->dir_pages[i], false);
+		if (ret < 0)
+			return ret;
+		dbuf->dir_grefs[i] = ret;
+	}
+
+	for (i = 0; i < dbuf->num_dir_pages; i++) {
+		dir = page_address(dbuf->dir_pages[i]);
+		dir->gref_dir_next_page = i + 1 < dbuf->num_dir_pages ?
+					  dbuf->dir_grefs[i + 1] : 0;
+	}
+	return 0;
+}
+
+/* Lists the buffer's grant references in the directory, in page order. */
+static void xdf_dir_fill(struct xdf_dbuf *dbuf)
+{
+	const unsigned int per_page = XENDISPL_PAGE_DIR_GREFS_PER_PAGE;
+	struct xendispl_page_directory *dir;
+	unsigned int i;
+
+	for (i = 0; i < dbuf->num_pages; i++) {
+		dir = page_address(dbuf->dir_pages[i / per_page]);
+		dir->gref[i % per_page] = dbuf->grefs[i];
+	}
+}
+
+/*
+ * Copies out the references the backend wrote into the directory: they
+ * are untrusted, so each must be a plausible reference.
+ */
+static int xdf_dir_read(struct xdf_dbuf *dbuf)
+{
+	const unsigned int per_page = XENDISPL_PAGE_DIR_GREFS_PER_PAGE;
+	struct xendispl_page_directory *dir;
+	unsigned int i;
+
+	for (i = 0; i < dbuf->num_pages; i++) {
+		dir = page_address(dbuf->dir_pages[i / per_page]);
+		dbuf->grefs[i] = READ_ONCE(dir->gref[i % per_page]);
+		if (!dbuf->grefs[i]) {
+			drm_err(&dbuf->xdrm->drm,
+				"backend left grant reference %u of %u of buffer %llu empty\n",
+				i, dbuf->num_pages, dbuf->cookie);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
+/* Revokes the directory; a page the backend still maps stays until unmapped. */
+static void xdf_dir_destroy(struct xdf_dbuf *dbuf)
+{
+	unsigned int i;
+
+	for (i = 0; i < dbuf->num_dir_pages; i++) {
+		if (!dbuf->dir_pages[i])
+			break;
+		if (dbuf->dir_grefs[i])
+			xdf_xen_end_access(dbuf->dir_grefs[i], dbuf->dir_pages[i]);
+		else
+			__free_page(dbuf->dir_pages[i]);
+	}
+}
+
+/* Revokes the buffer page grants, handing our page references over. */
+static void xdf_pages_revoke(struct xdf_dbuf *dbuf)
+{
+	unsigned int i;
+
+	for (i = 0; i < dbuf->num_pages; i++) {
+		if (!dbuf->pages[i])
+			break;
+		if (dbuf->grefs[i])
+			xdf_xen_end_access(dbuf->grefs[i], dbuf->pages[i]);
+		else
+			put_page(dbuf->pages[i]);
+	}
+}
+
+static int xdf_dbuf_send(struct xdf_dbuf *dbuf, struct xendispl_req *req)
+{
+	struct xdf_drm *xdrm = dbuf->xdrm;
+	int idx, ret;
+
+	if (!drm_dev_enter(&xdrm->drm, &idx))
+		return -ENODEV;
+	/* Requests about buffers go on the first connector's ring. */
+	ret = xdf_request(xdrm->chs, 0, req, NULL);
+	drm_dev_exit(idx);
+	return ret;
+}
+
+static int xdf_dbuf_send_create(struct xdf_dbuf *dbuf,
+				const struct xdf_dbuf_desc *desc)
+{
+	struct xendispl_req req = {
+		.operation = XENDISPL_OP_DBUF_CREATE,
+		.op.dbuf_create = {
+			.dbuf_cookie = dbuf->cookie,
+			.width = desc->width,
+			.height = desc->height,
+			.bpp = desc->bpp,
+			.buffer_sz = desc->size,
+			.flags = dbuf->be_alloc ? XENDISPL_DBUF_FLG_REQ_ALLOC : 0,
+			.gref_directory = dbuf->dir_grefs[0],
+			.data_ofs = desc->data_ofs,
+		},
+	};
+	int ret;
+
+	ret = xdf_dbuf_send(dbuf, &req);
+	if (!ret) {
+		dbuf->created = true;
+		return 0;
+	}
+
+	drm_err(&dbuf->xdrm->drm,
+		"backend did not create buffer %llu (%ux%u, %u bpp, %u bytes%s): %d\n",
+		dbuf->cookie, desc->width, desc->height, desc->bpp, desc->size,
+		dbuf->be_alloc ? ", backend-allocated" : "", ret);
+	/* A backend that answers late may still create it: tell it not to. */
+	if (ret == -ETIMEDOUT)
+		dbuf->created = true;
+	return ret;
+}
+
+static void xdf_dbuf_send_destroy(struct xdf_dbuf *dbuf)
+{
+	struct xendispl_req req = {
+		.operation = XENDISPL_OP_DBUF_DESTROY,
+		.op.dbuf_destroy.dbuf_cookie = dbuf->cookie,
+	};
+	int ret;
+
+	ret = xdf_dbuf_send(dbuf, &req);
+	/* Gone with the backend is destroyed too: only errors are news. */
+	if (ret && ret != -ENODEV)
+		drm_err(&dbuf->xdrm->drm, "backend did not destroy buffer %llu: %d\n",
+			dbuf->cookie, ret);
+}
+
+/* Undoes every step of a creation, however far it got. */
+static void xdf_dbuf_destroy(struct xdf_dbuf *dbuf)
+{
+	struct xdf_drm *xdrm = dbuf->xdrm;
+
+	if (dbuf->be_alloc) {
+		/* Unmapped before the backend may free them. */
+		if (dbuf->pages[0]) {
+			xdf_xen_foreign_unmap(dbuf->num_pages, dbuf->pages,
+					      dbuf->handles);
+			xdf_xen_foreign_pages_free(dbuf->num_pages, dbuf->pages);
+		}
+		if (dbuf->created)
+			xdf_dbuf_send_destroy(dbuf);
+		xdf_be_alloc_uncharge(xdrm, (u64)dbuf->num_pages << PAGE_SHIFT);
+	} else {
+		if (dbuf->created)
+			xdf_dbuf_send_destroy(dbuf);
+		xdf_pages_revoke(dbuf);
+	}
+
+	xdf_dir_destroy(dbuf);
+	if (dbuf->cookie)
+		xdf_cookie_free(xdrm, dbuf->cookie);
+	xdf_dbuf_free(dbuf);
+}
+
+/**
+ * xdf_dbuf_share() - grant pages to the backend and list them in a page
+ *		      directory, without telling it
+ * @xdrm: the device
+ * @pages: the pages; the result takes its own references
+ * @num_pages: number of pages, at least 1
+ *
+ * For buffers the backend writes into (GET_EDID) as well as display
+ * buffers; every page is granted writable.
+ *
+ * Return: the shared buffer with one reference and no cookie, or an
+ * ERR_PTR() with nothing left granted or allocated.
+ */
+struct xdf_dbuf *xdf_dbuf_share(struct xdf_drm *xdrm, struct page **pages,
+				unsigned int num_pages)
+{
+	struct xdf_dbuf *dbuf;
+	domid_t domid;
+	unsigned int i;
+	int ret;
+
+	if (WARN_ON(!num_pages))
+		return ERR_PTR(-EINVAL);
+
+	dbuf = xdf_dbuf_alloc(xdrm, num_pages, false);
+	if (!dbuf)
+		return ERR_PTR(-ENOMEM);
+
+	domid = xdf_backend_domid(dbuf);
+	for (i = 0; i < num_pages; i++) {
+		get_page(pages[i]);
+		dbuf->pages[i] = pages[i];
+		/*
+		 * Writable: the backend only reads the pixels, but known
+		 * backends map buffers read-write and fail on read-only
+		 * grants.
+		 */
+		ret = xdf_xen_grant_page(domid, pages[i], false);
+		if (ret < 0)
+			goto err;
+		dbuf->grefs[i] = ret;
+	}
+
+	ret = xdf_dir_create(dbuf);
+	if (ret)
+		goto err;
+	xdf_dir_fill(dbuf);
+	return dbuf;
+
+err:
+	drm_err(&xdrm->drm, "cannot share %u pages with the backend: %d\n",
+		num_pages, ret);
+	xdf_dbuf_destroy(dbuf);
+	return ERR_PTR(ret);
+}
+
+/**
+ * xdf_dbuf_create() - share pages with the backend as a display buffer
+ * @xdrm: the device
+ * @pages: the buffer's pages; the display buffer takes its own references
+ * @num_pages: number of pages, enough for @desc's size
+ * @desc: the buffer as DBUF_CREATE describes it
+ *
+ * Grants the pages and the page directory listing them, then has the
+ * backend create the buffer.
+ *
+ * Return: the display buffer with one reference, or an ERR_PTR() with
+ * nothing left granted, allocated or known to the backend.
+ */
+struct xdf_dbuf *xdf_dbuf_create(struct xdf_drm *xdrm, struct page **pages,
+				 unsigned int num_pages,
+				 const struct xdf_dbuf_desc *desc)
+{
+	struct xdf_dbuf *dbuf;
+	int ret;
+
+	if (WARN_ON(desc->size > ((u64)num_pages << PAGE_SHIFT)))
+		return ERR_PTR(-EINVAL);
+
+	dbuf = xdf_dbuf_share(xdrm, pages, num_pages);
+	if (IS_ERR(dbuf))
+		return dbuf;
+
+	ret = xdf_cookie_alloc(xdrm, dbuf, &dbuf->cookie);
+	if (!ret)
+		ret = xdf_dbuf_send_create(dbuf, desc);
+	if (ret) {
+		xdf_dbuf_destroy(dbuf);
+		return ERR_PTR(ret);
+	}
+	return dbuf;
+}
+
+/**
+ * xdf_dbuf_create_be_alloc() - have the backend allocate a display buffer
+ * @xdrm: the device, configured with be-alloc
+ * @desc: the buffer as DBUF_CREATE describes it; @desc->data_ofs is 0
+ *
+ * Grants an empty page directory for the backend to fill, asks it to
+ * allocate the buffer and maps the pages it granted. The device's budget
+ * (be_alloc_max_buffers, be_alloc_max_mib) bounds what a guest can make the
+ * backend allocate.
+ *
+ * Return: the display buffer with one reference, its pages mapped, or an
+ * ERR_PTR() with nothing left mapped, granted or known to the backend.
+ */
+struct xdf_dbuf *xdf_dbuf_create_be_alloc(struct xdf_drm *xdrm,
+					  const struct xdf_dbuf_desc *desc)
+{
+	unsigned int num_pages = DIV_ROUND_UP(desc->size, PAGE_SIZE);
+	u64 size = (u64)num_pages << PAGE_SHIFT;
+	struct xdf_dbuf *dbuf;
+	int ret;
+
+	if (WARN_ON(!num_pages || desc->data_ofs))
+		return ERR_PTR(-EINVAL);
+
+	ret = xdf_be_alloc_charge(xdrm, size);
+	if (ret)
+		return ERR_PTR(ret);
+
+	dbuf = xdf_dbuf_alloc(xdrm, num_pages, true);
+	if (!dbuf) {
+		xdf_be_alloc_uncharge(xdrm, size);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	ret = xdf_cookie_alloc(xdrm, dbuf, &dbuf->cookie);
+	if (ret)
+		goto err;
+
+	ret = xdf_dir_create(dbuf);
+	if (ret)
+		goto err;
+
+	ret = xdf_dbuf_send_create(dbuf, desc);
+	if (ret)
+		goto err;
+
+	ret = xdf_dir_read(dbuf);
+	if (ret)
+		goto err;
+
+	ret = xdf_xen_foreign_pages_alloc(num_pages, dbuf->pages);
+	if (ret)
+		goto err_no_pages;
+
+	ret = xdf_xen_foreign_map(xdf_backend_domid(dbuf), dbuf->grefs,
+				  num_pages, dbuf->pages, dbuf->handles);
+	if (ret) {
+		drm_err(&xdrm->drm, "cannot map the %u pages of backend buffer %llu: %d\n",
+			num_pages, dbuf->cookie, ret);
+		xdf_xen_foreign_pages_free(num_pages, dbuf->pages);
+		goto err_no_pages;
+	}
+	return dbuf;
+
+err_no_pages:
+	/* Tells xdf_dbuf_destroy() there is nothing to unmap. */
+	memset(dbuf->pages, 0, num_pages * sizeof(*dbuf->pages));
+
+err:
+	xdf_dbuf_destroy(dbuf);
+	return ERR_PTR(ret);
+}
+
+static void xdf_dbuf_release(struct kref *ref)
+{
+	xdf_dbuf_destroy(container_of(ref, struct xdf_dbuf, ref));
+}
+
+/**
+ * xdf_dbuf_put() - drop a reference to a display buffer
+ * @dbuf: the buffer, or NULL
+ *
+ * The last reference destroys the buffer at the backend, if the backend is
+ * still connected, then revokes its grants. May sleep.
+ */
+void xdf_dbuf_put(struct xdf_dbuf *dbuf)
+{
+	if (dbuf)
+		kref_put(&dbuf->ref, xdf_dbuf_release);
+}

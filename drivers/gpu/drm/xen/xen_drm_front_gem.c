@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Xen para-virtual display frontend: GEM objects.
+ *
+ * Buffers the frontend allocates are shmem GEM objects, and so are
+ * imported dma-bufs; buffers the backend allocates (be-alloc) are GEM
+ * objects over the backend's pages that their display buffer mapped. Each
+ * object holds a reference to its display buffer, which exists before the
+ * object can be reached from user space: the handle or dma-buf is made
+ * last, by the caller.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_prime.h>
+#include <drm/drm_print.h>
+
+#include "xen_drm_front.h"
+
+/**
+ * struct xdf_gem - a frontend-allocated or imported buffer
+ * @shmem: the shmem GEM object; first, as the shmem helpers free it
+ * @dbuf: the display buffer shared with the backend
+ * @import_pages: the pages of an imported buffer's scatter list
+ */
+struct xdf_gem {
+	struct drm_gem_shmem_object shmem;
+	struct xdf_dbuf *dbuf;
+	struct page **import_pages;
+};
+
+static_assert(offsetof(struct xdf_gem, shmem) == 0);
+
+/**
+ * struct xdf_gem_be - a backend-allocated buffer
+ * @base: the GEM object
+ * @dbuf: the display buffer, whose pages this object shows
+ */
+struct xdf_gem_be {
+	struct drm_gem_object base;
+	struct xdf_dbuf *dbuf;
+};
+
+static struct xdf_gem *to_xdf_gem(struct drm_gem_object *obj)
+{
+	return container_of(to_drm_gem_shmem_obj(obj), struct xdf_gem, shmem);
+}
+
+static struct xdf_gem_be *to_xdf_gem_be(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct xdf_gem_be, base);
+}
+
+static void xdf_gem_free(struct drm_gem_object *obj)
+{
+	struct xdf_gem *gem = to_xdf_gem(obj);
+
+	xdf_dbuf_put(gem->dbuf);
+	kvfree(gem->import_pages);
+	drm_gem_shmem_free(&gem->shmem);
+}
+
+static const struct drm_gem_object_funcs xdf_gem_funcs = {
+	.free = xdf_gem_free,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+static void xdf_gem_be_free(struct drm_gem_object *obj)
+{
+	struct xdf_gem_be *gem = to_xdf_gem_be(obj);
+
+	xdf_dbuf_put(gem->dbuf);
+	drm_gem_object_release(obj);
+	kfree(gem);
+}
+
+static struct sg_table *xdf_gem_be_get_sg_table(struct drm_gem_object *obj)
+{
+	struct xdf_dbuf *dbuf = to_xdf_gem_be(obj)->dbuf;
+
+	return drm_prime_pages_to_sg(obj->dev, dbuf->pages, dbuf->num_pages);
+}
+
+static int xdf_gem_be_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	struct xdf_dbuf *dbuf = to_xdf_gem_be(obj)->dbuf;
+	void *vaddr;
+
+	vaddr = vmap(dbuf->pages, dbuf->num_pages, VM_MAP, PAGE_KERNEL);
+	if (!vaddr)
+		return -ENOMEM;
+	iosys_map_set_vaddr(map, vaddr);
+	return 0;
+}
+
+static void xdf_gem_be_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	vunmap(map->vaddr);
+}
+
+static int xdf_gem_be_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	struct xdf_dbuf *dbuf = to_xdf_gem_be(obj)->dbuf;
+
+	/* The pages belong to the backend: never copied on fork, no swap. */
+	vma->vm_flags |= VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
+	vma->vm_pgoff = 0;
+	return vm_map_pages(vma, dbuf->pages, dbuf->num_pages);
+}
+
+static const struct vm_operations_struct xdf_gem_be_vm_ops = {
+	.open = drm_gem_vm_open,
+	.close = drm_gem_vm_close,
+};
+
+static const struct drm_gem_object_funcs xdf_gem_be_funcs = {
+	.free = xdf_gem_be_free,
+	.get_sg_table = xdf_gem_be_get_sg_table,
+	.vmap = xdf_gem_be_vmap,
+	.vunmap = xdf_gem_be_vunmap,
+	.mmap = xdf_gem_be_mmap,
+	.vm_ops = &xdf_gem_be_vm_ops,
+};
+
+/**
+ * xdf_gem_to_dbuf() - the display buffer of one of our GEM objects
+ * @obj: a GEM object of this driver
+ *
+ * Return: the display buffer, no reference taken.
+ */
+struct xdf_dbuf *xdf_gem_to_dbuf(struct drm_gem_object *obj)
+{
+	if (obj->funcs == &xdf_gem_be_funcs)
+		return to_xdf_gem_be(obj)->dbuf;
+	return to_xdf_gem(obj)->dbuf;
+}
+
+/**
+ * xdf_gem_create_object() - &drm_driver.gem_create_object for the shmem
+ *			     helpers: our object around theirs
+ * @drm: the device
+ * @size: the object's size
+ *
+ * Return: the object, or an ERR_PTR().
+ */
+struct drm_gem_object *xdf_gem_create_object(struct drm_device *drm,
+					     size_t size)
+{
+	struct xdf_gem *gem;
+
+	gem = kzalloc(sizeof(*gem), GFP_KERNEL);
+	if (!gem)
+		return ERR_PTR(-ENOMEM);
+	gem->shmem.base.funcs = &xdf_gem_funcs;
+	return &gem->shmem.base;
+}
+
+static struct drm_gem_object *xdf_gem_create_shmem(struct xdf_drm *xdrm,
+						   const struct xdf_dbuf_desc *desc)
+{
+	struct drm_gem_shmem_object *shmem;
+	struct xdf_dbuf *dbuf;
+	int ret;
+
+	shmem = drm_gem_shmem_create(&xdrm->drm, desc->size);
+	if (IS_ERR(shmem))
+		return ERR_CAST(shmem);
+
+	/* Pinned for the display buffer; drm_gem_shmem_free() unpins. */
+	ret = drm_gem_shmem_get_pages(shmem);
+	if (ret)
+		goto err_put;
+
+	dbuf = xdf_dbuf_create(xdrm, shmem->pages,
+			       shmem->base.size >> PAGE_SHIFT, desc);
+	if (IS_ERR(dbuf)) {
+		ret = PTR_ERR(dbuf);
+		goto err_put;
+	}
+	to_xdf_gem(&shmem->base)->dbuf = dbuf;
+	return &shmem->base;
+
+err_put:
+	drm_gem_object_put(&shmem->base);
+	return ERR_PTR(ret);
+}
+
+static struct drm_gem_object *xdf_gem_create_be(struct xdf_drm *xdrm,
+						const struct xdf_dbuf_desc *desc)
+{
+	struct xdf_gem_be *gem;
+	struct xdf_dbuf *dbuf;
+	int ret;
+
+	gem = kzalloc(sizeof(*gem), GFP_KERNEL);
+	if (!gem)
+		return ERR_PTR(-ENOMEM);
+
+	dbuf = xdf_dbuf_create_be_alloc(xdrm, desc);
+	if (IS_ERR(dbuf)) {
+		kfree(gem);
+		return ERR_CAST(dbuf);
+	}
+	gem->dbuf = dbuf;
+	gem->base.funcs = &xdf_gem_be_funcs;
+
+	/* No shmem file: the pages are the backend's. */
+	drm_gem_private_object_init(&xdrm->drm, &gem->base,
+				    (size_t)dbuf->num_pages << PAGE_SHIFT);
+	ret = drm_gem_create_mmap_offset(&gem->base);
+	if (ret) {
+		drm_gem_object_put(&gem->base);
+		return ERR_PTR(ret);
+	}
+	return &gem->base;
+}
+
+/**
+ * xdf_gem_dumb_create() - &drm_driver.dumb_create: a buffer shared with the
+ *			   backend
+ * @file: the client
+ * @drm: the device
+ * @args: the request; pitch and size are set as the backend expects them
+ *
+ * With be-alloc the backend allocates the buffer, otherwise shmem pages do.
+ *
+ * Return: 0 or a negative errno.
+ */
+int xdf_gem_dumb_create(struct drm_file *file, struct drm_device *drm,
+			struct drm_mode_create_dumb *args)
+{
+	struct xdf_drm *xdrm = to_xdf_drm(drm);
+	struct xdf_dbuf_desc desc;
+	struct drm_gem_object *obj;
+	u32 pitch;
+	size_t size;
+	int ret;
+
+	if (!args->width || args->width > XDF_MAX_DIMENSION ||
+	    !args->height || args->height > XDF_MAX_DIMENSION ||
+	    !args->bpp || args->bpp > 32 || args->bpp % 8) {
+		drm_dbg_driver(drm, "dumb buffer %ux%u at %u bpp refused\n",
+			       args->width, args->height, args->bpp);
+		return -EINVAL;
+	}
+
+	/* Both bounded above: no overflow. */
+	pitch = XENDISPL_PITCH(args->width, args->bpp);
+	size = PAGE_ALIGN((size_t)pitch * args->height);
+	desc = (struct xdf_dbuf_desc) {
+		.width = args->width,
+		.height = args->height,
+		.bpp = args->bpp,
+		.size = size,
+	};
+
+	if (xdrm->cfg.be_alloc)
+		obj = xdf_gem_create_be(xdrm, &desc);
+	else
+		obj = xdf_gem_create_shmem(xdrm, &desc);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+
+	/* Published last: the object is complete. */
+	ret = drm_gem_handle_create(file, obj, &args->handle);
+	drm_gem_object_put(obj);
+	if (ret)
+		return ret;
+
+	args->pitch = pitch;
+	args->size = size;
+	return 0;
+}
+
+/*
+ * The backend sees a buffer as a list of whole pages and one offset into
+ * the first: only the first entry may start, and only the last may end,
+ * inside a page.
+ */
+static bool xdf_sgt_is_pagelist(struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(sgt, sg, i) {
+		if (i && sg->offset)
+			return false;
+		if (!sg_is_last(sg) && !PAGE_ALIGNED(sg->offset + sg->length))
+			return false;
+	}
+	return sgt->sgl->offset < PAGE_SIZE;
+}
+
+/**
+ * xdf_gem_import_sg_table() - &drm_driver.gem_prime_import_sg_table: share
+ *			       an imported buffer's pages with the backend
+ * @drm: the device
+ * @attach: the dma-buf attachment
+ * @sgt: the buffer's mapped scatter list
+ *
+ * Return: the object, or an ERR_PTR() with nothing shared.
+ */
+struct drm_gem_object *xdf_gem_import_sg_table(struct drm_device *drm,
+					       struct dma_buf_attachment *attach,
+					       struct sg_table *sgt)
+{
+	struct xdf_drm *xdrm = to_xdf_drm(drm);
+	size_t buf_size = attach->dmabuf->size;
+	struct xdf_dbuf_desc desc = {
+		/* A buffer may start inside its first page. */
+		.data_ofs = sgt->sgl->offset,
+	};
+	struct drm_gem_object *obj;
+	unsigned int num_pages;
+	struct xdf_dbuf *dbuf;
+	struct xdf_gem *gem;
+	int ret;
+
+	if (!xdf_sgt_is_pagelist(sgt) || buf_size > U32_MAX - PAGE_SIZE) {
+		drm_dbg_driver(drm, "cannot import a %zu-byte buffer at offset %u\n",
+			       buf_size, desc.data_ofs);
+		return ERR_PTR(-EINVAL);
+	}
+	desc.size = desc.data_ofs + buf_size;
+	num_pages = DIV_ROUND_UP(desc.size, PAGE_SIZE);
+
+	obj = drm_gem_shmem_prime_import_sg_table(drm, attach, sgt);
+	if (IS_ERR(obj))
+		return obj;
+	gem = to_xdf_gem(obj);
+
+	gem->import_pages = kvcalloc(num_pages, sizeof(*gem->import_pages),
+				     GFP_KERNEL);
+	if (!gem->import_pages) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+
+	ret = drm_prime_sg_to_page_array(sgt, gem->import_pages, num_pages);
+	if (ret || !gem->import_pages[num_pages - 1]) {
+		drm_dbg_driver(drm, "imported buffer does not cover its %u pages\n",
+			       num_pages);
+		ret = -EINVAL;
+		goto err_put;
+	}
+
+	dbuf = xdf_dbuf_create(xdrm, gem->import_pages, num_pages, &desc);
+	if (IS_ERR(dbuf)) {
+		ret = PTR_ERR(dbuf);
+		goto err_put;
+	}
+	gem->dbuf = dbuf;
+	return obj;
+
+err_put:
+	/* The scatter list stays the attachment's: the PRIME core frees it. */
+	gem->shmem.sgt = NULL;
+	drm_gem_object_put(obj);
+	return ERR_PTR(ret);
+}
