@@ -213,33 +213,21 @@ static int xdf_dir_read(struct xdf_dbuf *dbuf)
 	return 0;
 }
 
-/* Revokes the directory; a page the backend still maps stays until unmapped. */
-static void xdf_dir_destroy(struct xdf_dbuf *dbuf)
+/*
+ * Revokes the grants of @pages, up to the first page never set, handing
+ * our page references over: a page the backend still maps stays until it
+ * unmaps it. Pages never granted are just released.
+ */
+static void xdf_revoke_pages(struct page **pages, const grant_ref_t *grefs,
+			     unsigned int count)
 {
 	unsigned int i;
 
-	for (i = 0; i < dbuf->num_dir_pages; i++) {
-		if (!dbuf->dir_pages[i])
-			break;
-		if (dbuf->dir_grefs[i])
-			xdf_xen_end_access(dbuf->dir_grefs[i], dbuf->dir_pages[i]);
+	for (i = 0; i < count && pages[i]; i++) {
+		if (grefs[i])
+			xdf_xen_end_access(grefs[i], pages[i]);
 		else
-			__free_page(dbuf->dir_pages[i]);
-	}
-}
-
-/* Revokes the buffer page grants, handing our page references over. */
-static void xdf_pages_revoke(struct xdf_dbuf *dbuf)
-{
-	unsigned int i;
-
-	for (i = 0; i < dbuf->num_pages; i++) {
-		if (!dbuf->pages[i])
-			break;
-		if (dbuf->grefs[i])
-			xdf_xen_end_access(dbuf->grefs[i], dbuf->pages[i]);
-		else
-			put_page(dbuf->pages[i]);
+			put_page(pages[i]);
 	}
 }
 
@@ -280,10 +268,12 @@ static int xdf_dbuf_send_create(struct xdf_dbuf *dbuf,
 		return 0;
 	}
 
-	drm_err(&dbuf->xdrm->drm,
-		"backend did not create buffer %llu (%ux%u, %u bpp, %u bytes%s): %d\n",
-		dbuf->cookie, desc->width, desc->height, desc->bpp, desc->size,
-		dbuf->be_alloc ? ", backend-allocated" : "", ret);
+	if (ret != -ENODEV)
+		drm_err(&dbuf->xdrm->drm,
+			"backend did not create buffer %llu (%ux%u, %u bpp, %u bytes%s): %d\n",
+			dbuf->cookie, desc->width, desc->height, desc->bpp,
+			desc->size, dbuf->be_alloc ? ", backend-allocated" : "",
+			ret);
 	/* A backend that answers late may still create it: tell it not to. */
 	if (ret == -ETIMEDOUT)
 		dbuf->created = true;
@@ -323,10 +313,10 @@ static void xdf_dbuf_destroy(struct xdf_dbuf *dbuf)
 	} else {
 		if (dbuf->created)
 			xdf_dbuf_send_destroy(dbuf);
-		xdf_pages_revoke(dbuf);
+		xdf_revoke_pages(dbuf->pages, dbuf->grefs, dbuf->num_pages);
 	}
 
-	xdf_dir_destroy(dbuf);
+	xdf_revoke_pages(dbuf->dir_pages, dbuf->dir_grefs, dbuf->num_dir_pages);
 	if (dbuf->cookie)
 		xdf_cookie_free(xdrm, dbuf->cookie);
 	xdf_dbuf_free(dbuf);
