@@ -302,6 +302,7 @@ struct xdf_dbuf *xdf_gem_to_dbuf(struct drm_gem_object *obj);
 /* xen_drm_front_kms.c */
 
 int xdf_kms_init(struct xdf_drm *xdrm);
+void xdf_kms_unplugged(struct xdf_drm *xdrm);
 void xdf_kms_fini(struct xdf_drm *xdrm);
 void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie);
 

@@ -139,6 +139,7 @@ void xdf_drm_unplug(struct xdf_drm *xdrm)
 
 	xdf_channels_set_frame_done(xdrm->chs, NULL, NULL);
 	drm_dev_unplug(&xdrm->drm);
+	xdf_kms_unplugged(xdrm);
 	drm_atomic_helper_shutdown(&xdrm->drm);
 	xdf_kms_fini(xdrm);
 	devres_release_group(parent, group);

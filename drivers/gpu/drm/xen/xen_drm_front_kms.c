@@ -447,7 +447,9 @@ static enum hrtimer_restart xdf_vblank_timer(struct hrtimer *timer)
 {
 	struct xdf_pipe *xp = container_of(timer, struct xdf_pipe, vblank_timer);
 
-	drm_crtc_handle_vblank(&xp->pipe.crtc);
+	/* Stops by itself once vblank was disabled under it. */
+	if (!drm_crtc_handle_vblank(&xp->pipe.crtc))
+		return HRTIMER_NORESTART;
 	hrtimer_forward_now(timer, xp->vblank_period);
 	return HRTIMER_RESTART;
 }
@@ -480,8 +482,8 @@ static void xdf_pipe_update(struct drm_simple_display_pipe *pipe,
 	struct xendispl_req req = {
 		.operation = XENDISPL_OP_PG_FLIP,
 	};
+	int idx, ret;
 	u64 cookie;
-	int ret;
 
 	/*
 	 * Off, or just enabled with this framebuffer: nothing to flip.
@@ -494,23 +496,31 @@ static void xdf_pipe_update(struct drm_simple_display_pipe *pipe,
 		return;
 	}
 
+	/* Gone: nothing will show the flip, complete it now. */
+	if (!drm_dev_enter(pipe->crtc.dev, &idx)) {
+		xdf_pipe_take_event(xp, 0);
+		return;
+	}
+
 	cookie = to_xdf_fb(state->fb)->cookie;
 	req.op.pg_flip.fb_cookie = cookie;
 	/* Armed before the request: the frame-done may beat the response. */
 	xdf_pipe_take_event(xp, cookie);
 	xp->stats.flips++;
 
-	ret = xdf_pipe_request(xp, &req, NULL);
+	ret = xdf_request(xp->xdrm->chs, xp->idx, &req, NULL);
 	if (ret) {
-		xp->stats.errors++;
 		xdf_pipe_complete(xp);
+		/* -ENODEV: the backend is leaving, the device goes with it. */
 		if (ret != -ENODEV) {
+			xp->stats.errors++;
 			drm_err_ratelimited(&xp->xdrm->drm,
 					    "connector %u: flip to framebuffer %llu failed: %d\n",
 					    xp->idx, cookie, ret);
 			xdf_pipe_set_link(xp, true);
 		}
 	}
+	drm_dev_exit(idx);
 }
 
 static bool xdf_refresh_matches(int refresh, int wanted)
@@ -897,22 +907,33 @@ int xdf_kms_init(struct xdf_drm *xdrm)
 }
 
 /**
- * xdf_kms_fini() - stop the pipes' workers after the device was unplugged
- *		    and shut down
- * @xdrm: the device
+ * xdf_kms_unplugged() - complete the flips the backend will never show
+ * @xdrm: the device, just unplugged
  *
- * Sends any event still pending, so none is lost.
+ * No flip can be armed any more, so shutting the pipes down next does not
+ * wait for frame-done timeouts.
+ */
+void xdf_kms_unplugged(struct xdf_drm *xdrm)
+{
+	unsigned int i;
+
+	for (i = 0; i < xdrm->num_pipes; i++) {
+		cancel_delayed_work_sync(&xdrm->pipes[i].flip_timeout);
+		xdf_pipe_complete(&xdrm->pipes[i]);
+	}
+}
+
+/**
+ * xdf_kms_fini() - stop the pipes' timers and workers once the unplugged
+ *		    device was shut down
+ * @xdrm: the device
  */
 void xdf_kms_fini(struct xdf_drm *xdrm)
 {
 	unsigned int i;
 
 	for (i = 0; i < xdrm->num_pipes; i++) {
-		struct xdf_pipe *xp = &xdrm->pipes[i];
-
-		hrtimer_cancel(&xp->vblank_timer);
-		cancel_delayed_work_sync(&xp->flip_timeout);
-		cancel_work_sync(&xp->link_work);
-		xdf_pipe_complete(xp);
+		hrtimer_cancel(&xdrm->pipes[i].vblank_timer);
+		cancel_work_sync(&xdrm->pipes[i].link_work);
 	}
 }
