@@ -47,6 +47,7 @@
 #define SIM_IRQ_BASE		1000
 #define SIM_MAX_HELD		8
 #define SIM_FLOOD_TIMEOUT_MS	2000
+#define SIM_MAX_POST_EVTS	16
 
 /* One connector as the backend sees it. */
 struct sim_be_conn {
@@ -65,6 +66,13 @@ struct sim_be_conn {
 	struct xendispl_event_page *evt_page;
 	u16 evt_id;
 	u32 edid_sz;
+	u8 *edid;
+	u32 edid_len;
+	enum xdf_sim_frame_done fd_mode;
+	u64 post_evts[SIM_MAX_POST_EVTS];
+	unsigned int npost;
+	bool has_config;
+	struct xendispl_set_config_req config;
 	RING_IDX overflow;
 	struct work_struct req_work;
 	struct delayed_work delay_work;
@@ -116,6 +124,9 @@ struct xdf_sim_dev {
 	enum xdf_sim_dbuf_fault dbuf_fault;
 	struct list_head dbufs;
 	struct xdf_sim_dbuf_stats dbuf_stats;
+	/* be_lock: framebuffers and pipes */
+	struct list_head fbs;
+	struct xdf_sim_kms_stats kms_stats;
 };
 
 static struct xdf_sim_dev *to_sim_dev(struct xenbus_device *xb)
@@ -1627,6 +1638,199 @@ static int sim_dbuf_create(struct sim_be_conn *c,
 	return 0;
 }
 
+/* A framebuffer as FB_ATTACH described it. */
+struct sim_fb {
+	struct list_head link;
+	struct xdf_sim_fb_info info;
+};
+
+static struct sim_fb *sim_fb_find(struct xdf_sim_dev *sdev, u64 cookie)
+{
+	struct sim_fb *f;
+
+	list_for_each_entry(f, &sdev->fbs, link)
+		if (f->info.fb_cookie == cookie)
+			return f;
+	return NULL;
+}
+
+static bool sim_fb_on_dbuf(struct xdf_sim_dev *sdev, u64 dbuf_cookie)
+{
+	struct sim_fb *f;
+
+	list_for_each_entry(f, &sdev->fbs, link)
+		if (f->info.dbuf_cookie == dbuf_cookie)
+			return true;
+	return false;
+}
+
+/* Forgets every framebuffer, as a backend that goes away; be_lock held. */
+static void sim_fbs_drop(struct xdf_sim_dev *sdev)
+{
+	struct sim_fb *f, *tmp;
+
+	list_for_each_entry_safe(f, tmp, &sdev->fbs, link) {
+		list_del(&f->link);
+		kfree(f);
+	}
+}
+
+static int sim_fb_attach(struct sim_be_conn *c,
+			 const struct xendispl_fb_attach_req *r)
+{
+	struct xdf_sim_dev *sdev = c->sdev;
+	struct sim_fb *f;
+
+	if (!r->fb_cookie || sim_fb_find(sdev, r->fb_cookie) ||
+	    !sim_dbuf_find(sdev, r->dbuf_cookie)) {
+		pr_err("xdf_sim: frontend error: FB_ATTACH of framebuffer %llu on buffer %llu\n",
+		       r->fb_cookie, r->dbuf_cookie);
+		sdev->kms_stats.bad_attach++;
+		return -EINVAL;
+	}
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	f->info = (struct xdf_sim_fb_info) {
+		.fb_cookie = r->fb_cookie,
+		.dbuf_cookie = r->dbuf_cookie,
+		.width = r->width,
+		.height = r->height,
+		.pixel_format = r->pixel_format,
+	};
+	list_add_tail(&f->link, &sdev->fbs);
+	sdev->kms_stats.attached++;
+	return 0;
+}
+
+/*
+ * Acts on a framebuffer or pipe request before it is answered; be_lock
+ * held. SET_CONFIG or PG_FLIP of an unknown framebuffer is counted as a
+ * violation but answered with success (the channel suites send such
+ * requests with made-up cookies), without a frame-done.
+ * Return: 0, 1 for such a request, or the error status to answer with.
+ */
+static int sim_kms_request(struct sim_be_conn *c,
+			   const struct xendispl_req *req)
+{
+	const struct xendispl_set_config_req *cfg = &req->op.set_config;
+	struct xdf_sim_dev *sdev = c->sdev;
+	struct sim_fb *f;
+
+	switch (req->operation) {
+	case XENDISPL_OP_FB_ATTACH:
+		if (c->idx)
+			sdev->kms_stats.wrong_ring++;
+		return sim_fb_attach(c, &req->op.fb_attach);
+	case XENDISPL_OP_FB_DETACH:
+		if (c->idx)
+			sdev->kms_stats.wrong_ring++;
+		f = sim_fb_find(sdev, req->op.fb_detach.fb_cookie);
+		if (!f) {
+			pr_err("xdf_sim: frontend error: FB_DETACH of unknown framebuffer %llu\n",
+			       req->op.fb_detach.fb_cookie);
+			sdev->kms_stats.unknown_detach++;
+			return -ENOENT;
+		}
+		list_del(&f->link);
+		kfree(f);
+		sdev->kms_stats.detached++;
+		return 0;
+	case XENDISPL_OP_SET_CONFIG:
+		if (cfg->fb_cookie && !sim_fb_find(sdev, cfg->fb_cookie)) {
+			pr_err("xdf_sim: frontend error: SET_CONFIG of unknown framebuffer %llu\n",
+			       cfg->fb_cookie);
+			sdev->kms_stats.unattached_use++;
+			return 1;
+		}
+		c->config = *cfg;
+		c->has_config = true;
+		sdev->kms_stats.set_configs++;
+		return 0;
+	case XENDISPL_OP_PG_FLIP:
+		if (!sim_fb_find(sdev, req->op.pg_flip.fb_cookie) ||
+		    !c->has_config || !c->config.fb_cookie) {
+			pr_err("xdf_sim: frontend error: PG_FLIP of framebuffer %llu on connector %u\n",
+			       req->op.pg_flip.fb_cookie, c->idx);
+			sdev->kms_stats.unattached_use++;
+			return 1;
+		}
+		sdev->kms_stats.flips++;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int sim_be_put_event(struct sim_be_conn *c, u64 fb_cookie);
+
+/* Frame-done events for a flip, as the connector's mode says; be_lock held. */
+static void sim_kms_frame_done(struct sim_be_conn *c, u64 cookie)
+{
+	unsigned int n = 0;
+
+	switch (c->fd_mode) {
+	case XDF_SIM_FD_BEFORE:
+		sim_be_put_event(c, cookie);
+		return;
+	case XDF_SIM_FD_NEVER:
+		return;
+	case XDF_SIM_FD_TWICE:
+		n = 2;
+		break;
+	case XDF_SIM_FD_WRONG_COOKIE:
+		cookie = XDF_SIM_WRONG_COOKIE(cookie);
+		n = 1;
+		break;
+	default:
+		n = 1;
+		break;
+	}
+	while (n-- && c->npost < SIM_MAX_POST_EVTS)
+		c->post_evts[c->npost++] = cookie;
+}
+
+/* GET_EDID: writes the connector's EDID into the shared pages. */
+static int sim_edid_request(struct sim_be_conn *c,
+			    const struct xendispl_get_edid_req *r)
+{
+	struct sim_dbuf d = {};
+	unsigned int i, len;
+	void *vaddr;
+	int err;
+
+	c->sdev->kms_stats.edid_reqs++;
+	if (!c->edid)
+		return 0;
+	if (!r->buffer_sz || r->buffer_sz > XENDISPL_EDID_MAX_SIZE ||
+	    c->edid_len > r->buffer_sz)
+		return -EINVAL;
+	d.info.num_pages = DIV_ROUND_UP(r->buffer_sz, XENDISPL_PAGE_SIZE);
+	d.info.num_dir_pages = DIV_ROUND_UP(d.info.num_pages,
+					    XENDISPL_PAGE_DIR_GREFS_PER_PAGE);
+	d.refs = kcalloc(d.info.num_pages, sizeof(*d.refs), GFP_KERNEL);
+	d.dir_refs = kcalloc(d.info.num_dir_pages, sizeof(*d.dir_refs),
+			     GFP_KERNEL);
+	err = d.refs && d.dir_refs ? 0 : -ENOMEM;
+	if (!err)
+		err = sim_dbuf_walk(&d, r->gref_directory, NULL);
+	for (i = 0; !err && i * XENDISPL_PAGE_SIZE < c->edid_len; i++) {
+		err = sim_backend_map(d.refs[i], false, &vaddr);
+		if (err)
+			break;
+		len = min_t(u32, c->edid_len - i * XENDISPL_PAGE_SIZE,
+			    XENDISPL_PAGE_SIZE);
+		memcpy(vaddr, c->edid + i * XENDISPL_PAGE_SIZE, len);
+		xdf_sim_backend_unmap(d.refs[i]);
+	}
+	kfree(d.refs);
+	kfree(d.dir_refs);
+	if (err)
+		pr_info("xdf_sim: connector %u: cannot write the EDID (%d)\n",
+			c->idx, err);
+	return err ? -EINVAL : 0;
+}
+
 /*
  * Acts on a display buffer request before it is answered; be_lock held.
  * Return: 0, or the error status the backend must answer with.
@@ -1648,6 +1852,11 @@ static int sim_dbuf_request(struct sim_be_conn *c,
 		       req->op.dbuf_destroy.dbuf_cookie);
 		sdev->dbuf_stats.unknown_destroys++;
 		return -ENOENT;
+	}
+	if (sim_fb_on_dbuf(sdev, d->info.cookie)) {
+		pr_err("xdf_sim: frontend error: DBUF_DESTROY of buffer %llu, shown by an attached framebuffer\n",
+		       d->info.cookie);
+		sdev->kms_stats.dbuf_in_use++;
 	}
 	sim_dbuf_release(sdev, d, true);
 	sdev->dbuf_stats.destroyed++;
@@ -1942,6 +2151,8 @@ static void sim_be_disconnect_conn(struct sim_be_conn *c)
 	memset(&c->ring, 0, sizeof(c->ring));
 	c->nheld = 0;
 	c->overflow = 0;
+	c->npost = 0;
+	c->has_config = false;
 }
 
 /* Unmaps and unbinds everything, as a backend that closes; be_lock held. */
@@ -1953,6 +2164,7 @@ static void sim_be_disconnect(struct xdf_sim_dev *sdev)
 		sim_be_disconnect_conn(&sdev->conns[i]);
 	if (!sdev->keep_dbufs)
 		sim_dbufs_drop(sdev);
+	sim_fbs_drop(sdev);
 	sdev->be_connected = false;
 	sdev->be_num_connected = 0;
 }
@@ -2218,6 +2430,18 @@ static bool sim_be_handle(struct sim_be_conn *c, const struct xendispl_req *req)
 			return true;
 		}
 	}
+	if (action == XDF_SIM_REPLY) {
+		if (req->operation == XENDISPL_OP_GET_EDID)
+			status = sim_edid_request(c, &req->op.get_edid);
+		else
+			status = sim_kms_request(c, req);
+		if (status < 0) {
+			sim_be_respond(c, req->id, req->operation, status);
+			return true;
+		}
+		if (!status && req->operation == XENDISPL_OP_PG_FLIP)
+			sim_kms_frame_done(c, req->op.pg_flip.fb_cookie);
+	}
 
 	switch (action) {
 	case XDF_SIM_SILENT:
@@ -2250,6 +2474,7 @@ static void sim_be_consume(struct sim_be_conn *c)
 	struct xen_displif_back_ring *ring = &c->ring;
 	struct xendispl_req req;
 	bool answered = false;
+	unsigned int i;
 	RING_IDX rp;
 	int more;
 
@@ -2273,6 +2498,9 @@ static void sim_be_consume(struct sim_be_conn *c)
 	} while (more);
 	if (answered)
 		sim_be_push(c);
+	for (i = 0; i < c->npost; i++)
+		sim_be_put_event(c, c->post_evts[i]);
+	c->npost = 0;
 }
 
 static void sim_be_req_fn(struct work_struct *work)
@@ -2702,6 +2930,213 @@ u32 xdf_sim_backend_evt_cons(struct xdf_sim_dev *sdev, unsigned int conn)
 	return cons;
 }
 
+/**
+ * xdf_sim_backend_set_frame_done() - when a connector sends frame-done
+ * @sdev: the device
+ * @conn: connector index
+ * @mode: when, for the PG_FLIP requests answered from now on
+ */
+void xdf_sim_backend_set_frame_done(struct xdf_sim_dev *sdev,
+				    unsigned int conn,
+				    enum xdf_sim_frame_done mode)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+
+	if (!c)
+		return;
+	mutex_lock(&sdev->be_lock);
+	c->fd_mode = mode;
+	mutex_unlock(&sdev->be_lock);
+}
+
+/**
+ * xdf_sim_backend_num_fbs() - framebuffers the backend holds
+ * @sdev: the device
+ *
+ * Return: the number of framebuffers attached and not yet detached.
+ */
+unsigned int xdf_sim_backend_num_fbs(struct xdf_sim_dev *sdev)
+{
+	struct sim_fb *f;
+	unsigned int n = 0;
+
+	mutex_lock(&sdev->be_lock);
+	list_for_each_entry(f, &sdev->fbs, link)
+		n++;
+	mutex_unlock(&sdev->be_lock);
+	return n;
+}
+
+/**
+ * xdf_sim_backend_fb() - look up a framebuffer the backend attached
+ * @sdev: the device
+ * @fb_cookie: its cookie
+ * @info: filled when found
+ *
+ * Return: true if the framebuffer is attached.
+ */
+bool xdf_sim_backend_fb(struct xdf_sim_dev *sdev, u64 fb_cookie,
+			struct xdf_sim_fb_info *info)
+{
+	struct sim_fb *f;
+
+	mutex_lock(&sdev->be_lock);
+	f = sim_fb_find(sdev, fb_cookie);
+	if (f)
+		*info = f->info;
+	mutex_unlock(&sdev->be_lock);
+	return f;
+}
+
+/**
+ * xdf_sim_backend_config() - a connector's configuration
+ * @sdev: the device
+ * @conn: connector index
+ * @config: filled with the last SET_CONFIG the backend accepted (all zero:
+ *	    disabled)
+ *
+ * Return: true if the connector received a SET_CONFIG since it connected.
+ */
+bool xdf_sim_backend_config(struct xdf_sim_dev *sdev, unsigned int conn,
+			    struct xendispl_set_config_req *config)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	bool has;
+
+	if (!c)
+		return false;
+	mutex_lock(&sdev->be_lock);
+	has = c->has_config;
+	*config = c->config;
+	mutex_unlock(&sdev->be_lock);
+	return has;
+}
+
+/**
+ * xdf_sim_backend_kms_stats() - what the backend saw of framebuffers,
+ *				 configurations, flips and EDID requests
+ * @sdev: the device
+ * @stats: filled with the counters
+ */
+void xdf_sim_backend_kms_stats(struct xdf_sim_dev *sdev,
+			       struct xdf_sim_kms_stats *stats)
+{
+	mutex_lock(&sdev->be_lock);
+	*stats = sdev->kms_stats;
+	mutex_unlock(&sdev->be_lock);
+}
+
+/**
+ * xdf_sim_backend_set_edid() - the EDID GET_EDID writes into the frontend's
+ *				buffer
+ * @sdev: the device
+ * @conn: connector index
+ * @edid: the bytes to write, any content; NULL to write nothing
+ * @size: their number, at most XENDISPL_EDID_MAX_SIZE; also the edid_sz
+ *	  answered, until xdf_sim_backend_set_edid_size() changes it
+ *
+ * Return: 0, -EINVAL or -ENOMEM.
+ */
+int xdf_sim_backend_set_edid(struct xdf_sim_dev *sdev, unsigned int conn,
+			     const void *edid, u32 size)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	u8 *copy = NULL;
+
+	if (!c || size > XENDISPL_EDID_MAX_SIZE)
+		return -EINVAL;
+	if (edid) {
+		copy = kmemdup(edid, size, GFP_KERNEL);
+		if (!copy)
+			return -ENOMEM;
+	}
+	mutex_lock(&sdev->be_lock);
+	kfree(c->edid);
+	c->edid = copy;
+	c->edid_len = copy ? size : 0;
+	c->edid_sz = c->edid_len;
+	mutex_unlock(&sdev->be_lock);
+	return 0;
+}
+
+/* One detailed timing descriptor: fixed blanking, digital separate sync. */
+static void sim_edid_dtd(u8 *d, const struct xdf_sim_timing *t)
+{
+	const u32 hfp = 48, hsw = 32, vfp = 3, vsw = 6;
+	u32 hblank = XDF_SIM_EDID_HBLANK, vblank = XDF_SIM_EDID_VBLANK;
+	u32 htotal = t->width + hblank, vtotal = t->height + vblank;
+	u32 clock = DIV_ROUND_CLOSEST(htotal * vtotal * t->refresh, 10000);
+
+	d[0] = clock & 0xff;
+	d[1] = clock >> 8;
+	d[2] = t->width & 0xff;
+	d[3] = hblank & 0xff;
+	d[4] = ((t->width >> 8) << 4) | (hblank >> 8);
+	d[5] = t->height & 0xff;
+	d[6] = vblank & 0xff;
+	d[7] = ((t->height >> 8) << 4) | (vblank >> 8);
+	d[8] = hfp & 0xff;
+	d[9] = hsw & 0xff;
+	d[10] = ((vfp & 0xf) << 4) | (vsw & 0xf);
+	d[11] = ((hfp >> 8) << 6) | ((hsw >> 8) << 4) | ((vfp >> 4) << 2) |
+		(vsw >> 4);
+	d[12] = 0x20;	/* 544 x 303 mm */
+	d[13] = 0x2f;
+	d[14] = 0x21;
+	d[17] = 0x1e;	/* digital separate, +hsync, +vsync */
+}
+
+/**
+ * xdf_sim_edid_build() - build a valid EDID 1.4 base block
+ * @edid: EDID_LENGTH (128) bytes to fill
+ * @timings: its detailed timings, the first one preferred
+ * @count: their number, 1 to 4
+ *
+ * No established, standard or range timings: the EDID's modes are exactly
+ * @timings, each with XDF_SIM_EDID_HBLANK and XDF_SIM_EDID_VBLANK of
+ * blanking and the pixel clock that gives its refresh rate.
+ *
+ * Return: 128, or -EINVAL.
+ */
+int xdf_sim_edid_build(u8 *edid, const struct xdf_sim_timing *timings,
+		       unsigned int count)
+{
+	static const u8 header[] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0 };
+	unsigned int i;
+	u8 sum = 0;
+
+	if (!count || count > 4)
+		return -EINVAL;
+	memset(edid, 0, 128);
+	memcpy(edid, header, sizeof(header));
+	edid[8] = 0x60;		/* manufacturer "XEN" */
+	edid[9] = 0xae;
+	edid[10] = 0x01;	/* product */
+	edid[16] = 1;		/* week */
+	edid[17] = 36;		/* 2026 */
+	edid[18] = 1;		/* version 1.4 */
+	edid[19] = 4;
+	edid[20] = 0xa5;	/* digital, 8 bpc, DisplayPort */
+	edid[21] = 54;		/* cm */
+	edid[22] = 30;
+	edid[23] = 120;		/* gamma 2.2 */
+	edid[24] = 0x06;	/* RGB 4:4:4, sRGB, preferred timing native */
+	for (i = 0; i < 8; i++) {	/* no standard timings */
+		edid[38 + 2 * i] = 1;
+		edid[39 + 2 * i] = 1;
+	}
+	for (i = 0; i < 4; i++) {
+		if (i < count)
+			sim_edid_dtd(edid + 54 + 18 * i, &timings[i]);
+		else
+			edid[54 + 18 * i + 3] = 0x10;	/* dummy descriptor */
+	}
+	for (i = 0; i < 127; i++)
+		sum += edid[i];
+	edid[127] = -sum;
+	return 128;
+}
+
 /* ------------------------------------------------------------------ */
 /* xenbus: watches, bus, driver registration */
 
@@ -3025,6 +3460,7 @@ static void sim_dev_init(struct xdf_sim_dev *sdev,
 	sdev->be_num_connectors = cfg->num_connectors;
 	sdev->be_alloc_allowed = cfg->be_alloc && !strcmp(cfg->be_alloc, "1");
 	INIT_LIST_HEAD(&sdev->dbufs);
+	INIT_LIST_HEAD(&sdev->fbs);
 	for (i = 0; i < XDF_SIM_MAX_CONNECTORS; i++) {
 		c = &sdev->conns[i];
 		c->sdev = sdev;
@@ -3126,6 +3562,7 @@ void xdf_sim_dev_remove(struct xdf_sim_dev *sdev)
 		cancel_work_sync(&sdev->conns[i].req_work);
 		cancel_delayed_work_sync(&sdev->conns[i].delay_work);
 		kfree(sdev->conns[i].reqs);
+		kfree(sdev->conns[i].edid);
 	}
 
 	sim_dev_remove_nodes(sdev);
@@ -3359,4 +3796,15 @@ void xdf_sim_expect_clean(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, c.backend_dbufs, 0u, "backend display buffers");
 	KUNIT_EXPECT_EQ_MSG(test, c.transactions, 0u, "open transactions");
 	KUNIT_EXPECT_EQ_MSG(test, c.misuse, 0u, "contract violations");
+}
+
+/**
+ * xdf_xen_foreign_user_mappable() - the simulated guest is not PV: the
+ *				     backend's pages are ordinary pages
+ *
+ * Return: true.
+ */
+bool xdf_xen_foreign_user_mappable(void)
+{
+	return true;
 }

@@ -276,6 +276,105 @@ void xdf_sim_backend_drop_dbufs(struct xdf_sim_dev *sdev);
 void xdf_sim_backend_dbuf_stats(struct xdf_sim_dev *sdev,
 				struct xdf_sim_dbuf_stats *stats);
 
+/* Framebuffers, configurations, flips and EDID as the backend knows them */
+
+/**
+ * enum xdf_sim_frame_done - when the backend sends a PG_FLIP's frame-done
+ * @XDF_SIM_FD_AFTER: right after the response (the default)
+ * @XDF_SIM_FD_BEFORE: before the response is written
+ * @XDF_SIM_FD_NEVER: never
+ * @XDF_SIM_FD_TWICE: twice, after the response
+ * @XDF_SIM_FD_WRONG_COOKIE: after the response, naming another framebuffer
+ */
+enum xdf_sim_frame_done {
+	XDF_SIM_FD_AFTER,
+	XDF_SIM_FD_BEFORE,
+	XDF_SIM_FD_NEVER,
+	XDF_SIM_FD_TWICE,
+	XDF_SIM_FD_WRONG_COOKIE,
+};
+
+/* The cookie XDF_SIM_FD_WRONG_COOKIE names instead of the flip's. */
+#define XDF_SIM_WRONG_COOKIE(cookie)	((cookie) ^ 0x5a5a0000ull)
+
+/**
+ * struct xdf_sim_fb_info - a framebuffer the backend attached
+ * @fb_cookie: fb_cookie of the FB_ATTACH request
+ * @dbuf_cookie: its display buffer
+ * @width: width from the request
+ * @height: height from the request
+ * @pixel_format: fourcc from the request
+ */
+struct xdf_sim_fb_info {
+	u64 fb_cookie;
+	u64 dbuf_cookie;
+	u32 width;
+	u32 height;
+	u32 pixel_format;
+};
+
+/**
+ * struct xdf_sim_kms_stats - what the backend saw of framebuffers and
+ *			      display pipes; the violations must stay 0
+ * @attached: framebuffers attached
+ * @detached: framebuffers detached
+ * @set_configs: SET_CONFIG requests answered with success
+ * @flips: PG_FLIP requests answered with success
+ * @edid_reqs: GET_EDID requests
+ * @bad_attach: FB_ATTACH with cookie 0, a cookie already attached, or an
+ *		unknown display buffer (violation)
+ * @unknown_detach: FB_DETACH of a framebuffer not attached (violation)
+ * @unattached_use: SET_CONFIG or PG_FLIP of a framebuffer not attached,
+ *		    or PG_FLIP on a disabled connector (violation)
+ * @dbuf_in_use: DBUF_DESTROY of a buffer an attached framebuffer shows
+ *		 (violation)
+ * @wrong_ring: FB_ATTACH or FB_DETACH not on connector 0's ring (violation)
+ */
+struct xdf_sim_kms_stats {
+	unsigned int attached;
+	unsigned int detached;
+	unsigned int set_configs;
+	unsigned int flips;
+	unsigned int edid_reqs;
+	unsigned int bad_attach;
+	unsigned int unknown_detach;
+	unsigned int unattached_use;
+	unsigned int dbuf_in_use;
+	unsigned int wrong_ring;
+};
+
+void xdf_sim_backend_set_frame_done(struct xdf_sim_dev *sdev,
+				    unsigned int conn,
+				    enum xdf_sim_frame_done mode);
+unsigned int xdf_sim_backend_num_fbs(struct xdf_sim_dev *sdev);
+bool xdf_sim_backend_fb(struct xdf_sim_dev *sdev, u64 fb_cookie,
+			struct xdf_sim_fb_info *info);
+bool xdf_sim_backend_config(struct xdf_sim_dev *sdev, unsigned int conn,
+			    struct xendispl_set_config_req *config);
+void xdf_sim_backend_kms_stats(struct xdf_sim_dev *sdev,
+			       struct xdf_sim_kms_stats *stats);
+int xdf_sim_backend_set_edid(struct xdf_sim_dev *sdev, unsigned int conn,
+			     const void *edid, u32 size);
+
+/**
+ * struct xdf_sim_timing - a detailed timing for xdf_sim_edid_build()
+ * @width: horizontal active pixels, < 4096
+ * @height: vertical active lines, < 4096
+ * @refresh: refresh rate in Hz
+ */
+struct xdf_sim_timing {
+	u16 width;
+	u16 height;
+	u16 refresh;
+};
+
+/* Blanking of the timings xdf_sim_edid_build() writes. */
+#define XDF_SIM_EDID_HBLANK	160
+#define XDF_SIM_EDID_VBLANK	34
+
+int xdf_sim_edid_build(u8 *edid, const struct xdf_sim_timing *timings,
+		       unsigned int count);
+
 /* Pages the backend grants to the frontend (backend-allocated buffers) */
 
 int xdf_sim_backend_grant_pages(unsigned int count, grant_ref_t *refs);

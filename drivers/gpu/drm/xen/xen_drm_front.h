@@ -148,6 +148,7 @@ struct xdf_mode {
  * @pipe: CRTC, primary plane and encoder
  * @connector: the connector
  * @enabled: the backend accepted SET_CONFIG; used by commit tails only
+ * @vblank_ref: a vblank reference is held while the pipe is on
  * @link_bad: the link status the link worker is to apply
  * @link_work: applies @link_bad, which needs the connection lock
  * @pending: flip event waiting for its frame-done, under the event lock
@@ -168,6 +169,7 @@ struct xdf_pipe {
 	struct drm_simple_display_pipe pipe;
 	struct drm_connector connector;
 	bool enabled;
+	bool vblank_ref;
 	bool link_bad;
 	struct work_struct link_work;
 	struct drm_pending_vblank_event *pending;

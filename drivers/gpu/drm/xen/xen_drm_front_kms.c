@@ -400,6 +400,14 @@ static void xdf_pipe_enable(struct drm_simple_display_pipe *pipe,
 
 	/* The CRTC is on for DRM whatever the backend says. */
 	drm_crtc_vblank_on(&pipe->crtc);
+	/*
+	 * Events carry the running counter and its timestamps: keep vblank
+	 * on while the pipe is, and count the first vblank now, as the DRM
+	 * core timestamps a counter only when it is handled.
+	 */
+	xp->vblank_ref = !drm_crtc_vblank_get(&pipe->crtc);
+	if (xp->vblank_ref)
+		drm_crtc_handle_vblank(&pipe->crtc);
 	ret = xdf_pipe_request(xp, &req, NULL);
 	/* The mode is set or not: either way this commit is done. */
 	xdf_pipe_take_event(xp, 0);
@@ -432,6 +440,9 @@ static void xdf_pipe_disable(struct drm_simple_display_pipe *pipe)
 	if (ret && ret != -ENODEV)
 		drm_err(&xp->xdrm->drm, "connector %u: backend did not disable: %d\n",
 			xp->idx, ret);
+	if (xp->vblank_ref)
+		drm_crtc_vblank_put(&pipe->crtc);
+	xp->vblank_ref = false;
 	drm_crtc_vblank_off(&pipe->crtc);
 	/* No frame-done follows; a modeset's enable takes the event. */
 	if (!pipe->crtc.state->active)
@@ -847,6 +858,8 @@ static int xdf_pipe_init(struct xdf_drm *xdrm, unsigned int idx)
 				 DRM_MODE_CONNECTOR_VIRTUAL);
 	if (ret)
 		return ret;
+
+	drm_connector_attach_edid_property(&xp->connector);
 
 	ret = drm_simple_display_pipe_init(drm, &xp->pipe, &xdf_pipe_funcs,
 					   xdf_formats, ARRAY_SIZE(xdf_formats),

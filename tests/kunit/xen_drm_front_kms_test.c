@@ -1,0 +1,1775 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * KUnit: display pipes as a compositor and the backend observe them.
+ *
+ * The device is driven through DRM's own entry points: dumb buffers and
+ * framebuffers through the ADDFB2/RMFB/GETFB2/DIRTYFB ioctl handlers on a
+ * drm_file, modesets as atomic commits, page flips through the legacy
+ * PAGE_FLIP ioctl handler with DRM_MODE_PAGE_FLIP_EVENT (a nonblocking
+ * atomic commit carrying an event), whose events are read from the file
+ * as drm_read() does. The simulated backend records what reaches each
+ * connector's ring and answers frame-done as each test scripts it.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/ktime.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+#include <drm/drm_atomic.h>
+#include <drm/drm_atomic_uapi.h>
+#include <drm/drm_client.h>
+#include <drm/drm_connector.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_edid.h>
+#include <drm/drm_file.h>
+#include <drm/drm_fourcc.h>
+#include <drm/drm_framebuffer.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_modes.h>
+#include <drm/drm_modeset_lock.h>
+#include <drm/drm_probe_helper.h>
+#include <drm/drm_vblank.h>
+
+#include "../../drm_crtc_internal.h"
+#include "../../drm_internal.h"
+#include "../xen_drm_front.h"
+#include "xen_drm_front_sim.h"
+
+#define KT_WAIT_MS	3000
+/* Request timeout for tests whose frame-done never comes. */
+#define KT_SHORT_TIMEOUT_MS	200
+#define KT_MAX_EVENTS	32
+
+/**
+ * struct kt_ctx - one test's device and client
+ * @sdev: the simulated vdispl device
+ * @xdrm: its DRM device, with a reference of ours while @file exists
+ * @file: a client of @xdrm, as an open of the card would make
+ * @saved_timeout: xdf_req_timeout_ms before the test
+ * @violations_expected: the test makes protocol violations on purpose
+ */
+struct kt_ctx {
+	struct xdf_sim_dev *sdev;
+	struct xdf_drm *xdrm;
+	struct drm_file *file;
+	unsigned int saved_timeout;
+	bool violations_expected;
+};
+
+/**
+ * struct kt_fb - a framebuffer made by a test, on a dumb buffer
+ * @handle: the dumb buffer's handle
+ * @fb_id: the framebuffer's id
+ * @fb: the framebuffer, valid while @fb_id exists
+ * @cookie: the fb cookie the backend was told by FB_ATTACH
+ * @dbuf_cookie: the display buffer's cookie
+ */
+struct kt_fb {
+	u32 handle;
+	u32 fb_id;
+	struct drm_framebuffer *fb;
+	u64 cookie;
+	u64 dbuf_cookie;
+};
+
+/* Connect a device with @n connectors of @res, open a client on it. */
+static struct kt_ctx *kt_connect_cfg(struct kunit *test, unsigned int n,
+				     const char *res, const char *versions)
+{
+	static const char * const ids[] = { "0", "1", "2", "3", "4", "5",
+					    "6", "7" };
+	struct kt_ctx *ctx = test->priv;
+	struct xdf_sim_config cfg = {
+		.versions = versions,
+		.num_connectors = n,
+	};
+	struct xdf_front *front;
+	struct drm_file *file;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		cfg.connectors[i] = (struct xdf_sim_connector) {
+			.resolution = res, .unique_id = ids[i],
+		};
+	ctx->sdev = xdf_sim_dev_add(&cfg);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->sdev);
+	xdf_sim_settle();
+	KUNIT_ASSERT_TRUE(test, xdf_sim_wait_frontend_state(ctx->sdev,
+							    XenbusStateConnected,
+							    KT_WAIT_MS));
+	xdf_sim_settle();
+	front = dev_get_drvdata(&xdf_sim_dev_xb(ctx->sdev)->dev);
+	KUNIT_ASSERT_NOT_NULL(test, front);
+	KUNIT_ASSERT_NOT_NULL(test, front->xdrm);
+	ctx->xdrm = front->xdrm;
+
+	/* An open holds the device, as drm_open() does. */
+	drm_dev_get(&ctx->xdrm->drm);
+	file = drm_file_alloc(ctx->xdrm->drm.primary);
+	if (IS_ERR(file))
+		drm_dev_put(&ctx->xdrm->drm);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	ctx->file = file;
+	return ctx;
+}
+
+static struct kt_ctx *kt_connect(struct kunit *test, unsigned int n)
+{
+	return kt_connect_cfg(test, n, "1024x768", NULL);
+}
+
+/* Close the client: its framebuffers and handles go, then its reference. */
+static void kt_close(struct kt_ctx *ctx)
+{
+	if (!ctx->file)
+		return;
+	drm_file_free(ctx->file);
+	ctx->file = NULL;
+	drm_dev_put(&ctx->xdrm->drm);
+}
+
+static struct xdf_pipe *kt_pipe(struct kt_ctx *ctx, unsigned int i)
+{
+	return &ctx->xdrm->pipes[i];
+}
+
+/* Requests of operation @op the backend received on @conn. */
+static unsigned int kt_count(struct kt_ctx *ctx, unsigned int conn, u8 op)
+{
+	unsigned int i, n = 0;
+	struct xendispl_req req;
+
+	for (i = 0; xdf_sim_backend_request(ctx->sdev, conn, i, &req); i++)
+		if (req.operation == op)
+			n++;
+	return n;
+}
+
+/* The @nth (from 0) request of operation @op on @conn. */
+static bool kt_nth(struct kt_ctx *ctx, unsigned int conn, u8 op,
+		   unsigned int nth, struct xendispl_req *out)
+{
+	struct xendispl_req req;
+	unsigned int i;
+
+	for (i = 0; xdf_sim_backend_request(ctx->sdev, conn, i, &req); i++) {
+		if (req.operation != op)
+			continue;
+		if (!nth--) {
+			*out = req;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The last request of operation @op on @conn. */
+static bool kt_last(struct kt_ctx *ctx, unsigned int conn, u8 op,
+		    struct xendispl_req *out)
+{
+	unsigned int n = kt_count(ctx, conn, op);
+
+	return n && kt_nth(ctx, conn, op, n - 1, out);
+}
+
+/* Make a framebuffer of @format on a dumb buffer of @bpp bits per pixel. */
+static int kt_fb_add_bpp(struct kunit *test, struct kt_ctx *ctx, u32 width,
+			 u32 height, u32 format, u32 bpp, struct kt_fb *kfb)
+{
+	const struct drm_format_info *info = drm_format_info(format);
+	struct drm_mode_create_dumb dumb = {
+		.width = width, .height = height, .bpp = bpp,
+	};
+	struct drm_mode_fb_cmd2 cmd = {
+		.width = width,
+		.height = height,
+		.pixel_format = format,
+	};
+	struct xendispl_req req;
+	struct drm_gem_object *obj;
+	int ret;
+
+	memset(kfb, 0, sizeof(*kfb));
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	KUNIT_ASSERT_EQ(test, drm_mode_create_dumb(&ctx->xdrm->drm, &dumb,
+						   ctx->file), 0);
+	kfb->handle = dumb.handle;
+	obj = drm_gem_object_lookup(ctx->file, dumb.handle);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	kfb->dbuf_cookie = xdf_gem_to_dbuf(obj)->cookie;
+	drm_gem_object_put(obj);
+
+	cmd.handles[0] = dumb.handle;
+	cmd.pitches[0] = XENDISPL_PITCH(width, info->cpp[0] * 8);
+	ret = drm_mode_addfb2(&ctx->xdrm->drm, &cmd, ctx->file);
+	if (ret)
+		return ret;
+	kfb->fb_id = cmd.fb_id;
+	kfb->fb = drm_framebuffer_lookup(&ctx->xdrm->drm, ctx->file, cmd.fb_id);
+	KUNIT_ASSERT_NOT_NULL(test, kfb->fb);
+	/* The client's list keeps it. */
+	drm_framebuffer_put(kfb->fb);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_FB_ATTACH, &req));
+	kfb->cookie = req.op.fb_attach.fb_cookie;
+	return 0;
+}
+
+static int kt_fb_add(struct kunit *test, struct kt_ctx *ctx, u32 width,
+		     u32 height, struct kt_fb *kfb)
+{
+	return kt_fb_add_bpp(test, ctx, width, height, DRM_FORMAT_XRGB8888,
+			     32, kfb);
+}
+
+/* A connector's probed mode of that size and refresh rate, copied. */
+static bool kt_find_mode(struct kt_ctx *ctx, unsigned int conn, u16 width,
+			 u16 height, int refresh, struct drm_display_mode *out)
+{
+	struct drm_device *drm = &ctx->xdrm->drm;
+	struct drm_display_mode *mode;
+	bool found = false;
+
+	mutex_lock(&drm->mode_config.mutex);
+	list_for_each_entry(mode, &kt_pipe(ctx, conn)->connector.modes, head) {
+		if (mode->hdisplay == width && mode->vdisplay == height &&
+		    (refresh < 0 || drm_mode_vrefresh(mode) == refresh)) {
+			memset(out, 0, sizeof(*out));
+			drm_mode_copy(out, mode);
+			found = true;
+			break;
+		}
+	}
+	mutex_unlock(&drm->mode_config.mutex);
+	return found;
+}
+
+/* Probe a connector as GETCONNECTOR does: the number of modes. */
+static int kt_probe(struct kt_ctx *ctx, unsigned int conn)
+{
+	struct drm_device *drm = &ctx->xdrm->drm;
+	int n;
+
+	mutex_lock(&drm->mode_config.mutex);
+	n = drm_helper_probe_single_connector_modes(&kt_pipe(ctx, conn)->connector,
+						    XDF_MAX_DIMENSION,
+						    XDF_MAX_DIMENSION);
+	mutex_unlock(&drm->mode_config.mutex);
+	return n;
+}
+
+/* The connector's preferred mode after a probe. */
+static void kt_mode(struct kunit *test, struct kt_ctx *ctx, unsigned int conn,
+		    struct drm_display_mode *mode)
+{
+	struct xdf_connector_cfg *cfg = &ctx->xdrm->cfg.connectors[conn];
+
+	KUNIT_ASSERT_GT(test, kt_probe(ctx, conn), 0);
+	KUNIT_ASSERT_TRUE(test, kt_find_mode(ctx, conn, cfg->width,
+					     cfg->height, 60, mode));
+}
+
+/* An event on the client for a commit, as the ATOMIC ioctl makes it. */
+static struct drm_pending_vblank_event *kt_event(struct kt_ctx *ctx,
+						 u64 user_data)
+{
+	struct drm_pending_vblank_event *e = kzalloc(sizeof(*e), GFP_KERNEL);
+
+	if (!e)
+		return NULL;
+	e->event.base.type = DRM_EVENT_FLIP_COMPLETE;
+	e->event.base.length = sizeof(e->event);
+	e->event.vbl.user_data = user_data;
+	if (drm_event_reserve_init(&ctx->xdrm->drm, ctx->file, &e->base,
+				   &e->event.base)) {
+		kfree(e);
+		return NULL;
+	}
+	return e;
+}
+
+/*
+ * An atomic commit of pipe @conn: @fb with @mode, or off when @fb is NULL;
+ * with DRM_MODE_PAGE_FLIP_EVENT (@event_data) if @event is set.
+ * @check_only: check without committing.
+ */
+static int kt_commit_ev(struct kt_ctx *ctx, unsigned int conn,
+			struct drm_framebuffer *fb,
+			const struct drm_display_mode *mode, bool check_only,
+			bool event, u64 event_data)
+{
+	struct xdf_pipe *xp = kt_pipe(ctx, conn);
+	struct drm_crtc *crtc = &xp->pipe.crtc;
+	struct drm_modeset_acquire_ctx actx;
+	struct drm_connector_state *conn_state;
+	struct drm_plane_state *plane_state;
+	struct drm_crtc_state *crtc_state;
+	struct drm_atomic_state *state;
+	int ret;
+
+	drm_modeset_acquire_init(&actx, 0);
+	state = drm_atomic_state_alloc(&ctx->xdrm->drm);
+	if (!state) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	state->acquire_ctx = &actx;
+retry:
+	crtc_state = drm_atomic_get_crtc_state(state, crtc);
+	ret = PTR_ERR_OR_ZERO(crtc_state);
+	if (ret)
+		goto fail;
+	ret = drm_atomic_set_mode_for_crtc(crtc_state, fb ? mode : NULL);
+	if (ret)
+		goto fail;
+	crtc_state->active = fb;
+	conn_state = drm_atomic_get_connector_state(state, &xp->connector);
+	ret = PTR_ERR_OR_ZERO(conn_state);
+	if (ret)
+		goto fail;
+	ret = drm_atomic_set_crtc_for_connector(conn_state, fb ? crtc : NULL);
+	if (ret)
+		goto fail;
+	plane_state = drm_atomic_get_plane_state(state, &xp->pipe.plane);
+	ret = PTR_ERR_OR_ZERO(plane_state);
+	if (ret)
+		goto fail;
+	ret = drm_atomic_set_crtc_for_plane(plane_state, fb ? crtc : NULL);
+	if (ret)
+		goto fail;
+	drm_atomic_set_fb_for_plane(plane_state, fb);
+	if (fb) {
+		plane_state->crtc_x = 0;
+		plane_state->crtc_y = 0;
+		plane_state->crtc_w = mode->hdisplay;
+		plane_state->crtc_h = mode->vdisplay;
+		plane_state->src_x = 0;
+		plane_state->src_y = 0;
+		plane_state->src_w = mode->hdisplay << 16;
+		plane_state->src_h = mode->vdisplay << 16;
+	}
+	if (event && !crtc_state->event) {
+		crtc_state->event = kt_event(ctx, event_data);
+		if (!crtc_state->event) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		/* The core takes it over once the commit starts. */
+	}
+	ret = check_only ? drm_atomic_check_only(state) :
+			   drm_atomic_commit(state);
+	if (ret && crtc_state->event && ret != -EDEADLK) {
+		drm_event_cancel_free(&ctx->xdrm->drm, &crtc_state->event->base);
+		crtc_state->event = NULL;
+	}
+fail:
+	if (ret == -EDEADLK) {
+		drm_atomic_state_clear(state);
+		ret = drm_modeset_backoff(&actx);
+		if (!ret)
+			goto retry;
+	}
+	drm_atomic_state_put(state);
+out:
+	drm_modeset_drop_locks(&actx);
+	drm_modeset_acquire_fini(&actx);
+	return ret;
+}
+
+static int kt_commit_ex(struct kt_ctx *ctx, unsigned int conn,
+			struct drm_framebuffer *fb,
+			const struct drm_display_mode *mode, bool check_only)
+{
+	return kt_commit_ev(ctx, conn, fb, mode, check_only, false, 0);
+}
+
+static int kt_commit(struct kt_ctx *ctx, unsigned int conn,
+		     struct kt_fb *kfb, const struct drm_display_mode *mode)
+{
+	return kt_commit_ex(ctx, conn, kfb ? kfb->fb : NULL, mode, false);
+}
+
+/* PAGE_FLIP with DRM_MODE_PAGE_FLIP_EVENT, as a compositor flips. */
+static int kt_flip(struct kt_ctx *ctx, unsigned int conn, struct kt_fb *kfb,
+		   u64 user_data)
+{
+	struct drm_mode_crtc_page_flip_target flip = {
+		.crtc_id = kt_pipe(ctx, conn)->pipe.crtc.base.id,
+		.fb_id = kfb->fb_id,
+		.flags = DRM_MODE_PAGE_FLIP_EVENT,
+		.user_data = user_data,
+	};
+
+	return drm_mode_page_flip_ioctl(&ctx->xdrm->drm, &flip, ctx->file);
+}
+
+/* Events waiting on the client. */
+static unsigned int kt_num_events(struct kt_ctx *ctx)
+{
+	struct drm_device *drm = &ctx->xdrm->drm;
+	struct drm_pending_event *e;
+	unsigned int n = 0;
+
+	spin_lock_irq(&drm->event_lock);
+	list_for_each_entry(e, &ctx->file->event_list, link)
+		n++;
+	spin_unlock_irq(&drm->event_lock);
+	return n;
+}
+
+/* Poll: DRM wakes only interruptible waiters of a file's events. */
+static bool kt_wait_events(struct kt_ctx *ctx, unsigned int n,
+			   unsigned int ms)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(ms);
+
+	while (kt_num_events(ctx) < n) {
+		if (time_after(jiffies, end))
+			return false;
+		usleep_range(1000, 2000);
+	}
+	return true;
+}
+
+/* Read the next event as drm_read() does; false if there is none. */
+static bool kt_read_event(struct kt_ctx *ctx, struct drm_event_vblank *out)
+{
+	struct drm_device *drm = &ctx->xdrm->drm;
+	struct drm_pending_event *e = NULL;
+
+	spin_lock_irq(&drm->event_lock);
+	if (!list_empty(&ctx->file->event_list)) {
+		e = list_first_entry(&ctx->file->event_list,
+				     struct drm_pending_event, link);
+		ctx->file->event_space += e->event->length;
+		list_del(&e->link);
+	}
+	spin_unlock_irq(&drm->event_lock);
+	if (!e)
+		return false;
+	memset(out, 0, sizeof(*out));
+	memcpy(out, e->event, min_t(u32, e->event->length, sizeof(*out)));
+	kfree(e);
+	return true;
+}
+
+/* Flip and expect exactly one flip-complete event for it. */
+static void kt_flip_and_read(struct kunit *test, struct kt_ctx *ctx,
+			     unsigned int conn, struct kt_fb *kfb,
+			     u64 user_data, struct drm_event_vblank *ev)
+{
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, conn, kfb, user_data), 0);
+	KUNIT_ASSERT_TRUE_MSG(test, kt_wait_events(ctx, 1, KT_WAIT_MS),
+			      "no event for flip %llu", user_data);
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, ev));
+	KUNIT_EXPECT_EQ(test, ev->base.type, (u32)DRM_EVENT_FLIP_COMPLETE);
+	KUNIT_EXPECT_EQ(test, ev->user_data, user_data);
+	KUNIT_EXPECT_EQ(test, ev->crtc_id, kt_pipe(ctx, conn)->pipe.crtc.base.id);
+}
+
+/* Wait until @n PG_FLIP requests reached connector @conn's ring. */
+static bool kt_wait_flips(struct kt_ctx *ctx, unsigned int conn,
+			  unsigned int n)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(KT_WAIT_MS);
+
+	while (kt_count(ctx, conn, XENDISPL_OP_PG_FLIP) < n) {
+		if (time_after(jiffies, end))
+			return false;
+		usleep_range(2000, 5000);
+	}
+	return true;
+}
+
+/* Let every work the test may have caused run. */
+static void kt_settle(struct kt_ctx *ctx)
+{
+	unsigned int i;
+
+	xdf_sim_settle();
+	for (i = 0; i < ctx->xdrm->num_pipes; i++)
+		flush_work(&kt_pipe(ctx, i)->link_work);
+}
+
+static enum drm_link_status kt_link(struct kt_ctx *ctx, unsigned int conn)
+{
+	struct drm_connector *connector = &kt_pipe(ctx, conn)->connector;
+	enum drm_link_status status;
+
+	kt_settle(ctx);
+	drm_modeset_lock(&ctx->xdrm->drm.mode_config.connection_mutex, NULL);
+	status = connector->state->link_status;
+	drm_modeset_unlock(&ctx->xdrm->drm.mode_config.connection_mutex);
+	return status;
+}
+
+static struct xdf_pipe_stats kt_stats(struct kt_ctx *ctx, unsigned int conn)
+{
+	struct xdf_pipe_stats stats;
+
+	spin_lock_irq(&ctx->xdrm->drm.event_lock);
+	stats = kt_pipe(ctx, conn)->stats;
+	spin_unlock_irq(&ctx->xdrm->drm.event_lock);
+	return stats;
+}
+
+/**
+ * struct kt_client - an in-kernel DRM client counting hotplug events
+ * @client: the client, on the device's client list
+ * @hotplugs: hotplug events it got; drm_kms_helper_hotplug_event() sends
+ *	      the uevent and calls the clients' hotplug together
+ */
+struct kt_client {
+	struct drm_client_dev client;
+	atomic_t hotplugs;
+};
+
+static int kt_client_hotplug(struct drm_client_dev *client)
+{
+	atomic_inc(&container_of(client, struct kt_client, client)->hotplugs);
+	return 0;
+}
+
+static const struct drm_client_funcs kt_client_funcs = {
+	.owner = THIS_MODULE,
+	.hotplug = kt_client_hotplug,
+};
+
+/* Listen for hotplug events; the device's unregister releases it. */
+static struct kt_client *kt_client_add(struct kunit *test, struct kt_ctx *ctx)
+{
+	struct kt_client *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_EQ(test, drm_client_init(&ctx->xdrm->drm, &c->client,
+					      "kt", &kt_client_funcs), 0);
+	drm_client_register(&c->client);
+	kt_settle(ctx);
+	atomic_set(&c->hotplugs, 0);
+	return c;
+}
+
+/* Unregister and release the client, as drm_client_dev_unregister() does. */
+static void kt_client_del(struct kt_client *c)
+{
+	struct drm_device *drm = c->client.dev;
+
+	mutex_lock(&drm->clientlist_mutex);
+	list_del(&c->client.list);
+	mutex_unlock(&drm->clientlist_mutex);
+	drm_client_release(&c->client);
+}
+
+/* Enable pipe @conn with a new framebuffer of its configured size. */
+static void kt_enable(struct kunit *test, struct kt_ctx *ctx,
+		      unsigned int conn, struct kt_fb *kfb,
+		      struct drm_display_mode *mode)
+{
+	kt_mode(test, ctx, conn, mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, mode->hdisplay,
+					mode->vdisplay, kfb), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, conn, kfb, mode), 0);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* Enable: FB_ATTACH and SET_CONFIG fields; disable; rmfb: FB_DETACH. */
+static void kt_enable_disable(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct xendispl_set_config_req cfg;
+	struct xdf_sim_fb_info info;
+	struct drm_display_mode mode;
+	struct xendispl_req req;
+	struct kt_fb fb;
+
+	kt_mode(test, ctx, 0, &mode);
+	KUNIT_EXPECT_EQ(test, mode.hdisplay, 1024);
+	KUNIT_EXPECT_EQ(test, mode.vdisplay, 768);
+	KUNIT_EXPECT_EQ(test, drm_mode_vrefresh(&mode), 60);
+	KUNIT_EXPECT_TRUE(test, mode.type & DRM_MODE_TYPE_PREFERRED);
+
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb), 0);
+	KUNIT_ASSERT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_FB_ATTACH), 1u);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_FB_ATTACH, &req));
+	KUNIT_EXPECT_NE(test, req.op.fb_attach.fb_cookie, 0ull);
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.dbuf_cookie, fb.dbuf_cookie);
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.width, 1024u);
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.height, 768u);
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.pixel_format,
+			(u32)DRM_FORMAT_XRGB8888);
+	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_fb(ctx->sdev, fb.cookie, &info));
+	KUNIT_EXPECT_EQ(test, info.dbuf_cookie, fb.dbuf_cookie);
+	/* No cookie is both a buffer's and a framebuffer's. */
+	KUNIT_EXPECT_NE(test, fb.cookie, fb.dbuf_cookie);
+	KUNIT_EXPECT_FALSE(test, xdf_sim_backend_config(ctx->sdev, 0, &cfg));
+
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb, &mode), 0);
+	KUNIT_ASSERT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_SET_CONFIG), 1u);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_SET_CONFIG, &req));
+	KUNIT_EXPECT_EQ(test, req.op.set_config.fb_cookie, fb.cookie);
+	KUNIT_EXPECT_EQ(test, req.op.set_config.x, 0u);
+	KUNIT_EXPECT_EQ(test, req.op.set_config.y, 0u);
+	KUNIT_EXPECT_EQ(test, req.op.set_config.width, 1024u);
+	KUNIT_EXPECT_EQ(test, req.op.set_config.height, 768u);
+	KUNIT_EXPECT_EQ(test, req.op.set_config.bpp, 32u);
+	/* Enabling is not a flip. */
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 0u);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
+
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_SET_CONFIG), 2u);
+	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_config(ctx->sdev, 0, &cfg));
+	KUNIT_EXPECT_EQ(test, cfg.fb_cookie, 0ull);
+	KUNIT_EXPECT_EQ(test, cfg.x, 0u);
+	KUNIT_EXPECT_EQ(test, cfg.y, 0u);
+	KUNIT_EXPECT_EQ(test, cfg.width, 0u);
+	KUNIT_EXPECT_EQ(test, cfg.height, 0u);
+	KUNIT_EXPECT_EQ(test, cfg.bpp, 0u);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_FB_DETACH), 0u);
+
+	KUNIT_ASSERT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb.fb_id,
+					    ctx->file), 0);
+	xdf_sim_settle();
+	KUNIT_ASSERT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_FB_DETACH), 1u);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_FB_DETACH, &req));
+	KUNIT_EXPECT_EQ(test, req.op.fb_detach.fb_cookie, fb.cookie);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 0u);
+	/* The dumb buffer is still there: only the framebuffer went. */
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 1u);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+}
+
+/* rmfb of the framebuffer shown: the pipe goes off, then FB_DETACH. */
+static void kt_rmfb_shown(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct xendispl_set_config_req cfg;
+	struct drm_display_mode mode;
+	struct kt_fb fb;
+
+	kt_enable(test, ctx, 0, &fb, &mode);
+	KUNIT_ASSERT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb.fb_id,
+					    ctx->file), 0);
+	xdf_sim_settle();
+	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_config(ctx->sdev, 0, &cfg));
+	KUNIT_EXPECT_EQ(test, cfg.fb_cookie, 0ull);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_FB_DETACH), 1u);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 0u);
+}
+
+/* N flips: N PG_FLIPs of the right framebuffers, N events in order. */
+static void kt_flips_in_order(struct kunit *test)
+{
+	const unsigned int n = 8;
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct xendispl_req req;
+	struct kt_fb fb[2];
+	unsigned int i, last_seq = 0;
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+
+	for (i = 0; i < n; i++) {
+		kt_flip_and_read(test, ctx, 0, &fb[(i + 1) % 2], 100 + i, &ev);
+		if (i)
+			KUNIT_EXPECT_GE(test, ev.sequence, last_seq);
+		last_seq = ev.sequence;
+	}
+	KUNIT_ASSERT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), n);
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_TRUE(test, kt_nth(ctx, 0, XENDISPL_OP_PG_FLIP, i,
+					       &req));
+		KUNIT_EXPECT_EQ(test, req.op.pg_flip.fb_cookie,
+				fb[(i + 1) % 2].cookie);
+	}
+	/* Nothing more comes. */
+	msleep(50);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).flips, (u64)n);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).frame_done, (u64)n);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).stray_frame_done, 0ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 0ull);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
+}
+
+/* Four connectors at once: each pipe's requests on its own ring. */
+static void kt_four_connectors(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 4);
+	struct drm_display_mode mode[4];
+	struct drm_event_vblank ev;
+	struct xendispl_req req;
+	struct kt_fb fb[4];
+	unsigned int i, j, seen;
+	u32 crtc_ids = 0;
+
+	for (i = 0; i < 4; i++)
+		kt_enable(test, ctx, i, &fb[i], &mode[i]);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_FB_ATTACH), 4u);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, kt_count(ctx, i, XENDISPL_OP_SET_CONFIG), 1u);
+		KUNIT_ASSERT_TRUE(test, kt_last(ctx, i, XENDISPL_OP_SET_CONFIG,
+						&req));
+		KUNIT_EXPECT_EQ(test, req.op.set_config.fb_cookie, fb[i].cookie);
+		if (i) {
+			KUNIT_EXPECT_EQ(test, kt_count(ctx, i, XENDISPL_OP_FB_ATTACH), 0u);
+			KUNIT_EXPECT_EQ(test, kt_count(ctx, i, XENDISPL_OP_DBUF_CREATE), 0u);
+		}
+	}
+
+	/* All four flip at once; each event names its CRTC. */
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_EQ(test, kt_flip(ctx, i, &fb[i], i), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 4, KT_WAIT_MS));
+	for (seen = 0; kt_read_event(ctx, &ev); seen++) {
+		KUNIT_ASSERT_LT(test, ev.user_data, 4ull);
+		KUNIT_EXPECT_EQ(test, ev.crtc_id,
+				kt_pipe(ctx, ev.user_data)->pipe.crtc.base.id);
+		crtc_ids |= BIT(ev.user_data);
+	}
+	KUNIT_EXPECT_EQ(test, seen, 4u);
+	KUNIT_EXPECT_EQ(test, crtc_ids, 0xfu);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, kt_count(ctx, i, XENDISPL_OP_PG_FLIP), 1u);
+		KUNIT_ASSERT_TRUE(test, kt_last(ctx, i, XENDISPL_OP_PG_FLIP,
+						&req));
+		KUNIT_EXPECT_EQ(test, req.op.pg_flip.fb_cookie, fb[i].cookie);
+		KUNIT_EXPECT_EQ(test, kt_stats(ctx, i).frame_done, 1ull);
+	}
+
+	/* Disabling one leaves the others alone. */
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 2, NULL, NULL), 0);
+	for (i = 0; i < 4; i++) {
+		j = kt_count(ctx, i, XENDISPL_OP_SET_CONFIG);
+		KUNIT_EXPECT_EQ(test, j, i == 2 ? 2u : 1u);
+	}
+	kt_flip_and_read(test, ctx, 3, &fb[3], 33, &ev);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 3, XENDISPL_OP_PG_FLIP), 2u);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 2, XENDISPL_OP_PG_FLIP), 1u);
+}
+
+/* The frame-done arrives before the PG_FLIP response. */
+static void kt_frame_done_before(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+	unsigned int i;
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_BEFORE);
+	for (i = 0; i < 4; i++)
+		kt_flip_and_read(test, ctx, 0, &fb[(i + 1) % 2], i, &ev);
+	msleep(50);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).frame_done, 4ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).stray_frame_done, 0ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 0ull);
+}
+
+/*
+ * The frame-done never comes: the event goes out after the request
+ * timeout plus 500 ms, not before; the link turns BAD; a new modeset
+ * makes it GOOD and flips work again.
+ */
+static void kt_frame_done_never(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct kt_client *client;
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+	ktime_t start;
+	s64 ms;
+
+	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+	client = kt_client_add(test, ctx);
+
+	start = ktime_get();
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 7), 0);
+	KUNIT_EXPECT_FALSE_MSG(test, kt_wait_events(ctx, 1,
+						    KT_SHORT_TIMEOUT_MS + 300),
+			       "event sent before the frame-done timeout");
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	ms = ktime_ms_delta(ktime_get(), start);
+	KUNIT_EXPECT_GE(test, ms, (s64)KT_SHORT_TIMEOUT_MS + 500 - 20);
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 7ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 1ull);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_BAD);
+	KUNIT_EXPECT_GE_MSG(test, atomic_read(&client->hotplugs), 1,
+			    "no hotplug event for the BAD link");
+	/* The pipe stays usable and the connector connected. */
+	KUNIT_EXPECT_EQ(test, kt_pipe(ctx, 0)->connector.status,
+			connector_status_connected);
+
+	/* A late frame-done is a stray one: no second event. */
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 0,
+							      fb[1].cookie), 0);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).stray_frame_done, 1ull);
+
+	/* The compositor's answer to BAD: a modeset. */
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_AFTER);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb[0], &mode), 0);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
+	kt_flip_and_read(test, ctx, 0, &fb[1], 8, &ev);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 1ull);
+	kt_client_del(client);
+}
+
+/* Every frame-done comes twice: one event per flip all the same. */
+static void kt_frame_done_twice(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+	unsigned int i;
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_TWICE);
+	for (i = 0; i < 4; i++) {
+		kt_flip_and_read(test, ctx, 0, &fb[(i + 1) % 2], i, &ev);
+		kt_settle(ctx);
+		KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	}
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).frame_done, 8ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).stray_frame_done, 4ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 0ull);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
+}
+
+/* A frame-done naming another framebuffer completes nothing. */
+static void kt_frame_done_wrong_cookie(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+
+	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_WRONG_COOKIE);
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 1), 0);
+	KUNIT_EXPECT_FALSE(test, kt_wait_events(ctx, 1, 100));
+	/* The other framebuffer's cookie does not do either. */
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 0,
+							      fb[0].cookie), 0);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).stray_frame_done, 2ull);
+	/* The timeout releases it, once. */
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 1ull);
+	msleep(50);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 1ull);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_BAD);
+}
+
+/*
+ * A frame-done on another connector's event page, or with no flip
+ * pending, completes nothing; the right one on the right page does.
+ */
+static void kt_frame_done_other_connector(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 2);
+	struct drm_display_mode mode[2];
+	struct drm_event_vblank ev;
+	struct kt_fb fb[3];
+
+	kt_enable(test, ctx, 0, &fb[0], &mode[0]);
+	kt_enable(test, ctx, 1, &fb[1], &mode[1]);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[2]), 0);
+
+	/* Nothing pending: stray. */
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 0,
+							      fb[0].cookie), 0);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).stray_frame_done, 1ull);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[2], 5), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, 1));
+	kt_settle(ctx);
+	KUNIT_ASSERT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 1u);
+	/* Connector 0's framebuffer, on connector 1's page. */
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 1,
+							      fb[2].cookie), 0);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 1).stray_frame_done, 1ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).frame_done, 1ull);
+
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 0,
+							      fb[2].cookie), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 5ull);
+	KUNIT_EXPECT_EQ(test, ev.crtc_id, kt_pipe(ctx, 0)->pipe.crtc.base.id);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 0ull);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 1), DRM_MODE_LINK_STATUS_GOOD);
+}
+
+/*
+ * A failed PG_FLIP: the commit succeeds, its event comes, the link turns
+ * BAD; the next modeset makes it GOOD and flips work.
+ */
+static void kt_flip_error(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct kt_client *client;
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0,
+						     XENDISPL_OP_PG_FLIP, 1,
+						     XDF_SIM_STATUS, -EIO), 0);
+	client = kt_client_add(test, ctx);
+	kt_flip_and_read(test, ctx, 0, &fb[1], 1, &ev);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_BAD);
+	KUNIT_EXPECT_GE_MSG(test, atomic_read(&client->hotplugs), 1,
+			    "no hotplug event for the BAD link");
+	kt_client_del(client);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).errors, 1ull);
+	KUNIT_EXPECT_EQ(test, kt_pipe(ctx, 0)->connector.status,
+			connector_status_connected);
+	msleep(50);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb[1], &mode), 0);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
+	kt_flip_and_read(test, ctx, 0, &fb[0], 2, &ev);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 2u);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).frame_done, 1ull);
+}
+
+/* A refused SET_CONFIG: the commit succeeds all the same, link BAD. */
+static void kt_set_config_error(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct kt_fb fb;
+
+	kt_mode(test, ctx, 0, &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb), 0);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0,
+						     XENDISPL_OP_SET_CONFIG, 1,
+						     XDF_SIM_STATUS, -EINVAL), 0);
+	KUNIT_EXPECT_EQ(test, kt_commit(ctx, 0, &fb, &mode), 0);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_BAD);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).errors, 1ull);
+
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb, &mode), 0);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
+}
+
+/*
+ * Every atomic commit carrying an event gets exactly one: enable, a plane
+ * update, the same framebuffer again, a refused SET_CONFIG, disable.
+ */
+static void kt_commit_events(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+	unsigned int i;
+
+	kt_mode(test, ctx, 0, &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[0]), 0);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+
+	KUNIT_ASSERT_EQ(test, kt_commit_ev(ctx, 0, fb[0].fb, &mode, false,
+					   true, 1), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit_ev(ctx, 0, fb[1].fb, &mode, false,
+					   true, 2), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit_ev(ctx, 0, fb[1].fb, &mode, false,
+					   true, 3), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit_ev(ctx, 0, NULL, NULL, false, true, 4),
+			0);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0,
+						     XENDISPL_OP_SET_CONFIG, 1,
+						     XDF_SIM_STATUS, -EIO), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit_ev(ctx, 0, fb[0].fb, &mode, false,
+					   true, 5), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit_ev(ctx, 0, NULL, NULL, false, true, 6),
+			0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 6, KT_WAIT_MS));
+	for (i = 1; i <= 6; i++) {
+		KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+		KUNIT_EXPECT_EQ(test, ev.user_data, (u64)i);
+	}
+	msleep(50);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	/* Both plane updates flipped, the one of the same framebuffer too. */
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 2u);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_SET_CONFIG), 4u);
+}
+
+/*
+ * The backend answers a PG_FLIP too late: the request times out, the
+ * event is delivered, the link turns BAD; the late answer is ignored.
+ */
+static void kt_flip_request_timeout(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+
+	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0,
+						     XENDISPL_OP_PG_FLIP, 1,
+						     XDF_SIM_DELAY,
+						     3 * KT_SHORT_TIMEOUT_MS), 0);
+	kt_flip_and_read(test, ctx, 0, &fb[1], 1, &ev);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).errors, 1ull);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_BAD);
+	/* The late answer comes and goes. */
+	msleep(3 * KT_SHORT_TIMEOUT_MS);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb[0], &mode), 0);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
+	kt_flip_and_read(test, ctx, 0, &fb[1], 2, &ev);
+}
+
+/* DIRTYFB on the framebuffer shown: a PG_FLIP of it; on another: none. */
+static void kt_dirtyfb(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_mode_fb_dirty_cmd dirty = {};
+	struct drm_display_mode mode;
+	struct xendispl_req req;
+	struct kt_fb fb[2];
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+
+	dirty.fb_id = fb[1].fb_id;
+	KUNIT_EXPECT_EQ(test, drm_mode_dirtyfb_ioctl(&ctx->xdrm->drm, &dirty,
+						     ctx->file), 0);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 0u);
+
+	dirty.fb_id = fb[0].fb_id;
+	KUNIT_ASSERT_EQ(test, drm_mode_dirtyfb_ioctl(&ctx->xdrm->drm, &dirty,
+						     ctx->file), 0);
+	kt_settle(ctx);
+	KUNIT_ASSERT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 1u);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_PG_FLIP, &req));
+	KUNIT_EXPECT_EQ(test, req.op.pg_flip.fb_cookie, fb[0].cookie);
+	/* Its frame-done completed the flip: no timeout later. */
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).frame_done, 1ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).stray_frame_done, 0ull);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+}
+
+/* Every supported format: accepted with the backend's pitch. */
+static void kt_formats(struct kunit *test)
+{
+	static const u32 formats[] = {
+		DRM_FORMAT_XRGB8888, DRM_FORMAT_ARGB8888, DRM_FORMAT_RGB888,
+		DRM_FORMAT_RGB565, DRM_FORMAT_XRGB1555, DRM_FORMAT_ARGB1555,
+		DRM_FORMAT_XRGB4444, DRM_FORMAT_ARGB4444,
+	};
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct xdf_sim_fb_info info;
+	struct drm_display_mode mode;
+	struct kt_fb fb, shown;
+	unsigned int i;
+
+	kt_enable(test, ctx, 0, &shown, &mode);
+	for (i = 0; i < ARRAY_SIZE(formats); i++) {
+		const struct drm_format_info *fi = drm_format_info(formats[i]);
+
+		/* An odd width: the pitch is rounded up to 4 bytes. */
+		KUNIT_ASSERT_EQ_MSG(test, kt_fb_add_bpp(test, ctx, 101, 64,
+							formats[i], 32, &fb),
+				    0, "format %p4cc", &formats[i]);
+		KUNIT_EXPECT_EQ(test, fb.fb->pitches[0],
+				4 * DIV_ROUND_UP(101 * fi->cpp[0] * 8, 32));
+		KUNIT_ASSERT_TRUE(test, xdf_sim_backend_fb(ctx->sdev, fb.cookie,
+							   &info));
+		KUNIT_EXPECT_EQ(test, info.pixel_format, formats[i]);
+		KUNIT_EXPECT_EQ(test, info.width, 101u);
+		KUNIT_EXPECT_EQ(test, info.height, 64u);
+		KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb.fb_id,
+						    ctx->file), 0);
+		KUNIT_EXPECT_FALSE(test, xdf_sim_backend_fb(ctx->sdev, fb.cookie,
+							    &info));
+	}
+	/* The format list the plane advertises is the same. */
+	KUNIT_EXPECT_EQ(test, kt_pipe(ctx, 0)->pipe.plane.format_count,
+			(unsigned int)ARRAY_SIZE(formats));
+	for (i = 0; i < ARRAY_SIZE(formats); i++)
+		KUNIT_EXPECT_EQ(test, kt_pipe(ctx, 0)->pipe.plane.format_types[i],
+				formats[i]);
+}
+
+/* ADDFB2 of what the backend cannot show: -EINVAL, nothing sent. */
+static void kt_addfb_refused(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	/* Room for any pitch tried: only the pitch check refuses those. */
+	struct drm_mode_create_dumb dumb = { .width = 64, .height = 128, .bpp = 32 };
+	struct drm_mode_create_dumb small = { .width = 64, .height = 32, .bpp = 32 };
+	struct drm_mode_fb_cmd2 good = {
+		.width = 64, .height = 64,
+		.pixel_format = DRM_FORMAT_XRGB8888,
+		.pitches[0] = 256,
+	};
+	struct drm_mode_fb_cmd2 cmd;
+	unsigned int before;
+
+	KUNIT_ASSERT_EQ(test, drm_mode_create_dumb(&ctx->xdrm->drm, &dumb,
+						   ctx->file), 0);
+	KUNIT_ASSERT_EQ(test, drm_mode_create_dumb(&ctx->xdrm->drm, &small,
+						   ctx->file), 0);
+	good.handles[0] = dumb.handle;
+	xdf_sim_settle();
+	before = xdf_sim_backend_num_requests(ctx->sdev, 0);
+
+	cmd = good;
+	cmd.pitches[0] = 260;
+	KUNIT_EXPECT_EQ_MSG(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd,
+						  ctx->file), -EINVAL, "pitch");
+	cmd = good;
+	cmd.pitches[0] = 512;
+	KUNIT_EXPECT_EQ_MSG(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd,
+						  ctx->file), -EINVAL,
+			    "double pitch");
+	cmd = good;
+	cmd.offsets[0] = 256;
+	KUNIT_EXPECT_EQ_MSG(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd,
+						  ctx->file), -EINVAL, "offset");
+	cmd = good;
+	cmd.flags = DRM_MODE_FB_MODIFIERS;
+	cmd.modifier[0] = I915_FORMAT_MOD_X_TILED;
+	KUNIT_EXPECT_EQ_MSG(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd,
+						  ctx->file), -EINVAL, "modifier");
+	cmd = good;
+	cmd.handles[0] = small.handle;
+	KUNIT_EXPECT_EQ_MSG(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd,
+						  ctx->file), -EINVAL, "too small");
+	cmd = good;
+	cmd.pixel_format = DRM_FORMAT_XBGR8888;
+	KUNIT_EXPECT_EQ_MSG(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd,
+						  ctx->file), -EINVAL, "format");
+	xdf_sim_settle();
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_requests(ctx->sdev, 0), before);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 0u);
+
+	/* The explicit linear modifier is fine. */
+	cmd = good;
+	cmd.flags = DRM_MODE_FB_MODIFIERS;
+	cmd.modifier[0] = DRM_FORMAT_MOD_LINEAR;
+	KUNIT_EXPECT_EQ(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd, ctx->file), 0);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 1u);
+}
+
+/* GETFB2 and GETFB give a handle of the framebuffer's buffer. */
+static void kt_getfb(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_mode_fb_cmd2 get2 = {};
+	struct drm_mode_fb_cmd get = {};
+	struct drm_gem_object *obj, *orig;
+	struct kt_fb fb;
+
+	KUNIT_ASSERT_EQ(test, kt_fb_add_bpp(test, ctx, 320, 200,
+					    DRM_FORMAT_RGB565, 32, &fb), 0);
+	orig = drm_gem_object_lookup(ctx->file, fb.handle);
+	KUNIT_ASSERT_NOT_NULL(test, orig);
+
+	get2.fb_id = fb.fb_id;
+	KUNIT_ASSERT_EQ(test, drm_mode_getfb2_ioctl(&ctx->xdrm->drm, &get2,
+						    ctx->file), 0);
+	KUNIT_EXPECT_EQ(test, get2.width, 320u);
+	KUNIT_EXPECT_EQ(test, get2.height, 200u);
+	KUNIT_EXPECT_EQ(test, get2.pixel_format, (u32)DRM_FORMAT_RGB565);
+	KUNIT_EXPECT_EQ(test, get2.pitches[0], 640u);
+	KUNIT_EXPECT_EQ(test, get2.offsets[0], 0u);
+	KUNIT_EXPECT_NE(test, get2.handles[0], 0u);
+	obj = drm_gem_object_lookup(ctx->file, get2.handles[0]);
+	KUNIT_EXPECT_PTR_EQ(test, obj, orig);
+	if (obj)
+		drm_gem_object_put(obj);
+
+	get.fb_id = fb.fb_id;
+	KUNIT_ASSERT_EQ(test, drm_mode_getfb(&ctx->xdrm->drm, &get, ctx->file), 0);
+	KUNIT_EXPECT_EQ(test, get.width, 320u);
+	KUNIT_EXPECT_EQ(test, get.height, 200u);
+	KUNIT_EXPECT_EQ(test, get.pitch, 640u);
+	KUNIT_EXPECT_EQ(test, get.bpp, 16u);
+	KUNIT_EXPECT_NE(test, get.handle, 0u);
+	obj = drm_gem_object_lookup(ctx->file, get.handle);
+	KUNIT_EXPECT_PTR_EQ(test, obj, orig);
+	if (obj)
+		drm_gem_object_put(obj);
+	drm_gem_object_put(orig);
+}
+
+/* The vblank counter runs at the mode's refresh while the pipe is on. */
+static void kt_vblank(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_crtc *crtc;
+	union drm_wait_vblank vbl;
+	struct drm_display_mode mode;
+	ktime_t t0, t1, start;
+	s64 last_us = 0, us;
+	u32 last_seq = 0;
+	struct kt_fb fb;
+	u64 c0, c1;
+	unsigned int i;
+
+	kt_enable(test, ctx, 0, &fb, &mode);
+	crtc = &kt_pipe(ctx, 0)->pipe.crtc;
+
+	KUNIT_ASSERT_EQ(test, drm_crtc_vblank_get(crtc), 0);
+	/* No timestamp before the first vblank after enabling it. */
+	msleep(50);
+	c0 = drm_crtc_vblank_count_and_time(crtc, &t0);
+	msleep(200);
+	c1 = drm_crtc_vblank_count_and_time(crtc, &t1);
+	drm_crtc_vblank_put(crtc);
+	/* About 12 at 60 Hz; UML timing is loose. */
+	KUNIT_EXPECT_GE(test, c1 - c0, 4ull);
+	KUNIT_EXPECT_LE(test, c1 - c0, 40ull);
+	KUNIT_EXPECT_GT(test, ktime_to_ns(t1), ktime_to_ns(t0));
+	if (c1 > c0) {
+		us = ktime_us_delta(t1, t0) / (s64)(c1 - c0);
+		KUNIT_EXPECT_GE(test, us, 8000ll);
+		KUNIT_EXPECT_LE(test, us, 40000ll);
+	}
+
+	for (i = 0; i < 4; i++) {
+		memset(&vbl, 0, sizeof(vbl));
+		vbl.request.type = _DRM_VBLANK_RELATIVE;
+		vbl.request.sequence = 1;
+		KUNIT_ASSERT_EQ(test, drm_wait_vblank_ioctl(&ctx->xdrm->drm, &vbl,
+							    ctx->file), 0);
+		us = vbl.reply.tval_sec * 1000000ll + vbl.reply.tval_usec;
+		if (i) {
+			KUNIT_EXPECT_GT(test, vbl.reply.sequence, last_seq);
+			KUNIT_EXPECT_GT(test, us, last_us);
+			/* One refresh apart (~16.7 ms), loosely. */
+			KUNIT_EXPECT_LE(test, us - last_us, 100000ll);
+			KUNIT_EXPECT_GE(test, us - last_us, 5000ll);
+		}
+		last_seq = vbl.reply.sequence;
+		last_us = us;
+	}
+
+	/* Off: waiting fails at once. */
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
+	memset(&vbl, 0, sizeof(vbl));
+	vbl.request.type = _DRM_VBLANK_RELATIVE;
+	vbl.request.sequence = 1;
+	start = ktime_get();
+	KUNIT_EXPECT_EQ(test, drm_wait_vblank_ioctl(&ctx->xdrm->drm, &vbl,
+						    ctx->file), -EINVAL);
+	KUNIT_EXPECT_LT(test, ktime_ms_delta(ktime_get(), start), 1000ll);
+}
+
+/*
+ * Flip events carry the vblank sequence and timestamp of the frame they
+ * were shown in, as a compositor paces by them: flips some frames apart
+ * get increasing sequences and timestamps about that far apart.
+ *
+ * Known driver bug (reported): no vblank reference is held while a flip
+ * is pending and there is no high-precision timestamp, so the events
+ * carry a frozen sequence and a zero timestamp. Skipped while so.
+ */
+static void kt_flip_event_times(struct kunit *test)
+{
+	const unsigned int n = 4;
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_event_vblank ev[4];
+	struct drm_display_mode mode;
+	struct kt_fb fb[2];
+	unsigned int i, zero = 0;
+	s64 us[4];
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	for (i = 0; i < n; i++) {
+		kt_flip_and_read(test, ctx, 0, &fb[(i + 1) % 2], i, &ev[i]);
+		us[i] = ev[i].tv_sec * 1000000ll + ev[i].tv_usec;
+		zero += !us[i];
+		/* About 3 frames at 60 Hz. */
+		msleep(50);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, zero, 0u,
+			    "%u of %u flip events have a zero timestamp (sequence %u..%u)",
+			    zero, n, ev[0].sequence, ev[n - 1].sequence);
+	for (i = 1; i < n; i++) {
+		KUNIT_EXPECT_GT(test, ev[i].sequence, ev[i - 1].sequence);
+		KUNIT_EXPECT_GT(test, us[i], us[i - 1]);
+		KUNIT_EXPECT_GE(test, us[i] - us[i - 1], 30000ll);
+		KUNIT_EXPECT_LE(test, us[i] - us[i - 1], 1000000ll);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* EDID and modes */
+
+/* A valid EDID with several modes: those are the connector's modes. */
+static void kt_edid_modes(struct kunit *test)
+{
+	static const struct xdf_sim_timing timings[] = {
+		{ 1920, 1080, 60 }, { 1280, 720, 60 }, { 1024, 768, 75 },
+	};
+	struct kt_ctx *ctx = kt_connect_cfg(test, 1, "800x600", NULL);
+	struct drm_display_mode mode, other;
+	struct xendispl_req req;
+	u8 edid[128];
+	struct kt_fb fb;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, xdf_sim_edid_build(edid, timings,
+						 ARRAY_SIZE(timings)), 128);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_set_edid(ctx->sdev, 0, edid,
+						       sizeof(edid)), 0);
+	KUNIT_EXPECT_EQ(test, kt_probe(ctx, 0), (int)ARRAY_SIZE(timings));
+	KUNIT_ASSERT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_GET_EDID), 1u);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_GET_EDID, &req));
+	KUNIT_EXPECT_EQ(test, req.op.get_edid.buffer_sz,
+			(u32)XENDISPL_EDID_MAX_SIZE);
+	for (i = 0; i < ARRAY_SIZE(timings); i++)
+		KUNIT_EXPECT_TRUE_MSG(test, kt_find_mode(ctx, 0, timings[i].width,
+							 timings[i].height,
+							 timings[i].refresh,
+							 &mode),
+				      "mode %ux%u@%u missing", timings[i].width,
+				      timings[i].height, timings[i].refresh);
+	KUNIT_EXPECT_FALSE(test, kt_find_mode(ctx, 0, 800, 600, -1, &mode));
+	KUNIT_ASSERT_TRUE(test, kt_find_mode(ctx, 0, 1920, 1080, 60, &mode));
+	KUNIT_EXPECT_TRUE(test, mode.type & DRM_MODE_TYPE_PREFERRED);
+
+	/* Probing again does not ask again. */
+	KUNIT_EXPECT_EQ(test, kt_probe(ctx, 0), (int)ARRAY_SIZE(timings));
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_GET_EDID), 1u);
+
+	/* An EDID mode is set as it is. */
+	KUNIT_ASSERT_TRUE(test, kt_find_mode(ctx, 0, 1024, 768, 75, &mode));
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb, &mode), 0);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_SET_CONFIG, &req));
+	KUNIT_EXPECT_EQ(test, req.op.set_config.width, 1024u);
+	KUNIT_EXPECT_EQ(test, req.op.set_config.height, 768u);
+
+	/* The same size at 60 Hz is not offered. */
+	KUNIT_ASSERT_TRUE(test, kt_find_mode(ctx, 0, 1280, 720, 60, &other));
+	other.hdisplay = 1024;
+	other.vdisplay = 768;
+	drm_mode_set_name(&other);
+	KUNIT_EXPECT_NE(test, drm_mode_vrefresh(&other), 75);
+	KUNIT_EXPECT_EQ(test, kt_commit_ex(ctx, 0, fb.fb, &other, true), -EINVAL);
+}
+
+/*
+ * The backend's EDID is the connector's EDID property, as clients read
+ * it (monitor name, physical size).
+ *
+ * Known driver bug (reported): a DRM_MODE_CONNECTOR_VIRTUAL connector
+ * gets no EDID property from drm_connector_init(), so the update fails
+ * silently. Skipped while so.
+ */
+static void kt_edid_property(struct kunit *test)
+{
+	static const struct xdf_sim_timing timings[] = {
+		{ 1280, 720, 60 }, { 1024, 768, 60 },
+	};
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_connector *connector = &kt_pipe(ctx, 0)->connector;
+	struct drm_property_blob *blob;
+	bool attached = false;
+	unsigned int i;
+	u8 edid[128];
+
+	KUNIT_ASSERT_EQ(test, xdf_sim_edid_build(edid, timings,
+						 ARRAY_SIZE(timings)), 128);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_set_edid(ctx->sdev, 0, edid,
+						       sizeof(edid)), 0);
+	KUNIT_ASSERT_EQ(test, kt_probe(ctx, 0), 2);
+	for (i = 0; i < connector->base.properties->count; i++)
+		attached |= connector->base.properties->properties[i] ==
+			    ctx->xdrm->drm.mode_config.edid_property;
+	KUNIT_ASSERT_TRUE_MSG(test, attached,
+			      "no EDID property on the virtual connector");
+	blob = connector->edid_blob_ptr;
+	KUNIT_ASSERT_NOT_NULL(test, blob);
+	KUNIT_EXPECT_EQ(test, blob->length, sizeof(edid));
+	KUNIT_EXPECT_EQ(test, memcmp(blob->data, edid, sizeof(edid)), 0);
+}
+
+/* The ways an EDID can be unusable: fall back to the configured mode. */
+enum kt_edid_fault {
+	KT_EDID_OVERSIZED,
+	KT_EDID_UNALIGNED,
+	KT_EDID_GARBAGE,
+	KT_EDID_BAD_CHECKSUM,
+	KT_EDID_EXTENSIONS,
+	KT_EDID_ERROR,
+	KT_EDID_NONE,
+	KT_EDID_VERSION_1,
+};
+
+static const char * const kt_edid_fault_names[] = {
+	"oversized", "unaligned size", "garbage", "bad checksum",
+	"missing extension", "error status", "size 0", "protocol version 1",
+};
+
+static const enum kt_edid_fault kt_edid_faults[] = {
+	KT_EDID_OVERSIZED, KT_EDID_UNALIGNED, KT_EDID_GARBAGE,
+	KT_EDID_BAD_CHECKSUM, KT_EDID_EXTENSIONS, KT_EDID_ERROR,
+	KT_EDID_NONE, KT_EDID_VERSION_1,
+};
+
+static void kt_edid_fault_desc(const enum kt_edid_fault *f, char *desc)
+{
+	strscpy(desc, kt_edid_fault_names[*f], KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kt_edid_fault, kt_edid_faults, kt_edid_fault_desc);
+
+static void kt_edid_fallback(struct kunit *test)
+{
+	static const struct xdf_sim_timing timings[] = {
+		{ 1920, 1080, 60 }, { 1280, 720, 60 },
+	};
+	enum kt_edid_fault fault = *(const enum kt_edid_fault *)test->param_value;
+	struct kt_ctx *ctx;
+	struct drm_display_mode mode, other;
+	u8 edid[256];
+	struct kt_fb fb;
+	unsigned int i;
+
+	ctx = kt_connect_cfg(test, 1, "800x600",
+			     fault == KT_EDID_VERSION_1 ? "1" : NULL);
+	KUNIT_ASSERT_EQ(test, xdf_sim_edid_build(edid, timings,
+						 ARRAY_SIZE(timings)), 128);
+	memcpy(edid + 128, edid, 128);
+	switch (fault) {
+	case KT_EDID_OVERSIZED:
+		xdf_sim_backend_set_edid(ctx->sdev, 0, edid, 128);
+		xdf_sim_backend_set_edid_size(ctx->sdev, 0,
+					      XENDISPL_EDID_MAX_SIZE + 128);
+		break;
+	case KT_EDID_UNALIGNED:
+		xdf_sim_backend_set_edid(ctx->sdev, 0, edid, 128);
+		xdf_sim_backend_set_edid_size(ctx->sdev, 0, 200);
+		break;
+	case KT_EDID_GARBAGE:
+		for (i = 0; i < sizeof(edid); i++)
+			edid[i] = i * 37 + 11;
+		xdf_sim_backend_set_edid(ctx->sdev, 0, edid, 256);
+		break;
+	case KT_EDID_BAD_CHECKSUM:
+		edid[127]++;
+		xdf_sim_backend_set_edid(ctx->sdev, 0, edid, 128);
+		break;
+	case KT_EDID_EXTENSIONS:
+		/* Claims 3 extension blocks; 2 blocks sent. */
+		edid[126] = 3;
+		edid[127] -= 3;
+		xdf_sim_backend_set_edid(ctx->sdev, 0, edid, 256);
+		break;
+	case KT_EDID_ERROR:
+		xdf_sim_backend_set_edid(ctx->sdev, 0, edid, 128);
+		KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0,
+							     XENDISPL_OP_GET_EDID,
+							     1, XDF_SIM_STATUS,
+							     -EIO), 0);
+		break;
+	case KT_EDID_NONE:
+		break;
+	case KT_EDID_VERSION_1:
+		xdf_sim_backend_set_edid(ctx->sdev, 0, edid, 128);
+		break;
+	}
+
+	KUNIT_EXPECT_EQ(test, kt_probe(ctx, 0), 1);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_GET_EDID),
+			fault == KT_EDID_VERSION_1 ? 0u : 1u);
+	KUNIT_ASSERT_TRUE(test, kt_find_mode(ctx, 0, 800, 600, 60, &mode));
+	KUNIT_EXPECT_TRUE(test, mode.type & DRM_MODE_TYPE_PREFERRED);
+	KUNIT_EXPECT_FALSE(test, kt_find_mode(ctx, 0, 1920, 1080, -1, &other));
+	KUNIT_EXPECT_FALSE(test, kt_find_mode(ctx, 0, 1280, 720, -1, &other));
+	KUNIT_EXPECT_EQ(test, kt_pipe(ctx, 0)->connector.status,
+			connector_status_connected);
+
+	/* The fallback mode works; nothing else passes mode_valid. */
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1920, 1080, &fb), 0);
+	KUNIT_EXPECT_EQ(test, kt_commit_ex(ctx, 0, fb.fb, &mode, true), 0);
+	other = mode;
+	other.hdisplay = 1920;
+	other.hsync_start = 1920 + 48;
+	other.hsync_end = other.hsync_start + 32;
+	other.htotal = other.hsync_end + 80;
+	other.vdisplay = 1080;
+	other.vsync_start = 1083;
+	other.vsync_end = 1089;
+	other.vtotal = 1114;
+	other.clock = other.htotal * other.vtotal * 60 / 1000;
+	drm_mode_set_name(&other);
+	KUNIT_EXPECT_EQ(test, kt_commit_ex(ctx, 0, fb.fb, &other, true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kt_commit(ctx, 0, &fb, &mode), 0);
+}
+
+/* mode_valid checks the refresh rate, so the clock, not only the size. */
+static void kt_mode_valid_clock(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode, other;
+	struct kt_fb fb;
+
+	kt_mode(test, ctx, 0, &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb), 0);
+	KUNIT_EXPECT_EQ(test, kt_commit_ex(ctx, 0, fb.fb, &mode, true), 0);
+
+	/* The configured size at 50 and 75 Hz. */
+	other = mode;
+	other.clock = mode.clock * 50 / 60;
+	KUNIT_EXPECT_EQ(test, kt_commit_ex(ctx, 0, fb.fb, &other, true), -EINVAL);
+	other.clock = mode.clock * 75 / 60;
+	KUNIT_EXPECT_EQ(test, kt_commit_ex(ctx, 0, fb.fb, &other, true), -EINVAL);
+	/* Another size at 60 Hz. */
+	other = mode;
+	other.hdisplay = 800;
+	other.vdisplay = 600;
+	other.clock = mode.clock * 800 / 1024;
+	KUNIT_EXPECT_EQ(test, kt_commit_ex(ctx, 0, fb.fb, &other, true), -EINVAL);
+	/* Interlaced. */
+	other = mode;
+	other.flags |= DRM_MODE_FLAG_INTERLACE;
+	KUNIT_EXPECT_EQ(test, kt_commit_ex(ctx, 0, fb.fb, &other, true), -EINVAL);
+	xdf_sim_settle();
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_SET_CONFIG), 0u);
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifecycle */
+
+/*
+ * The backend goes away while a flip waits for its frame-done: the event
+ * is delivered at once, not when the frame-done timeout expires.
+ */
+static void kt_disconnect_pending(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+	ktime_t start;
+	s64 ms;
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 9), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, 1));
+	kt_settle(ctx);
+	KUNIT_ASSERT_EQ(test, kt_num_events(ctx), 0u);
+
+	start = ktime_get();
+	xdf_sim_backend_set_state(ctx->sdev, XenbusStateClosing);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1,
+					       xdf_req_timeout_ms + KT_WAIT_MS));
+	ms = ktime_ms_delta(ktime_get(), start);
+	KUNIT_EXPECT_LT_MSG(test, ms, 1000ll,
+			    "pending event held until the frame-done timeout");
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 9ull);
+	KUNIT_ASSERT_TRUE(test, xdf_sim_wait_frontend_state(ctx->sdev,
+							    XenbusStateClosed,
+							    KT_WAIT_MS * 2));
+	xdf_sim_settle();
+	KUNIT_EXPECT_TRUE(test, drm_dev_is_unplugged(&ctx->xdrm->drm));
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	kt_close(ctx);
+	xdf_sim_backend_set_state(ctx->sdev, XenbusStateClosed);
+	xdf_sim_settle();
+}
+
+/* Unbind and bind again, with and without a client still open. */
+static void kt_rebind(struct kunit *test)
+{
+	struct kt_ctx *ctx = test->priv;
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct xdf_front *front;
+	struct kt_fb fb;
+	unsigned int i;
+
+	kt_connect(test, 2);
+	for (i = 0; i < 3; i++) {
+		if (i) {
+			/* As the toolstack does for a new connection. */
+			xdf_sim_backend_set_state(ctx->sdev, XenbusStateInitWait);
+			KUNIT_ASSERT_EQ(test, xdf_sim_dev_bind_driver(ctx->sdev), 0);
+			KUNIT_ASSERT_TRUE(test,
+					  xdf_sim_wait_frontend_state(ctx->sdev,
+								      XenbusStateConnected,
+								      KT_WAIT_MS));
+			xdf_sim_settle();
+			front = dev_get_drvdata(&xdf_sim_dev_xb(ctx->sdev)->dev);
+			KUNIT_ASSERT_NOT_NULL(test, front);
+			KUNIT_ASSERT_NOT_NULL(test, front->xdrm);
+			ctx->xdrm = front->xdrm;
+			drm_dev_get(&ctx->xdrm->drm);
+			ctx->file = drm_file_alloc(ctx->xdrm->drm.primary);
+			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->file);
+		}
+		kt_enable(test, ctx, 0, &fb, &mode);
+		kt_flip_and_read(test, ctx, 0, &fb, i, &ev);
+		/* Odd rounds: the client is closed after the unbind. */
+		if (!(i & 1))
+			kt_close(ctx);
+		KUNIT_ASSERT_EQ(test, xdf_sim_dev_unbind_driver(ctx->sdev), 0);
+		xdf_sim_settle();
+		KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 0u);
+		kt_close(ctx);
+		xdf_sim_settle();
+		KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 0u);
+	}
+	xdf_sim_backend_set_state(ctx->sdev, XenbusStateInitWait);
+	KUNIT_ASSERT_EQ(test, xdf_sim_dev_bind_driver(ctx->sdev), 0);
+	KUNIT_ASSERT_TRUE(test, xdf_sim_wait_frontend_state(ctx->sdev,
+							    XenbusStateConnected,
+							    KT_WAIT_MS));
+	xdf_sim_settle();
+}
+
+/* ------------------------------------------------------------------ */
+
+static int kt_init(struct kunit *test)
+{
+	struct kt_ctx *ctx;
+
+	xdf_sim_reset();
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->saved_timeout = xdf_req_timeout_ms;
+	test->priv = ctx;
+	return 0;
+}
+
+static void kt_exit(struct kunit *test)
+{
+	struct kt_ctx *ctx = test->priv;
+	struct xdf_sim_kms_stats ks;
+	struct xdf_sim_dbuf_stats st;
+
+	if (ctx->sdev && !IS_ERR(ctx->sdev) && !ctx->violations_expected) {
+		xdf_sim_settle();
+		xdf_sim_backend_kms_stats(ctx->sdev, &ks);
+		KUNIT_EXPECT_EQ_MSG(test, ks.bad_attach, 0u, "bad FB_ATTACH");
+		KUNIT_EXPECT_EQ_MSG(test, ks.unknown_detach, 0u,
+				    "FB_DETACH of unknown framebuffers");
+		KUNIT_EXPECT_EQ_MSG(test, ks.unattached_use, 0u,
+				    "SET_CONFIG/PG_FLIP of unknown framebuffers");
+		KUNIT_EXPECT_EQ_MSG(test, ks.dbuf_in_use, 0u,
+				    "DBUF_DESTROY of buffers of attached framebuffers");
+		KUNIT_EXPECT_EQ_MSG(test, ks.wrong_ring, 0u,
+				    "framebuffer requests on another ring");
+		xdf_sim_backend_dbuf_stats(ctx->sdev, &st);
+		KUNIT_EXPECT_EQ_MSG(test, st.unknown_destroys, 0u,
+				    "DBUF_DESTROY of unknown buffers");
+		KUNIT_EXPECT_EQ_MSG(test, st.revoked_early, 0u,
+				    "grants revoked before DBUF_DESTROY");
+		KUNIT_EXPECT_EQ_MSG(test, st.still_mapped, 0u,
+				    "backend pages mapped at DBUF_DESTROY");
+		KUNIT_EXPECT_EQ_MSG(test, st.wrong_ring, 0u,
+				    "buffer requests on another ring");
+	}
+	kt_close(ctx);
+	if (ctx->sdev && !IS_ERR(ctx->sdev)) {
+		/* The client's framebuffers went: each detached exactly once. */
+		if (!ctx->violations_expected) {
+			xdf_sim_settle();
+			xdf_sim_backend_kms_stats(ctx->sdev, &ks);
+			KUNIT_EXPECT_EQ(test, ks.unknown_detach, 0u);
+			KUNIT_EXPECT_EQ(test, ks.dbuf_in_use, 0u);
+		}
+		xdf_sim_dev_remove(ctx->sdev);
+	}
+	WRITE_ONCE(xdf_req_timeout_ms, ctx->saved_timeout);
+	xdf_sim_expect_clean(test);
+}
+
+static struct kunit_case kt_cases[] = {
+	KUNIT_CASE(kt_enable_disable),
+	KUNIT_CASE(kt_rmfb_shown),
+	KUNIT_CASE(kt_flips_in_order),
+	KUNIT_CASE(kt_four_connectors),
+	KUNIT_CASE(kt_frame_done_before),
+	KUNIT_CASE(kt_frame_done_never),
+	KUNIT_CASE(kt_frame_done_twice),
+	KUNIT_CASE(kt_frame_done_wrong_cookie),
+	KUNIT_CASE(kt_frame_done_other_connector),
+	KUNIT_CASE(kt_flip_error),
+	KUNIT_CASE(kt_set_config_error),
+	KUNIT_CASE(kt_commit_events),
+	KUNIT_CASE(kt_flip_request_timeout),
+	KUNIT_CASE(kt_dirtyfb),
+	KUNIT_CASE(kt_formats),
+	KUNIT_CASE(kt_addfb_refused),
+	KUNIT_CASE(kt_getfb),
+	KUNIT_CASE(kt_vblank),
+	KUNIT_CASE(kt_flip_event_times),
+	KUNIT_CASE(kt_edid_modes),
+	KUNIT_CASE(kt_edid_property),
+	KUNIT_CASE_PARAM(kt_edid_fallback, kt_edid_fault_gen_params),
+	KUNIT_CASE(kt_mode_valid_clock),
+	KUNIT_CASE(kt_disconnect_pending),
+	KUNIT_CASE(kt_rebind),
+	{}
+};
+
+static struct kunit_suite kt_suite = {
+	.name = "xen_drm_front_kms",
+	.init = kt_init,
+	.exit = kt_exit,
+	.test_cases = kt_cases,
+};
+
+kunit_test_suite(kt_suite);
