@@ -24,6 +24,7 @@
 #include <drm/drm_print.h>
 
 #include "xen_drm_front.h"
+#include "xen_drm_front_xen.h"
 
 /**
  * struct xdf_gem - a frontend-allocated or imported buffer
@@ -116,6 +117,12 @@ static void xdf_gem_be_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
 static int xdf_gem_be_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
 	struct xdf_dbuf *dbuf = to_xdf_gem_be(obj)->dbuf;
+
+	if (!xdf_xen_foreign_user_mappable()) {
+		drm_warn_once(obj->dev,
+			      "backend-allocated buffers cannot be mapped to user space in a PV guest\n");
+		return -EOPNOTSUPP;
+	}
 
 	/* The pages belong to the backend: never copied on fork, no swap. */
 	vma->vm_flags |= VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;

@@ -375,3 +375,20 @@ void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 	if (n)
 		xdf_xen_unmap_batch(unmap, mapped, n);
 }
+
+/**
+ * xdf_xen_foreign_user_mappable() - tell whether backend pages mapped by
+ *				     xdf_xen_foreign_map() can be mapped to
+ *				     user space like ordinary pages
+ *
+ * In a PV guest the page tables hold machine frames: inserting a granted
+ * page into a user mapping as an ordinary page gives a mapping that faults
+ * and corrupts the memory accounting. HVM and PVH guests have no such
+ * problem.
+ *
+ * Return: true if vm_map_pages() may be used on such pages.
+ */
+bool xdf_xen_foreign_user_mappable(void)
+{
+	return !xen_pv_domain();
+}

@@ -65,5 +65,6 @@ int xdf_xen_foreign_map(domid_t domid, const grant_ref_t *refs,
 			grant_handle_t *handles);
 void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 			   const grant_handle_t *handles);
+bool xdf_xen_foreign_user_mappable(void);
 
 #endif /* __XEN_DRM_FRONT_XEN_H_ */
