@@ -5,6 +5,9 @@
 #   make check          sparse, checkpatch, coccicheck, kernel-doc
 #   make kunit          KUnit tests under UML
 #   make kunit-debug    the same with KASAN, lockdep and object debugging
+#   make e2e-backend    the system test's displif backend: unit test, EDID check
+#   make e2e            system test: Xen + Dom0 (our backend) + DomU (the
+#                       module) under QEMU
 #   make test           all of the above, then "N passed, N failed"
 #   make run            build the module and tell how to load it
 #   make bench-kunit    benchmarks through the driver under UML (simulated Xen)
@@ -18,7 +21,7 @@
 KDIR ?=
 export KDIR
 
-.PHONY: all module check kunit kunit-debug test run bench-kunit clean
+.PHONY: all module check kunit kunit-debug e2e-backend e2e test run bench-kunit clean
 
 all: module
 
@@ -33,6 +36,12 @@ kunit:
 
 kunit-debug:
 	@scripts/kunit.sh debug
+
+e2e-backend:
+	@scripts/e2e-backend.sh test
+
+e2e:
+	@scripts/e2e.sh
 
 test:
 	@scripts/test.sh

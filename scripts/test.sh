@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The whole test suite: module, check, kunit, kunit-debug. A failing step does
-# not stop the others. The last line printed sums the KUnit test cases of
-# both runs: "N passed, N failed, N skipped". Exits non-zero if any step
-# failed (build, linter, test or kernel splat).
+# The whole test suite: module, check, kunit, kunit-debug, the system test's
+# backend unit test and the system test itself. A failing step does not stop
+# the others. The last line printed sums the KUnit test cases of both runs
+# and the checks of the two system-test steps: "N passed, N failed,
+# N skipped". Exits non-zero if any step failed (build, linter, test or
+# kernel splat).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -29,6 +31,18 @@ step check "$SCRIPTS/check.sh"
 step kunit "$SCRIPTS/kunit.sh" normal
 step kunit-debug "$SCRIPTS/kunit.sh" debug
 
+# The system-test steps print their own "N passed, N failed" last.
+e2e_out=$LOGS/test-e2e.out
+mkdir -p "$LOGS"
+: >"$e2e_out"
+tee_to() { # FILE CMD...: CMD's output also into FILE, CMD's exit status
+	local file=$1
+	shift
+	"$@" | tee -a "$file"
+}
+step e2e-backend tee_to "$e2e_out" "$SCRIPTS/e2e-backend.sh" test
+step e2e tee_to "$e2e_out" "$SCRIPTS/e2e.sh"
+
 results=()
 for json in "$LOGS"/kunit-normal.json "$LOGS"/kunit-debug.json; do
 	if [[ -s $json ]]; then
@@ -39,6 +53,9 @@ passed=0 failed=0 skipped=0
 if ((${#results[@]} > 0)); then
 	read -r passed failed skipped < <("$SCRIPTS/kunit_counts.py" "${results[@]}")
 fi
+while read -r p f; do
+	passed=$((passed + p)) failed=$((failed + f))
+done < <(sed -n 's/^\([0-9]\+\) passed, \([0-9]\+\) failed$/\1 \2/p' "$e2e_out")
 
 if ((${#failed_steps[@]} > 0)); then
 	echo "FAILED: ${failed_steps[*]}"

@@ -1,0 +1,235 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build what the system test boots: Xen, the Dom0 kernel and a Dom0
+# initramfs that carries the Xen tools, our backend and the DomU (kernel,
+# initramfs with xen_drm_front.ko and the guest programs).
+#
+# Usage: scripts/e2e-images.sh      prints the image directory on the last line
+#
+# Only Debian packages: Xen 4.17 and its tools and busybox are installed on
+# the host; the guest kernel, linux-image-<release> for the release of the
+# linux-headers `make module` builds against (same package version), is
+# downloaded with apt-get download and unpacked, not installed. The same
+# kernel runs Dom0 and DomU.
+#
+# Two layers, each an archive of its own (the kernel unpacks concatenated
+# cpio archives):
+#  - base: depends only on Debian packages (and this script), cached in
+#    ~/.cache/xen-drm-front/e2e/base-<hash of their versions>;
+#  - overlay: our files (module, backend, guest programs, init scripts),
+#    rebuilt every time, in seconds.
+set -euo pipefail
+# shellcheck source=scripts/e2e-lib.sh
+source "$(dirname "$0")/e2e-lib.sh"
+
+start=$SECONDS
+e2e_setup images
+"$SCRIPTS/module.sh" >&2
+"$SCRIPTS/e2e-backend.sh" build >&2
+
+KREL=$(e2e_kernel_release)
+KVER=$(pkg_version "linux-headers-$KREL")
+KPKG=linux-image-$KREL
+XENBIN=/usr/lib/xen-4.17/bin
+MODULE=$REPO/$DRIVER_DIR/xen_drm_front.ko
+
+# The module must be built for exactly this kernel.
+vermagic=$(modinfo -F vermagic "$MODULE" | cut -d' ' -f1)
+[[ $vermagic == "$KREL" ]] || die "$MODULE is built for $vermagic, the guest kernel is $KREL"
+
+# ---- the guest kernel package, unpacked once per version ----
+debs=$E2E_CACHE/debs
+kdir=$E2E_CACHE/kernel-${KREL}_$KVER
+if [[ ! -f $kdir/.done ]]; then
+	mkdir -p "$debs"
+	deb=$debs/${KPKG}_${KVER}_amd64.deb
+	if [[ ! -f $deb ]]; then
+		say "downloading $KPKG=$KVER" >&2
+		# apt's sandbox user may not write in our cache: download in a
+		# temporary directory it can write to, then move.
+		tmp=$(mktemp -d)
+		chmod 777 "$tmp"
+		(cd "$tmp" && apt-get download "$KPKG=$KVER" >&2)
+		mv "$tmp"/*.deb "$deb"
+		rm -rf "$tmp"
+	fi
+	rm -rf "$kdir"
+	mkdir -p "$kdir"
+	dpkg-deb -x "$deb" "$kdir/root"
+	depmod -b "$kdir/root" "$KREL"
+	# An uncompressed DomU kernel: the domain builder in Dom0 would
+	# otherwise spend ~10 s of emulated CPU unpacking the xz bzImage.
+	# The bzImage's payload is an xz stream holding the ELF vmlinux.
+	python3 - "$kdir/root/boot/vmlinuz-$KREL" "$kdir/vmlinux" <<-'PY' ||
+		import lzma, sys
+		data = open(sys.argv[1], "rb").read()
+		start = data.find(b"\xfd7zXZ\x00")
+		if start < 0:
+		    sys.exit("no xz payload")
+		# Stops at the end of the xz stream; what follows is not ours.
+		elf = lzma.LZMADecompressor().decompress(data[start:])
+		open(sys.argv[2], "wb").write(elf)
+	PY
+		die "cannot unpack vmlinuz-$KREL"
+	[[ $(head -c 4 "$kdir/vmlinux" | od -An -tx1 | tr -d ' ') == 7f454c46 ]] ||
+		die "could not extract an ELF vmlinux from vmlinuz-$KREL"
+	touch "$kdir/.done"
+fi
+kroot=$kdir/root
+
+# ---- helpers ----
+
+# add_bin ROOT FILE: FILE and the shared libraries it needs.
+add_bin() {
+	local root=$1 f=$2 lib
+	mkdir -p "$root$(dirname "$f")"
+	cp -L "$f" "$root$f"
+	while read -r lib; do
+		[[ -e $root$lib ]] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done < <(ldd "$f" | awk '/=> \//{print $3} /^\t\//{print $1}')
+}
+
+# add_mods ROOT MODULE...: the modules and their dependencies from the
+# guest kernel, in load order, listed in ROOT/etc/e2e/modules.
+add_mods() {
+	local root=$1 m ko rel
+	shift
+	mkdir -p "$root/etc/e2e"
+	for m in "$@"; do
+		modprobe -d "$kroot" -S "$KREL" --show-depends "$m" |
+			awk '$1 == "insmod" {print $2}'
+	done | awk '!seen[$0]++' | while read -r ko; do
+		rel=${ko#"$kroot"}
+		mkdir -p "$root$(dirname "$rel")"
+		cp "$ko" "$root$rel"
+		echo "$rel"
+	done >>"$root/etc/e2e/modules"
+}
+
+# busybox_root ROOT: an empty root with busybox.
+busybox_root() {
+	local r=$1 a
+	rm -rf "$r"
+	mkdir -p "$r"/{bin,sbin,etc/e2e,proc,sys,dev,tmp,run,var/log,var/lib,root,usr/bin,usr/sbin}
+	ln -s ../run "$r/var/run"
+	cp /bin/busybox "$r/bin/busybox"
+	for a in $(/bin/busybox --list); do
+		[[ -e $r/bin/$a ]] || ln -s busybox "$r/bin/$a"
+	done
+	echo "root:x:0:0:root:/root:/bin/sh" >"$r/etc/passwd"
+	echo "root:x:0:" >"$r/etc/group"
+}
+
+# cpio_of DIR: a newc archive of DIR on stdout, files owned by root.
+cpio_of() {
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
+}
+
+# ---- base layer ----
+base_pkgs=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-static
+	libc6 libgcc-s1 libpng16-16 zlib1g "linux-headers-$KREL")
+key=$({
+	for p in "${base_pkgs[@]}"; do echo "$p $(pkg_version "$p")"; done
+	sha256sum <"$0"
+} | sha256sum | cut -c1-16)
+base=$E2E_CACHE/base-$key
+if [[ ! -f $base/.done ]]; then
+	say "e2e-images: building the base layer in $base" >&2
+	rm -rf "$base"
+	mkdir -p "$base"
+	work=$base/work
+
+	# Xen: QEMU's multiboot loader wants the ELF, not the gzip.
+	zcat /boot/xen-4.17-amd64.gz >"$base/xen"
+	cp "$kroot/boot/vmlinuz-$KREL" "$base/vmlinuz"
+
+	# DomU: busybox and the XenStore client (the guest checks the
+	# backend's state itself). Kept uncompressed: the domain builder
+	# would unpack a compressed one on Dom0's emulated CPU.
+	du=$work/domu
+	busybox_root "$du"
+	add_bin "$du" /usr/bin/xenstore
+	for t in read write list ls exists rm watch; do
+		ln -s xenstore "$du/usr/bin/xenstore-$t"
+	done
+	cpio_of "$du" >"$base/domu-base.cpio"
+
+	# Dom0: the toolstack, brought up by hand in /init.
+	d0=$work/dom0
+	busybox_root "$d0"
+	add_mods "$d0" xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd virtio_pci virtio_blk
+	for b in xl xenstored xenconsoled xen-init-dom0 xenconsole; do
+		add_bin "$d0" "$XENBIN/$b"
+	done
+	add_bin "$d0" /usr/bin/xenstore
+	for t in read write list ls exists rm watch chmod; do
+		ln -s xenstore "$d0/usr/bin/xenstore-$t"
+	done
+	# libxl calls pthread_cancel, for which glibc dlopens libgcc_s.
+	cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$d0/lib/x86_64-linux-gnu/"
+	mkdir -p "$d0"/{etc/xen,var/lib/xen,var/lib/xenstored,var/log/xen,domu}
+	cp /etc/xen/xl.conf "$d0/etc/xen/"
+	cp "$kdir/vmlinux" "$d0/domu/vmlinux"
+	cpio_of "$d0" | gzip -1 >"$base/dom0-base.cpio.gz"
+	(cd "$d0" && find . -mindepth 1 | sed 's|^\.||') >"$base/dom0-files"
+
+	{
+		echo "kernel $KPKG $KVER"
+		for p in "${base_pkgs[@]}"; do echo "$p $(pkg_version "$p")"; done
+	} >"$base/VERSIONS"
+	rm -rf "$work"
+	touch "$base/.done"
+	# Older layers and kernels are of no more use.
+	find "$E2E_CACHE" -mindepth 1 -maxdepth 1 \( -name 'base-*' -o -name 'kernel-*' \) \
+		! -name "base-$key" ! -name "${kdir##*/}" -exec rm -rf {} +
+	find "$debs" -name '*.deb' ! -name "${KPKG}_${KVER}_amd64.deb" -delete
+fi
+
+# ---- overlay: our files ----
+img=$E2E_CACHE/images
+rm -rf "$img.new"
+mkdir -p "$img.new"
+work=$img.new/work
+
+du=$work/domu
+mkdir -p "$du/etc/e2e" "$du/etc/modprobe.d" "$du/usr/bin" "$du/lib/modules/$KREL/extra"
+# Debian's own frontend (alias xen:vdispl) is not in the image; the
+# blacklist says so to anything that would look for it.
+echo "blacklist drm_xen_front" >"$du/etc/modprobe.d/e2e.conf"
+deps=$(modinfo -F depends "$MODULE" | tr ',' ' ')
+# shellcheck disable=SC2086 # a list of module names
+[[ -z $deps ]] || add_mods "$du" $deps
+cp "$MODULE" "$du/lib/modules/$KREL/extra/"
+echo "/lib/modules/$KREL/extra/xen_drm_front.ko" >"$du/etc/e2e/module"
+cp "$E2E_BUILD/guest/e2e-dumb" "$du/usr/bin/"
+install -m 755 "$E2E_SRC/domu/init" "$du/init"
+mkdir -p "$img.new/dom0/domu"
+cat "$base/domu-base.cpio" <(cpio_of "$du") >"$img.new/dom0/domu/initrd"
+
+d0=$img.new/dom0
+mkdir -p "$d0/usr/bin" "$d0/etc/e2e"
+install -m 755 "$E2E_SRC/dom0/init" "$d0/init"
+install -m 644 "$E2E_SRC/dom0/domu.cfg" "$d0/domu/domu.cfg"
+cp "$E2E_BUILD/backend/vdispl-be" "$d0/usr/bin/"
+# Shared libraries of the backend that the base layer lacks.
+while read -r lib; do
+	grep -qxF "$lib" "$base/dom0-files" && continue
+	mkdir -p "$d0$(dirname "$lib")"
+	cp -L "$lib" "$d0$lib"
+done < <(ldd "$E2E_BUILD/backend/vdispl-be" | awk '/=> \//{print $3}')
+rm -rf "$work"
+cp "$base/dom0-base.cpio.gz" "$img.new/dom0.cpio.gz"
+cpio_of "$d0" | gzip -1 >>"$img.new/dom0.cpio.gz"
+rm -rf "$d0"
+cp "$base/xen" "$base/vmlinuz" "$img.new/"
+{
+	cat "$base/VERSIONS"
+	echo "module $(sha256sum "$MODULE" | cut -c1-16) $MODULE"
+	echo "backend $(sha256sum "$E2E_BUILD/backend/vdispl-be" | cut -c1-16)"
+} >"$img.new/VERSIONS"
+rm -rf "$img"
+mv "$img.new" "$img"
+say "e2e-images: $img ($(e2e_elapsed "$start"); dom0.cpio.gz $(du -m "$img/dom0.cpio.gz" | cut -f1) MiB)" >&2
+echo "$img"

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * e2e-dumb: the life of one dumb buffer, through the DRM ioctls only (the
+ * guest image has no libdrm): CREATE_DUMB, MAP_DUMB and mmap, write a
+ * pattern, read it back, DESTROY_DUMB. The backend maps the same pages: it
+ * logs a hash of the pixels when the buffer is destroyed (vdispl-be
+ * --hash), which must equal the one printed here.
+ *
+ * Usage: e2e-dumb CARD WIDTH HEIGHT SEED [nommap]
+ * Prints "e2e-dumb: ... hash <8 hex digits>"; exit status 0 if every step
+ * worked and the pattern read back intact.
+ *
+ * With "nommap" the buffer must be refused to mmap with EOPNOTSUPP, as the
+ * driver does for backend-allocated buffers in a PV guest (their grant
+ * mappings cannot go into user page tables as ordinary pages there); the
+ * rest of the buffer's life is still checked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <drm.h>
+#include <drm_mode.h>
+
+static uint32_t pattern(uint32_t x, uint32_t y, uint32_t seed)
+{
+	return 0xff000000u | ((x * 3 + seed) & 0xff) << 16 |
+	       ((y * 5 + seed * 7) & 0xff) << 8 | ((x ^ y) & 0xff);
+}
+
+/* FNV-1a over width * 4 bytes of each line, as the backend hashes. */
+static uint32_t hash(const uint8_t *p, uint32_t pitch, uint32_t w, uint32_t h)
+{
+	uint32_t v = 2166136261u, x, y;
+
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w * 4; x++) {
+			v ^= p[(size_t)y * pitch + x];
+			v *= 16777619u;
+		}
+	return v;
+}
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "e2e-dumb: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct drm_mode_create_dumb create = { 0 };
+	struct drm_mode_map_dumb map = { 0 };
+	struct drm_mode_destroy_dumb destroy = { 0 };
+	char name[64] = "";
+	struct drm_version version = { .name = name, .name_len = sizeof(name) - 1 };
+	uint32_t seed, x, y, bad = 0, h;
+	uint8_t *mem;
+	int fd;
+
+	if (argc != 5 && !(argc == 6 && !strcmp(argv[5], "nommap"))) {
+		fprintf(stderr, "usage: e2e-dumb CARD WIDTH HEIGHT SEED [nommap]\n");
+		return 2;
+	}
+	create.width = (uint32_t)strtoul(argv[2], NULL, 0);
+	create.height = (uint32_t)strtoul(argv[3], NULL, 0);
+	create.bpp = 32;
+	seed = (uint32_t)strtoul(argv[4], NULL, 0);
+
+	fd = open(argv[1], O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fail(argv[1]);
+	if (ioctl(fd, DRM_IOCTL_VERSION, &version))
+		return fail("DRM_IOCTL_VERSION");
+	if (ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
+		return fail("DRM_IOCTL_MODE_CREATE_DUMB");
+	map.handle = create.handle;
+	if (ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map))
+		return fail("DRM_IOCTL_MODE_MAP_DUMB");
+	mem = mmap(NULL, create.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		   (off_t)map.offset);
+	if (argc == 6) {
+		if (mem != MAP_FAILED || errno != EOPNOTSUPP) {
+			fprintf(stderr, "e2e-dumb: mmap %s, expected EOPNOTSUPP\n",
+				mem == MAP_FAILED ? strerror(errno) : "worked");
+			return 1;
+		}
+		destroy.handle = create.handle;
+		if (ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy))
+			return fail("DRM_IOCTL_MODE_DESTROY_DUMB");
+		close(fd);
+		printf("e2e-dumb: %s: %ux%u pitch %u size %llu, mmap refused as expected\n",
+		       argv[1], create.width, create.height, create.pitch,
+		       (unsigned long long)create.size);
+		return 0;
+	}
+	if (mem == MAP_FAILED)
+		return fail("mmap");
+	for (y = 0; y < create.height; y++)
+		for (x = 0; x < create.width; x++)
+			memcpy(mem + (size_t)y * create.pitch + 4 * x,
+			       &(uint32_t){ pattern(x, y, seed) }, 4);
+	for (y = 0; y < create.height; y++)
+		for (x = 0; x < create.width; x++) {
+			uint32_t v;
+
+			memcpy(&v, mem + (size_t)y * create.pitch + 4 * x, 4);
+			bad += v != pattern(x, y, seed);
+		}
+	h = hash(mem, create.pitch, create.width, create.height);
+	if (munmap(mem, create.size))
+		return fail("munmap");
+	destroy.handle = create.handle;
+	if (ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy))
+		return fail("DRM_IOCTL_MODE_DESTROY_DUMB");
+	close(fd);
+	printf("e2e-dumb: %s driver %s: %ux%u pitch %u size %llu, %u bad pixels, hash %08x\n",
+	       argv[1], name, create.width, create.height, create.pitch,
+	       (unsigned long long)create.size, bad, h);
+	return bad ? 1 : 0;
+}
