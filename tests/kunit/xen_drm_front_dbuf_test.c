@@ -579,7 +579,7 @@ static void dbt_be_alloc(struct kunit *test)
  */
 static void dbt_be_alloc_fails_case(struct kunit *test,
 				    enum xdf_sim_dbuf_fault fault,
-				    int fmap_budget)
+				    int fmap_budget, int fpages_budget)
 {
 	struct dbt_ctx *ctx = dbt_connect(test, "1");
 	struct xdf_sim_dbuf_stats st;
@@ -590,9 +590,11 @@ static void dbt_be_alloc_fails_case(struct kunit *test,
 
 	xdf_sim_backend_set_dbuf_fault(ctx->sdev, fault);
 	xdf_sim_foreign_map_fail_after(fmap_budget);
+	xdf_sim_foreign_pages_fail_after(fpages_budget);
 	nreq = dbt_nreqs(ctx);
 	KUNIT_EXPECT_LT(test, dbt_create(test, ctx, 640, 480, 32, &buf), 0);
 	xdf_sim_foreign_map_fail_after(-1);
+	xdf_sim_foreign_pages_fail_after(-1);
 
 	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 2);
 	req = dbt_req(test, ctx, nreq);
@@ -616,18 +618,24 @@ static void dbt_be_alloc_fails_case(struct kunit *test,
 
 static void dbt_be_alloc_bad_refs(struct kunit *test)
 {
-	dbt_be_alloc_fails_case(test, XDF_SIM_DBUF_BAD_REFS, -1);
+	dbt_be_alloc_fails_case(test, XDF_SIM_DBUF_BAD_REFS, -1, -1);
 }
 
 static void dbt_be_alloc_too_few(struct kunit *test)
 {
-	dbt_be_alloc_fails_case(test, XDF_SIM_DBUF_TOO_FEW, -1);
+	dbt_be_alloc_fails_case(test, XDF_SIM_DBUF_TOO_FEW, -1, -1);
 }
 
 /* The 100th of 300 pages cannot be mapped. */
 static void dbt_be_alloc_map_fails(struct kunit *test)
 {
-	dbt_be_alloc_fails_case(test, XDF_SIM_DBUF_OK, 99);
+	dbt_be_alloc_fails_case(test, XDF_SIM_DBUF_OK, 99, -1);
+}
+
+/* No pages to map the backend's buffer into. */
+static void dbt_be_alloc_pages_fail(struct kunit *test)
+{
+	dbt_be_alloc_fails_case(test, XDF_SIM_DBUF_OK, -1, 0);
 }
 
 /* The budget: over it, -ENOSPC and nothing sent; freeing makes room. */
@@ -1468,6 +1476,7 @@ static struct kunit_case dbt_cases[] = {
 	KUNIT_CASE(dbt_be_alloc_bad_refs),
 	KUNIT_CASE(dbt_be_alloc_too_few),
 	KUNIT_CASE(dbt_be_alloc_map_fails),
+	KUNIT_CASE(dbt_be_alloc_pages_fail),
 	KUNIT_CASE(dbt_be_alloc_budget),
 	KUNIT_CASE(dbt_prime_export),
 	KUNIT_CASE(dbt_prime_export_be_alloc),

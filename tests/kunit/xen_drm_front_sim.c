@@ -154,6 +154,8 @@ static struct xdf_sim_counters hv;
 static int hv_grant_budget = -1;
 static int hv_evtchn_budget = -1;
 static int hv_fmap_budget = -1;
+/* Allocations of pages for foreign mappings that still succeed; -1: all. */
+static int hv_fpages_budget = -1;
 
 #define sim_misuse(fmt, ...)						\
 	do {								\
@@ -1194,6 +1196,21 @@ void *xdf_sim_backend_grant_vaddr(grant_ref_t ref)
 }
 
 /**
+ * xdf_sim_foreign_pages_fail_after() - make allocating pages for foreign
+ *					 mappings fail
+ * @count: number of allocations still succeeding before -ENOMEM; -1 for no
+ *	   limit
+ */
+void xdf_sim_foreign_pages_fail_after(int count)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	hv_fpages_budget = count;
+	spin_unlock_irqrestore(&hv_lock, flags);
+}
+
+/**
  * xdf_sim_foreign_map_fail_after() - make mapping backend pages fail
  * @count: number of pages still mappable before -EFAULT; -1 for no limit
  */
@@ -1210,6 +1227,13 @@ int xdf_xen_foreign_pages_alloc(unsigned int count, struct page **pages)
 {
 	unsigned long flags;
 	unsigned int i;
+	bool fail;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	fail = sim_budget_exhausted(&hv_fpages_budget);
+	spin_unlock_irqrestore(&hv_lock, flags);
+	if (fail)
+		return -ENOMEM;
 
 	for (i = 0; i < count; i++) {
 		pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
@@ -3764,6 +3788,7 @@ void xdf_sim_reset(void)
 	hv_grant_budget = -1;
 	hv_evtchn_budget = -1;
 	hv_fmap_budget = -1;
+	hv_fpages_budget = -1;
 	hv.misuse = 0;
 	spin_unlock_irqrestore(&hv_lock, flags);
 }

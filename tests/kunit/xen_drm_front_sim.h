@@ -405,6 +405,7 @@ void xdf_sim_backend_unmap(grant_ref_t ref);
 void xdf_sim_gnttab_fail_after(int count);
 void xdf_sim_evtchn_fail_after(int count);
 void xdf_sim_foreign_map_fail_after(int count);
+void xdf_sim_foreign_pages_fail_after(int count);
 bool xdf_sim_evtchn_backend_bound(evtchn_port_t port);
 
 /**
