@@ -35,6 +35,7 @@
 #include "../xen_drm_front.h"
 #include "../xen_drm_front_xen.h"
 #include "xen_drm_front_sim.h"
+#include "xen_drm_front_test.h"
 
 #define DBT_WAIT_MS	3000
 #define DBT_MAX_BUFS	8
@@ -90,28 +91,9 @@ static struct dbt_ctx *dbt_connect(struct kunit *test, const char *be_alloc)
 		.num_connectors = 1,
 		.connectors[0] = { .resolution = "1920x1080", .unique_id = "0" },
 	};
-	struct xdf_front *front;
-	struct drm_file *file;
 
-	ctx->sdev = xdf_sim_dev_add(&cfg);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->sdev);
-	xdf_sim_settle();
-	KUNIT_ASSERT_TRUE(test, xdf_sim_wait_frontend_state(ctx->sdev,
-							    XenbusStateConnected,
-							    DBT_WAIT_MS));
-	xdf_sim_settle();
-	front = dev_get_drvdata(&xdf_sim_dev_xb(ctx->sdev)->dev);
-	KUNIT_ASSERT_NOT_NULL(test, front);
-	KUNIT_ASSERT_NOT_NULL(test, front->xdrm);
-	ctx->xdrm = front->xdrm;
-
-	/* An open holds the device, as drm_open() does. */
-	drm_dev_get(&ctx->xdrm->drm);
-	file = drm_file_alloc(ctx->xdrm->drm.primary);
-	if (IS_ERR(file))
-		drm_dev_put(&ctx->xdrm->drm);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
-	ctx->file = file;
+	ctx->xdrm = xdf_test_connect(test, &cfg, &ctx->sdev);
+	ctx->file = xdf_test_open(test, ctx->xdrm);
 	return ctx;
 }
 
@@ -120,9 +102,8 @@ static void dbt_close(struct dbt_ctx *ctx)
 {
 	if (!ctx->file)
 		return;
-	drm_file_free(ctx->file);
+	xdf_test_close(ctx->xdrm, ctx->file);
 	ctx->file = NULL;
-	drm_dev_put(&ctx->xdrm->drm);
 }
 
 static unsigned int dbt_nreqs(struct dbt_ctx *ctx)

@@ -36,6 +36,7 @@
 #include "../../drm_internal.h"
 #include "../xen_drm_front.h"
 #include "xen_drm_front_sim.h"
+#include "xen_drm_front_test.h"
 
 #define KT_WAIT_MS	3000
 /* Request timeout for tests whose frame-done never comes. */
@@ -85,33 +86,14 @@ static struct kt_ctx *kt_connect_cfg(struct kunit *test, unsigned int n,
 		.versions = versions,
 		.num_connectors = n,
 	};
-	struct xdf_front *front;
-	struct drm_file *file;
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
 		cfg.connectors[i] = (struct xdf_sim_connector) {
 			.resolution = res, .unique_id = ids[i],
 		};
-	ctx->sdev = xdf_sim_dev_add(&cfg);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->sdev);
-	xdf_sim_settle();
-	KUNIT_ASSERT_TRUE(test, xdf_sim_wait_frontend_state(ctx->sdev,
-							    XenbusStateConnected,
-							    KT_WAIT_MS));
-	xdf_sim_settle();
-	front = dev_get_drvdata(&xdf_sim_dev_xb(ctx->sdev)->dev);
-	KUNIT_ASSERT_NOT_NULL(test, front);
-	KUNIT_ASSERT_NOT_NULL(test, front->xdrm);
-	ctx->xdrm = front->xdrm;
-
-	/* An open holds the device, as drm_open() does. */
-	drm_dev_get(&ctx->xdrm->drm);
-	file = drm_file_alloc(ctx->xdrm->drm.primary);
-	if (IS_ERR(file))
-		drm_dev_put(&ctx->xdrm->drm);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
-	ctx->file = file;
+	ctx->xdrm = xdf_test_connect(test, &cfg, &ctx->sdev);
+	ctx->file = xdf_test_open(test, ctx->xdrm);
 	return ctx;
 }
 
@@ -125,9 +107,8 @@ static void kt_close(struct kt_ctx *ctx)
 {
 	if (!ctx->file)
 		return;
-	drm_file_free(ctx->file);
+	xdf_test_close(ctx->xdrm, ctx->file);
 	ctx->file = NULL;
-	drm_dev_put(&ctx->xdrm->drm);
 }
 
 static struct xdf_pipe *kt_pipe(struct kt_ctx *ctx, unsigned int i)

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Helpers shared by the frontend's KUnit suites.
+ */
+
+#include <kunit/test.h>
+#include <linux/device.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+
+#include "../../drm_internal.h"
+#include "../xen_drm_front.h"
+#include "xen_drm_front_sim.h"
+#include "xen_drm_front_test.h"
+
+/**
+ * xdf_test_connect() - add a vdispl device and wait until it is connected
+ * @test: the test, failed and ended if the device does not connect
+ * @cfg: the device as the toolstack configures it
+ * @sdev: the simulated device, for the test to remove
+ *
+ * Return: the DRM device the frontend created for the connection.
+ */
+struct xdf_drm *xdf_test_connect(struct kunit *test,
+				 const struct xdf_sim_config *cfg,
+				 struct xdf_sim_dev **sdev)
+{
+	struct xdf_front *front;
+
+	*sdev = xdf_sim_dev_add(cfg);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, *sdev);
+	xdf_sim_settle();
+	KUNIT_ASSERT_TRUE(test, xdf_sim_wait_frontend_state(*sdev,
+							    XenbusStateConnected,
+							    XDF_TEST_WAIT_MS));
+	xdf_sim_settle();
+	front = dev_get_drvdata(&xdf_sim_dev_xb(*sdev)->dev);
+	KUNIT_ASSERT_NOT_NULL(test, front);
+	KUNIT_ASSERT_NOT_NULL(test, front->xdrm);
+	return front->xdrm;
+}
+
+/**
+ * xdf_test_open() - open a DRM client on the device, as open(2) would
+ * @test: the test, failed and ended if the client cannot be made
+ * @xdrm: the device
+ *
+ * Return: the client, to be closed with xdf_test_close().
+ */
+struct drm_file *xdf_test_open(struct kunit *test, struct xdf_drm *xdrm)
+{
+	struct drm_file *file;
+
+	/* An open holds the device, as drm_open() does. */
+	drm_dev_get(&xdrm->drm);
+	file = drm_file_alloc(xdrm->drm.primary);
+	if (IS_ERR(file))
+		drm_dev_put(&xdrm->drm);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	return file;
+}
+
+/**
+ * xdf_test_close() - close a client from xdf_test_open()
+ * @xdrm: the device
+ * @file: the client: its framebuffers and handles go, then its reference
+ *	  to the device
+ */
+void xdf_test_close(struct xdf_drm *xdrm, struct drm_file *file)
+{
+	drm_file_free(file);
+	drm_dev_put(&xdrm->drm);
+}
