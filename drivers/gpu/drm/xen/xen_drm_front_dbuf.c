@@ -177,17 +177,26 @@ static int xdf_dir_create(struct xdf_dbuf *dbuf)
 	return 0;
 }
 
-/* Lists the buffer's grant references in the directory, in page order. */
-static void xdf_dir_fill(struct xdf_dbuf *dbuf)
+/* Where the directory holds the grant reference of buffer page @i. */
+static grant_ref_t *xdf_dir_entry(struct xdf_dbuf *dbuf, unsigned int i)
 {
 	const unsigned int per_page = XENDISPL_PAGE_DIR_GREFS_PER_PAGE;
 	struct xendispl_page_directory *dir;
+	grant_ref_t *refs;
+
+	dir = page_address(dbuf->dir_pages[i / per_page]);
+	/* The array runs to the end of the page: index it as such. */
+	refs = dir->gref;
+	return &refs[i % per_page];
+}
+
+/* Lists the buffer's grant references in the directory, in page order. */
+static void xdf_dir_fill(struct xdf_dbuf *dbuf)
+{
 	unsigned int i;
 
-	for (i = 0; i < dbuf->num_pages; i++) {
-		dir = page_address(dbuf->dir_pages[i / per_page]);
-		dir->gref[i % per_page] = dbuf->grefs[i];
-	}
+	for (i = 0; i < dbuf->num_pages; i++)
+		*xdf_dir_entry(dbuf, i) = dbuf->grefs[i];
 }
 
 /*
@@ -196,13 +205,10 @@ static void xdf_dir_fill(struct xdf_dbuf *dbuf)
  */
 static int xdf_dir_read(struct xdf_dbuf *dbuf)
 {
-	const unsigned int per_page = XENDISPL_PAGE_DIR_GREFS_PER_PAGE;
-	struct xendispl_page_directory *dir;
 	unsigned int i;
 
 	for (i = 0; i < dbuf->num_pages; i++) {
-		dir = page_address(dbuf->dir_pages[i / per_page]);
-		dbuf->grefs[i] = READ_ONCE(dir->gref[i % per_page]);
+		dbuf->grefs[i] = READ_ONCE(*xdf_dir_entry(dbuf, i));
 		if (!dbuf->grefs[i]) {
 			drm_err(&dbuf->xdrm->drm,
 				"backend left grant reference %u of %u of buffer %llu empty\n",
