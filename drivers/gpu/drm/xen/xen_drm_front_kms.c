@@ -12,6 +12,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/dma-buf.h>
 #include <linux/jiffies.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -192,7 +193,7 @@ static int xdf_fb_attach(struct xdf_drm *xdrm, struct xdf_fb *xfb,
 	/* Framebuffers concern the whole device: first connector's ring. */
 	ret = xdf_request(xdrm->chs, 0, &req, NULL);
 	drm_dev_exit(idx);
-	if (ret)
+	if (ret && ret != -ENODEV)
 		drm_err(&xdrm->drm, "backend did not attach framebuffer %llu (%ux%u %p4cc): %d\n",
 			xfb->cookie, cmd->width, cmd->height, &cmd->pixel_format, ret);
 	return ret;
@@ -206,6 +207,7 @@ static struct drm_framebuffer *xdf_fb_create(struct drm_device *drm,
 	struct xdf_drm *xdrm = to_xdf_drm(drm);
 	struct drm_gem_object *obj;
 	struct xdf_fb *xfb;
+	size_t size;
 	u32 id;
 	int ret;
 
@@ -217,9 +219,11 @@ static struct drm_framebuffer *xdf_fb_create(struct drm_device *drm,
 	if (!obj)
 		return ERR_PTR(-ENOENT);
 
-	if (obj->size < (u64)cmd->pitches[0] * cmd->height) {
+	/* An imported buffer has the exporter's size, not page-rounded. */
+	size = obj->import_attach ? obj->import_attach->dmabuf->size : obj->size;
+	if (size < (u64)cmd->pitches[0] * cmd->height) {
 		drm_dbg_kms(drm, "buffer of %zu bytes too small for %ux%u, pitch %u\n",
-			    obj->size, cmd->width, cmd->height, cmd->pitches[0]);
+			    size, cmd->width, cmd->height, cmd->pitches[0]);
 		ret = -EINVAL;
 		goto err_put_obj;
 	}
