@@ -26,6 +26,7 @@
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_fourcc.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_prime.h>
@@ -899,6 +900,63 @@ static void dbt_prime_import(struct kunit *test)
 }
 
 /*
+ * A framebuffer on an imported buffer: accepted, and attached to the
+ * buffer's display buffer, when the buffer holds it; refused at addfb,
+ * with nothing sent to the backend, when it does not.
+ */
+static void dbt_prime_import_addfb(struct kunit *test)
+{
+	struct dbt_ctx *ctx = dbt_connect(test, NULL);
+	struct drm_device *other = dbt_other(test, ctx);
+	const u32 width = 256, height = 64, pitch = width * 4;
+	struct drm_mode_fb_cmd2 cmd = {
+		.width = width,
+		.height = height + 1,
+		.pixel_format = DRM_FORMAT_XRGB8888,
+		.pitches = { pitch },
+	};
+	struct drm_gem_shmem_object *shmem;
+	struct drm_gem_object *obj;
+	struct xendispl_req req;
+	struct dma_buf *dmabuf;
+	unsigned int nreq;
+	u32 handle;
+
+	shmem = drm_gem_shmem_create(other, pitch * height);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+	dmabuf = drm_gem_prime_export(&shmem->base, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	obj = drm_gem_prime_import(&ctx->xdrm->drm, dmabuf);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	KUNIT_ASSERT_EQ(test, drm_gem_handle_create(ctx->file, obj, &handle), 0);
+	drm_gem_object_put(obj);
+	cmd.handles[0] = handle;
+
+	/* One line more than the buffer holds. */
+	nreq = dbt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd, ctx->file),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, dbt_nreqs(ctx), nreq);
+
+	cmd.height = height;
+	KUNIT_ASSERT_EQ(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd, ctx->file), 0);
+	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 1);
+	req = dbt_req(test, ctx, nreq);
+	KUNIT_EXPECT_EQ(test, req.operation, XENDISPL_OP_FB_ATTACH);
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.dbuf_cookie,
+			xdf_gem_to_dbuf(obj)->cookie);
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.height, height);
+	KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, cmd.fb_id,
+					    ctx->file), 0);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_handle_delete(ctx->file, handle), 0);
+	dma_buf_put(dmabuf);
+	drm_gem_object_put(&shmem->base);
+	flush_delayed_fput();
+	dbt_expect_no_buffers(test, ctx);
+}
+
+/*
  * A dma-buf exporter whose buffer starts inside its first page, as a
  * sub-allocated buffer of another driver would.
  */
@@ -1464,6 +1522,7 @@ static struct kunit_case dbt_cases[] = {
 	KUNIT_CASE(dbt_prime_handle_outlives),
 	KUNIT_CASE(dbt_prime_import),
 	KUNIT_CASE(dbt_prime_import_offset),
+	KUNIT_CASE(dbt_prime_import_addfb),
 	KUNIT_CASE(dbt_grant_fails_pages),
 	KUNIT_CASE(dbt_grant_fails_first_dir),
 	KUNIT_CASE(dbt_grant_fails_second_dir),
