@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# For now: say where the module is and how to load it in a Xen guest.
+# For now: say where the module is, how to load it in a Xen guest, and how
+# to see it run under real Xen on this machine (make e2e).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -19,4 +20,8 @@ To load it in a Xen PV guest (DomU) running that kernel with a vdispl device:
   mkdir -p /lib/modules/$kver/updates
   cp $ko /lib/modules/$kver/updates/
   depmod -a $kver && modprobe xen_drm_front
+To see it drive a real backend on this machine (Xen + Dom0 + DomU under
+QEMU; the backend's PNG of each shown frame lands in
+~/.cache/xen-drm-front/logs/e2e/latest/results/png/):
+  make e2e
 MSG
