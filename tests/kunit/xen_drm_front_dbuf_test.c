@@ -239,7 +239,7 @@ static void dbt_expect_no_buffers(struct kunit *test, struct dbt_ctx *ctx)
 	KUNIT_EXPECT_EQ(test, c.backend_dbufs, 0u);
 	KUNIT_EXPECT_EQ(test, c.misuse, 0u);
 	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 0u);
-	KUNIT_EXPECT_TRUE_MSG(test, xa_empty(&ctx->xdrm->cookies), "cookies left");
+	KUNIT_EXPECT_TRUE_MSG(test, ida_is_empty(&ctx->xdrm->cookies), "cookies left");
 	KUNIT_EXPECT_EQ(test, ctx->xdrm->be_alloc_count, 0u);
 	KUNIT_EXPECT_EQ(test, ctx->xdrm->be_alloc_bytes, 0ull);
 }
@@ -1396,7 +1396,7 @@ static void dbt_backend_gone_case(struct kunit *test, bool keep)
 	KUNIT_EXPECT_EQ(test, dbt_destroy(ctx, &buf), 0);
 	xdf_sim_settle();
 	KUNIT_EXPECT_EQ(test, dbt_nreqs(ctx), nreq);
-	KUNIT_EXPECT_TRUE(test, xa_empty(&ctx->xdrm->cookies));
+	KUNIT_EXPECT_TRUE(test, ida_is_empty(&ctx->xdrm->cookies));
 	xdf_sim_get_counters(&c);
 	if (keep) {
 		/* Revoked, waiting for the backend's unmap. */
@@ -1457,7 +1457,7 @@ static void dbt_backend_gone_be_alloc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c.foreign_pages, 0u);
 	KUNIT_EXPECT_EQ(test, c.backend_grants, 0u);
 	KUNIT_EXPECT_EQ(test, c.misuse, 0u);
-	KUNIT_EXPECT_TRUE(test, xa_empty(&ctx->xdrm->cookies));
+	KUNIT_EXPECT_TRUE(test, ida_is_empty(&ctx->xdrm->cookies));
 	KUNIT_EXPECT_EQ(test, ctx->xdrm->be_alloc_count, 0u);
 }
 

@@ -469,7 +469,7 @@ static void kt_settle(struct kt_ctx *ctx)
 	unsigned int i;
 
 	xdf_sim_settle();
-	for (i = 0; i < ctx->xdrm->num_pipes; i++)
+	for (i = 0; i < ctx->xdrm->cfg.num_connectors; i++)
 		flush_work(&kt_pipe(ctx, i)->link_work);
 }
 

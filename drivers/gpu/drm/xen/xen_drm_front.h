@@ -24,7 +24,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
-#include <linux/xarray.h>
+#include <linux/idr.h>
 
 #include <drm/drm_connector.h>
 #include <drm/drm_device.h>
@@ -193,23 +193,21 @@ struct xdf_pipe {
  * @chs: the backend's channels; dereferenced only inside
  *	 drm_dev_enter()/drm_dev_exit(), as they are freed after
  *	 drm_dev_unplug()
- * @cookies: live display buffer and framebuffer cookies
+ * @cookies: allocator of display buffer and framebuffer cookies
  * @be_alloc_lock: protects @be_alloc_count and @be_alloc_bytes
  * @be_alloc_count: buffers the backend allocated for this device
  * @be_alloc_bytes: their total size
- * @num_pipes: number of display pipes, one per connector
- * @pipes: the display pipes
+ * @pipes: the display pipes, one per configured connector
  */
 struct xdf_drm {
 	struct drm_device drm;
 	void *devres_group;
 	struct xdf_cfg cfg;
 	struct xdf_channels *chs;
-	struct xarray cookies;
+	struct ida cookies;
 	struct mutex be_alloc_lock;	/* the backend's allocation budget */
 	unsigned int be_alloc_count;
 	u64 be_alloc_bytes;
-	unsigned int num_pipes;
 	struct xdf_pipe pipes[XDF_MAX_CONNECTORS];
 };
 
@@ -310,6 +308,8 @@ void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie);
 
 /* xen_drm_front_drm.c */
 
+int xdf_cookie_alloc(struct xdf_drm *xdrm, u64 *cookie);
+void xdf_cookie_free(struct xdf_drm *xdrm, u64 cookie);
 struct xdf_drm *xdf_drm_create(struct device *parent,
 			       const struct xdf_cfg *cfg,
 			       struct xdf_channels *chs);

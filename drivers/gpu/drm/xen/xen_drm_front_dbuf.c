@@ -38,24 +38,6 @@ module_param_named(be_alloc_max_mib, xdf_be_alloc_max_mib, uint, 0644);
 MODULE_PARM_DESC(be_alloc_max_mib,
 		 "Memory a device may have the backend allocate at once, MiB (be-alloc=1; default 1024)");
 
-/* Buffers and framebuffers both take their cookies from here. */
-static int xdf_cookie_alloc(struct xdf_drm *xdrm, void *entry, u64 *cookie)
-{
-	u32 id;
-	int ret;
-
-	ret = xa_alloc(&xdrm->cookies, &id, entry, xa_limit_32b, GFP_KERNEL);
-	if (ret)
-		return ret;
-	*cookie = id;
-	return 0;
-}
-
-static void xdf_cookie_free(struct xdf_drm *xdrm, u64 cookie)
-{
-	xa_erase(&xdrm->cookies, cookie);
-}
-
 /* Refuses a backend allocation that would exceed the device's budget. */
 static int xdf_be_alloc_charge(struct xdf_drm *xdrm, u64 size)
 {
@@ -411,7 +393,7 @@ struct xdf_dbuf *xdf_dbuf_create(struct xdf_drm *xdrm, struct page **pages,
 	if (IS_ERR(dbuf))
 		return dbuf;
 
-	ret = xdf_cookie_alloc(xdrm, dbuf, &dbuf->cookie);
+	ret = xdf_cookie_alloc(xdrm, &dbuf->cookie);
 	if (!ret)
 		ret = xdf_dbuf_send_create(dbuf, desc);
 	if (ret) {
@@ -455,7 +437,7 @@ struct xdf_dbuf *xdf_dbuf_create_be_alloc(struct xdf_drm *xdrm,
 		return ERR_PTR(-ENOMEM);
 	}
 
-	ret = xdf_cookie_alloc(xdrm, dbuf, &dbuf->cookie);
+	ret = xdf_cookie_alloc(xdrm, &dbuf->cookie);
 	if (ret)
 		goto err;
 

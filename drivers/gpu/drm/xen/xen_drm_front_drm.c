@@ -44,8 +44,8 @@ static void xdf_drm_release(struct drm_device *drm, void *data)
 	struct xdf_drm *xdrm = to_xdf_drm(drm);
 
 	/* Every buffer holds a device reference: none can be left. */
-	WARN_ON(!xa_empty(&xdrm->cookies));
-	xa_destroy(&xdrm->cookies);
+	WARN_ON(!ida_is_empty(&xdrm->cookies));
+	ida_destroy(&xdrm->cookies);
 	mutex_destroy(&xdrm->be_alloc_lock);
 }
 
@@ -54,8 +54,7 @@ static int xdf_drm_init(struct xdf_drm *xdrm)
 	struct drm_device *drm = &xdrm->drm;
 	int ret;
 
-	/* Cookie 0 means "none" to the backend. */
-	xa_init_flags(&xdrm->cookies, XA_FLAGS_ALLOC1);
+	ida_init(&xdrm->cookies);
 	mutex_init(&xdrm->be_alloc_lock);
 	ret = drmm_add_action_or_reset(drm, xdf_drm_release, NULL);
 	if (ret)
@@ -76,6 +75,34 @@ static int xdf_drm_init(struct xdf_drm *xdrm)
 	xdf_channels_set_frame_done(xdrm->chs, xdf_kms_frame_done, xdrm);
 	drm_fbdev_generic_setup(drm, 32);
 	return 0;
+}
+
+/**
+ * xdf_cookie_alloc() - allocate a cookie for a display buffer or framebuffer
+ * @xdrm: the device
+ * @cookie: the cookie: an id, never a pointer, and never 0, which means
+ *	    "none" to the backend
+ *
+ * Return: 0 or a negative errno.
+ */
+int xdf_cookie_alloc(struct xdf_drm *xdrm, u64 *cookie)
+{
+	int id = ida_alloc_min(&xdrm->cookies, 1, GFP_KERNEL);
+
+	if (id < 0)
+		return id;
+	*cookie = id;
+	return 0;
+}
+
+/**
+ * xdf_cookie_free() - free a cookie from xdf_cookie_alloc()
+ * @xdrm: the device
+ * @cookie: the cookie
+ */
+void xdf_cookie_free(struct xdf_drm *xdrm, u64 cookie)
+{
+	ida_free(&xdrm->cookies, cookie);
 }
 
 /**

@@ -124,7 +124,7 @@ static void xdf_fb_destroy(struct drm_framebuffer *fb)
 	struct xdf_fb *xfb = to_xdf_fb(fb);
 
 	xdf_fb_detach(xdrm, xfb);
-	xa_erase(&xdrm->cookies, xfb->cookie);
+	xdf_cookie_free(xdrm, xfb->cookie);
 	xdf_dbuf_put(xfb->dbuf);
 	drm_gem_fb_destroy(fb);
 }
@@ -208,7 +208,6 @@ static struct drm_framebuffer *xdf_fb_create(struct drm_device *drm,
 	struct drm_gem_object *obj;
 	struct xdf_fb *xfb;
 	size_t size;
-	u32 id;
 	int ret;
 
 	ret = xdf_fb_check(drm, cmd, info);
@@ -234,10 +233,9 @@ static struct drm_framebuffer *xdf_fb_create(struct drm_device *drm,
 		goto err_put_obj;
 	}
 
-	ret = xa_alloc(&xdrm->cookies, &id, xfb, xa_limit_32b, GFP_KERNEL);
+	ret = xdf_cookie_alloc(xdrm, &xfb->cookie);
 	if (ret)
 		goto err_free;
-	xfb->cookie = id;
 	xfb->dbuf = xdf_gem_to_dbuf(obj);
 	xdf_dbuf_get(xfb->dbuf);
 
@@ -257,7 +255,7 @@ static struct drm_framebuffer *xdf_fb_create(struct drm_device *drm,
 
 err_release:
 	xdf_dbuf_put(xfb->dbuf);
-	xa_erase(&xdrm->cookies, xfb->cookie);
+	xdf_cookie_free(xdrm, xfb->cookie);
 err_free:
 	kfree(xfb);
 err_put_obj:
@@ -370,7 +368,7 @@ void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie)
 	struct xdf_drm *xdrm = data;
 	struct xdf_pipe *xp;
 
-	if (conn_idx >= xdrm->num_pipes)
+	if (conn_idx >= xdrm->cfg.num_connectors)
 		return;
 	xp = &xdrm->pipes[conn_idx];
 
@@ -880,7 +878,7 @@ static void xdf_kms_release(struct drm_device *drm, void *unused)
 	struct xdf_drm *xdrm = to_xdf_drm(drm);
 	unsigned int i;
 
-	for (i = 0; i < xdrm->num_pipes; i++)
+	for (i = 0; i < xdrm->cfg.num_connectors; i++)
 		drm_edid_free(xdrm->pipes[i].edid);
 }
 
@@ -904,8 +902,7 @@ int xdf_kms_init(struct xdf_drm *xdrm)
 	drm->mode_config.funcs = &xdf_mode_config_funcs;
 	drm->mode_config.helper_private = &xdf_mode_config_helpers;
 
-	xdrm->num_pipes = xdrm->cfg.num_connectors;
-	for (i = 0; i < xdrm->num_pipes; i++) {
+	for (i = 0; i < xdrm->cfg.num_connectors; i++) {
 		ret = xdf_pipe_init(xdrm, i);
 		if (ret)
 			return ret;
@@ -915,7 +912,7 @@ int xdf_kms_init(struct xdf_drm *xdrm)
 	if (ret)
 		return ret;
 
-	ret = drm_vblank_init(drm, xdrm->num_pipes);
+	ret = drm_vblank_init(drm, xdrm->cfg.num_connectors);
 	if (ret)
 		return ret;
 
@@ -934,7 +931,7 @@ void xdf_kms_unplugged(struct xdf_drm *xdrm)
 {
 	unsigned int i;
 
-	for (i = 0; i < xdrm->num_pipes; i++) {
+	for (i = 0; i < xdrm->cfg.num_connectors; i++) {
 		cancel_delayed_work_sync(&xdrm->pipes[i].flip_timeout);
 		xdf_pipe_complete(&xdrm->pipes[i]);
 	}
@@ -949,7 +946,7 @@ void xdf_kms_fini(struct xdf_drm *xdrm)
 {
 	unsigned int i;
 
-	for (i = 0; i < xdrm->num_pipes; i++) {
+	for (i = 0; i < xdrm->cfg.num_connectors; i++) {
 		hrtimer_cancel(&xdrm->pipes[i].vblank_timer);
 		cancel_work_sync(&xdrm->pipes[i].link_work);
 	}
