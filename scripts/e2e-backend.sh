@@ -18,7 +18,7 @@ e2e_setup backend
 mkdir -p "$E2E_BUILD/backend" "$E2E_BUILD/guest" "$LOGS"
 run_logged e2e-backend-build make -C "$E2E_SRC/backend" O="$E2E_BUILD/backend" -j"$JOBS"
 run_logged e2e-guest-build make -C "$E2E_SRC/guest" O="$E2E_BUILD/guest"
-say "e2e-backend: $E2E_BUILD/backend/vdispl-be, $E2E_BUILD/guest/e2e-dumb"
+say "e2e-backend: $E2E_BUILD/backend/vdispl-be, guest programs in $E2E_BUILD/guest"
 [[ $action == test ]] || exit 0
 
 passed=0 failed=0

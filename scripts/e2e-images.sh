@@ -91,11 +91,11 @@ add_bin() {
 	done < <(ldd "$f" | awk '/=> \//{print $3} /^\t\//{print $1}')
 }
 
-# add_mods ROOT MODULE...: the modules and their dependencies from the
-# guest kernel, in load order, listed in ROOT/etc/e2e/modules.
+# add_mods ROOT LIST MODULE...: the modules and their dependencies from
+# the guest kernel, in load order, listed in ROOT/etc/e2e/LIST.
 add_mods() {
-	local root=$1 m ko rel
-	shift
+	local root=$1 list=$2 m ko rel
+	shift 2
 	mkdir -p "$root/etc/e2e"
 	for m in "$@"; do
 		modprobe -d "$kroot" -S "$KREL" --show-depends "$m" |
@@ -105,7 +105,26 @@ add_mods() {
 		mkdir -p "$root$(dirname "$rel")"
 		cp "$ko" "$root$rel"
 		echo "$rel"
-	done >>"$root/etc/e2e/modules"
+	done >>"$root/etc/e2e/$list"
+}
+
+# add_guest_tools ROOT: what the DomU's scenarios run besides our programs.
+add_guest_tools() {
+	local r=$1 f
+	local lib=/usr/lib/x86_64-linux-gnu
+	for f in /usr/bin/modetest /usr/bin/proptest /usr/bin/vbltest /usr/bin/drm_info \
+		/usr/bin/weston /usr/bin/weston-simple-shm /usr/bin/weston-info \
+		$lib/weston-desktop-shell $lib/weston-keyboard \
+		$lib/libweston-10/drm-backend.so $lib/weston/desktop-shell.so; do
+		[[ -e $f ]] || die "$f is missing (packages: $E2E_GUEST_PKGS)"
+		add_bin "$r" "$f"
+	done
+	# Weston's data, its keymaps and one font for the panel.
+	mkdir -p "$r/usr/share/X11" "$r/usr/share/fonts/truetype/dejavu"
+	cp -a /usr/share/weston "$r/usr/share/"
+	cp -a /usr/share/X11/xkb "$r/usr/share/X11/"
+	cp -a /etc/fonts "$r/etc/"
+	cp /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf "$r/usr/share/fonts/truetype/dejavu/"
 }
 
 # busybox_root ROOT: an empty root with busybox.
@@ -128,8 +147,9 @@ cpio_of() {
 }
 
 # ---- base layer ----
+# shellcheck disable=SC2206 # a list of package names
 base_pkgs=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-static
-	libc6 libgcc-s1 libpng16-16 zlib1g "linux-headers-$KREL")
+	libc6 libgcc-s1 libpng16-16 zlib1g "linux-headers-$KREL" $E2E_GUEST_PKGS)
 key=$({
 	for p in "${base_pkgs[@]}"; do echo "$p $(pkg_version "$p")"; done
 	sha256sum <"$0"
@@ -145,8 +165,9 @@ if [[ ! -f $base/.done ]]; then
 	zcat /boot/xen-4.17-amd64.gz >"$base/xen"
 	cp "$kroot/boot/vmlinuz-$KREL" "$base/vmlinuz"
 
-	# DomU: busybox and the XenStore client (the guest checks the
-	# backend's state itself). Kept uncompressed: the domain builder
+	# DomU: busybox, the XenStore client (the guest checks the
+	# backend's state itself and talks to Dom0 through XenStore), the
+	# DRM tools, Weston and vgem. Kept uncompressed: the domain builder
 	# would unpack a compressed one on Dom0's emulated CPU.
 	du=$work/domu
 	busybox_root "$du"
@@ -154,12 +175,14 @@ if [[ ! -f $base/.done ]]; then
 	for t in read write list ls exists rm watch; do
 		ln -s xenstore "$du/usr/bin/xenstore-$t"
 	done
+	add_guest_tools "$du"
+	add_mods "$du" vgem-modules vgem
 	cpio_of "$du" >"$base/domu-base.cpio"
 
 	# Dom0: the toolstack, brought up by hand in /init.
 	d0=$work/dom0
 	busybox_root "$d0"
-	add_mods "$d0" xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd virtio_pci virtio_blk
+	add_mods "$d0" modules xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd virtio_pci virtio_blk
 	for b in xl xenstored xenconsoled xen-init-dom0 xenconsole; do
 		add_bin "$d0" "$XENBIN/$b"
 	done
@@ -200,18 +223,19 @@ mkdir -p "$du/etc/e2e" "$du/etc/modprobe.d" "$du/usr/bin" "$du/lib/modules/$KREL
 echo "blacklist drm_xen_front" >"$du/etc/modprobe.d/e2e.conf"
 deps=$(modinfo -F depends "$MODULE" | tr ',' ' ')
 # shellcheck disable=SC2086 # a list of module names
-[[ -z $deps ]] || add_mods "$du" $deps
+[[ -z $deps ]] || add_mods "$du" modules $deps
 cp "$MODULE" "$du/lib/modules/$KREL/extra/"
 echo "/lib/modules/$KREL/extra/xen_drm_front.ko" >"$du/etc/e2e/module"
-cp "$E2E_BUILD/guest/e2e-dumb" "$du/usr/bin/"
+cp "$E2E_BUILD"/guest/e2e-* "$du/usr/bin/"
 install -m 755 "$E2E_SRC/domu/init" "$du/init"
+install -m 644 "$E2E_SRC"/domu/*.sh "$E2E_SRC/domu/weston.ini" "$du/etc/e2e/"
 mkdir -p "$img.new/dom0/domu"
 cat "$base/domu-base.cpio" <(cpio_of "$du") >"$img.new/dom0/domu/initrd"
 
 d0=$img.new/dom0
 mkdir -p "$d0/usr/bin" "$d0/etc/e2e"
 install -m 755 "$E2E_SRC/dom0/init" "$d0/init"
-install -m 644 "$E2E_SRC/dom0/domu.cfg" "$d0/domu/domu.cfg"
+install -m 644 "$E2E_SRC"/dom0/domu*.cfg "$d0/domu/"
 cp "$E2E_BUILD/backend/vdispl-be" "$d0/usr/bin/"
 # Shared libraries of the backend that the base layer lacks.
 while read -r lib; do

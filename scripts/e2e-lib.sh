@@ -15,12 +15,17 @@ E2E_LOGS=$LOGS/e2e
 # repository, like every other build product.
 E2E_BUILD=$E2E_CACHE/build
 
+# What the DomU's scenarios run: modetest, proptest and vbltest, drm_info,
+# Weston (DRM backend, pixman renderer) with its clients, and what Weston's
+# desktop needs to draw (keymaps, a font).
+E2E_GUEST_PKGS="libdrm-tests drm-info weston xkb-data fonts-dejavu-core"
+
 # Debian packages per step. Like scripts/setup.sh's groups (to be merged
 # there): installed only if missing.
 declare -A E2E_GROUP=(
 	[backend]="build-essential pkg-config libxen-dev libpng-dev libdrm-dev valgrind edid-decode"
-	[images]="xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-static cpio kmod xz-utils"
-	[boot]="qemu-system-x86 python3"
+	[images]="xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-static cpio kmod xz-utils $E2E_GUEST_PKGS"
+	[boot]="qemu-system-x86 python3 linux-source-6.1"
 )
 
 # apt-get as root, without questions.
@@ -71,4 +76,62 @@ e2e_kernel_release() {
 # e2e_elapsed START: seconds since START (a $SECONDS value), as "N s".
 e2e_elapsed() {
 	printf '%d s' "$((SECONDS - $1))"
+}
+
+# e2e_boot KIND IMG TIMEOUT [DOM0 ARGS...]: a new run directory under
+# $E2E_LOGS/KIND (the last ten are kept; KIND/latest links to it), then one
+# boot of the images in IMG under QEMU for at most TIMEOUT s, with the Dom0
+# kernel arguments given (e2e.be=..., e2e.scenarios=..., e2e.domu=...; see
+# tests/e2e/dom0/init). Sets E2E_RUN (the run directory: serial.log,
+# qemu.cmd, and results/ with what Dom0 exported), E2E_QEMU_RC and
+# E2E_BOOT_TIME.
+e2e_boot() {
+	local kind=$1 img=$2 timeout=$3 logs export_img t
+	local xen_cmdline dom0_cmdline
+	local -a qemu
+	shift 3
+	logs=$LOGS/$kind
+	E2E_RUN=$logs/$(date +%Y%m%d-%H%M%S)
+	mkdir -p "$E2E_RUN"
+	ln -sfn "$(basename "$E2E_RUN")" "$logs/latest"
+	find "$logs" -mindepth 1 -maxdepth 1 -type d -name '20*' | sort | head -n -10 |
+		xargs -r rm -rf
+	# The Dom0 writes its results (a tar) to this disk before powering off.
+	export_img=$E2E_RUN/export.img
+	truncate -s 256M "$export_img"
+
+	xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M"
+	xen_cmdline+=" dom0_max_vcpus=1 loglvl=all guest_loglvl=all"
+	dom0_cmdline="console=hvc0 earlyprintk=xen rdinit=/init loglevel=6"
+	dom0_cmdline+=" e2e.timeout=$((timeout - 120)) $*"
+	# -initrd splits on commas.
+	[[ $dom0_cmdline != *,* ]] || die "e2e_boot: a comma in '$dom0_cmdline'"
+	# -cpu max,-smap: with SMAP emulated, Xen crashes Dom0 in
+	# create_bounce_frame. PV guests only: PVH under emulated SVM is flaky.
+	# shellcheck disable=SC2054 # the commas are QEMU's
+	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max,-smap -smp 2
+		-m 1792 -nodefaults -display none -no-reboot -serial stdio
+		-kernel "$img/xen" -append "$xen_cmdline"
+		-initrd "$img/vmlinuz $dom0_cmdline,$img/dom0.cpio.gz"
+		-drive "file=$export_img,if=none,id=export,format=raw"
+		-device virtio-blk-pci,drive=export)
+	printf '%q ' "${qemu[@]}" >"$E2E_RUN/qemu.cmd"
+	echo >>"$E2E_RUN/qemu.cmd"
+
+	say "$kind: booting (log: $E2E_RUN/serial.log)"
+	t=$SECONDS
+	E2E_QEMU_RC=0
+	"$E2E_SRC/run-qemu.py" "$E2E_RUN/serial.log" "$timeout" E2E-DOM0-DONE -- "${qemu[@]}" ||
+		E2E_QEMU_RC=$?
+	E2E_BOOT_TIME=$((SECONDS - t))
+	mkdir -p "$E2E_RUN/results"
+	tar -xf "$export_img" -C "$E2E_RUN/results" 2>/dev/null || true
+	rm -f "$export_img"
+}
+
+# e2e_be_arg ARGS: the Dom0 kernel argument that passes backend arguments:
+# one word, no comma (Dom0 turns '+' back into spaces, %2C into commas).
+e2e_be_arg() {
+	local be=${1// /+}
+	printf 'e2e.be=%s\n' "${be//,/%2C}"
 }

@@ -3,24 +3,26 @@
 # The system test: Xen 4.17 + Dom0 running our displif backend + a PV DomU
 # running xen_drm_front.ko, all under QEMU (TCG: these machines have no
 # usable KVM). Builds what it needs (scripts/e2e-images.sh), boots, then
-# judges: the guest's own checks (tests/e2e/domu/init), the backend's
-# verdict (no protocol violation, clean exit, one connection per load, the
-# guest's dumb-buffer pixels seen in its mapping) and the kernel logs (no
-# splat).
+# judges: the guest's own checks (tests/e2e/domu/: scenarios 1-8 of
+# tests/e2e/README.md), the pictures the backend saved for them
+# (tests/e2e/pngcheck.py), the backend's verdict (no protocol violation,
+# clean exit, one connection per load, the guest's dumb-buffer pixels seen
+# in its mapping) and the kernel logs (no splat).
 #
 # Usage: scripts/e2e.sh
-# Env:   E2E_TIMEOUT  QEMU time limit in seconds (default 480)
-#        E2E_BE_ARGS  extra vdispl-be arguments, e.g. "--vsync"
+# Env:   E2E_TIMEOUT    QEMU time limit in seconds (default 900)
+#        E2E_BE_ARGS    extra vdispl-be arguments (default "--vsync")
+#        E2E_SCENARIOS  the scenarios to run, e.g. "2 3 4" (default all)
 # Prints one PASS/FAIL line per check, then "N passed, N failed".
 # Logs and PNGs: ~/.cache/xen-drm-front/logs/e2e/<date>/ (also .../latest).
 set -euo pipefail
 # shellcheck source=scripts/e2e-lib.sh
 source "$(dirname "$0")/e2e-lib.sh"
 
-TIMEOUT=${E2E_TIMEOUT:-480}
-BE_ARGS=${E2E_BE_ARGS:-}
-# Loads of the module in the guest's test, so connections per device.
-ROUNDS=2
+TIMEOUT=${E2E_TIMEOUT:-900}
+# Frame-done events at 60 Hz, as a display would: clients pace on them.
+BE_ARGS=${E2E_BE_ARGS---vsync}
+SCENARIOS=${E2E_SCENARIOS:-}
 
 # Kernel log lines that fail the run (as in scripts/kunit.sh).
 splat_re='BUG:|WARNING:|kernel BUG at|Oops|general protection|Kernel panic'
@@ -31,55 +33,21 @@ splat_re+='|kmemleak: .*suspected|Call Trace:'
 
 start=$SECONDS
 e2e_setup backend images boot
+# fbcon's text is checked against the kernel's own font.
+font=$(src_tree)/lib/fonts/font_8x16.c
 
 t=$SECONDS
 img=$("$SCRIPTS/e2e-images.sh" | tail -n 1)
 images_time=$((SECONDS - t))
 
-run=$E2E_LOGS/$(date +%Y%m%d-%H%M%S)
-mkdir -p "$run"
-ln -sfn "$(basename "$run")" "$E2E_LOGS/latest"
-# Keep the last ten runs.
-find "$E2E_LOGS" -mindepth 1 -maxdepth 1 -type d -name '20*' | sort | head -n -10 |
-	xargs -r rm -rf
-# The Dom0 writes its results (a tar) to this disk before powering off.
-export_img=$run/export.img
-rm -f "$export_img"
-truncate -s 256M "$export_img"
-
-xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M"
-xen_cmdline+=" dom0_max_vcpus=1 loglvl=all guest_loglvl=all"
-dom0_cmdline="console=hvc0 earlyprintk=xen rdinit=/init loglevel=6"
-dom0_cmdline+=" e2e.timeout=$((TIMEOUT - 120))"
-if [[ -n $BE_ARGS ]]; then
-	# One word, and no comma (-initrd splits on commas): the Dom0 turns
-	# '+' back into spaces and %2C into commas.
-	be=${BE_ARGS// /+}
-	dom0_cmdline+=" e2e.be=${be//,/%2C}"
-fi
-# -cpu max,-smap: with SMAP emulated, Xen crashes Dom0 in
-# create_bounce_frame. PV guests only: PVH under emulated SVM is flaky.
-# shellcheck disable=SC2054 # the commas are QEMU's
-qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max,-smap -smp 2
-	-m 1280 -nodefaults -display none -no-reboot -serial stdio
-	-kernel "$img/xen" -append "$xen_cmdline"
-	-initrd "$img/vmlinuz $dom0_cmdline,$img/dom0.cpio.gz"
-	-drive "file=$export_img,if=none,id=export,format=raw"
-	-device virtio-blk-pci,drive=export)
-printf '%q ' "${qemu[@]}" >"$run/qemu.cmd"
-echo >>"$run/qemu.cmd"
-
-say "e2e: booting (log: $run/serial.log)"
-t=$SECONDS
-qemu_rc=0
-"$E2E_SRC/run-qemu.py" "$run/serial.log" "$TIMEOUT" E2E-DOM0-DONE -- "${qemu[@]}" ||
-	qemu_rc=$?
-boot_time=$((SECONDS - t))
-
+dom0_args=()
+[[ -z $BE_ARGS ]] || dom0_args+=("$(e2e_be_arg "$BE_ARGS")")
+[[ -z $SCENARIOS ]] || dom0_args+=("e2e.scenarios=$(echo "$SCENARIOS" | tr ', ' '++')")
+e2e_boot e2e "$img" "$TIMEOUT" "${dom0_args[@]}"
+run=$E2E_RUN
+qemu_rc=$E2E_QEMU_RC
+boot_time=$E2E_BOOT_TIME
 res=$run/results
-mkdir -p "$res"
-tar -xf "$export_img" -C "$res" 2>/dev/null || true
-rm -f "$export_img"
 be_log=$res/backend.log
 console=$res/domu-console.log
 
@@ -119,31 +87,55 @@ for name in $plan; do
 	[[ -n ${seen[$name]:-} ]] || verdict FAIL "$name" "no result (the test stopped before it)"
 done
 
-# The backend's verdict.
-summary=$(grep 'vdispl-be: summary:' "$be_log" 2>/dev/null || true)
+# The pictures: what the backend showed when the guest asked for a snapshot.
+while read -r name what file args; do
+	if [[ ! -f $res/png/$file ]]; then
+		verdict FAIL "$name" "no snapshot $file"
+		continue
+	fi
+	[[ $what == text ]] && args="$font $args"
+	# shellcheck disable=SC2086 # the check's arguments
+	if out=$("$E2E_SRC/pngcheck.py" "$what" "$res/png/$file" $args 2>&1); then
+		verdict PASS "$name"
+		echo "  $out"
+	else
+		verdict FAIL "$name" "$out"
+	fi
+done < <(text "$console" | sed -n 's/.*E2E-PNG //p')
+
+# The backend's verdict: its last run's summary and exit status (scenario
+# 7 kills one and starts another), no violation in any run.
+runs=$(cat "$res/backend.runs" 2>/dev/null || echo 1)
+last_log=$be_log
+[[ $runs -gt 1 ]] && last_log=$res/backend-$runs.log
+summary=$(grep 'vdispl-be: summary:' "$last_log" 2>/dev/null || true)
 [[ -z $summary ]] || echo "backend: ${summary#*summary: }"
-check backend-summary "no summary in $be_log" [ -n "$summary" ]
-violations=$(grep -c 'VIOLATION' "$be_log" 2>/dev/null || true)
+check backend-summary "no summary in $last_log" [ -n "$summary" ]
+violations=$(cat "$res"/backend*.log 2>/dev/null | grep -c 'VIOLATION' || true)
 no_violation() {
 	[[ -n $summary && $summary == *"protocol violations 0" && ${violations:-0} == 0 ]]
 }
-check backend-no-violation "$(grep -m 3 VIOLATION "$be_log" 2>/dev/null)" no_violation
+check backend-no-violation "$(grep -h -m 3 VIOLATION "$res"/backend*.log 2>/dev/null)" no_violation
 rc=$(cat "$res/backend.rc" 2>/dev/null || echo none)
 check backend-exit "exit status $rc" [ "$rc" = 0 ]
 
-# One fresh connection per load, per device.
+# One fresh connection per load for each device the DomU started with, in
+# the first backend run (the module is not loaded again after scenario 7
+# kills it).
 domid=$(text "$console" | sed -n 's/.*E2E-DUMB dom=\([0-9]*\) .*/\1/p' | head -n 1)
-while read -r dev; do
-	n=$(grep -c "$dev: connected:" "$be_log")
-	check "backend-connections-${dev//\//-}" "$n connections, want $ROUNDS" [ "$n" = "$ROUNDS" ]
-done < <(grep -o 'dom[0-9]*/[0-9]*: connected:' "$be_log" 2>/dev/null | cut -d: -f1 | sort -u)
-[[ -n $domid ]] || verdict FAIL backend-connections "no device connected"
+loads=$(text "$console" | grep -c 'E2E-LOADED' || true)
+devs=$(text "$console" | sed -n 's/.*E2E-DEVS: //p' | head -n 1)
+for dev in $devs; do
+	n=$(grep -c "dom$domid/$dev: connected:" "$be_log" || true)
+	check "backend-connections-dev$dev" "$n connections, want $loads" [ "$n" = "$loads" ]
+done
+[[ -n $devs && -n $domid ]] || verdict FAIL backend-connections "no device connected"
 
 # The dumb buffers' pixels, as the backend saw them in its mapping.
 while read -r dev round hash; do
 	check "dumb-pixels-dev$dev-$round" "hash $hash not in the backend's DBUF_DESTROY lines" \
-		grep -q "dom$domid/$dev: DBUF_DESTROY .*content fnv1a $hash" "$be_log"
-done < <(text "$console" | sed -n 's/.*E2E-DUMB dom=[0-9]* dev=\([0-9]*\) round=\([0-9]*\) .*hash \([0-9a-f]\{8\}\).*/\1 \2 \3/p')
+		grep -q "dom$domid/$dev: DBUF_DESTROY .*content fnv1a $hash" "$res"/backend*.log
+done < <(text "$console" | sed -n 's/.*E2E-DUMB dom=[0-9]* dev=\([0-9]*\) round=\([0-9a-z]*\) .*hash \([0-9a-f]\{8\}\).*/\1 \2 \3/p')
 
 # No kernel splat in either guest (and a log to judge by).
 no_splat() { # LOG SPLATS

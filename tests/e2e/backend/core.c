@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core.h"
 #include "edid.h"
@@ -164,6 +165,29 @@ unsigned int be_core_num_fbs(const struct be_core *core)
 	for (f = core->fbs; f; f = f->next)
 		n++;
 	return n;
+}
+
+int be_parse_ops(const char *list, uint32_t *mask)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	unsigned int op;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (op = XENDISPL_OP_DBUF_CREATE; op <= XENDISPL_OP_GET_EDID; op++)
+			if (!strcasecmp(tok, be_op_name(op)))
+				break;
+		if (op > XENDISPL_OP_GET_EDID) {
+			be_err("unknown operation \"%s\"", tok);
+			ret = -EINVAL;
+			break;
+		}
+		*mask |= BE_OP_BIT(op);
+	}
+	free(copy);
+	return ret;
 }
 
 uint64_t be_core_shown_fb(const struct be_core *core, unsigned int conn)
@@ -545,11 +569,17 @@ static int op_fb_detach(struct be_core *core,
 	return 0;
 }
 
-static void show(struct be_core *core, unsigned int conn)
+bool be_core_frame(const struct be_core *core, unsigned int conn,
+		   struct be_frame *frame)
 {
-	const struct be_conn_state *cs = &core->conn[conn];
-	const struct be_dbuf *dbuf = cs->fb->dbuf;
-	struct be_frame frame = {
+	const struct be_conn_state *cs;
+	const struct be_dbuf *dbuf;
+
+	if (conn >= core->cfg.num_connectors || !core->conn[conn].fb)
+		return false;
+	cs = &core->conn[conn];
+	dbuf = cs->fb->dbuf;
+	*frame = (struct be_frame){
 		.pixels = dbuf->addr + dbuf->data_ofs,
 		.pitch = XENDISPL_PITCH(dbuf->width, dbuf->bpp),
 		.format = cs->fb->format->fourcc,
@@ -560,8 +590,14 @@ static void show(struct be_core *core, unsigned int conn)
 		.screen_width = core->cfg.conn[conn].width,
 		.screen_height = core->cfg.conn[conn].height,
 	};
+	return true;
+}
 
-	if (core->host->shown)
+static void show(struct be_core *core, unsigned int conn)
+{
+	struct be_frame frame;
+
+	if (core->host->shown && be_core_frame(core, conn, &frame))
 		core->host->shown(core->host->ctx, conn, &frame);
 }
 

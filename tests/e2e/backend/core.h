@@ -86,6 +86,10 @@ struct be_opts {
 
 #define BE_OP_BIT(op)	(1u << ((op) - XENDISPL_OP_DBUF_CREATE))
 
+/* Adds the operations of a comma-separated list of names (be_op_name())
+ * to mask. -EINVAL, logged, for an unknown name. */
+int be_parse_ops(const char *list, uint32_t *mask);
+
 struct be_stats {
 	uint64_t requests;
 	uint64_t errors;	/* responses with an error status */
@@ -121,6 +125,10 @@ unsigned int be_core_num_dbufs(const struct be_core *core);
 unsigned int be_core_num_fbs(const struct be_core *core);
 /* The fb a connector shows, 0 if disabled. */
 uint64_t be_core_shown_fb(const struct be_core *core, unsigned int conn);
+/* What a connector shows, valid until the next request; false if
+ * disabled. */
+bool be_core_frame(const struct be_core *core, unsigned int conn,
+		   struct be_frame *frame);
 
 /*
  * Page directories (displif.h section 6), exposed for the unit test.

@@ -39,33 +39,18 @@ static void usage(FILE *f)
 	      "      --no-frame-done    accept flips but never report them\n"
 	      "      --behave           start with the misbehaviours off\n"
 	      "\n"
+	      "Control, for test harnesses:\n"
+	      "      --control FILE     on SIGHUP, run the command in FILE and write the\n"
+	      "                         result to FILE.done: \"snap NAME\" (save what each\n"
+	      "                         connector shows as DIR/NAME-dom<d>-<dev>-conn<c>.png),\n"
+	      "                         \"misbehave [fail=OPS] [no-frame-done] [delay=MS]\",\n"
+	      "                         \"behave\"\n"
+	      "\n"
 	      "Signals: SIGTERM or SIGINT: close the devices, print the summary, exit;\n"
-	      "SIGUSR1: turn the misbehaviours off or on again; SIGUSR2: print the summary.\n"
+	      "SIGUSR1: turn the misbehaviours off or on again; SIGUSR2: print the summary;\n"
+	      "SIGHUP: run the --control command.\n"
 	      "Exit status: 0; 1 if a frontend violated the protocol; 2 on a usage or\n"
 	      "start-up error.\n", f);
-}
-
-static int parse_ops(const char *list, uint32_t *mask)
-{
-	char *copy = strdup(list), *tok, *save = NULL;
-	unsigned int op;
-	int ret = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (op = XENDISPL_OP_DBUF_CREATE; op <= XENDISPL_OP_GET_EDID; op++)
-			if (!strcasecmp(tok, be_op_name(op)))
-				break;
-		if (op > XENDISPL_OP_GET_EDID) {
-			fprintf(stderr, "vdispl-be: unknown operation \"%s\"\n", tok);
-			ret = -EINVAL;
-			break;
-		}
-		*mask |= BE_OP_BIT(op);
-	}
-	free(copy);
-	return ret;
 }
 
 static int parse_uint(const char *s, unsigned int *v)
@@ -88,7 +73,7 @@ int main(int argc, char **argv)
 	enum {
 		OPT_PNG_INTERVAL = 256, OPT_PNG_MAX, OPT_VSYNC, OPT_HASH,
 		OPT_VERSIONS, OPT_DOMID, OPT_DELAY, OPT_FAIL, OPT_FAIL_STATUS,
-		OPT_NO_FRAME_DONE, OPT_BEHAVE,
+		OPT_NO_FRAME_DONE, OPT_BEHAVE, OPT_CONTROL,
 	};
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, 'o' },
@@ -103,6 +88,7 @@ int main(int argc, char **argv)
 		{ "fail-status", required_argument, NULL, OPT_FAIL_STATUS },
 		{ "no-frame-done", no_argument, NULL, OPT_NO_FRAME_DONE },
 		{ "behave", no_argument, NULL, OPT_BEHAVE },
+		{ "control", required_argument, NULL, OPT_CONTROL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -148,7 +134,7 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case OPT_FAIL:
-			if (parse_ops(optarg, &o.core.fail_ops))
+			if (be_parse_ops(optarg, &o.core.fail_ops))
 				return 2;
 			break;
 		case OPT_FAIL_STATUS:
@@ -164,6 +150,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_BEHAVE:
 			o.core.misbehave = false;
+			break;
+		case OPT_CONTROL:
+			o.control = optarg;
 			break;
 		case 'v':
 			be_log_level = BE_LOG_DEBUG;

@@ -591,6 +591,14 @@ static void test_fb_flip(void)
 	CHECK(t.f->shown == 1);
 	CHECK(t.f->last_frame.width == 1024 && t.f->last_frame.pitch == 4096);
 	CHECK(t.f->last_frame.screen_width == 1024);
+	{
+		struct be_frame now;
+
+		CHECK(be_core_frame(t.core, 0, &now));
+		CHECK(!memcmp(&now, &t.f->last_frame, sizeof(now)));
+		CHECK(!be_core_frame(t.core, 1, &now));
+		CHECK(!be_core_frame(t.core, BE_MAX_CONNECTORS, &now));
+	}
 	/* Flips. */
 	CHECK(simple(&t, 0, XENDISPL_OP_PG_FLIP, 12) == 0);
 	CHECK(t.f->flips == 1 && t.f->last_flip == 12 && t.f->last_flip_conn == 0);
@@ -623,6 +631,11 @@ static void test_fb_flip(void)
 	CHECK(set_config(&t, 0, 0, 0, 0, 0, 0, 0) == 0);
 	CHECK(set_config(&t, 1, 0, 0, 0, 0, 0, 0) == 0);
 	CHECK(be_core_shown_fb(t.core, 0) == 0);
+	{
+		struct be_frame now;
+
+		CHECK(!be_core_frame(t.core, 0, &now));
+	}
 	CHECK(simple(&t, 0, XENDISPL_OP_FB_DETACH, 11) == 0);
 	CHECK(simple(&t, 0, XENDISPL_OP_FB_DETACH, 12) == 0);
 	CHECK(simple(&t, 0, XENDISPL_OP_FB_DETACH, 14) == 0);

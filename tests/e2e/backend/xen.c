@@ -3,7 +3,8 @@
  * The Xen layer: XenStore, grant tables and event channels.
  *
  * One thread, one poll() loop over the XenStore watch fd, the event channel
- * fd, a 60 Hz timer (paced frame-done events) and a signalfd.
+ * fd, a 60 Hz timer (paced frame-done events) and a signalfd. Test
+ * harnesses steer it with a command file read on SIGHUP (control()).
  *
  * Device life cycle, per /local/domain/<us>/backend/vdispl/<fe>/<dev>:
  *
@@ -890,6 +891,140 @@ static void print_summary(struct app *app, const char *when)
 		t.flips, t.frame_done, t.dropped, t.edids, t.pngs, t.violations);
 }
 
+/* ---- control commands (SIGHUP) ---- */
+
+/* Names become file names: keep them plain. */
+static bool snap_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n && n <= 64 && strspn(name, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
+/* Saves what every connector shows now, ignoring the PNG rate and cap. */
+static int snap(struct app *app, const char *name, char *res, size_t len)
+{
+	const char *dir = app->o->out_dir;
+	unsigned int i, files = 0;
+	struct be_frame frame;
+	char path[4096];
+	struct dev *dev;
+	int ret;
+
+	if (!dir || !snap_name_ok(name)) {
+		snprintf(res, len, "error: %s", dir ? "bad snapshot name" : "no --out directory");
+		return -EINVAL;
+	}
+	for (dev = app->devs; dev; dev = dev->next) {
+		for (i = 0; dev->core && i < dev->cfg.num_connectors; i++) {
+			if (!be_core_frame(dev->core, i, &frame))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s-dom%u-%u-conn%u.png", dir,
+				 name, dev->fe_domid, dev->devid, i);
+			ret = be_png_write(path, &frame);
+			if (ret) {
+				snprintf(res, len, "error: cannot write %s: %s", path,
+					 strerror(-ret));
+				return ret;
+			}
+			be_info("%s: conn %u: snapshot %ux%u saved as %s", dev->name, i,
+				frame.screen_width, frame.screen_height, path);
+			files++;
+		}
+	}
+	snprintf(res, len, "ok %u", files);
+	return 0;
+}
+
+/* "misbehave [fail=OPS] [no-frame-done] [delay=MS]": these and no others. */
+static int misbehave(struct app *app, char *args, char *res, size_t len)
+{
+	struct be_xen_opts *o = app->o;
+	uint32_t fail_ops = 0;
+	bool no_frame_done = false;
+	unsigned long delay = 0;
+	char *tok, *save = NULL, *end;
+
+	for (tok = strtok_r(args, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (!strncmp(tok, "fail=", 5) && !be_parse_ops(tok + 5, &fail_ops))
+			continue;
+		if (!strcmp(tok, "no-frame-done")) {
+			no_frame_done = true;
+			continue;
+		}
+		if (!strncmp(tok, "delay=", 6)) {
+			errno = 0;
+			delay = strtoul(tok + 6, &end, 10);
+			if (!errno && end != tok + 6 && !*end && delay <= 60000)
+				continue;
+		}
+		snprintf(res, len, "error: bad misbehaviour \"%s\"", tok);
+		return -EINVAL;
+	}
+	o->core.fail_ops = fail_ops;
+	o->no_frame_done = no_frame_done;
+	o->delay_ms = (unsigned int)delay;
+	o->core.misbehave = true;
+	snprintf(res, len, "ok");
+	return 0;
+}
+
+static void write_result(const char *path, const char *res)
+{
+	char tmp[4096], done[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.done.tmp", path);
+	snprintf(done, sizeof(done), "%s.done", path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		be_err("cannot write %s: %s", tmp, strerror(errno));
+		return;
+	}
+	fprintf(f, "%s\n", res);
+	if (fclose(f) || rename(tmp, done))
+		be_err("cannot write %s: %s", done, strerror(errno));
+}
+
+/* Runs the command in the --control file; its result goes to FILE.done. */
+static void control(struct app *app)
+{
+	const char *path = app->o->control;
+	char cmd[256] = "", res[4352];
+	size_t n;
+	FILE *f;
+
+	if (!path) {
+		be_warn("SIGHUP without --control: ignored");
+		return;
+	}
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(res, sizeof(res), "error: cannot read %s: %s", path,
+			 strerror(errno));
+		goto out;
+	}
+	if (!fgets(cmd, sizeof(cmd), f))
+		cmd[0] = 0;
+	fclose(f);
+	n = strcspn(cmd, "\n");
+	cmd[n] = 0;
+	if (!strncmp(cmd, "snap ", 5)) {
+		snap(app, cmd + 5, res, sizeof(res));
+	} else if (!strcmp(cmd, "misbehave") || !strncmp(cmd, "misbehave ", 10)) {
+		misbehave(app, cmd + 9, res, sizeof(res));
+	} else if (!strcmp(cmd, "behave")) {
+		app->o->core.misbehave = false;
+		snprintf(res, sizeof(res), "ok");
+	} else {
+		snprintf(res, sizeof(res), "error: unknown command \"%s\"", cmd);
+	}
+out:
+	be_info("control: \"%s\": %s", cmd, res);
+	write_result(path, res);
+}
+
 static void on_signal(struct app *app)
 {
 	struct signalfd_siginfo si;
@@ -904,6 +1039,9 @@ static void on_signal(struct app *app)
 		break;
 	case SIGUSR2:
 		print_summary(app, "status");
+		break;
+	case SIGHUP:
+		control(app);
 		break;
 	default:
 		be_info("signal %u: exiting", si.ssi_signo);

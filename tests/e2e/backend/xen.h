@@ -22,6 +22,7 @@ struct be_xen_opts {
 	const char *out_dir;		/* PNG files; NULL: none */
 	unsigned int png_interval_ms;
 	unsigned int png_max;
+	const char *control;		/* SIGHUP command file; NULL: none */
 };
 
 /*

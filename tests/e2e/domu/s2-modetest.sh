@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
+# Scenario 2: on each device with guest-allocated buffers, modetest sets
+# every connector's preferred mode with its SMPTE pattern, then flips with
+# vsync (-v); the backend's snapshots must show the pattern.
+# Scenario 6: the same on each device with backend-allocated buffers.
+
+s2_devs() { for n in $DEVS; do be_alloc "$n" || echo "$n"; done; }
+s6_devs() { for n in $DEVS; do be_alloc "$n" && echo "$n"; done; }
+
+# modetest_plan S DEVS: result names of modetest_dev for scenario S.
+modetest_plan() {
+	local s=$1 n
+	shift
+	for n in "$@"; do
+		echo "s$s-modetest-set-dev$n s$s-modetest-flip-dev$n s$s-modetest-exit-dev$n"
+	done
+}
+
+# modetest_args CARD: "-s <name>:<mode>" for every connector of CARD.
+modetest_args() {
+	local c
+	for c in $(connectors "$1"); do printf ' -s %s' "$c"; done
+}
+
+# modetest_dev S N: scenario S's modetest run on device N.
+modetest_dev() {
+	local s=$1 n=$2 card args i rc rc2 freq conns before
+	card=$(card_of "$n")
+	if [ -z "$card" ]; then
+		for i in set flip exit; do result FAIL "s$s-modetest-$i-dev$n" "no card"; done
+		return
+	fi
+	args=$(modetest_args "$card")
+	conns=$(connectors "$card" | wc -l)
+	echo "E2E-INFO s$s: modetest -D $(busid "$n")$args ($card)"
+	before=$(crtc_fbs "$card")
+	# shellcheck disable=SC2086 # a list of options
+	hold_start mt modetest -D "$(busid "$n")" $args
+	if wait_until 30 new_fbs "$card" "$conns" "$before" && hold_alive mt; then
+		snap "s$s-set-dev$n"
+		result PASS "s$s-modetest-set-dev$n"
+	else
+		result FAIL "s$s-modetest-set-dev$n" "$(e2e-kms crtcs "$card" | tr '\n' ' '); $(tail -n 3 /tmp/mt.out | tr '\n' ' ')"
+	fi
+	i=0
+	while [ $i -lt "$conns" ]; do
+		png "s$s-smpte-dev$n-conn$i" smpte "$(snap_file "s$s-set-dev$n" "$n" $i)"
+		i=$((i + 1))
+	done
+	hold_stop mt
+	rc=$?
+
+	# Flips paced by the frame-done events: modetest prints the rate
+	# every 5 s.
+	# shellcheck disable=SC2086 # a list of options
+	hold_start mt modetest -D "$(busid "$n")" $args -v
+	if hold_wait mt "freq:" 40; then
+		snap "s$s-flip-dev$n"
+		freq=$(grep -m 1 "freq:" /tmp/mt.out)
+		check "s$s-modetest-flip-dev$n" "$freq" hold_alive mt
+	else
+		result FAIL "s$s-modetest-flip-dev$n" "$(tail -n 3 /tmp/mt.out | tr '\n' ' ')"
+	fi
+	i=0
+	while [ $i -lt "$conns" ]; do
+		png "s$s-flipped-dev$n-conn$i" smpte-or-plain "$(snap_file "s$s-flip-dev$n" "$n" $i)"
+		i=$((i + 1))
+	done
+	hold_stop mt
+	rc2=$?
+	check "s$s-modetest-exit-dev$n" "exit status $rc, then $rc2" [ "$rc$rc2" = 00 ]
+}
+
+s2_plan() {
+	# shellcheck disable=SC2046 # a list of devices
+	modetest_plan 2 $(s2_devs)
+}
+
+s2_run() {
+	local n
+	ensure_loaded
+	for n in $(s2_devs); do modetest_dev 2 "$n"; done
+}
+
+s6_plan() {
+	# shellcheck disable=SC2046 # a list of devices
+	modetest_plan 6 $(s6_devs)
+}
+
+s6_run() {
+	local n
+	ensure_loaded
+	for n in $(s6_devs); do modetest_dev 6 "$n"; done
+}

@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
+# Scenario 7: hot-unplug while a client flips. The first device is
+# detached by the toolstack (xl vdispl-detach), then the backend is killed
+# with SIGKILL and started again. Each time the client gets errors and
+# exits instead of hanging; a device attached afterwards, and every device
+# once the backend is back, gets a card that works; the module unloads
+# when the last client is gone. Runs last: the devices are not the same
+# afterwards.
+
+S7_SPEC="backend=0 be-alloc=0 connectors=hp0:1024x768"
+
+s7_plan() {
+	echo "s7-detach s7-detach-client-exits s7-detach-card-gone s7-attach"
+	echo "s7-attach-card s7-attach-dumb"
+	echo "s7-kill-client-exits s7-restart-connected s7-restart-dumb s7-unload"
+}
+
+# flip_on N: modetest flipping on device N's first connector, as "mt".
+flip_on() {
+	local card before
+	card=$(card_of "$1")
+	before=$(crtc_fbs "$card")
+	hold_start mt modetest -D "$(busid "$1")" -s "$(connectors "$card" | head -n 1)" -v
+	wait_until 30 new_fbs "$card" 1 "$before"
+}
+
+# dumb_on NAME N: a dumb buffer through device N's card (as scenario 1).
+dumb_on() {
+	local card out rc args="1024 768 77"
+	card=$(card_of "$2")
+	be_alloc "$2" && args="640 480 77 nommap"
+	# shellcheck disable=SC2086 # width, height, seed, mode
+	out=$(e2e-dumb "$card" $args 2>&1)
+	rc=$?
+	echo "E2E-DUMB dom=$DOMID dev=$2 round=s7 $out"
+	check "$1" "${card:-no card}: $out" [ $rc = 0 ]
+}
+
+new_dev() {
+	local n
+	for n in $(vdispl_devs); do
+		case " $DEVS " in *" $n "*) ;; *) echo "$n"; return 0 ;; esac
+	done
+	return 1
+}
+
+s7_run() {
+	local n0 new n ok out
+	ensure_loaded
+	n0=${DEVS%% *}
+
+	# The toolstack takes the device away under the client.
+	flip_on "$n0"
+	ctl detach "$n0"
+	check s7-detach "$CTL_OUT" [ $? = 0 ]
+	wait_until 30 hold_dead mt
+	check s7-detach-client-exits "$(tail -n 3 /tmp/mt.out | tr '\n' ' ')" hold_dead mt
+	hold_stop mt 5
+	wait_until 15 no_card_of "$n0"
+	check s7-detach-card-gone "$(ls /dev/dri 2>&1)" no_card_of "$n0"
+
+	# A new device works.
+	ctl attach "$S7_SPEC"
+	check s7-attach "$CTL_OUT" [ $? = 0 ]
+	wait_until 30 new_dev
+	new=$(new_dev)
+	[ -n "$new" ] && wait_until 30 both_connected "$new" && wait_until 10 has_card "$new"
+	check s7-attach-card "device ${new:-none}: $(ls /dev/dri 2>&1)" has_card "${new:-none}"
+	dumb_on s7-attach-dumb "${new:-none}"
+
+	# The backend dies under the client; a new backend resets the
+	# frontends, which drop their cards and connect again.
+	flip_on "${new:-none}"
+	ctl be-kill
+	sleep 2
+	ctl be-start
+	wait_until 60 hold_dead mt
+	check s7-kill-client-exits "$(tail -n 3 /tmp/mt.out | tr '\n' ' ')" hold_dead mt
+	hold_stop mt 5
+	ok=1
+	for n in $(vdispl_devs); do
+		wait_until 40 both_connected "$n" && wait_until 10 has_card "$n" || ok=0
+	done
+	check s7-restart-connected "$(for n in $(vdispl_devs); do
+		echo "vdispl-$n: $(states "$n"), card $(card_of "$n");"; done)" [ $ok = 1 ]
+	dumb_on s7-restart-dumb "${new:-none}"
+
+	info "before s7-unload"
+	out=$(unload)
+	check s7-unload "$out (refcnt $(cat /sys/module/xen_drm_front/refcnt 2>&1))" unloaded
+}
