@@ -574,19 +574,22 @@ bool be_core_frame(const struct be_core *core, unsigned int conn,
 {
 	const struct be_conn_state *cs;
 	const struct be_dbuf *dbuf;
+	uint32_t pitch;
 
 	if (conn >= core->cfg.num_connectors || !core->conn[conn].fb)
 		return false;
 	cs = &core->conn[conn];
 	dbuf = cs->fb->dbuf;
+	pitch = XENDISPL_PITCH(dbuf->width, dbuf->bpp);
+	/* The shown area starts at x, y in the fb and fills the screen
+	 * from its top left corner. */
 	*frame = (struct be_frame){
-		.pixels = dbuf->addr + dbuf->data_ofs,
-		.pitch = XENDISPL_PITCH(dbuf->width, dbuf->bpp),
+		.pixels = dbuf->addr + dbuf->data_ofs + (uint64_t)cs->y * pitch +
+			  (uint64_t)cs->x * (cs->fb->format->bpp / 8),
+		.pitch = pitch,
 		.format = cs->fb->format->fourcc,
 		.width = cs->width,
 		.height = cs->height,
-		.x = cs->x,
-		.y = cs->y,
 		.screen_width = core->cfg.conn[conn].width,
 		.screen_height = core->cfg.conn[conn].height,
 	};
@@ -629,18 +632,18 @@ static int op_set_config(struct be_core *core, unsigned int conn,
 	fb = fb_lookup(core, r->fb_cookie);
 	if (!fb)
 		return -ENOENT;
-	if (!r->width || !r->height ||
-	    (uint64_t)r->x + r->width > cc->width ||
-	    (uint64_t)r->y + r->height > cc->height) {
-		violation(core, "mode %ux%u at %u,%u is not within the connector's %ux%u",
-			  r->width, r->height, r->x, r->y, cc->width,
-			  cc->height);
+	if (!r->width || !r->height || r->width > cc->width ||
+	    r->height > cc->height) {
+		violation(core, "mode %ux%u does not fit the connector's %ux%u",
+			  r->width, r->height, cc->width, cc->height);
 		return -EINVAL;
 	}
-	if (r->width > fb->width || r->height > fb->height) {
-		violation(core, "mode %ux%u is larger than fb %" PRIu64 " (%ux%u)",
-			  r->width, r->height, fb->cookie, fb->width,
-			  fb->height);
+	/* x, y: where in the fb the shown area starts, as a CRTC's scanout. */
+	if ((uint64_t)r->x + r->width > fb->width ||
+	    (uint64_t)r->y + r->height > fb->height) {
+		violation(core, "mode %ux%u at %u,%u is not within fb %" PRIu64 " (%ux%u)",
+			  r->width, r->height, r->x, r->y, fb->cookie,
+			  fb->width, fb->height);
 		return -EINVAL;
 	}
 	if (r->bpp != fb->format->bpp) {
@@ -676,10 +679,11 @@ static int op_pg_flip(struct be_core *core, unsigned int conn,
 			  r->fb_cookie, conn);
 		return -EINVAL;
 	}
-	if (fb->width < cs->width || fb->height < cs->height) {
-		violation(core, "fb %" PRIu64 " (%ux%u) is smaller than the mode %ux%u",
+	if (fb->width < (uint64_t)cs->x + cs->width ||
+	    fb->height < (uint64_t)cs->y + cs->height) {
+		violation(core, "fb %" PRIu64 " (%ux%u) does not cover the mode %ux%u at %u,%u",
 			  fb->cookie, fb->width, fb->height, cs->width,
-			  cs->height);
+			  cs->height, cs->x, cs->y);
 		return -EINVAL;
 	}
 	cs->fb = fb;

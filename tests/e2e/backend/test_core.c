@@ -621,12 +621,25 @@ static void test_fb_flip(void)
 	CHECK(fb_attach(&t, 2, 12, 800, 600, DRM_FORMAT_XRGB8888) == 0);
 	/* Connector 1, smaller mode, offset. */
 	CHECK(set_config(&t, 1, 12, 0, 0, 800, 600, 32) == 0);
-	CHECK(set_config(&t, 1, 12, 100, 100, 700, 500, 32) == 0);
-	CHECK(t.f->last_frame.x == 100 && t.f->last_frame.screen_width == 800);
-	/* Flip to an fb smaller than the mode. */
+	{
+		const uint8_t *base = t.f->last_frame.pixels;
+
+		/* x, y: where the shown part starts in the fb. */
+		CHECK(set_config(&t, 1, 12, 100, 100, 700, 500, 32) == 0);
+		CHECK(t.f->last_frame.pixels == base + 100 * 4096 + 400);
+		CHECK(t.f->last_frame.x == 0 && t.f->last_frame.screen_width == 800);
+		CHECK(t.f->last_frame.width == 700);
+		/* Not within the fb. */
+		CHECK(set_config(&t, 1, 12, 101, 100, 700, 500, 32) == -EINVAL);
+		CHECK(violations(&t) == 14);
+	}
+	/* Flip to an fb that does not cover the shown area: smaller than the
+	 * mode, or as large as the mode but not at its offset. */
 	CHECK(fb_attach(&t, 2, 14, 64, 64, DRM_FORMAT_XRGB8888) == 0);
 	CHECK(simple(&t, 1, XENDISPL_OP_PG_FLIP, 14) == -EINVAL);
-	CHECK(violations(&t) == 14);
+	CHECK(fb_attach(&t, 2, 15, 700, 500, DRM_FORMAT_XRGB8888) == 0);
+	CHECK(simple(&t, 1, XENDISPL_OP_PG_FLIP, 15) == -EINVAL);
+	CHECK(violations(&t) == 16);
 	/* Disable everything, then clean up in order. */
 	CHECK(set_config(&t, 0, 0, 0, 0, 0, 0, 0) == 0);
 	CHECK(set_config(&t, 1, 0, 0, 0, 0, 0, 0) == 0);
@@ -639,10 +652,11 @@ static void test_fb_flip(void)
 	CHECK(simple(&t, 0, XENDISPL_OP_FB_DETACH, 11) == 0);
 	CHECK(simple(&t, 0, XENDISPL_OP_FB_DETACH, 12) == 0);
 	CHECK(simple(&t, 0, XENDISPL_OP_FB_DETACH, 14) == 0);
+	CHECK(simple(&t, 0, XENDISPL_OP_FB_DETACH, 15) == 0);
 	CHECK(simple(&t, 0, XENDISPL_OP_DBUF_DESTROY, 1) == 0);
 	CHECK(simple(&t, 0, XENDISPL_OP_DBUF_DESTROY, 2) == 0);
 	CHECK(be_core_num_dbufs(t.core) == 0 && be_core_num_fbs(t.core) == 0);
-	CHECK(violations(&t) == 14);
+	CHECK(violations(&t) == 16);
 	CHECK(live_mappings(t.f) == 0);
 	teardown(&t);
 }

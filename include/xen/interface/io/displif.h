@@ -447,16 +447,21 @@ struct xendispl_fb_detach_req {
  *       36    28  reserved
  *
  * A request whose payload is all zero (fb_cookie, x, y, width, height and
- * bpp) disables the connector. Otherwise the rectangle x, y, width, height
- * lies within the connector's resolution and fb_cookie names the
- * framebuffer to show.
+ * bpp) disables the connector. Otherwise fb_cookie names the framebuffer
+ * to show, width and height (the mode) fit the connector's resolution, and
+ * the rectangle x, y, width, height lies within the framebuffer: it is the
+ * part shown, from the connector's top left corner (as a CRTC scans out
+ * from an offset into its framebuffer; several connectors may show parts
+ * of one framebuffer). A page flip keeps x, y, width and height.
  */
 
 /**
  * struct xendispl_set_config_req - payload of XENDISPL_OP_SET_CONFIG
  * @fb_cookie: framebuffer to show, 0 to disable
- * @x: left edge of the shown area on the connector, in pixels
- * @y: top edge of the shown area on the connector, in pixels
+ * @x: first column of the framebuffer shown, at the connector's left edge
+ *      (a CRTC's scanout offset), in pixels
+ * @y: first line of the framebuffer shown, at the connector's top edge,
+ *      in pixels
  * @width: width of the shown area in pixels
  * @height: height of the shown area in pixels
  * @bpp: bits per pixel of the framebuffer
