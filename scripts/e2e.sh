@@ -122,7 +122,7 @@ check backend-exit "exit status $rc" [ "$rc" = 0 ]
 # One fresh connection per load for each device the DomU started with, in
 # the first backend run (the module is not loaded again after scenario 7
 # kills it).
-domid=$(text "$console" | sed -n 's/.*E2E-DUMB dom=\([0-9]*\) .*/\1/p' | head -n 1)
+domid=$(text "$console" | sed -n 's/.*E2E-DOMID: \([0-9]*\).*/\1/p' | head -n 1)
 loads=$(text "$console" | grep -c 'E2E-LOADED' || true)
 devs=$(text "$console" | sed -n 's/.*E2E-DEVS: //p' | head -n 1)
 for dev in $devs; do

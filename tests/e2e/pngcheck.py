@@ -3,8 +3,12 @@
 """Checks what the backend's PNG files show (scripts/e2e.sh).
 
 Usage: pngcheck.py CHECK FILE [ARGS]
-  smpte FILE            libdrm's SMPTE test pattern (modetest)
-  smpte-or-plain FILE   that, or one plain colour (modetest's second buffer)
+  smpte FILE [X W H]    libdrm's SMPTE test pattern (modetest), of a W x H
+                        buffer shown from its column X (default: the
+                        picture's own size, from 0; modetest gives several
+                        connectors one buffer side by side)
+  smpte-or-plain FILE [X W H]  that, or one plain colour (modetest's second
+                        buffer)
   pattern FILE SEED     e2e-dumb/e2e-prime's pattern for SEED, from 0,0
   text FILE FONT TEXT   TEXT drawn by fbcon in the 8x16 font whose kernel
                         source (lib/fonts/font_8x16.c) is FONT
@@ -99,12 +103,21 @@ SMPTE_TOP = [(192, 192, 192), (192, 192, 0), (0, 192, 192), (0, 192, 0),
              (192, 0, 192), (192, 0, 0), (0, 0, 192)]
 
 
-def check_smpte(img):
-    y = img.h // 3
-    got = [img.px(int((i + 0.5) * img.w / 7), y) for i in range(7)]
-    ok = all(near(g, e) for g, e in zip(got, SMPTE_TOP))
-    return ok, "SMPTE bars %s at line %d: %s" % (
-        "found" if ok else "not found", y, " ".join("%02x%02x%02x" % g for g in got))
+def check_smpte(img, x0=0, w=0, h=0):
+    w, h = w or img.w, h or img.h
+    # The middle of each bar's visible part, on a line of the top band.
+    y = min(h // 3, img.h - 1)
+    got, want = [], []
+    for i in range(7):
+        left, right = max(i * w // 7, x0), min((i + 1) * w // 7, x0 + img.w)
+        if right - left < 8:
+            continue
+        got.append(img.px((left + right) // 2 - x0, y))
+        want.append(SMPTE_TOP[i])
+    ok = bool(got) and all(near(g, e) for g, e in zip(got, want))
+    return ok, "%d SMPTE bars %s at line %d (buffer %dx%d from column %d): %s" % (
+        len(got), "found" if ok else "not found", y, w, h, x0,
+        " ".join("%02x%02x%02x" % g for g in got))
 
 
 def check_plain(img):
@@ -114,8 +127,8 @@ def check_plain(img):
     return share > 0.98, "one colour %s on %.1f %% of the screen" % (colour.hex(), 100 * share)
 
 
-def check_smpte_or_plain(img):
-    ok, why = check_smpte(img)
+def check_smpte_or_plain(img, *geometry):
+    ok, why = check_smpte(img, *geometry)
     if ok:
         return ok, why
     ok2, why2 = check_plain(img)
@@ -200,17 +213,17 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     check, path, args = argv[1], argv[2], argv[3:]
-    want = {"smpte": 0, "smpte-or-plain": 0, "pattern": 1, "text": 2, "desktop": 1,
-            "background": 1}
-    if want.get(check) != len(args):
+    want = {"smpte": (0, 3), "smpte-or-plain": (0, 3), "pattern": (1,), "text": (2,),
+            "desktop": (1,), "background": (1,)}
+    if len(args) not in want.get(check, ()):
         print(__doc__, file=sys.stderr)
         return 2
     try:
         img = Image(path)
         if check == "smpte":
-            ok, why = check_smpte(img)
+            ok, why = check_smpte(img, *map(int, args))
         elif check == "smpte-or-plain":
-            ok, why = check_smpte_or_plain(img)
+            ok, why = check_smpte_or_plain(img, *map(int, args))
         elif check == "pattern":
             ok, why = check_pattern(img, int(args[0]))
         elif check == "text":

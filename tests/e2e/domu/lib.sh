@@ -262,6 +262,9 @@ hold_stop() {
 	pid=$(hold_pid "$name")
 	kill "$(cat "/tmp/$name.feeder")" 2>/dev/null
 	if ! wait_until "${2:-20}" hold_dead "$name"; then
+		# Where it is stuck, for the log.
+		echo "E2E-INFO $name: stuck in $(cat "/proc/$pid/wchan" 2>/dev/null):" \
+			"$(tr '\n' ' ' <"/proc/$pid/stack" 2>/dev/null)"
 		kill -9 "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		hold_log "$name"

@@ -17,6 +17,23 @@ modetest_plan() {
 	done
 }
 
+# The connectors' widths and the tallest height: modetest shows one
+# buffer, the connectors side by side in their -s order.
+mode_w() { echo "${1%%x*}" | sed 's/.*://'; }
+mode_h() { echo "${1#*x}" | sed 's/[^0-9].*//'; }
+# geometry CARD I: "X W H" of connector I's part of that buffer.
+geometry() {
+	local c i=0 x=0 w=0 h=0 mine=0
+	for c in $(connectors "$1"); do
+		[ $i = "$2" ] && mine=$w
+		w=$((w + $(mode_w "$c")))
+		[ "$(mode_h "$c")" -gt "$h" ] && h=$(mode_h "$c")
+		i=$((i + 1))
+	done
+	x=$mine
+	echo "$x $w $h"
+}
+
 # modetest_args CARD: "-s <name>:<mode>" for every connector of CARD.
 modetest_args() {
 	local c
@@ -45,7 +62,9 @@ modetest_dev() {
 	fi
 	i=0
 	while [ $i -lt "$conns" ]; do
-		png "s$s-smpte-dev$n-conn$i" smpte "$(snap_file "s$s-set-dev$n" "$n" $i)"
+		# shellcheck disable=SC2046 # X W H
+		png "s$s-smpte-dev$n-conn$i" smpte "$(snap_file "s$s-set-dev$n" "$n" $i)" \
+			$(geometry "$card" $i)
 		i=$((i + 1))
 	done
 	hold_stop mt
@@ -64,7 +83,9 @@ modetest_dev() {
 	fi
 	i=0
 	while [ $i -lt "$conns" ]; do
-		png "s$s-flipped-dev$n-conn$i" smpte-or-plain "$(snap_file "s$s-flip-dev$n" "$n" $i)"
+		# shellcheck disable=SC2046 # X W H
+		png "s$s-flipped-dev$n-conn$i" smpte-or-plain \
+			"$(snap_file "s$s-flip-dev$n" "$n" $i)" $(geometry "$card" $i)
 		i=$((i + 1))
 	done
 	hold_stop mt

@@ -160,6 +160,9 @@ static int show_imported(int card, int vgem, uint32_t seed)
 	mem = dumb_map(vgem, &d);
 	if (!mem)
 		return 1;
+	fprintf(stderr, PROG ": vgem buffer mapped\n");
+	e2e_fill(mem, d.pitch, d.width, 1, seed);
+	fprintf(stderr, PROG ": first line written\n");
 	e2e_fill(mem, d.pitch, d.width, d.height, seed);
 	munmap(mem, d.size);
 	fprintf(stderr, PROG ": filled, importing\n");
