@@ -10,6 +10,7 @@ Usage: pngcheck.py CHECK FILE [ARGS]
   smpte-or-plain FILE [X W H]  that, or one plain colour (modetest's second
                         buffer)
   pattern FILE SEED     e2e-dumb/e2e-prime's pattern for SEED, from 0,0
+  plain FILE RRGGBB     the colour RRGGBB everywhere
   text FILE FONT TEXT   TEXT drawn by fbcon in the 8x16 font whose kernel
                         source (lib/fonts/font_8x16.c) is FONT
   desktop FILE RRGGBB   Weston: mostly the background colour RRGGBB, and a
@@ -135,6 +136,12 @@ def check_smpte_or_plain(img, *geometry):
     return ok2, why + "; " + why2
 
 
+def check_plain_colour(img, colour_hex):
+    counts = img.colours()
+    share = counts.get(bytes.fromhex(colour_hex), 0) / sum(counts.values())
+    return share == 1, "colour %s on %.2f %% of the screen" % (colour_hex, 100 * share)
+
+
 def pattern(x, y, seed):
     """e2e-dumb's XRGB8888 pattern, as (r, g, b)."""
     return ((x * 3 + seed) & 0xFF, (y * 5 + seed * 7) & 0xFF, (x ^ y) & 0xFF)
@@ -213,7 +220,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     check, path, args = argv[1], argv[2], argv[3:]
-    want = {"smpte": (0, 3), "smpte-or-plain": (0, 3), "pattern": (1,), "text": (2,),
+    want = {"smpte": (0, 3), "smpte-or-plain": (0, 3), "pattern": (1,), "plain": (1,), "text": (2,),
             "desktop": (1,), "background": (1,)}
     if len(args) not in want.get(check, ()):
         print(__doc__, file=sys.stderr)
@@ -224,6 +231,8 @@ def main(argv):
             ok, why = check_smpte(img, *map(int, args))
         elif check == "smpte-or-plain":
             ok, why = check_smpte_or_plain(img, *map(int, args))
+        elif check == "plain":
+            ok, why = check_plain_colour(img, args[0])
         elif check == "pattern":
             ok, why = check_pattern(img, int(args[0]))
         elif check == "text":

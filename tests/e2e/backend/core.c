@@ -42,6 +42,7 @@ struct be_fb {
 	struct be_dbuf *dbuf;
 	uint32_t width;
 	uint32_t height;
+	uint32_t pitch;		/* of its lines in the dbuf */
 	const struct be_format *format;
 };
 
@@ -361,9 +362,14 @@ static int op_dbuf_create(struct be_core *core,
 		violation(core, "XENDISPL_DBUF_FLG_REQ_ALLOC but be-alloc is not 1");
 		return -EINVAL;
 	}
-	if (!r->width || !r->height || !r->bpp) {
-		violation(core, "empty buffer %ux%u, %u bpp", r->width,
-			  r->height, r->bpp);
+	/*
+	 * No geometry at all: a buffer the frontend imported knows only its
+	 * size; its framebuffers give the lines' pitch.
+	 */
+	if ((!r->width || !r->height || !r->bpp) &&
+	    (r->width || r->height || r->bpp || !r->buffer_sz)) {
+		violation(core, "empty buffer %ux%u, %u bpp, %u bytes", r->width,
+			  r->height, r->bpp, r->buffer_sz);
 		return -EINVAL;
 	}
 	if (r->data_ofs >= PAGE_SZ) {
@@ -378,7 +384,7 @@ static int op_dbuf_create(struct be_core *core,
 			  r->buffer_sz, r->data_ofs, pitch, r->height, need);
 		return -EINVAL;
 	}
-	if (r->bpp != 8 && r->bpp != 16 && r->bpp != 24 && r->bpp != 32) {
+	if (r->bpp != 0 && r->bpp != 8 && r->bpp != 16 && r->bpp != 24 && r->bpp != 32) {
 		be_warn("%s: DBUF_CREATE %" PRIu64 ": %u bpp not supported",
 			core->name, r->dbuf_cookie, r->bpp);
 		return -EINVAL;
@@ -469,7 +475,7 @@ static int op_dbuf_destroy(struct be_core *core,
 			  r->dbuf_cookie, dbuf->num_fbs);
 		return -EBUSY;
 	}
-	if (core->opts->hash)
+	if (core->opts->hash && dbuf->width)
 		snprintf(hash, sizeof(hash), ", content fnv1a %08x",
 			 be_hash_pixels(dbuf->addr + dbuf->data_ofs,
 					XENDISPL_PITCH(dbuf->width, dbuf->bpp),
@@ -490,7 +496,7 @@ static int op_fb_attach(struct be_core *core,
 	const struct be_format *format;
 	struct be_dbuf *dbuf;
 	struct be_fb *fb;
-	uint64_t line;
+	uint64_t line, pitch;
 
 	if (!r->fb_cookie) {
 		violation(core, "fb_cookie 0");
@@ -517,12 +523,23 @@ static int op_fb_attach(struct be_core *core,
 		return -EINVAL;
 	}
 	line = ((uint64_t)r->width * format->bpp + 7) / 8;
-	if (line > XENDISPL_PITCH(dbuf->width, dbuf->bpp) ||
-	    r->height > dbuf->height) {
-		violation(core, "framebuffer %ux%u %s does not fit in dbuf %" PRIu64 " (%ux%u, %u bpp)",
-			  r->width, r->height, format->name, dbuf->cookie,
-			  dbuf->width, dbuf->height, dbuf->bpp);
-		return -EINVAL;
+	if (dbuf->width) {
+		pitch = XENDISPL_PITCH(dbuf->width, dbuf->bpp);
+		if (line > pitch || r->height > dbuf->height) {
+			violation(core, "framebuffer %ux%u %s does not fit in dbuf %" PRIu64 " (%ux%u, %u bpp)",
+				  r->width, r->height, format->name, dbuf->cookie,
+				  dbuf->width, dbuf->height, dbuf->bpp);
+			return -EINVAL;
+		}
+	} else {
+		/* A buffer without geometry: lines as the fb's own. */
+		pitch = XENDISPL_PITCH((uint64_t)r->width, format->bpp);
+		if (dbuf->data_ofs + pitch * r->height > dbuf->size) {
+			violation(core, "framebuffer %ux%u %s (pitch %" PRIu64 ") does not fit in dbuf %" PRIu64 " (%u bytes at %u)",
+				  r->width, r->height, format->name, pitch,
+				  dbuf->cookie, dbuf->size, dbuf->data_ofs);
+			return -EINVAL;
+		}
 	}
 
 	fb = calloc(1, sizeof(*fb));
@@ -532,6 +549,7 @@ static int op_fb_attach(struct be_core *core,
 	fb->dbuf = dbuf;
 	fb->width = r->width;
 	fb->height = r->height;
+	fb->pitch = (uint32_t)pitch;
 	fb->format = format;
 	fb->next = core->fbs;
 	core->fbs = fb;
@@ -580,7 +598,7 @@ bool be_core_frame(const struct be_core *core, unsigned int conn,
 		return false;
 	cs = &core->conn[conn];
 	dbuf = cs->fb->dbuf;
-	pitch = XENDISPL_PITCH(dbuf->width, dbuf->bpp);
+	pitch = cs->fb->pitch;
 	/* The shown area starts at x, y in the fb and fills the screen
 	 * from its top left corner. */
 	*frame = (struct be_frame){

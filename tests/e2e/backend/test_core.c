@@ -495,6 +495,47 @@ static void test_dbuf_cookies(void)
 	/* A destroyed cookie may be used again. */
 	CHECK(dbuf_create(&t, 7, 8, 8, 32, 0, NULL) == 0);
 	CHECK(violations(&t) == 8);
+	/* Some geometry but not all, or none and no size. */
+	CHECK(dbuf_create(&t, 11, 16, 0, 32, 0, NULL) == -EINVAL);
+	CHECK(dbuf_create(&t, 11, 0, 0, 0, 0, NULL) == -EINVAL);
+	CHECK(violations(&t) == 10);
+	teardown(&t);
+}
+
+/* An imported buffer: its size only; the framebuffers give the pitch. */
+static void test_dbuf_no_geometry(void)
+{
+	struct xendispl_req r = { .operation = XENDISPL_OP_DBUF_CREATE };
+	const uint8_t *base;
+	struct t t;
+
+	setup(&t, false);
+	r.op.dbuf_create = (struct xendispl_dbuf_create_req){
+		.dbuf_cookie = 1, .buffer_sz = 64 * 64 * 4 + 128, .data_ofs = 128,
+		.gref_directory = fe_buffer(t.f, 5, NULL, false, true),
+	};
+	CHECK(request(&t, 0, &r) == 0);
+	/* 64x64 fits; 64x65 and 65x64 do not. */
+	CHECK(fb_attach(&t, 1, 11, 64, 64, DRM_FORMAT_XRGB8888) == 0);
+	CHECK(fb_attach(&t, 1, 12, 64, 65, DRM_FORMAT_XRGB8888) == -EINVAL);
+	CHECK(fb_attach(&t, 1, 13, 65, 64, DRM_FORMAT_XRGB8888) == -EINVAL);
+	/* 128x64 at 16 bpp is the same size. */
+	CHECK(fb_attach(&t, 1, 14, 128, 64, DRM_FORMAT_RGB565) == 0);
+	CHECK(violations(&t) == 2);
+	CHECK(set_config(&t, 0, 11, 0, 0, 64, 64, 32) == 0);
+	base = t.f->last_frame.pixels;
+	CHECK(t.f->last_frame.pitch == 256);
+	/* Wider than the fb. */
+	CHECK(set_config(&t, 0, 14, 0, 0, 129, 64, 16) == -EINVAL);
+	CHECK(violations(&t) == 3);
+	CHECK(set_config(&t, 0, 0, 0, 0, 0, 0, 0) == 0);
+	CHECK(set_config(&t, 1, 14, 0, 0, 128, 64, 16) == 0);
+	CHECK(t.f->last_frame.pixels == base && t.f->last_frame.pitch == 256);
+	CHECK(set_config(&t, 1, 0, 0, 0, 0, 0, 0) == 0);
+	CHECK(simple(&t, 0, XENDISPL_OP_FB_DETACH, 11) == 0);
+	CHECK(simple(&t, 0, XENDISPL_OP_FB_DETACH, 14) == 0);
+	CHECK(simple(&t, 0, XENDISPL_OP_DBUF_DESTROY, 1) == 0);
+	CHECK(live_mappings(t.f) == 0);
 	teardown(&t);
 }
 
@@ -918,6 +959,7 @@ int main(int argc, char **argv)
 		{ "pgdir_walk", test_pgdir_walk },
 		{ "pgdir_bad", test_pgdir_bad },
 		{ "dbuf_cookies", test_dbuf_cookies },
+		{ "dbuf_no_geometry", test_dbuf_no_geometry },
 		{ "dbuf_map_fails", test_dbuf_map_fails },
 		{ "be_alloc", test_be_alloc },
 		{ "fb_flip", test_fb_flip },

@@ -2,13 +2,14 @@
 /*
  * e2e-prime: buffers shared between the frontend's card and vgem by PRIME.
  *
- * Usage: e2e-prime import CARD VGEM SEED
+ * Usage: e2e-prime import CARD VGEM SEED|blank
  *   A vgem dumb buffer of the first connector's preferred mode, filled with
- *   the pattern for SEED through vgem's mapping, is imported into CARD and
- *   shown on that connector (ADDFB2, SETCRTC); then the program prints
- *   "e2e-prime: showing ..." and waits for a line or EOF on stdin (the host
- *   checks the backend's picture meanwhile), removes the framebuffer and
- *   exits.
+ *   the pattern for SEED through vgem's mapping (or left as vgem made it,
+ *   zeroed: in a Xen PV guest a write through vgem's write-combined
+ *   mapping faults for ever), is imported into CARD and shown on that
+ *   connector (ADDFB2, SETCRTC); then the program prints "e2e-prime:
+ *   showing ..." and waits for a line or EOF on stdin (the host checks the
+ *   backend's picture meanwhile), removes the framebuffer and exits.
  * Usage: e2e-prime export CARD VGEM SEED
  *   A dumb buffer of CARD, filled through CARD's mapping, is exported and
  *   imported into vgem; vgem exports its handle again and the pixels are
@@ -142,7 +143,7 @@ static int find_output(int fd, struct output *out)
 	return 1;
 }
 
-static int show_imported(int card, int vgem, uint32_t seed)
+static int show_imported(int card, int vgem, uint32_t seed, int fill)
 {
 	struct drm_mode_crtc crtc = { 0 };
 	struct drm_mode_fb_cmd2 fb = { 0 };
@@ -157,15 +158,13 @@ static int show_imported(int card, int vgem, uint32_t seed)
 		return 1;
 	fprintf(stderr, PROG ": connector %u, crtc %u, mode %s; vgem buffer %u\n",
 		out.conn, out.crtc, out.mode.name, d.handle);
-	mem = dumb_map(vgem, &d);
-	if (!mem)
-		return 1;
-	fprintf(stderr, PROG ": vgem buffer mapped\n");
-	e2e_fill(mem, d.pitch, d.width, 1, seed);
-	fprintf(stderr, PROG ": first line written\n");
-	e2e_fill(mem, d.pitch, d.width, d.height, seed);
-	munmap(mem, d.size);
-	fprintf(stderr, PROG ": filled, importing\n");
+	if (fill) {
+		mem = dumb_map(vgem, &d);
+		if (!mem)
+			return 1;
+		e2e_fill(mem, d.pitch, d.width, d.height, seed);
+		munmap(mem, d.size);
+	}
 	if (share(vgem, d.handle, card, &handle))
 		return 1;
 	fprintf(stderr, PROG ": imported as handle %u\n", handle);
@@ -238,7 +237,7 @@ int main(int argc, char **argv)
 	uint32_t seed;
 
 	if (argc != 5 || (strcmp(argv[1], "import") && strcmp(argv[1], "export"))) {
-		fprintf(stderr, "usage: " PROG " import|export CARD VGEM SEED\n");
+		fprintf(stderr, "usage: " PROG " import|export CARD VGEM SEED|blank\n");
 		return 2;
 	}
 	seed = (uint32_t)strtoul(argv[4], NULL, 0);
@@ -253,6 +252,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(argv[1], "import"))
-		return show_imported(card, vgem, seed);
+		return show_imported(card, vgem, seed, strcmp(argv[4], "blank"));
 	return export_to_vgem(card, vgem, seed);
 }

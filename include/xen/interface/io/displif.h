@@ -327,6 +327,11 @@ struct xendispl_page_directory {
  * The shared pages must cover data_ofs + XENDISPL_PITCH(width, bpp) * height
  * bytes, so buffer_sz is at least that.
  *
+ * width, height and bpp are all 0 when the frontend knows only the size of
+ * the buffer (one it imported from another driver). The lines of each
+ * framebuffer attached to it then take XENDISPL_PITCH(fb width, fb bpp)
+ * bytes, and data_ofs + that * fb height must fit in buffer_sz.
+ *
  * Creating a buffer with a dbuf_cookie that is already in use fails. The
  * frontend may set XENDISPL_DBUF_FLG_REQ_ALLOC only if "be-alloc" is "1";
  * all other flag bits are zero.
