@@ -19,9 +19,11 @@
 #include <linux/iosys-map.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/platform_device.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 #include <linux/vmalloc.h>
 
 #include <drm/drm_drv.h>
@@ -52,6 +54,11 @@
  * @saved_max_buffers: xdf_be_alloc_max_buffers before the test
  * @saved_max_mib: xdf_be_alloc_max_mib before the test
  * @violations_expected: the test makes protocol violations on purpose
+ * @commit_limited: the test set the overcommit sysctls below
+ * @saved_overcommit_memory: sysctl_overcommit_memory before the test
+ * @saved_overcommit_kbytes: sysctl_overcommit_kbytes before the test
+ * @saved_admin_reserve_kbytes: sysctl_admin_reserve_kbytes before the test
+ * @saved_user_reserve_kbytes: sysctl_user_reserve_kbytes before the test
  */
 struct dbt_ctx {
 	struct xdf_sim_dev *sdev;
@@ -63,6 +70,11 @@ struct dbt_ctx {
 	unsigned int saved_max_buffers;
 	unsigned int saved_max_mib;
 	bool violations_expected;
+	bool commit_limited;
+	int saved_overcommit_memory;
+	unsigned long saved_overcommit_kbytes;
+	unsigned long saved_admin_reserve_kbytes;
+	unsigned long saved_user_reserve_kbytes;
 };
 
 /**
@@ -1291,6 +1303,124 @@ static void dbt_grant_fails_second_dir(struct kunit *test)
 	dbt_grant_fails_case(test, 1024, 1025);
 }
 
+/*
+ * Shmem page allocation failing on a chosen page. GEM shmem objects are
+ * VM_NORESERVE: each page is charged to the committed memory as it is
+ * allocated, and fails with overcommit off once the commit limit is
+ * reached. UML has one CPU, so the committed count is exact and the limit
+ * can let precisely @allow more pages through (the reserves are set to 0
+ * so that only the limit counts). Undone by dbt_commit_unlimit(), and by
+ * the suite's exit if the test ends early.
+ */
+static void dbt_commit_limit(struct dbt_ctx *ctx, unsigned long allow)
+{
+	/* A charge fails when it makes committed pages reach the limit. */
+	unsigned long limit = vm_memory_committed() + allow + 1 -
+			      total_swap_pages;
+
+	if (!ctx->commit_limited) {
+		ctx->saved_overcommit_memory = sysctl_overcommit_memory;
+		ctx->saved_overcommit_kbytes = sysctl_overcommit_kbytes;
+		ctx->saved_admin_reserve_kbytes = sysctl_admin_reserve_kbytes;
+		ctx->saved_user_reserve_kbytes = sysctl_user_reserve_kbytes;
+		ctx->commit_limited = true;
+	}
+	sysctl_admin_reserve_kbytes = 0;
+	sysctl_user_reserve_kbytes = 0;
+	sysctl_overcommit_kbytes = limit << (PAGE_SHIFT - 10);
+	sysctl_overcommit_memory = OVERCOMMIT_NEVER;
+}
+
+static void dbt_commit_unlimit(struct dbt_ctx *ctx)
+{
+	if (!ctx->commit_limited)
+		return;
+	sysctl_overcommit_memory = ctx->saved_overcommit_memory;
+	sysctl_overcommit_kbytes = ctx->saved_overcommit_kbytes;
+	sysctl_admin_reserve_kbytes = ctx->saved_admin_reserve_kbytes;
+	sysctl_user_reserve_kbytes = ctx->saved_user_reserve_kbytes;
+	ctx->commit_limited = false;
+}
+
+/*
+ * A 100-page dumb buffer whose shmem page @allow cannot be allocated
+ * (counting from 0): the create fails with shmem's error, nothing reaches
+ * the backend, and nothing is left: no handle, grant, cookie or page (the
+ * committed memory is back where it was).
+ */
+static void dbt_shmem_fails_case(struct kunit *test, unsigned long allow)
+{
+	struct dbt_ctx *ctx = dbt_connect(test, NULL);
+	unsigned int nreq = dbt_nreqs(ctx);
+	unsigned long committed;
+	struct dbt_buf buf;
+	int ret;
+
+	/* Nothing of an earlier test may be uncharged under this one. */
+	xdf_sim_settle();
+	flush_delayed_fput();
+	committed = vm_memory_committed();
+	dbt_commit_limit(ctx, allow);
+	ret = dbt_create(test, ctx, 1024, 100, 32, &buf);
+	dbt_commit_unlimit(ctx);
+	/* shmem reports a page it may not charge as -ENOSPC. */
+	KUNIT_EXPECT_EQ(test, ret, -ENOSPC);
+	KUNIT_EXPECT_TRUE(test, idr_is_empty(&ctx->file->object_idr));
+	KUNIT_EXPECT_EQ(test, dbt_nreqs(ctx), nreq);
+	/* The object's shmem file goes by the delayed fput of a kthread. */
+	flush_delayed_fput();
+	KUNIT_EXPECT_EQ(test, vm_memory_committed(), committed);
+	dbt_expect_no_buffers(test, ctx);
+
+	/* The device still works. */
+	KUNIT_ASSERT_EQ(test, dbt_create(test, ctx, 1024, 100, 32, &buf), 0);
+	KUNIT_EXPECT_EQ(test, dbt_destroy(ctx, &buf), 0);
+	dbt_expect_no_buffers(test, ctx);
+}
+
+static void dbt_shmem_fails_first(struct kunit *test)
+{
+	dbt_shmem_fails_case(test, 0);
+}
+
+static void dbt_shmem_fails_middle(struct kunit *test)
+{
+	dbt_shmem_fails_case(test, 50);
+}
+
+static void dbt_shmem_fails_last(struct kunit *test)
+{
+	dbt_shmem_fails_case(test, 99);
+}
+
+/*
+ * The limit is exact: with room for 100 pages a 100-page buffer is made,
+ * each page charged once; so with room for 99 (dbt_shmem_fails_last) the
+ * first 99 pages were allocated before the last one failed.
+ */
+static void dbt_shmem_limit_exact(struct kunit *test)
+{
+	struct dbt_ctx *ctx = dbt_connect(test, NULL);
+	unsigned long committed;
+	struct dbt_buf buf;
+	int ret;
+
+	xdf_sim_settle();
+	flush_delayed_fput();
+	committed = vm_memory_committed();
+	dbt_commit_limit(ctx, 100);
+	ret = dbt_create(test, ctx, 1024, 100, 32, &buf);
+	dbt_commit_unlimit(ctx);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, buf.size, 100ull * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, vm_memory_committed(), committed + 100);
+	KUNIT_EXPECT_EQ(test, dbt_buffer_grants(), 101u);
+	KUNIT_EXPECT_EQ(test, dbt_destroy(ctx, &buf), 0);
+	flush_delayed_fput();
+	KUNIT_EXPECT_EQ(test, vm_memory_committed(), committed);
+	dbt_expect_no_buffers(test, ctx);
+}
+
 /* The backend refuses the buffer: no DBUF_DESTROY, nothing left. */
 static void dbt_create_refused(struct kunit *test)
 {
@@ -1481,6 +1611,8 @@ static void dbt_exit(struct kunit *test)
 	struct dbt_ctx *ctx = test->priv;
 	struct xdf_sim_dbuf_stats st;
 
+	dbt_commit_unlimit(ctx);
+
 	if (ctx->sdev && !IS_ERR(ctx->sdev) && !ctx->violations_expected) {
 		xdf_sim_backend_dbuf_stats(ctx->sdev, &st);
 		KUNIT_EXPECT_EQ_MSG(test, st.unknown_destroys, 0u,
@@ -1526,6 +1658,10 @@ static struct kunit_case dbt_cases[] = {
 	KUNIT_CASE(dbt_grant_fails_pages),
 	KUNIT_CASE(dbt_grant_fails_first_dir),
 	KUNIT_CASE(dbt_grant_fails_second_dir),
+	KUNIT_CASE(dbt_shmem_fails_first),
+	KUNIT_CASE(dbt_shmem_fails_middle),
+	KUNIT_CASE(dbt_shmem_fails_last),
+	KUNIT_CASE(dbt_shmem_limit_exact),
 	KUNIT_CASE(dbt_create_refused),
 	KUNIT_CASE(dbt_create_refused_be_alloc),
 	KUNIT_CASE(dbt_create_timeout),

@@ -12,9 +12,18 @@
  */
 
 #include <kunit/test.h>
+#include <linux/cred.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/mount.h>
+#include <linux/path.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
 #include <linux/wait.h>
 
 #include <drm/drm_atomic.h>
@@ -1328,6 +1337,482 @@ static void kt_flip_event_times(struct kunit *test)
 }
 
 /* ------------------------------------------------------------------ */
+/* The vblank timer's phase */
+
+#define KT_PERIOD_NS	16666667ll
+
+/* xdf_vblank_next() in ns; @since: expiries since the last re-phase. */
+static s64 kt_next(s64 expires, s64 now, s64 frame_done, unsigned int *since)
+{
+	return ktime_to_ns(xdf_vblank_next(ns_to_ktime(expires),
+					   ns_to_ktime(now),
+					   ns_to_ktime(frame_done),
+					   ns_to_ktime(KT_PERIOD_NS), since));
+}
+
+/*
+ * The next expiry: one period on without a frame-done or with one in
+ * phase; the frame-done's phase, the tick moved by half a period at most,
+ * when it is more than an eighth of a period out and the phase has not
+ * moved for 60 expiries; periods already past skipped.
+ */
+static void kt_vblank_next(struct kunit *test)
+{
+	const s64 p = KT_PERIOD_NS, e = 1000 * KT_PERIOD_NS;
+	unsigned int since = 60;
+
+	KUNIT_EXPECT_EQ(test, kt_next(e, e, 0, &since), e + p);
+	KUNIT_EXPECT_EQ(test, kt_next(e, e + p, 0, &since), e + 2 * p);
+	KUNIT_EXPECT_EQ(test, kt_next(e, e + 5 * p / 2, 0, &since), e + 3 * p);
+	/* In phase, just before or just after a tick. */
+	KUNIT_EXPECT_EQ(test, kt_next(e, e, e - p / 16, &since), e + p);
+	KUNIT_EXPECT_EQ(test, kt_next(e, e, e - p + p / 16, &since), e + p);
+	/* A frame-done "after now" is not believed. */
+	KUNIT_EXPECT_EQ(test, kt_next(e, e, e + p / 4, &since), e + p);
+	KUNIT_EXPECT_EQ(test, since, 60u);
+
+	/* A quarter period out: a quarter period earlier. */
+	KUNIT_EXPECT_EQ(test, kt_next(e, e, e - p / 4, &since), e - p / 4 + p);
+	KUNIT_EXPECT_EQ(test, since, 0u);
+	/* Moved once: not again for 60 expiries. */
+	KUNIT_EXPECT_EQ(test, kt_next(e, e, e - p / 2, &since), e + p);
+	KUNIT_EXPECT_EQ(test, since, 1u);
+	since = 59;
+	KUNIT_EXPECT_EQ(test, kt_next(e, e, e - p / 2, &since), e + p);
+	KUNIT_EXPECT_EQ(test, since, 60u);
+	/* Half a period out: half a period on, no sooner. */
+	KUNIT_EXPECT_EQ(test, kt_next(e, e, e - p / 2, &since), e - p / 2 + p);
+	KUNIT_EXPECT_EQ(test, since, 0u);
+	/* Three quarters out: a quarter period later. */
+	since = 60;
+	KUNIT_EXPECT_EQ(test, kt_next(e, e, e - 3 * p / 4, &since),
+			e - 3 * p / 4 + 2 * p);
+	/* A frame-done some periods back has the same phase. */
+	since = 60;
+	KUNIT_EXPECT_EQ(test, kt_next(e, e, e - 3 * p - p / 4, &since),
+			e - p / 4 + p);
+	/* Late by two periods, and a frame-done among them. */
+	since = 60;
+	KUNIT_EXPECT_EQ(test, kt_next(e, e + 2 * p + 1, e + 2 * p - p / 4,
+				      &since), e + 2 * p - p / 4 + p);
+	KUNIT_EXPECT_EQ(test, since, 0u);
+}
+
+/**
+ * struct kt_fd_stream - frame-dones as a backend sends them
+ * @gap: percent of a period from one to the next; 0: none
+ * @jitter: percent of a period each may come early or late
+ * @follow: percent of a period before each expiry a frame-done comes: a
+ *	    backend answering at once a client that flips by our vblanks
+ */
+struct kt_fd_stream {
+	unsigned int gap;
+	unsigned int jitter;
+	unsigned int follow;
+};
+
+/*
+ * Frame-dones at any rate and phase: expiries stay half a period to one
+ * and a half apart, the phase moves at most once a second, and two
+ * seconds have about 120 expiries at 60 Hz: no stall and no extra vblank,
+ * fast flipping or not.
+ */
+static void kt_vblank_next_streams(struct kunit *test)
+{
+	static const struct kt_fd_stream streams[] = {
+		{ 0, 0, 0 },	/* no frame-done */
+		{ 5, 0, 0 },	/* instant answers to fast flips */
+		{ 5, 2, 0 },
+		{ 70, 0, 0 },	/* a faster display */
+		{ 101, 0, 0 },	/* a slightly slower one */
+		{ 100, 25, 0 },	/* ours, with jitter */
+		{ 300, 0, 0 },	/* now and then */
+		{ 50, 33, 0 },
+		{ 0, 0, 40 },	/* feedback through the client */
+	};
+	const s64 p = KT_PERIOD_NS, end = 2 * NSEC_PER_SEC;
+	unsigned int i, n, since, rephases;
+	s64 t, next, fd, next_fd, gap, min_gap, max_gap;
+	u32 seed = 1;
+
+	for (i = 0; i < ARRAY_SIZE(streams); i++) {
+		const struct kt_fd_stream *s = &streams[i];
+
+		t = 0;
+		next_fd = s->gap ? p / 3 : S64_MAX;
+		since = 60;
+		rephases = 0;
+		min_gap = S64_MAX;
+		max_gap = 0;
+		for (n = 0; t < end; n++) {
+			fd = 0;
+			if (s->follow) {
+				fd = t - p * s->follow / 100;
+			} else {
+				while (next_fd <= t) {
+					fd = next_fd;
+					seed = seed * 1103515245 + 12345;
+					next_fd += p * s->gap / 100;
+					if (s->jitter)
+						next_fd += p * ((s32)(seed >> 8) %
+								(s32)(2 * s->jitter + 1) -
+								(s32)s->jitter) / 100;
+				}
+			}
+			next = kt_next(t, t, fd, &since);
+			rephases += !since;
+			gap = next - t;
+			min_gap = min(min_gap, gap);
+			max_gap = max(max_gap, gap);
+			t = next;
+		}
+		KUNIT_EXPECT_GE_MSG(test, min_gap, p / 2, "stream %u", i);
+		KUNIT_EXPECT_LE_MSG(test, max_gap, p + p / 2 + 1, "stream %u", i);
+		KUNIT_EXPECT_GE_MSG(test, n, 114u, "stream %u", i);
+		KUNIT_EXPECT_LE_MSG(test, n, 126u, "stream %u", i);
+		KUNIT_EXPECT_LE_MSG(test, rephases, 3u, "stream %u", i);
+	}
+}
+
+/* @t - @ref modulo @p, in [-p/2, p/2). */
+static s64 kt_phase(ktime_t t, ktime_t ref, s64 p)
+{
+	s32 r;
+
+	div_s64_rem(ktime_to_ns(t) - ktime_to_ns(ref), p, &r);
+	if (r < 0)
+		r += p;
+	return r >= p / 2 ? r - p : r;
+}
+
+/* Wait for the vblank counter to move; its count and timestamp then. */
+static u64 kt_next_vblank(struct kunit *test, struct drm_crtc *crtc,
+			  ktime_t *t)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(KT_WAIT_MS);
+	u64 c0 = drm_crtc_vblank_count(crtc), c;
+
+	do {
+		usleep_range(100, 200);
+		c = drm_crtc_vblank_count_and_time(crtc, t);
+	} while (c == c0 && time_before(jiffies, end));
+	KUNIT_ASSERT_NE_MSG(test, c, c0, "the vblank counter stopped");
+	return c;
+}
+
+/*
+ * A frame-done half a period out of phase moves the vblank timer to its
+ * phase; the counter moves one at a time all along.
+ */
+static void kt_vblank_rephase(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct xdf_pipe *xp = kt_pipe(ctx, 0);
+	struct drm_crtc *crtc = &xp->pipe.crtc;
+	ktime_t t, tick, fd_start, fd_end, fd;
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	unsigned int i, in_phase = 0, tries;
+	struct kt_fb fb[2];
+	u64 c, last;
+	s64 p;
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	p = ktime_to_ns(xp->vblank_period);
+	KUNIT_ASSERT_GT(test, p, 16000000ll);
+	KUNIT_ASSERT_LT(test, p, 17000000ll);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+
+	/* The test sends the frame-done, half way between two ticks. */
+	for (tries = 0; ; tries++) {
+		struct kt_fb *to = &fb[(tries + 1) % 2];
+
+		KUNIT_ASSERT_LT_MSG(test, tries, 5u,
+				    "could not place a frame-done between two ticks");
+		KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, to, tries), 0);
+		KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, tries + 1));
+		last = kt_next_vblank(test, crtc, &tick);
+		t = ktime_add_ns(tick, p / 2);
+		while (ktime_before(ktime_get(), t))
+			usleep_range(50, 100);
+		fd_start = ktime_get();
+		KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 0,
+								      to->cookie), 0);
+		xdf_sim_settle();
+		fd_end = ktime_get();
+		KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+		KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+		fd = ktime_add_ns(fd_start, ktime_to_ns(ktime_sub(fd_end, fd_start)) / 2);
+		if (ev.sequence == (u32)last &&
+		    ktime_to_ns(ktime_sub(fd_end, fd_start)) < p / 16 &&
+		    abs(kt_phase(fd, tick, p)) > p / 4)
+			break;
+		/* UML was late. Once the timer may move again, retry. */
+		msleep(1100);
+	}
+
+	/*
+	 * That tick keeps its time; the next ones take the frame-done's
+	 * phase, one count each. UML may handle a tick late, not early.
+	 */
+	c = kt_next_vblank(test, crtc, &t);
+	for (i = 0; i < 4; i++) {
+		last = c;
+		c = kt_next_vblank(test, crtc, &t);
+		KUNIT_EXPECT_GT(test, c, last);
+		in_phase += c == last + 1 && kt_phase(t, fd, p) >= -p / 8 &&
+			    kt_phase(t, fd, p) < p / 2 - p / 8;
+	}
+	KUNIT_EXPECT_GE_MSG(test, in_phase, 3u,
+			    "vblanks not in the frame-done's phase");
+	KUNIT_EXPECT_GE(test, kt_stats(ctx, 0).rephases, 1ull);
+	KUNIT_EXPECT_LE(test, kt_stats(ctx, 0).rephases, (u64)tries + 1);
+}
+
+/*
+ * Flipping as fast as the backend answers: the events' sequence numbers
+ * and timestamps never go back, and the counter moves about once a
+ * period, not once a flip, and never stalls.
+ */
+static void kt_vblank_fast_flips(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct xdf_pipe *xp = kt_pipe(ctx, 0);
+	struct drm_crtc *crtc = &xp->pipe.crtc;
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	unsigned int flips = 0;
+	struct kt_fb fb[2];
+	ktime_t start, t0, t1;
+	s64 us, last_us = 0, p, elapsed;
+	u64 c0, c1, expected;
+	u32 last_seq = 0;
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	p = ktime_to_ns(xp->vblank_period);
+	c0 = drm_crtc_vblank_count_and_time(crtc, &t0);
+	start = ktime_get();
+	while (ktime_ms_delta(ktime_get(), start) < 500) {
+		kt_flip_and_read(test, ctx, 0, &fb[(flips + 1) % 2], flips, &ev);
+		us = ev.tv_sec * 1000000ll + ev.tv_usec;
+		if (flips) {
+			KUNIT_ASSERT_GE(test, ev.sequence, last_seq);
+			KUNIT_ASSERT_GE(test, us, last_us);
+		}
+		last_seq = ev.sequence;
+		last_us = us;
+		flips++;
+	}
+	c1 = drm_crtc_vblank_count_and_time(crtc, &t1);
+	elapsed = ktime_to_ns(ktime_sub(ktime_get(), start));
+	expected = div_s64(elapsed, p);
+	KUNIT_EXPECT_GE_MSG(test, flips, 2 * (unsigned int)expected,
+			    "%u flips in %lld ms: not flipping fast", flips,
+			    elapsed / NSEC_PER_MSEC);
+	/* Not once a flip; never stalled (UML may skip a late tick). */
+	KUNIT_EXPECT_GE(test, c1 - c0, expected / 2);
+	KUNIT_EXPECT_LE(test, c1 - c0, expected * 5 / 4 + 1);
+	KUNIT_EXPECT_GE(test, (u64)last_seq, c0);
+	KUNIT_EXPECT_LE(test, (u64)last_seq, c1);
+	KUNIT_EXPECT_GT(test, ktime_to_ns(t1), ktime_to_ns(t0));
+	KUNIT_EXPECT_LE(test, kt_stats(ctx, 0).rephases, 1ull);
+}
+
+/* ------------------------------------------------------------------ */
+/* debugfs */
+
+/*
+ * Read connector @conn's xen_state as a reader of the debugfs file does:
+ * open it through debugfs and read its seq_file.
+ */
+static void kt_read_state(struct kunit *test, struct kt_ctx *ctx,
+			  unsigned int conn, char *buf, size_t size)
+{
+	struct dentry *dir = kt_pipe(ctx, conn)->connector.debugfs_entry;
+	struct file_system_type *type;
+	struct kvec kvec = { .iov_base = buf, .iov_len = size - 1 };
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	struct path path;
+	struct file *file;
+	ssize_t n = -EINVAL;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dir);
+	path.dentry = debugfs_lookup("xen_state", dir);
+	KUNIT_ASSERT_NOT_NULL(test, path.dentry);
+	KUNIT_EXPECT_PTR_EQ(test, d_inode(path.dentry)->i_private,
+			    (void *)kt_pipe(ctx, conn));
+	KUNIT_EXPECT_EQ(test, d_inode(path.dentry)->i_mode & 0777, 0444);
+
+	/* debugfs has one superblock: this mount shows the same files. */
+	type = get_fs_type("debugfs");
+	KUNIT_ASSERT_NOT_NULL(test, type);
+	path.mnt = vfs_kern_mount(type, 0, "debugfs", NULL);
+	put_filesystem(type);
+	if (IS_ERR(path.mnt)) {
+		dput(path.dentry);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, path.mnt);
+	}
+	file = dentry_open(&path, O_RDONLY, current_cred());
+	if (!IS_ERR(file)) {
+		/* seq_read_iter() as read(2) would, into our buffer. */
+		init_sync_kiocb(&kiocb, file);
+		iov_iter_kvec(&iter, ITER_DEST, &kvec, 1, size - 1);
+		n = seq_read_iter(&kiocb, &iter);
+		fput(file);
+		flush_delayed_fput();
+	}
+	mntput(path.mnt);
+	dput(path.dentry);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	KUNIT_ASSERT_GT(test, n, (ssize_t)0);
+	buf[n] = '\0';
+}
+
+/* The value of line "@name: value" of xen_state text @buf, or NULL. */
+static const char *kt_state_find(const char *buf, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = buf;
+
+	while (p && *p) {
+		if (!strncmp(p, name, len) && p[len] == ':' && p[len + 1] == ' ')
+			return p + len + 2;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+static u64 kt_state_num(struct kunit *test, const char *buf, const char *name)
+{
+	const char *p = kt_state_find(buf, name);
+	char val[24];
+	size_t len;
+	u64 v = 0;
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, p, "no %s in xen_state", name);
+	len = strcspn(p, "\n");
+	KUNIT_ASSERT_LT(test, len, sizeof(val));
+	memcpy(val, p, len);
+	val[len] = '\0';
+	KUNIT_ASSERT_EQ_MSG(test, kstrtoull(val, 10, &v), 0, "%s: %s", name, val);
+	return v;
+}
+
+static bool kt_state_is(const char *buf, const char *name, const char *text)
+{
+	const char *p = kt_state_find(buf, name);
+
+	return p && !strncmp(p, text, strlen(text)) && p[strlen(text)] == '\n';
+}
+
+/*
+ * xen_state after known actions: off; on showing a framebuffer; after
+ * flips, a stray frame-done, a flip waiting for its frame-done, its
+ * timeout, a failed flip; off again.
+ */
+static void kt_debugfs_state(struct kunit *test)
+{
+	static const char * const counters[] = {
+		"flips", "frame_done", "stray_frame_done", "timeouts",
+		"errors", "vblank_rephases",
+	};
+	struct kt_ctx *ctx = kt_connect(test, 2);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+	unsigned int i;
+	char *buf;
+
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
+
+	kt_read_state(test, ctx, 0, buf, PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, kt_state_is(buf, "pipe", "off"));
+	KUNIT_EXPECT_TRUE(test, kt_state_is(buf, "link", "good"));
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "fb_cookie"), 0ull);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "pending_flip"), 0ull);
+	for (i = 0; i < ARRAY_SIZE(counters); i++)
+		KUNIT_EXPECT_EQ_MSG(test, kt_state_num(test, buf, counters[i]),
+				    0ull, "%s", counters[i]);
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	kt_read_state(test, ctx, 0, buf, PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, kt_state_is(buf, "pipe", "on"));
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "fb_cookie"), fb[0].cookie);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "flips"), 0ull);
+
+	/* Three flips, each completed by its frame-done; then a stray one. */
+	for (i = 0; i < 3; i++)
+		kt_flip_and_read(test, ctx, 0, &fb[(i + 1) % 2], i, &ev);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 0,
+							      fb[0].cookie), 0);
+	kt_settle(ctx);
+	kt_read_state(test, ctx, 0, buf, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "fb_cookie"), fb[1].cookie);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "pending_flip"), 0ull);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "flips"), 3ull);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "frame_done"), 4ull);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "stray_frame_done"), 1ull);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "timeouts"), 0ull);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "errors"), 0ull);
+	KUNIT_EXPECT_LE(test, kt_state_num(test, buf, "vblank_rephases"), 1ull);
+	/* The other connector's file is its own. */
+	kt_read_state(test, ctx, 1, buf, PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, kt_state_is(buf, "pipe", "off"));
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "frame_done"), 0ull);
+
+	/* A flip whose frame-done does not come: pending, then timed out. */
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[0], 10), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, 4));
+	kt_settle(ctx);
+	kt_read_state(test, ctx, 0, buf, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "pending_flip"), fb[0].cookie);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "flips"), 4ull);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_BAD);
+	kt_read_state(test, ctx, 0, buf, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "pending_flip"), 0ull);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "timeouts"), 1ull);
+	KUNIT_EXPECT_TRUE(test, kt_state_is(buf, "link", "bad"));
+
+	/* A modeset makes the link good; then a flip the backend refuses. */
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_AFTER);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb[1], &mode), 0);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0,
+						     XENDISPL_OP_PG_FLIP, 1,
+						     XDF_SIM_STATUS, -EIO), 0);
+	kt_flip_and_read(test, ctx, 0, &fb[0], 11, &ev);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_BAD);
+	kt_read_state(test, ctx, 0, buf, PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, kt_state_is(buf, "pipe", "on"));
+	KUNIT_EXPECT_TRUE(test, kt_state_is(buf, "link", "bad"));
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "fb_cookie"), fb[0].cookie);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "pending_flip"), 0ull);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "flips"), 5ull);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "frame_done"), 4ull);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "timeouts"), 1ull);
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "errors"), 1ull);
+
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
+	kt_read_state(test, ctx, 0, buf, PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, kt_state_is(buf, "pipe", "off"));
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "fb_cookie"), 0ull);
+	/* Counters count on. */
+	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "flips"), 5ull);
+}
+
+/* ------------------------------------------------------------------ */
 /* EDID and modes */
 
 /* A valid EDID with several modes: those are the connector's modes. */
@@ -1737,6 +2222,11 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_getfb),
 	KUNIT_CASE(kt_vblank),
 	KUNIT_CASE(kt_flip_event_times),
+	KUNIT_CASE(kt_vblank_next),
+	KUNIT_CASE(kt_vblank_next_streams),
+	KUNIT_CASE(kt_vblank_rephase),
+	KUNIT_CASE(kt_vblank_fast_flips),
+	KUNIT_CASE(kt_debugfs_state),
 	KUNIT_CASE(kt_edid_modes),
 	KUNIT_CASE(kt_edid_property),
 	KUNIT_CASE_PARAM(kt_edid_fallback, kt_edid_fault_gen_params),

@@ -17,6 +17,7 @@
 #ifndef __XEN_DRM_FRONT_H_
 #define __XEN_DRM_FRONT_H_
 
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/hrtimer.h>
 #include <linux/kref.h>
@@ -120,6 +121,7 @@ int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
  * @stray_frame_done: frame-done events that matched no pending flip
  * @timeouts: flips whose frame-done never came
  * @errors: SET_CONFIG and PG_FLIP requests that failed
+ * @rephases: frame-done events that moved the vblank timer's phase
  */
 struct xdf_pipe_stats {
 	u64 flips;
@@ -127,6 +129,7 @@ struct xdf_pipe_stats {
 	u64 stray_frame_done;
 	u64 timeouts;
 	u64 errors;
+	u64 rephases;
 };
 
 /**
@@ -157,6 +160,10 @@ struct xdf_mode {
  * @stats: counters, under the event lock where the interrupt updates them
  * @vblank_timer: stands in for the vblank interrupt while the pipe is on
  * @vblank_period: the timer's period, the mode's frame duration
+ * @frame_done_time: when the last frame-done completing a flip came, for
+ *		     the timer to take its phase; 0 once the timer took it
+ * @vblank_since_rephase: timer expiries since it last took a frame-done's
+ *			  phase; the timer's own
  * @edid: the backend's EDID, or NULL
  * @edid_read: @edid was asked for (once per device)
  * @modes_lock: protects @modes and @num_modes
@@ -178,6 +185,8 @@ struct xdf_pipe {
 	struct xdf_pipe_stats stats;
 	struct hrtimer vblank_timer;
 	ktime_t vblank_period;
+	atomic64_t frame_done_time;
+	unsigned int vblank_since_rephase;
 	const struct drm_edid *edid;
 	bool edid_read;
 	struct mutex modes_lock;	/* mode_valid vs. probing */
@@ -305,8 +314,12 @@ int xdf_kms_init(struct xdf_drm *xdrm);
 void xdf_kms_unplugged(struct xdf_drm *xdrm);
 void xdf_kms_fini(struct xdf_drm *xdrm);
 void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie);
+ktime_t xdf_vblank_next(ktime_t expires, ktime_t now, ktime_t frame_done,
+			ktime_t period, unsigned int *since_rephase);
 
 /* xen_drm_front_drm.c */
+
+extern bool xdf_fbdev;
 
 int xdf_cookie_alloc(struct xdf_drm *xdrm, u64 *cookie);
 void xdf_cookie_free(struct xdf_drm *xdrm, u64 cookie);

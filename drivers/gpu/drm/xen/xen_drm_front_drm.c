@@ -21,6 +21,15 @@
 
 #include "xen_drm_front.h"
 
+/*
+ * The KUnit suites count every buffer and request a device makes: there
+ * fbdev is off unless a suite turns it on.
+ */
+bool xdf_fbdev = !IS_ENABLED(CONFIG_DRM_XEN_FRONTEND_KUNIT_TEST);
+module_param_named(fbdev, xdf_fbdev, bool, 0644);
+MODULE_PARM_DESC(fbdev,
+		 "Give each new device fbdev emulation, a console for fbcon (default true)");
+
 DEFINE_DRM_GEM_FOPS(xdf_drm_fops);
 
 static const struct drm_driver xdf_drm_driver = {
@@ -73,7 +82,8 @@ static int xdf_drm_init(struct xdf_drm *xdrm)
 		return ret;
 
 	xdf_channels_set_frame_done(xdrm->chs, xdf_kms_frame_done, xdrm);
-	drm_fbdev_generic_setup(drm, 32);
+	if (READ_ONCE(xdf_fbdev))
+		drm_fbdev_generic_setup(drm, 32);
 	return 0;
 }
 

@@ -14,6 +14,8 @@
 #include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -41,6 +43,16 @@
 #define XDF_FRAME_DONE_SLACK_MS	500
 
 #define XDF_REFRESH_HZ		60
+
+/*
+ * The vblank timer takes the phase of frame-dones more than 1/8 of a
+ * period away from its own, at most once in 60 periods: a backend that
+ * answers at once sends frame-dones when clients flip, and clients pace
+ * their flips by our vblanks. Following those every frame would feed back
+ * into the refresh rate.
+ */
+#define XDF_VBLANK_PHASE_SLACK		8
+#define XDF_VBLANK_REPHASE_TICKS	60
 
 static const u32 xdf_formats[] = {
 	DRM_FORMAT_XRGB8888,
@@ -374,10 +386,13 @@ void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie)
 
 	spin_lock(&xdrm->drm.event_lock);
 	xp->stats.frame_done++;
-	if (xp->pending && xp->pending_cookie == fb_cookie)
+	if (xp->pending && xp->pending_cookie == fb_cookie) {
 		xdf_pipe_complete_locked(xp);
-	else
+		/* The backend showed a frame now: the vblank timer's phase. */
+		atomic64_set(&xp->frame_done_time, ktime_get());
+	} else {
 		xp->stats.stray_frame_done++;
+	}
 	spin_unlock(&xdrm->drm.event_lock);
 }
 
@@ -451,19 +466,75 @@ static void xdf_pipe_disable(struct drm_simple_display_pipe *pipe)
 		xdf_pipe_take_event(xp, 0);
 }
 
+/**
+ * xdf_vblank_next() - the vblank timer's next expiry
+ * @expires: when the timer was due this time
+ * @now: the time now, not before @expires
+ * @frame_done: when the last frame-done since the previous expiry came,
+ *		or 0
+ * @period: the frame duration, more than 0 and less than 2 s
+ * @since_rephase: expiries since a frame-done last moved the phase;
+ *		   counted here, and set to 0 when this one moves it
+ *
+ * The timer keeps its phase, one @period after @expires, unless a
+ * frame-done came more than an eighth of a period out of phase and the
+ * phase has not moved for XDF_VBLANK_REPHASE_TICKS expiries. Then the timer
+ * takes the frame-done's phase: of the frame-done's time plus whole
+ * periods, the one within half a period of the expiry it replaces. An
+ * expiry is moved, never added or dropped, so expiries stay half a period
+ * to one and a half apart, one per frame, however many frame-dones come.
+ * Periods already past are skipped, as hrtimer_forward_now() does.
+ *
+ * Return: the next expiry, after @now.
+ */
+ktime_t xdf_vblank_next(ktime_t expires, ktime_t now, ktime_t frame_done,
+			ktime_t period, unsigned int *since_rephase)
+{
+	s32 p = ktime_to_ns(period), slack = p / XDF_VBLANK_PHASE_SLACK, r;
+	s64 next = ktime_to_ns(expires) + p;
+
+	if (*since_rephase < XDF_VBLANK_REPHASE_TICKS) {
+		++*since_rephase;
+		frame_done = 0;
+	}
+	if (frame_done && frame_done <= now) {
+		/* The frame-done's phase lies r ns before next. */
+		div_s64_rem(next - ktime_to_ns(frame_done), p, &r);
+		if (r < 0)
+			r += p;
+		if (r > slack && r < p - slack) {
+			next += r <= p / 2 ? -r : p - r;
+			*since_rephase = 0;
+		}
+	}
+	if (next <= ktime_to_ns(now))
+		next += (div_s64(ktime_to_ns(now) - next, p) + 1) * p;
+	return ns_to_ktime(next);
+}
+
 /*
  * The backend has no vblank: a timer at the mode's refresh stands in for
  * it while the pipe is on, so vblank waits and event sequence numbers
- * behave as on real hardware.
+ * behave as on real hardware. Frame-dones keep it in phase with a backend
+ * that shows frames at its display's refresh.
  */
 static enum hrtimer_restart xdf_vblank_timer(struct hrtimer *timer)
 {
 	struct xdf_pipe *xp = container_of(timer, struct xdf_pipe, vblank_timer);
+	ktime_t frame_done = atomic64_xchg(&xp->frame_done_time, 0);
 
 	/* Stops by itself once vblank was disabled under it. */
 	if (!drm_crtc_handle_vblank(&xp->pipe.crtc))
 		return HRTIMER_NORESTART;
-	hrtimer_forward_now(timer, xp->vblank_period);
+	hrtimer_set_expires(timer, xdf_vblank_next(hrtimer_get_expires(timer),
+						   hrtimer_cb_get_time(timer),
+						   frame_done, xp->vblank_period,
+						   &xp->vblank_since_rephase));
+	if (!xp->vblank_since_rephase) {
+		spin_lock(&xp->xdrm->drm.event_lock);
+		xp->stats.rephases++;
+		spin_unlock(&xp->xdrm->drm.event_lock);
+	}
 	return HRTIMER_RESTART;
 }
 
@@ -477,6 +548,9 @@ static int xdf_pipe_enable_vblank(struct drm_simple_display_pipe *pipe)
 	/* Set from the mode by the atomic helpers; a 60 Hz guess before. */
 	xp->vblank_period = ns_to_ktime(framedur_ns > 0 ? framedur_ns :
 					NSEC_PER_SEC / XDF_REFRESH_HZ);
+	/* A frame-done from before says nothing of the phase now. */
+	atomic64_set(&xp->frame_done_time, 0);
+	xp->vblank_since_rephase = XDF_VBLANK_REPHASE_TICKS;
 	hrtimer_start(&xp->vblank_timer, xp->vblank_period, HRTIMER_MODE_REL);
 	return 0;
 }
@@ -753,6 +827,11 @@ static const struct drm_connector_helper_funcs xdf_connector_helper_funcs = {
 	.mode_valid = xdf_connector_mode_valid,
 };
 
+/*
+ * debugfs xen_state, one "name: value" line each: whether the pipe is on,
+ * the link status, the framebuffer shown, the flip whose frame-done is
+ * awaited (0: none) and the counters of struct xdf_pipe_stats.
+ */
 static int xdf_pipe_state_show(struct seq_file *m, void *unused)
 {
 	struct xdf_pipe *xp = m->private;
@@ -784,6 +863,7 @@ static int xdf_pipe_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "stray_frame_done: %llu\n", stats.stray_frame_done);
 	seq_printf(m, "timeouts: %llu\n", stats.timeouts);
 	seq_printf(m, "errors: %llu\n", stats.errors);
+	seq_printf(m, "vblank_rephases: %llu\n", stats.rephases);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(xdf_pipe_state);
