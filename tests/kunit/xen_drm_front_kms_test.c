@@ -59,6 +59,7 @@
  * @file: a client of @xdrm, as an open of the card would make
  * @saved_timeout: xdf_req_timeout_ms before the test
  * @violations_expected: the test makes protocol violations on purpose
+ * @src_x: the framebuffer column the next commits show from
  */
 struct kt_ctx {
 	struct xdf_sim_dev *sdev;
@@ -66,6 +67,7 @@ struct kt_ctx {
 	struct drm_file *file;
 	unsigned int saved_timeout;
 	bool violations_expected;
+	u32 src_x;
 };
 
 /**
@@ -334,7 +336,7 @@ retry:
 		plane_state->crtc_y = 0;
 		plane_state->crtc_w = mode->hdisplay;
 		plane_state->crtc_h = mode->vdisplay;
-		plane_state->src_x = 0;
+		plane_state->src_x = ctx->src_x << 16;
 		plane_state->src_y = 0;
 		plane_state->src_w = mode->hdisplay << 16;
 		plane_state->src_h = mode->vdisplay << 16;
@@ -628,6 +630,44 @@ static void kt_enable_disable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 0u);
 	/* The dumb buffer is still there: only the framebuffer went. */
 	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 1u);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+}
+
+/*
+ * Another part of the framebuffer shown (one buffer across connectors, a
+ * panning client): PG_FLIP has no position, so a SET_CONFIG with the new
+ * offset; the same part again is a flip.
+ */
+static void kt_pan(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct xendispl_set_config_req cfg;
+	struct drm_display_mode mode;
+	struct xendispl_req req;
+	struct kt_fb fb;
+
+	kt_mode(test, ctx, 0, &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 2048, 768, &fb), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb, &mode), 0);
+	KUNIT_ASSERT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_SET_CONFIG), 1u);
+
+	ctx->src_x = 1024;
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb, &mode), 0);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 0u);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_SET_CONFIG, &req));
+	KUNIT_EXPECT_EQ(test, req.op.set_config.fb_cookie, fb.cookie);
+	KUNIT_EXPECT_EQ(test, req.op.set_config.x, 1024u);
+	KUNIT_EXPECT_EQ(test, req.op.set_config.y, 0u);
+	KUNIT_EXPECT_EQ(test, req.op.set_config.width, 1024u);
+	KUNIT_EXPECT_EQ(test, req.op.set_config.height, 768u);
+	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_config(ctx->sdev, 0, &cfg));
+	KUNIT_EXPECT_EQ(test, cfg.x, 1024u);
+
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb, &mode), 0);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 1u);
+	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_config(ctx->sdev, 0, &cfg));
+	KUNIT_EXPECT_EQ(test, cfg.x, 1024u);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
 	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
 }
 
@@ -2205,6 +2245,7 @@ static void kt_exit(struct kunit *test)
 static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_enable_disable),
 	KUNIT_CASE(kt_rmfb_shown),
+	KUNIT_CASE(kt_pan),
 	KUNIT_CASE(kt_flips_in_order),
 	KUNIT_CASE(kt_four_connectors),
 	KUNIT_CASE(kt_frame_done_before),

@@ -913,9 +913,35 @@ static const struct drm_mode_config_helper_funcs xdf_mode_config_helpers = {
 	.atomic_commit_tail = xdf_commit_tail,
 };
 
+/*
+ * PG_FLIP carries no position: showing another part of a framebuffer
+ * (modetest's one buffer across several connectors, a panning client)
+ * takes a SET_CONFIG, so a modeset. Decided before the helpers' modeset
+ * checks so they add what a modeset needs.
+ */
+static int xdf_atomic_check(struct drm_device *drm, struct drm_atomic_state *state)
+{
+	struct drm_plane_state *old_state, *new_state;
+	struct drm_crtc_state *crtc_state;
+	struct drm_plane *plane;
+	int i;
+
+	for_each_oldnew_plane_in_state(state, plane, old_state, new_state, i) {
+		if (!old_state->fb || !new_state->fb || !new_state->crtc ||
+		    (old_state->src_x == new_state->src_x &&
+		     old_state->src_y == new_state->src_y))
+			continue;
+		crtc_state = drm_atomic_get_crtc_state(state, new_state->crtc);
+		if (IS_ERR(crtc_state))
+			return PTR_ERR(crtc_state);
+		crtc_state->mode_changed = true;
+	}
+	return drm_atomic_helper_check(drm, state);
+}
+
 static const struct drm_mode_config_funcs xdf_mode_config_funcs = {
 	.fb_create = xdf_fb_create,
-	.atomic_check = drm_atomic_helper_check,
+	.atomic_check = xdf_atomic_check,
 	.atomic_commit = drm_atomic_helper_commit,
 };
 
