@@ -156,6 +156,8 @@ static int hv_evtchn_budget = -1;
 static int hv_fmap_budget = -1;
 /* Allocations of pages for foreign mappings that still succeed; -1: all. */
 static int hv_fpages_budget = -1;
+/* A PV guest: backend pages reach user space through xdf_xen_umap_*(). */
+static bool hv_pv;
 
 #define sim_misuse(fmt, ...)						\
 	do {								\
@@ -1070,7 +1072,9 @@ void xdf_sim_evtchn_fail_after(int count)
 
 struct sim_be_grant {
 	struct page *page;
-	unsigned int maps;
+	unsigned int maps;	/* by the frontend: kmaps + umaps */
+	unsigned int kmaps;	/* in the kernel, xdf_xen_foreign_map() */
+	unsigned int umaps;	/* in user space, xdf_xen_umap_fill() */
 	bool ended;	/* revoked by the backend, freed once unmapped */
 	u32 ref;
 };
@@ -1212,7 +1216,8 @@ void xdf_sim_foreign_pages_fail_after(int count)
 
 /**
  * xdf_sim_foreign_map_fail_after() - make mapping backend pages fail
- * @count: number of pages still mappable before -EFAULT; -1 for no limit
+ * @count: number of pages still mappable, in the kernel or in user space,
+ *	   before -EFAULT; -1 for no limit
  */
 void xdf_sim_foreign_map_fail_after(int count)
 {
@@ -1314,6 +1319,7 @@ int xdf_xen_foreign_map(domid_t domid, const grant_ref_t *refs,
 			fm->g = g;
 			fm->orig = pages[i];
 			g->maps++;
+			g->kmaps++;
 			hv.foreign_maps++;
 			pages[i] = g->page;
 			handles[i] = handle;
@@ -1337,17 +1343,23 @@ void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 	struct sim_fmap *fm;
 	unsigned long flags;
 	unsigned int i;
+	u32 user_mapped;
 
 	for (i = 0; i < count; i++) {
 		if (handles[i] == INVALID_GRANT_HANDLE)
 			continue;
 		gone = NULL;
+		user_mapped = 0;
 		spin_lock_irqsave(&hv_lock, flags);
 		fm = xa_load(&sim_fmaps, handles[i]);
 		if (fm && fm->g->page == pages[i]) {
 			xa_erase(&sim_fmaps, handles[i]);
 			pages[i] = fm->orig;
 			fm->g->maps--;
+			fm->g->kmaps--;
+			/* The frontend's last view of it must be the kernel's. */
+			if (!fm->g->kmaps && fm->g->umaps)
+				user_mapped = fm->g->ref;
 			hv.foreign_maps--;
 			/* Revoked by the backend meanwhile: now it can go. */
 			if (!fm->g->maps && fm->g->ended) {
@@ -1361,6 +1373,9 @@ void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 		spin_unlock_irqrestore(&hv_lock, flags);
 		if (!fm)
 			sim_misuse("unmap of unknown handle %u", handles[i]);
+		if (user_mapped)
+			sim_misuse("kernel mapping of grant %u unmapped, user space maps it",
+				   user_mapped);
 		kfree(fm);
 		if (gone) {
 			__free_page(gone->page);
@@ -3789,6 +3804,7 @@ void xdf_sim_reset(void)
 	hv_evtchn_budget = -1;
 	hv_fmap_budget = -1;
 	hv_fpages_budget = -1;
+	hv_pv = false;
 	hv.misuse = 0;
 	spin_unlock_irqrestore(&hv_lock, flags);
 }
@@ -3799,9 +3815,9 @@ void xdf_sim_reset(void)
  *
  * Settles the simulation, then expects zero grants (deferred included),
  * ring pages, event channels, backend mappings and bindings, foreign pages
- * and mappings, backend grants and display buffers, open transactions and
- * misuses. For every
- * suite's exit, after the device was removed.
+ * and mappings (user mappings included), backend grants and display
+ * buffers, open transactions and misuses. For every suite's exit, after
+ * the device was removed.
  */
 void xdf_sim_expect_clean(struct kunit *test)
 {
@@ -3817,19 +3833,229 @@ void xdf_sim_expect_clean(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, c.backend_binds, 0u, "backend bindings");
 	KUNIT_EXPECT_EQ_MSG(test, c.foreign_pages, 0u, "foreign pages");
 	KUNIT_EXPECT_EQ_MSG(test, c.foreign_maps, 0u, "mapped foreign pages");
+	KUNIT_EXPECT_EQ_MSG(test, c.user_maps, 0u, "foreign pages mapped to user space");
+	KUNIT_EXPECT_EQ_MSG(test, c.user_areas, 0u, "user mappings");
 	KUNIT_EXPECT_EQ_MSG(test, c.backend_grants, 0u, "backend grants");
 	KUNIT_EXPECT_EQ_MSG(test, c.backend_dbufs, 0u, "backend display buffers");
 	KUNIT_EXPECT_EQ_MSG(test, c.transactions, 0u, "open transactions");
 	KUNIT_EXPECT_EQ_MSG(test, c.misuse, 0u, "contract violations");
 }
 
+/* ------------------------------------------------------------------ */
+/* Backend pages mapped into user space */
+
 /**
- * xdf_xen_foreign_user_mappable() - the simulated guest is not PV: the
- *				     backend's pages are ordinary pages
+ * xdf_sim_set_pv() - make the simulated guest a PV guest or not
+ * @pv: backend pages cannot be mapped to user space as ordinary pages, so
+ *	the frontend must use xdf_xen_umap_*(); false after xdf_sim_reset()
+ */
+void xdf_sim_set_pv(bool pv)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	hv_pv = pv;
+	spin_unlock_irqrestore(&hv_lock, flags);
+}
+
+/**
+ * xdf_xen_foreign_user_mappable() - whether the simulated guest is PV
  *
- * Return: true.
+ * Return: false after xdf_sim_set_pv(true); otherwise true, the backend's
+ * pages are ordinary pages.
  */
 bool xdf_xen_foreign_user_mappable(void)
 {
-	return true;
+	unsigned long flags;
+	bool pv;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	pv = hv_pv;
+	spin_unlock_irqrestore(&hv_lock, flags);
+	return !pv;
+}
+
+/*
+ * In a PV guest Xen writes the user page table entries of such a mapping
+ * itself, and the frontend has them removed through Xen, told by an MMU
+ * notifier, before the kernel changes the range. UML has neither. Here an
+ * entry is an ordinary PFN mapping of the backend's page, which the kernel
+ * tears down as it likes; the simulation checks the rest of the contract:
+ * a VMA Xen's entries can live in, only backend pages the frontend maps
+ * in the kernel are mapped, each mapping counts as one of the backend's
+ * page (a DBUF_DESTROY while one is left is caught), and all are gone
+ * when xdf_xen_umap_destroy() returns, before the kernel mapping goes.
+ */
+struct xdf_xen_umap {
+	unsigned long start;
+	unsigned int count;
+	const grant_ref_t *refs;
+	struct sim_be_grant **mapped;
+};
+
+/* Forgets the user mapping of page @i. */
+static void sim_umap_drop(struct xdf_xen_umap *umap, unsigned int i)
+{
+	struct sim_be_grant *g = umap->mapped[i], *gone = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	g->maps--;
+	g->umaps--;
+	hv.user_maps--;
+	if (!g->maps && g->ended) {
+		sim_be_grant_erase(g);
+		hv.backend_grants--;
+		gone = g;
+	}
+	spin_unlock_irqrestore(&hv_lock, flags);
+	umap->mapped[i] = NULL;
+	if (gone) {
+		__free_page(gone->page);
+		kfree(gone);
+	}
+}
+
+/* Whether a user page table entry is present, and the frame it maps. */
+static bool sim_user_pfn(struct mm_struct *mm, unsigned long addr,
+			 unsigned long *pfn)
+{
+	spinlock_t *ptl;	/* the page table's */
+	bool present;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+	pte_t *pte;
+
+	pgd = pgd_offset(mm, addr);
+	if (pgd_none(*pgd))
+		return false;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d))
+		return false;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(*pud))
+		return false;
+	pmd = pmd_offset(pud, addr);
+	if (pmd_none(*pmd))
+		return false;
+	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	present = pte_present(*pte);
+	if (present)
+		*pfn = pte_pfn(*pte);
+	pte_unmap_unlock(pte, ptl);
+	return present;
+}
+
+struct xdf_xen_umap *xdf_xen_umap_create(struct vm_area_struct *vma,
+					 domid_t domid,
+					 const grant_ref_t *refs,
+					 unsigned int count)
+{
+	const unsigned long need = VM_SHARED | VM_PFNMAP | VM_IO | VM_DONTCOPY;
+	struct xdf_xen_umap *umap;
+	unsigned long flags;
+
+	mmap_assert_write_locked(vma->vm_mm);
+	if (domid != XDF_SIM_BACK_DOMID)
+		return ERR_PTR(-EINVAL);
+	if (!count || count > vma_pages(vma) || (vma->vm_flags & need) != need) {
+		sim_misuse("user mapping of %u pages in a VMA of %lu pages, flags %#lx",
+			   count, vma_pages(vma), vma->vm_flags);
+		return ERR_PTR(-EINVAL);
+	}
+
+	umap = kzalloc(sizeof(*umap), GFP_KERNEL);
+	if (!umap)
+		return ERR_PTR(-ENOMEM);
+	umap->mapped = kvcalloc(count, sizeof(*umap->mapped), GFP_KERNEL);
+	if (!umap->mapped) {
+		kfree(umap);
+		return ERR_PTR(-ENOMEM);
+	}
+	umap->start = vma->vm_start;
+	umap->count = count;
+	umap->refs = refs;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	hv.user_areas++;
+	spin_unlock_irqrestore(&hv_lock, flags);
+	return umap;
+}
+
+int xdf_xen_umap_fill(struct xdf_xen_umap *umap, struct vm_area_struct *vma)
+{
+	unsigned long addr, pfn, flags;
+	bool present, unmapped_grant;
+	struct sim_be_grant *g;
+	unsigned int i;
+	int err = 0;
+
+	mmap_assert_locked(vma->vm_mm);
+	if (vma->vm_start != umap->start) {
+		sim_misuse("user mapping made at %#lx filled at %#lx",
+			   umap->start, vma->vm_start);
+		return -EINVAL;
+	}
+
+	for (i = 0; i < umap->count && !err; i++) {
+		addr = umap->start + ((unsigned long)i << PAGE_SHIFT);
+		present = sim_user_pfn(vma->vm_mm, addr, &pfn);
+		if (umap->mapped[i]) {
+			if (present && pfn == page_to_pfn(umap->mapped[i]->page))
+				continue;
+			/* The kernel tore the entry down: nothing told us. */
+			sim_umap_drop(umap, i);
+		}
+		if (present) {
+			sim_misuse("user address %#lx maps frame %#lx already",
+				   addr, pfn);
+			return -EBUSY;
+		}
+
+		unmapped_grant = false;
+		spin_lock_irqsave(&hv_lock, flags);
+		g = xa_load(&sim_be_grants, umap->refs[i]);
+		if (!g || g->ended || sim_budget_exhausted(&hv_fmap_budget)) {
+			err = -EFAULT;
+		} else if (!g->kmaps) {
+			unmapped_grant = true;
+			err = -EFAULT;
+		} else {
+			g->maps++;
+			g->umaps++;
+			hv.user_maps++;
+		}
+		spin_unlock_irqrestore(&hv_lock, flags);
+		if (unmapped_grant)
+			sim_misuse("user mapping of backend grant %u, not mapped in the kernel",
+				   umap->refs[i]);
+		if (err)
+			break;
+
+		umap->mapped[i] = g;
+		if (vmf_insert_pfn(vma, addr, page_to_pfn(g->page)) !=
+		    VM_FAULT_NOPAGE) {
+			sim_umap_drop(umap, i);
+			err = -ENOMEM;
+		}
+	}
+	return err;
+}
+
+void xdf_xen_umap_destroy(struct xdf_xen_umap *umap)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < umap->count; i++)
+		if (umap->mapped[i])
+			sim_umap_drop(umap, i);
+	kvfree(umap->mapped);
+	kfree(umap);
+
+	spin_lock_irqsave(&hv_lock, flags);
+	hv.user_areas--;
+	spin_unlock_irqrestore(&hv_lock, flags);
 }

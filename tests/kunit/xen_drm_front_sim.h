@@ -406,6 +406,7 @@ void xdf_sim_gnttab_fail_after(int count);
 void xdf_sim_evtchn_fail_after(int count);
 void xdf_sim_foreign_map_fail_after(int count);
 void xdf_sim_foreign_pages_fail_after(int count);
+void xdf_sim_set_pv(bool pv);
 bool xdf_sim_evtchn_backend_bound(evtchn_port_t port);
 
 /**
@@ -419,6 +420,8 @@ bool xdf_sim_evtchn_backend_bound(evtchn_port_t port);
  * @backend_binds: frontend channels the backend is bound to
  * @foreign_pages: pages from xdf_xen_foreign_pages_alloc() not yet freed
  * @foreign_maps: backend pages mapped by the frontend
+ * @user_maps: backend pages mapped into user space by xdf_xen_umap_fill()
+ * @user_areas: user mappings from xdf_xen_umap_create() not yet destroyed
  * @backend_grants: pages the backend granted to the frontend (includes
  *		    those it revoked while the frontend still maps them)
  * @backend_dbufs: display buffers the backend holds, all devices
@@ -435,6 +438,8 @@ struct xdf_sim_counters {
 	unsigned int backend_binds;
 	unsigned int foreign_pages;
 	unsigned int foreign_maps;
+	unsigned int user_maps;
+	unsigned int user_areas;
 	unsigned int backend_grants;
 	unsigned int backend_dbufs;
 	unsigned int transactions;

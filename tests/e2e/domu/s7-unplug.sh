@@ -45,7 +45,7 @@ client_gone() {
 dumb_on() {
 	local card out rc args="1024 768 77"
 	card=$(card_of "$2")
-	be_alloc "$2" && args="640 480 77 nommap"
+	be_alloc "$2" && args="640 480 77"
 	# shellcheck disable=SC2086 # width, height, seed, mode
 	out=$(e2e-dumb "$card" $args 2>&1)
 	rc=$?

@@ -6,14 +6,17 @@
  * logs a hash of the pixels when the buffer is destroyed (vdispl-be
  * --hash), which must equal the one printed here.
  *
- * Usage: e2e-dumb CARD WIDTH HEIGHT SEED [nommap]
+ * Usage: e2e-dumb CARD WIDTH HEIGHT SEED [close-first|exit-mapped]
  * Prints "e2e-dumb: ... hash <8 hex digits>"; exit status 0 if every step
  * worked and the pattern read back intact.
  *
- * With "nommap" the buffer must be refused to mmap with EOPNOTSUPP, as the
- * driver does for backend-allocated buffers in a PV guest (their grant
- * mappings cannot go into user page tables as ordinary pages there); the
- * rest of the buffer's life is still checked.
+ * The order in which the buffer goes, for the mapping's life in the driver:
+ *   (default)    munmap, DESTROY_DUMB, close the card
+ *   close-first  DESTROY_DUMB and close the card right after mmap, then
+ *                write, read back and munmap: the mapping alone keeps the
+ *                buffer
+ *   exit-mapped  exit with the buffer mapped, its handle and the card open:
+ *                the kernel ends them all
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,19 +56,30 @@ static int fail(const char *what)
 	return 1;
 }
 
+static int destroy_dumb(int fd, uint32_t handle)
+{
+	struct drm_mode_destroy_dumb destroy = { .handle = handle };
+
+	if (ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy))
+		return fail("DRM_IOCTL_MODE_DESTROY_DUMB");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct drm_mode_create_dumb create = { 0 };
 	struct drm_mode_map_dumb map = { 0 };
-	struct drm_mode_destroy_dumb destroy = { 0 };
 	char name[64] = "";
 	struct drm_version version = { .name = name, .name_len = sizeof(name) - 1 };
+	const char *mode = argc == 6 ? argv[5] : "";
+	int close_first = !strcmp(mode, "close-first");
+	int exit_mapped = !strcmp(mode, "exit-mapped");
 	uint32_t seed, x, y, bad = 0, h;
 	uint8_t *mem;
 	int fd;
 
-	if (argc != 5 && !(argc == 6 && !strcmp(argv[5], "nommap"))) {
-		fprintf(stderr, "usage: e2e-dumb CARD WIDTH HEIGHT SEED [nommap]\n");
+	if (argc != 5 && !(argc == 6 && (close_first || exit_mapped))) {
+		fprintf(stderr, "usage: e2e-dumb CARD WIDTH HEIGHT SEED [close-first|exit-mapped]\n");
 		return 2;
 	}
 	create.width = (uint32_t)strtoul(argv[2], NULL, 0);
@@ -85,23 +99,13 @@ int main(int argc, char **argv)
 		return fail("DRM_IOCTL_MODE_MAP_DUMB");
 	mem = mmap(NULL, create.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		   (off_t)map.offset);
-	if (argc == 6) {
-		if (mem != MAP_FAILED || errno != EOPNOTSUPP) {
-			fprintf(stderr, "e2e-dumb: mmap %s, expected EOPNOTSUPP\n",
-				mem == MAP_FAILED ? strerror(errno) : "worked");
-			return 1;
-		}
-		destroy.handle = create.handle;
-		if (ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy))
-			return fail("DRM_IOCTL_MODE_DESTROY_DUMB");
-		close(fd);
-		printf("e2e-dumb: %s: %ux%u pitch %u size %llu, mmap refused as expected\n",
-		       argv[1], create.width, create.height, create.pitch,
-		       (unsigned long long)create.size);
-		return 0;
-	}
 	if (mem == MAP_FAILED)
 		return fail("mmap");
+	if (close_first) {
+		if (destroy_dumb(fd, create.handle))
+			return 1;
+		close(fd);
+	}
 	for (y = 0; y < create.height; y++)
 		for (x = 0; x < create.width; x++)
 			memcpy(mem + (size_t)y * create.pitch + 4 * x,
@@ -114,14 +118,20 @@ int main(int argc, char **argv)
 			bad += v != pattern(x, y, seed);
 		}
 	h = hash(mem, create.pitch, create.width, create.height);
-	if (munmap(mem, create.size))
-		return fail("munmap");
-	destroy.handle = create.handle;
-	if (ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy))
-		return fail("DRM_IOCTL_MODE_DESTROY_DUMB");
-	close(fd);
-	printf("e2e-dumb: %s driver %s: %ux%u pitch %u size %llu, %u bad pixels, hash %08x\n",
+	if (!exit_mapped) {
+		if (munmap(mem, create.size))
+			return fail("munmap");
+		if (!close_first) {
+			if (destroy_dumb(fd, create.handle))
+				return 1;
+			close(fd);
+		}
+	}
+	printf("e2e-dumb: %s driver %s: %ux%u pitch %u size %llu%s, %u bad pixels, hash %08x\n",
 	       argv[1], name, create.width, create.height, create.pitch,
-	       (unsigned long long)create.size, bad, h);
+	       (unsigned long long)create.size,
+	       close_first ? ", handle and card closed before munmap" :
+	       exit_mapped ? ", exits with it mapped" : "", bad, h);
+	/* exit-mapped: the kernel unmaps and frees at exit. */
 	return bad ? 1 : 0;
 }

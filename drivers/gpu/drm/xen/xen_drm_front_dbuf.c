@@ -66,7 +66,13 @@ static void xdf_be_alloc_uncharge(struct xdf_drm *xdrm, u64 size)
 	mutex_unlock(&xdrm->be_alloc_lock);
 }
 
-static domid_t xdf_backend_domid(struct xdf_dbuf *dbuf)
+/**
+ * xdf_dbuf_backend_domid() - the domain that shares a display buffer with us
+ * @dbuf: the display buffer
+ *
+ * Return: the backend's domain id.
+ */
+domid_t xdf_dbuf_backend_domid(struct xdf_dbuf *dbuf)
 {
 	return to_xenbus_device(dbuf->xdrm->drm.dev)->otherend_id;
 }
@@ -133,7 +139,7 @@ static void xdf_dbuf_free(struct xdf_dbuf *dbuf)
  */
 static int xdf_dir_create(struct xdf_dbuf *dbuf)
 {
-	domid_t domid = xdf_backend_domid(dbuf);
+	domid_t domid = xdf_dbuf_backend_domid(dbuf);
 	struct xendispl_page_directory *dir;
 	unsigned int i;
 	int ret;
@@ -338,7 +344,7 @@ struct xdf_dbuf *xdf_dbuf_share(struct xdf_drm *xdrm, struct page **pages,
 	if (!dbuf)
 		return ERR_PTR(-ENOMEM);
 
-	domid = xdf_backend_domid(dbuf);
+	domid = xdf_dbuf_backend_domid(dbuf);
 	for (i = 0; i < num_pages; i++) {
 		get_page(pages[i]);
 		dbuf->pages[i] = pages[i];
@@ -457,7 +463,7 @@ struct xdf_dbuf *xdf_dbuf_create_be_alloc(struct xdf_drm *xdrm,
 	if (ret)
 		goto err_no_pages;
 
-	ret = xdf_xen_foreign_map(xdf_backend_domid(dbuf), dbuf->grefs,
+	ret = xdf_xen_foreign_map(xdf_dbuf_backend_domid(dbuf), dbuf->grefs,
 				  num_pages, dbuf->pages, dbuf->handles);
 	if (ret) {
 		drm_err(&xdrm->drm, "cannot map the %u pages of backend buffer %llu: %d\n",

@@ -9,7 +9,12 @@
  */
 
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+
+#include <asm/xen/hypercall.h>
 
 #include <xen/events.h>
 #include <xen/grant_table.h>
@@ -391,4 +396,306 @@ void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 bool xdf_xen_foreign_user_mappable(void)
 {
 	return !xen_pv_domain();
+}
+
+/**
+ * struct xdf_xen_umap - backend pages that Xen mapped into a user VMA
+ * @notifier: called before the kernel changes or frees the page table
+ *	      entries of the VMA's range: munmap, exit, mprotect, mremap,
+ *	      unmap_mapping_range() at unplug
+ * @lock: serializes mapping with unmapping (taken in @notifier's callback)
+ * @start: user address of the first page
+ * @count: number of pages
+ * @domid: the granting domain
+ * @refs: @count grant references, the caller's array
+ * @ptes: machine address of each page's page table entry, as Xen wants it;
+ *	  under @lock
+ * @handles: each page's user grant mapping, INVALID_GRANT_HANDLE when not
+ *	     mapped; under @lock
+ *
+ * In a PV guest the page tables hold machine frames and Linux cannot put a
+ * foreign frame into a user page table itself. Xen does it: a grant map
+ * with GNTMAP_contains_pte writes the entry whose machine address it is
+ * given, GNTMAP_application_map makes it a user mapping, and guest
+ * available bit 0 is Linux's _PAGE_SPECIAL, so the kernel never looks for
+ * a struct page behind the entry. Xen must also remove it: the kernel
+ * clearing such an entry itself would leave the grant mapped for good. So
+ * @notifier unmaps before any change of the range, and a later access
+ * faults and maps again (xdf_xen_umap_fill()).
+ *
+ * The kernel's own mapping of the pages (xdf_xen_foreign_map()) is a
+ * separate grant mapping and stays untouched, so is the pages' p2m entry.
+ */
+struct xdf_xen_umap {
+	struct mmu_interval_notifier notifier;
+	struct mutex lock;	/* fill vs. invalidation */
+	unsigned long start;
+	unsigned int count;
+	domid_t domid;
+	const grant_ref_t *refs;
+	u64 *ptes;
+	grant_handle_t *handles;
+};
+
+#define XDF_UMAP_BATCH	16
+
+static void xdf_xen_umap_unmap_batch(struct xdf_xen_umap *umap,
+				     struct gnttab_unmap_grant_ref *unmap,
+				     const unsigned int *idx, unsigned int n)
+{
+	unsigned int i;
+
+	if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, unmap, n)) {
+		pr_err("xen_drm_front: unmapping %u backend pages from user address %#lx failed\n",
+		       n, umap->start + ((unsigned long)idx[0] << PAGE_SHIFT));
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (unmap[i].status != GNTST_okay)
+			pr_err("xen_drm_front: unmapping backend grant %u from user address %#lx failed: status %d\n",
+			       umap->refs[idx[i]],
+			       umap->start + ((unsigned long)idx[i] << PAGE_SHIFT),
+			       unmap[i].status);
+}
+
+/* Unmaps pages [@first, @end) that are mapped; @umap->lock held. */
+static void xdf_xen_umap_unmap(struct xdf_xen_umap *umap, unsigned int first,
+			       unsigned int end)
+{
+	/* On the stack: an invalidation cannot fail for lack of memory. */
+	struct gnttab_unmap_grant_ref unmap[XDF_UMAP_BATCH];
+	unsigned int idx[XDF_UMAP_BATCH];
+	unsigned int i, n = 0;
+
+	lockdep_assert_held(&umap->lock);
+	for (i = first; i < end; i++) {
+		if (umap->handles[i] == INVALID_GRANT_HANDLE)
+			continue;
+		gnttab_set_unmap_op(&unmap[n], umap->ptes[i],
+				    GNTMAP_contains_pte, umap->handles[i]);
+		umap->handles[i] = INVALID_GRANT_HANDLE;
+		idx[n++] = i;
+		if (n == XDF_UMAP_BATCH) {
+			xdf_xen_umap_unmap_batch(umap, unmap, idx, n);
+			n = 0;
+		}
+	}
+	if (n)
+		xdf_xen_umap_unmap_batch(umap, unmap, idx, n);
+}
+
+static bool xdf_xen_umap_invalidate(struct mmu_interval_notifier *mn,
+				    const struct mmu_notifier_range *range,
+				    unsigned long cur_seq)
+{
+	struct xdf_xen_umap *umap = container_of(mn, struct xdf_xen_umap,
+						 notifier);
+	unsigned long end = umap->start + ((unsigned long)umap->count << PAGE_SHIFT);
+	unsigned long first = max(range->start, umap->start);
+	unsigned long last = min(range->end, end);
+
+	/* Only the OOM reaper cannot block, and it skips VM_PFNMAP areas. */
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+
+	mutex_lock(&umap->lock);
+	mmu_interval_set_seq(mn, cur_seq);
+	if (first < last)
+		xdf_xen_umap_unmap(umap, (first - umap->start) >> PAGE_SHIFT,
+				   DIV_ROUND_UP(last - umap->start, PAGE_SIZE));
+	mutex_unlock(&umap->lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops xdf_xen_umap_ops = {
+	.invalidate = xdf_xen_umap_invalidate,
+};
+
+/**
+ * xdf_xen_umap_create() - prepare to map backend pages into a user VMA
+ * @vma: the VMA, in its ->mmap(), mmap_lock held for writing; it must be a
+ *	 shared VM_PFNMAP | VM_IO | VM_DONTCOPY mapping that cannot be split
+ *	 and covers at least @count pages
+ * @domid: the granting domain
+ * @refs: @count grant references, already mapped by xdf_xen_foreign_map()
+ *	  and left unchanged until xdf_xen_umap_destroy()
+ * @count: number of pages, mapped from @vma's start
+ *
+ * Maps nothing yet: xdf_xen_umap_fill() does. From now on, whatever changes
+ * or frees the range's page table entries first unmaps the pages.
+ *
+ * Return: the mapping, or an ERR_PTR().
+ */
+struct xdf_xen_umap *xdf_xen_umap_create(struct vm_area_struct *vma,
+					 domid_t domid,
+					 const grant_ref_t *refs,
+					 unsigned int count)
+{
+	struct xdf_xen_umap *umap;
+	unsigned int i;
+	int ret;
+
+	if (WARN_ON(!xen_pv_domain() || !count || count > vma_pages(vma)))
+		return ERR_PTR(-EINVAL);
+
+	umap = kzalloc(sizeof(*umap), GFP_KERNEL);
+	if (!umap)
+		return ERR_PTR(-ENOMEM);
+	umap->ptes = kvcalloc(count, sizeof(*umap->ptes), GFP_KERNEL);
+	umap->handles = kvcalloc(count, sizeof(*umap->handles), GFP_KERNEL);
+	if (!umap->ptes || !umap->handles) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	for (i = 0; i < count; i++)
+		umap->handles[i] = INVALID_GRANT_HANDLE;
+	mutex_init(&umap->lock);
+	umap->start = vma->vm_start;
+	umap->count = count;
+	umap->domid = domid;
+	umap->refs = refs;
+
+	ret = mmu_interval_notifier_insert_locked(&umap->notifier, vma->vm_mm,
+						  umap->start,
+						  (unsigned long)count << PAGE_SHIFT,
+						  &xdf_xen_umap_ops);
+	if (ret) {
+		mutex_destroy(&umap->lock);
+		goto err_free;
+	}
+	return umap;
+
+err_free:
+	kvfree(umap->handles);
+	kvfree(umap->ptes);
+	kfree(umap);
+	return ERR_PTR(ret);
+}
+
+static int xdf_xen_umap_no_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	return 0;
+}
+
+static int xdf_xen_umap_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	struct xdf_xen_umap *umap = data;
+
+	umap->ptes[(addr - umap->start) >> PAGE_SHIFT] =
+		arbitrary_virt_to_machine(pte).maddr;
+	return 0;
+}
+
+/* Maps @n pages from @ops, listed by @idx; @umap->lock held. */
+static int xdf_xen_umap_map_batch(struct xdf_xen_umap *umap,
+				  struct gnttab_map_grant_ref *ops,
+				  const unsigned int *idx, unsigned int n)
+{
+	unsigned int i;
+	int ret = 0;
+
+	gnttab_batch_map(ops, n);
+	for (i = 0; i < n; i++) {
+		if (ops[i].status == GNTST_okay) {
+			umap->handles[idx[i]] = ops[i].handle;
+			continue;
+		}
+		if (!ret)
+			pr_err("xen_drm_front: mapping backend grant %u at user address %#lx failed: status %d\n",
+			       umap->refs[idx[i]],
+			       umap->start + ((unsigned long)idx[i] << PAGE_SHIFT),
+			       ops[i].status);
+		ret = ops[i].status == GNTST_no_device_space ? -ENOMEM : -EFAULT;
+	}
+	return ret;
+}
+
+/**
+ * xdf_xen_umap_fill() - map every page of a user mapping that is not mapped
+ * @umap: the mapping
+ * @vma: its VMA, mmap_lock held (for reading at least)
+ *
+ * For the VMA's ->mmap() right after xdf_xen_umap_create(), and for its
+ * page faults: a fault means an invalidation took pages away. Writable if
+ * the VMA is.
+ *
+ * Return: 0, or a negative errno with the pages that could be mapped
+ * mapped; the rest will be tried again on the next call.
+ */
+int xdf_xen_umap_fill(struct xdf_xen_umap *umap, struct vm_area_struct *vma)
+{
+	u32 flags = GNTMAP_host_map | GNTMAP_application_map |
+		    GNTMAP_contains_pte | (1 << _GNTMAP_guest_avail0);
+	unsigned long size = (unsigned long)umap->count << PAGE_SHIFT;
+	struct gnttab_map_grant_ref ops[XDF_UMAP_BATCH];
+	unsigned int idx[XDF_UMAP_BATCH];
+	unsigned int i, n = 0;
+	unsigned long seq;
+	int ret, err;
+
+	if (!(vma->vm_flags & VM_WRITE))
+		flags |= GNTMAP_readonly;
+
+	do {
+		seq = mmu_interval_read_begin(&umap->notifier);
+		/*
+		 * Page tables are allocated here, not under the lock the
+		 * invalidation takes (reclaim may invalidate), and cannot go
+		 * away while mmap_lock is held: the walk under the lock below
+		 * allocates nothing.
+		 */
+		ret = apply_to_page_range(vma->vm_mm, umap->start, size,
+					  xdf_xen_umap_no_pte, NULL);
+		if (ret)
+			return ret;
+		mutex_lock(&umap->lock);
+		if (!mmu_interval_read_retry(&umap->notifier, seq))
+			break;
+		mutex_unlock(&umap->lock);
+	} while (true);
+
+	ret = apply_to_page_range(vma->vm_mm, umap->start, size,
+				  xdf_xen_umap_pte, umap);
+	for (i = 0; i < umap->count && !ret; i++) {
+		if (umap->handles[i] != INVALID_GRANT_HANDLE)
+			continue;
+		gnttab_set_map_op(&ops[n], umap->ptes[i], flags, umap->refs[i],
+				  umap->domid);
+		idx[n++] = i;
+		if (n == XDF_UMAP_BATCH) {
+			ret = xdf_xen_umap_map_batch(umap, ops, idx, n);
+			n = 0;
+		}
+	}
+	if (n) {
+		err = xdf_xen_umap_map_batch(umap, ops, idx, n);
+		if (!ret)
+			ret = err;
+	}
+	mutex_unlock(&umap->lock);
+	return ret;
+}
+
+/**
+ * xdf_xen_umap_destroy() - unmap and free a user mapping
+ * @umap: the mapping
+ *
+ * For the VMA's last ->close(), or the ->mmap() that fails, mmap_lock held.
+ * By the close, the invalidation of the unmapped range has unmapped every
+ * page; whatever is left is unmapped here. On return nothing of the
+ * backend's pages is mapped through @umap any more.
+ */
+void xdf_xen_umap_destroy(struct xdf_xen_umap *umap)
+{
+	/* No invalidation runs once this returns. */
+	mmu_interval_notifier_remove(&umap->notifier);
+
+	mutex_lock(&umap->lock);
+	xdf_xen_umap_unmap(umap, 0, umap->count);
+	mutex_unlock(&umap->lock);
+
+	mutex_destroy(&umap->lock);
+	kvfree(umap->handles);
+	kvfree(umap->ptes);
+	kfree(umap);
 }

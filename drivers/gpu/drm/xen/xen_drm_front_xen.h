@@ -24,6 +24,7 @@
 #include <xen/interface/grant_table.h>
 
 struct page;
+struct vm_area_struct;
 
 /* Platform and driver registration */
 int xdf_xen_platform_check(void);
@@ -66,5 +67,20 @@ int xdf_xen_foreign_map(domid_t domid, const grant_ref_t *refs,
 void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 			   const grant_handle_t *handles);
 bool xdf_xen_foreign_user_mappable(void);
+
+/*
+ * The same backend pages mapped into a user VMA where they cannot be
+ * mapped like ordinary pages (PV guests): Xen writes the page table entries
+ * itself, and they must be unmapped through Xen before the kernel changes
+ * or frees those entries.
+ */
+struct xdf_xen_umap;
+
+struct xdf_xen_umap *xdf_xen_umap_create(struct vm_area_struct *vma,
+					 domid_t domid,
+					 const grant_ref_t *refs,
+					 unsigned int count);
+int xdf_xen_umap_fill(struct xdf_xen_umap *umap, struct vm_area_struct *vma);
+void xdf_xen_umap_destroy(struct xdf_xen_umap *umap);
 
 #endif /* __XEN_DRM_FRONT_XEN_H_ */

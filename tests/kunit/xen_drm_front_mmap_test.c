@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * KUnit: dumb buffers mapped into a process, as mmap(2) on the card does,
+ * with the pixels checked from the backend's side; and the life of user
+ * mappings of backend-allocated buffers in a PV guest, where Xen writes
+ * the page table entries (xdf_xen_umap_*()): munmap, process exit, the
+ * handle closed first, refused splits and private mappings, entries torn
+ * down and faulted in again, failures to map.
+ *
+ * The test thread gets a process address space of its own (mm_alloc() and
+ * kthread_use_mm()); a struct file on the DRM device stands for the open
+ * card. "The process exits" is the last mmput() of that address space.
+ */
+
+#include <kunit/test.h>
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+
+#include "../../drm_crtc_internal.h"
+#include "../xen_drm_front.h"
+#include "xen_drm_front_sim.h"
+#include "xen_drm_front_test.h"
+
+/**
+ * struct mmt_ctx - one test's device, client, open file and process
+ * @sdev: the simulated vdispl device
+ * @xdrm: its DRM device
+ * @file: a client of @xdrm
+ * @filp: an open file of @file, to mmap
+ * @mm: the test thread's address space while it has one
+ */
+struct mmt_ctx {
+	struct xdf_sim_dev *sdev;
+	struct xdf_drm *xdrm;
+	struct drm_file *file;
+	struct file *filp;
+	struct mm_struct *mm;
+};
+
+/**
+ * struct mmt_buf - a dumb buffer made by a test
+ * @handle: its handle in the test's client
+ * @obj: the GEM object, valid while @handle or a mapping exists
+ * @cookie: the cookie the backend knows it by
+ * @size: its size
+ * @pages: its number of pages
+ * @offset: the fake offset to mmap it at
+ */
+struct mmt_buf {
+	u32 handle;
+	struct drm_gem_object *obj;
+	u64 cookie;
+	size_t size;
+	unsigned int pages;
+	u64 offset;
+};
+
+static const struct file_operations mmt_fops = {
+	.owner = THIS_MODULE,
+	.mmap = drm_gem_mmap,
+};
+
+/* Connect a device and open it, in a process of our own. */
+static struct mmt_ctx *mmt_start(struct kunit *test, const char *be_alloc,
+				 bool pv)
+{
+	struct mmt_ctx *ctx = test->priv;
+	struct xdf_sim_config cfg = {
+		.be_alloc = be_alloc,
+		.num_connectors = 1,
+		.connectors[0] = { .resolution = "1920x1080", .unique_id = "0" },
+	};
+	struct mm_struct *mm;
+	struct file *filp;
+
+	xdf_sim_set_pv(pv);
+	ctx->xdrm = xdf_test_connect(test, &cfg, &ctx->sdev);
+	ctx->file = xdf_test_open(test, ctx->xdrm);
+
+	/* The card as open(2) makes it: its mappings in the device's space. */
+	filp = anon_inode_getfile("xdf-mmap-test", &mmt_fops, ctx->file, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, filp);
+	filp->f_mapping = ctx->xdrm->drm.anon_inode->i_mapping;
+	ctx->filp = filp;
+
+	mm = mm_alloc();
+	KUNIT_ASSERT_NOT_NULL(test, mm);
+	mm->task_size = TASK_SIZE;
+	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
+	/* The thread's exit releases it if the test stops early. */
+	kthread_use_mm(mm);
+	ctx->mm = mm;
+	return ctx;
+}
+
+/* The process exits: its address space goes, mappings and all. */
+static void mmt_exit_process(struct mmt_ctx *ctx)
+{
+	if (!ctx->mm || current->mm != ctx->mm)
+		return;
+	kthread_unuse_mm(ctx->mm);
+	mmput(ctx->mm);
+	ctx->mm = NULL;
+	/* The VMAs' references to the file go with the delayed fput. */
+	flush_delayed_fput();
+}
+
+static void mmt_close_file(struct mmt_ctx *ctx)
+{
+	if (ctx->filp) {
+		fput(ctx->filp);
+		ctx->filp = NULL;
+		flush_delayed_fput();
+	}
+	if (ctx->file) {
+		xdf_test_close(ctx->xdrm, ctx->file);
+		ctx->file = NULL;
+	}
+}
+
+static unsigned int mmt_nreqs(struct mmt_ctx *ctx)
+{
+	return xdf_sim_backend_num_requests(ctx->sdev, 0);
+}
+
+static void mmt_create(struct kunit *test, struct mmt_ctx *ctx, u32 width,
+		       u32 height, struct mmt_buf *buf)
+{
+	struct drm_mode_create_dumb args = {
+		.width = width,
+		.height = height,
+		.bpp = 32,
+	};
+
+	memset(buf, 0, sizeof(*buf));
+	KUNIT_ASSERT_EQ(test, drm_mode_create_dumb(&ctx->xdrm->drm, &args,
+						   ctx->file), 0);
+	buf->handle = args.handle;
+	buf->obj = drm_gem_object_lookup(ctx->file, args.handle);
+	KUNIT_ASSERT_NOT_NULL(test, buf->obj);
+	/* The handle keeps it: no reference of ours. */
+	drm_gem_object_put(buf->obj);
+	buf->cookie = xdf_gem_to_dbuf(buf->obj)->cookie;
+	buf->size = args.size;
+	buf->pages = args.size >> PAGE_SHIFT;
+	KUNIT_ASSERT_EQ(test, drm_gem_dumb_map_offset(ctx->file, &ctx->xdrm->drm,
+						      args.handle, &buf->offset),
+			0);
+}
+
+static int mmt_destroy(struct mmt_ctx *ctx, struct mmt_buf *buf)
+{
+	return drm_mode_destroy_dumb(&ctx->xdrm->drm, buf->handle, ctx->file);
+}
+
+/* mmap(2) of @len bytes of the buffer: the address or a negative errno. */
+static long mmt_mmap(struct mmt_ctx *ctx, struct mmt_buf *buf, size_t len,
+		     unsigned long prot, unsigned long flags)
+{
+	return (long)vm_mmap(ctx->filp, 0, len, prot, flags, buf->offset);
+}
+
+/* A byte pattern that differs from page to page and within a page. */
+static u8 mmt_pattern(size_t i, u8 seed)
+{
+	return (i * 7 + (i >> 12) * 13 + seed) & 0xff;
+}
+
+/* User space writes the pattern; returns the bytes it could not write. */
+static size_t mmt_user_write(unsigned long addr, size_t size, u8 seed)
+{
+	u8 chunk[256];
+	size_t off, i, n;
+
+	for (off = 0; off < size; off += n) {
+		n = min(size - off, sizeof(chunk));
+		for (i = 0; i < n; i++)
+			chunk[i] = mmt_pattern(off + i, seed);
+		if (copy_to_user((void __user *)(addr + off), chunk, n))
+			return size - off;
+	}
+	return 0;
+}
+
+/* User space reads back the pattern: the first byte that differs. */
+static size_t mmt_user_mismatch(unsigned long addr, size_t size, u8 seed)
+{
+	u8 chunk[256];
+	size_t off, i, n;
+
+	for (off = 0; off < size; off += n) {
+		n = min(size - off, sizeof(chunk));
+		if (copy_from_user(chunk, (void __user *)(addr + off), n))
+			return off;
+		for (i = 0; i < n; i++)
+			if (chunk[i] != mmt_pattern(off + i, seed))
+				return off + i;
+	}
+	return size;
+}
+
+/* The backend reads exactly the pattern through its own view. */
+static void mmt_backend_sees(struct kunit *test, struct mmt_ctx *ctx,
+			     struct mmt_buf *buf, u8 seed)
+{
+	u8 *data = vmalloc(buf->size);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_dbuf_read(ctx->sdev, buf->cookie,
+							0, data, buf->size), 0);
+	for (i = 0; i < buf->size; i++)
+		if (data[i] != mmt_pattern(i, seed))
+			break;
+	KUNIT_EXPECT_EQ_MSG(test, i, buf->size,
+			    "backend sees other bytes than user space wrote");
+	vfree(data);
+}
+
+static void mmt_backend_writes(struct kunit *test, struct mmt_ctx *ctx,
+			       struct mmt_buf *buf, u8 seed)
+{
+	u8 *data = vmalloc(buf->size);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	for (i = 0; i < buf->size; i++)
+		data[i] = mmt_pattern(i, seed);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_dbuf_write(ctx->sdev, buf->cookie,
+							 0, data, buf->size), 0);
+	vfree(data);
+}
+
+static void mmt_expect_user_maps(struct kunit *test, unsigned int maps,
+				 unsigned int areas)
+{
+	struct xdf_sim_counters c;
+
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ_MSG(test, c.user_maps, maps, "pages mapped to user space");
+	KUNIT_EXPECT_EQ_MSG(test, c.user_areas, areas, "user mappings");
+	KUNIT_EXPECT_EQ(test, c.misuse, 0u);
+}
+
+/* The backend was told to destroy @buf just now, and nothing was mapped. */
+static void mmt_expect_destroyed(struct kunit *test, struct mmt_ctx *ctx,
+				 struct mmt_buf *buf, unsigned int nreq)
+{
+	struct xdf_sim_dbuf_stats st;
+	struct xendispl_req req = {};
+
+	KUNIT_ASSERT_EQ(test, mmt_nreqs(ctx), nreq + 1);
+	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_request(ctx->sdev, 0, nreq, &req));
+	KUNIT_EXPECT_EQ(test, req.operation, XENDISPL_OP_DBUF_DESTROY);
+	KUNIT_EXPECT_EQ(test, req.op.dbuf_destroy.dbuf_cookie, buf->cookie);
+	xdf_sim_backend_dbuf_stats(ctx->sdev, &st);
+	KUNIT_EXPECT_EQ_MSG(test, st.still_mapped, 0u,
+			    "backend pages mapped at DBUF_DESTROY");
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 0u);
+	mmt_expect_user_maps(test, 0, 0);
+}
+
+/*
+ * Map, write the pattern through the mapping, the backend sees it; the
+ * backend writes, the mapping shows it; munmap, destroy.
+ */
+static void mmt_pixels_case(struct kunit *test, const char *be_alloc, bool pv,
+			    u32 width, u32 height)
+{
+	struct mmt_ctx *ctx = mmt_start(test, be_alloc, pv);
+	struct mmt_buf buf;
+	unsigned int nreq;
+	long addr;
+
+	mmt_create(test, ctx, width, height, &buf);
+	addr = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	KUNIT_ASSERT_GE_MSG(test, addr, 0L, "mmap: %ld", addr);
+	/* Only backend pages in a PV guest need Xen's user mappings. */
+	mmt_expect_user_maps(test, pv && be_alloc ? buf.pages : 0,
+			     pv && be_alloc ? 1 : 0);
+
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x5a), 0ul);
+	mmt_backend_sees(test, ctx, &buf, 0x5a);
+	mmt_backend_writes(test, ctx, &buf, 0xa7);
+	KUNIT_EXPECT_EQ(test, mmt_user_mismatch(addr, buf.size, 0xa7), buf.size);
+
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
+	mmt_expect_user_maps(test, 0, 0);
+	nreq = mmt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
+	mmt_expect_destroyed(test, ctx, &buf, nreq);
+}
+
+static void mmt_fe_alloc_pixels(struct kunit *test)
+{
+	mmt_pixels_case(test, NULL, false, 640, 480);
+}
+
+static void mmt_be_alloc_pixels(struct kunit *test)
+{
+	mmt_pixels_case(test, "1", false, 640, 480);
+}
+
+/* Frontend-allocated buffers are ordinary pages in a PV guest too. */
+static void mmt_pv_fe_alloc_pixels(struct kunit *test)
+{
+	mmt_pixels_case(test, NULL, true, 640, 480);
+}
+
+static void mmt_pv_pixels(struct kunit *test)
+{
+	mmt_pixels_case(test, "1", true, 1920, 1080);
+}
+
+/*
+ * The handle and the file are closed first: the mapping keeps the buffer,
+ * which the backend is told to destroy only at munmap.
+ */
+static void mmt_pv_handle_first(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct mmt_buf buf;
+	unsigned int nreq;
+	long addr;
+
+	mmt_create(test, ctx, 800, 600, &buf);
+	addr = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	KUNIT_ASSERT_GE_MSG(test, addr, 0L, "mmap: %ld", addr);
+
+	nreq = mmt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
+	mmt_close_file(ctx);
+	xdf_sim_settle();
+	KUNIT_EXPECT_EQ(test, mmt_nreqs(ctx), nreq);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 1u);
+
+	/* Still the backend's pages. */
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x11), 0ul);
+	mmt_backend_sees(test, ctx, &buf, 0x11);
+	mmt_expect_user_maps(test, buf.pages, 1);
+
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
+	mmt_expect_destroyed(test, ctx, &buf, nreq);
+}
+
+/*
+ * The process exits without munmap: with the handle closed first, the
+ * exit ends the buffer; with the handle open, the exit only unmaps.
+ */
+static void mmt_pv_exit(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct mmt_buf a, b;
+	unsigned int nreq;
+	long addr_a, addr_b;
+
+	mmt_create(test, ctx, 640, 480, &a);
+	mmt_create(test, ctx, 320, 200, &b);
+	addr_a = mmt_mmap(ctx, &a, a.size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	KUNIT_ASSERT_GE_MSG(test, addr_a, 0L, "mmap: %ld", addr_a);
+	addr_b = mmt_mmap(ctx, &b, b.size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	KUNIT_ASSERT_GE_MSG(test, addr_b, 0L, "mmap: %ld", addr_b);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr_a, a.size, 0x21), 0ul);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr_b, b.size, 0x22), 0ul);
+	mmt_expect_user_maps(test, a.pages + b.pages, 2);
+
+	nreq = mmt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &a), 0);
+	KUNIT_EXPECT_EQ(test, mmt_nreqs(ctx), nreq);
+	mmt_backend_sees(test, ctx, &a, 0x21);
+
+	mmt_exit_process(ctx);
+	/* a: DBUF_DESTROY, after its user mappings went. */
+	KUNIT_ASSERT_EQ(test, mmt_nreqs(ctx), nreq + 1);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 1u);
+	mmt_expect_user_maps(test, 0, 0);
+	/* b: unmapped, still there. */
+	mmt_backend_sees(test, ctx, &b, 0x22);
+
+	nreq = mmt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &b), 0);
+	mmt_expect_destroyed(test, ctx, &b, nreq);
+}
+
+/* Two mappings of one buffer: each has its own; the last one ends it. */
+static void mmt_pv_two_maps(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct mmt_buf buf;
+	unsigned int nreq;
+	long a, b;
+
+	mmt_create(test, ctx, 640, 480, &buf);
+	a = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	KUNIT_ASSERT_GE_MSG(test, a, 0L, "mmap: %ld", a);
+	/* The second maps only the first page. */
+	b = mmt_mmap(ctx, &buf, PAGE_SIZE, PROT_READ, MAP_SHARED);
+	KUNIT_ASSERT_GE_MSG(test, b, 0L, "mmap: %ld", b);
+	mmt_expect_user_maps(test, buf.pages + 1, 2);
+
+	KUNIT_EXPECT_EQ(test, mmt_user_write(a, buf.size, 0x33), 0ul);
+	KUNIT_EXPECT_EQ(test, mmt_user_mismatch(b, PAGE_SIZE, 0x33), PAGE_SIZE);
+	/* Read-only. */
+	KUNIT_EXPECT_NE(test, mmt_user_write(b, PAGE_SIZE, 0x34), 0ul);
+
+	nreq = mmt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
+	KUNIT_EXPECT_EQ(test, vm_munmap(a, buf.size), 0);
+	mmt_expect_user_maps(test, 1, 1);
+	KUNIT_EXPECT_EQ(test, mmt_nreqs(ctx), nreq);
+	KUNIT_EXPECT_EQ(test, mmt_user_mismatch(b, PAGE_SIZE, 0x33), PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, vm_munmap(b, PAGE_SIZE), 0);
+	mmt_expect_destroyed(test, ctx, &buf, nreq);
+}
+
+/* Private mappings and splits are refused; the mapping stays whole. */
+static void mmt_pv_refused(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct mmt_buf buf;
+	unsigned int nreq;
+	long addr;
+
+	mmt_create(test, ctx, 640, 480, &buf);
+	addr = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	KUNIT_EXPECT_EQ(test, addr, (long)-EINVAL);
+	addr = mmt_mmap(ctx, &buf, buf.size, PROT_READ, MAP_PRIVATE);
+	KUNIT_EXPECT_EQ(test, addr, (long)-EINVAL);
+	/* Larger than the buffer. */
+	addr = mmt_mmap(ctx, &buf, buf.size + PAGE_SIZE, PROT_READ, MAP_SHARED);
+	KUNIT_EXPECT_LT(test, addr, 0L);
+	mmt_expect_user_maps(test, 0, 0);
+
+	addr = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	KUNIT_ASSERT_GE_MSG(test, addr, 0L, "mmap: %ld", addr);
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr + PAGE_SIZE, PAGE_SIZE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, PAGE_SIZE), -EINVAL);
+	mmt_expect_user_maps(test, buf.pages, 1);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x44), 0ul);
+	mmt_backend_sees(test, ctx, &buf, 0x44);
+
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
+	nreq = mmt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
+	mmt_expect_destroyed(test, ctx, &buf, nreq);
+}
+
+/*
+ * The kernel tears the entries down, as drm_dev_unplug() does for every
+ * mapping of the device: the next access maps the pages again, or fails
+ * without mapping anything if the backend's pages cannot be mapped.
+ */
+static void mmt_pv_refault(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct address_space *mapping = ctx->xdrm->drm.anon_inode->i_mapping;
+	struct mmt_buf buf;
+	unsigned int nreq;
+	long addr;
+
+	mmt_create(test, ctx, 640, 480, &buf);
+	addr = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	KUNIT_ASSERT_GE_MSG(test, addr, 0L, "mmap: %ld", addr);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x55), 0ul);
+
+	unmap_mapping_range(mapping, 0, 0, 1);
+	KUNIT_EXPECT_EQ(test, mmt_user_mismatch(addr, buf.size, 0x55), buf.size);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x56), 0ul);
+	mmt_backend_sees(test, ctx, &buf, 0x56);
+	mmt_expect_user_maps(test, buf.pages, 1);
+
+	/* Mapping fails after 3 pages: the access fails. */
+	unmap_mapping_range(mapping, 0, 0, 1);
+	xdf_sim_foreign_map_fail_after(3);
+	KUNIT_EXPECT_NE(test, mmt_user_write(addr, buf.size, 0x57), 0ul);
+	xdf_sim_foreign_map_fail_after(-1);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x58), 0ul);
+	mmt_backend_sees(test, ctx, &buf, 0x58);
+	mmt_expect_user_maps(test, buf.pages, 1);
+
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
+	nreq = mmt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
+	mmt_expect_destroyed(test, ctx, &buf, nreq);
+}
+
+/* mmap fails part way: nothing is left mapped, the object is not held. */
+static void mmt_pv_map_fails(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct mmt_buf buf;
+	unsigned int nreq;
+	long addr;
+
+	mmt_create(test, ctx, 640, 480, &buf);
+	xdf_sim_foreign_map_fail_after(buf.pages / 2);
+	addr = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	xdf_sim_foreign_map_fail_after(-1);
+	KUNIT_EXPECT_EQ(test, addr, (long)-EFAULT);
+	mmt_expect_user_maps(test, 0, 0);
+
+	nreq = mmt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
+	mmt_expect_destroyed(test, ctx, &buf, nreq);
+}
+
+/*
+ * The backend goes away while the buffer is mapped: the device is
+ * unplugged, which tears the entries down; the backend revoked its pages,
+ * so they cannot be mapped again, and munmap and the handle's end free
+ * everything without a word to the backend.
+ */
+static void mmt_pv_backend_gone(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct mmt_buf buf;
+	unsigned int nreq;
+	long addr;
+
+	mmt_create(test, ctx, 640, 480, &buf);
+	addr = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	KUNIT_ASSERT_GE_MSG(test, addr, 0L, "mmap: %ld", addr);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x66), 0ul);
+
+	xdf_sim_backend_set_state(ctx->sdev, XenbusStateClosing);
+	xdf_sim_settle();
+	KUNIT_ASSERT_TRUE(test, xdf_sim_wait_frontend_state(ctx->sdev,
+							    XenbusStateClosed,
+							    XDF_TEST_WAIT_MS));
+	xdf_sim_settle();
+	KUNIT_EXPECT_TRUE(test, drm_dev_is_unplugged(&ctx->xdrm->drm));
+	KUNIT_EXPECT_NE(test, mmt_user_write(addr, buf.size, 0x67), 0ul);
+
+	nreq = mmt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
+	mmt_expect_user_maps(test, 0, 0);
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
+	KUNIT_EXPECT_EQ(test, mmt_nreqs(ctx), nreq);
+}
+
+static int mmt_init(struct kunit *test)
+{
+	struct mmt_ctx *ctx;
+
+	xdf_sim_reset();
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	test->priv = ctx;
+	return 0;
+}
+
+static void mmt_exit(struct kunit *test)
+{
+	struct mmt_ctx *ctx = test->priv;
+
+	mmt_exit_process(ctx);
+	mmt_close_file(ctx);
+	if (ctx->sdev && !IS_ERR(ctx->sdev))
+		xdf_sim_dev_remove(ctx->sdev);
+	xdf_sim_set_pv(false);
+	xdf_sim_expect_clean(test);
+}
+
+static struct kunit_case mmt_cases[] = {
+	KUNIT_CASE(mmt_fe_alloc_pixels),
+	KUNIT_CASE(mmt_be_alloc_pixels),
+	KUNIT_CASE(mmt_pv_fe_alloc_pixels),
+	KUNIT_CASE(mmt_pv_pixels),
+	KUNIT_CASE(mmt_pv_handle_first),
+	KUNIT_CASE(mmt_pv_exit),
+	KUNIT_CASE(mmt_pv_two_maps),
+	KUNIT_CASE(mmt_pv_refused),
+	KUNIT_CASE(mmt_pv_refault),
+	KUNIT_CASE(mmt_pv_map_fails),
+	KUNIT_CASE(mmt_pv_backend_gone),
+	{}
+};
+
+static struct kunit_suite mmt_suite = {
+	.name = "xen_drm_front_mmap",
+	.init = mmt_init,
+	.exit = mmt_exit,
+	.test_cases = mmt_cases,
+};
+
+kunit_test_suite(mmt_suite);
