@@ -29,6 +29,7 @@ To load the module in a Xen PV guest of your own running
 $(modinfo -F vermagic "$ko" | cut -d' ' -f1), with a vdispl device in its xl config:
   echo 'blacklist drm_xen_front' > /etc/modprobe.d/xen-drm-front.conf
   rmmod drm_xen_front 2>/dev/null
+  mkdir -p /lib/modules/\$(uname -r)/updates
   cp $ko /lib/modules/\$(uname -r)/updates/ && depmod -a && modprobe xen_drm_front
 MSG
 exit $rc
