@@ -11,6 +11,7 @@
 #   make test           all of the above, then "N passed, N failed"
 #   make run            build the module and tell how to load it
 #   make bench-kunit    benchmarks through the driver under UML (simulated Xen)
+#   make bench          ours against upstream drm_xen_front under Xen (QEMU)
 #   make clean          remove the module build output from the repository
 #
 # Each target installs the Debian packages it needs (scripts/setup.sh).
@@ -21,7 +22,7 @@
 KDIR ?=
 export KDIR
 
-.PHONY: all module check kunit kunit-debug e2e-backend e2e test run bench-kunit clean
+.PHONY: all module check kunit kunit-debug e2e-backend e2e test run bench-kunit bench clean
 
 all: module
 
@@ -51,6 +52,9 @@ run: module
 
 bench-kunit:
 	@scripts/bench-kunit.sh
+
+bench:
+	@scripts/bench.sh
 
 clean:
 	@scripts/clean.sh

@@ -1,0 +1,226 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`: our module against Debian's drm_xen_front (upstream), in one
+# boot of the system test (Xen 4.17 + Dom0 with our backend + a PV DomU,
+# under QEMU TCG), with the same backend, device and client (e2e-bench):
+# the DomU runs tests/e2e/domu/sbench-compare.sh on the four-connector
+# device of tests/e2e/dom0/domu-bench.cfg. Prints a table, ours against
+# upstream with ratios. A measurement, not a test: not part of `make test`.
+#
+# Usage: scripts/bench.sh
+# Env:   E2E_TIMEOUT  QEMU time limit per boot in seconds (default 900)
+#        BENCH_RUNS   boots (default 1); with more, each figure is the
+#                     median over the quiet boots (see below) and the ratio
+#                     of every boot is shown too
+# Under emulation on a shared machine, the host's other work slows the
+# guests down by up to five times, unevenly over a boot. A boot counts as
+# busy if in either driver's flip runs the best rate is over 1.25 times the
+# worst (on a quiet host they are within a few percent), or if the guest's
+# CPU checks around the two drivers' measurements differ by over 1.5 times;
+# its figures are shown but left out of the medians unless no boot was
+# quiet.
+# The backend answers at once (no --vsync: the figures are the drivers',
+# not a display's), saves no PNG (it saves at most 100 in all: the first
+# driver measured would use them up and leave the second a lighter
+# backend) and hashes no buffer (up to a third of a 1080p buffer's life
+# under TCG, test instrumentation that is no part of the protocol).
+# Exit status 0 if both drivers were measured in every boot (upstream
+# refusing a size counts as measured; upstream failing to unload is only
+# reported).
+# Logs: ~/.cache/xen-drm-front/logs/bench/<date>/ (bench.md: the table).
+set -euo pipefail
+# shellcheck source=scripts/e2e-lib.sh
+source "$(dirname "$0")/e2e-lib.sh"
+
+TIMEOUT=${E2E_TIMEOUT:-900}
+RUNS=${BENCH_RUNS:-1}
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS=$RUNS: want a number of boots"
+
+# The rows: metric and label.
+ROWS=(
+	"flips1-rate|flips/s, 1 connector (higher is better)"
+	"flips4-rate|flips/s, 4 connectors at once, aggregate (higher is better)"
+	"flips1-p50-us|flip to event, 1 connector, median (us)"
+	"flips1-p99-us|flip to event, 1 connector, p99 (us)"
+	"flips4-p50-us|flip to event, 4 connectors, median (us)"
+	"flips4-p99-us|flip to event, 4 connectors, p99 (us)"
+	"buf-1920x1080-ms|create+addfb+rmfb+destroy 1920x1080 (ms)"
+	"buf-3840x2160-ms|create+addfb+rmfb+destroy 3840x2160 (ms)"
+	"mem-1920x1080-beyond-kib|guest memory per 1920x1080 buffer beyond its pixels (KiB)"
+	"mem-1920x1080-slab-kib|of which slab (KiB)"
+	"idle-timer-irqs|idle guest: timer interrupts/s"
+	"idle-ring-irqs|idle guest: the driver's event channel interrupts/s"
+	"cpu-start-ms|guest CPU check before the measurements, fixed loop (ms)"
+	"cpu-end-ms|guest CPU check after them (ms)"
+	"kernel-splats|kernel splats, load to unload"
+)
+
+text() { tr -d '\r' <"$1"; }
+
+# val[RUN DRIVER METRIC], from "E2E-BENCH <driver> <metric> <value>" lines.
+declare -A val=()
+# busy[RUN]: why boot RUN's times are not to be trusted, if they are not.
+declare -A busy=()
+bad=0
+
+# is_busy RUN: the reason, if boot RUN ran on a busy host.
+is_busy() {
+	local run=$1 d m v lo='' hi=''
+	for d in ours upstream; do
+		for m in flips1-spread flips4-spread; do
+			v=${val[$run $d $m]:-}
+			[[ -n $v ]] || continue
+			if awk -v v="$v" 'BEGIN { exit !(v > 1.25) }'; then
+				echo "$d $m $v"
+				return
+			fi
+		done
+		for m in cpu-start-ms cpu-end-ms; do
+			v=${val[$run $d $m]:-}
+			[[ -n $v ]] || continue
+			if [[ -z $lo ]] || ((v < lo)); then lo=$v; fi
+			if [[ -z $hi ]] || ((v > hi)); then hi=$v; fi
+		done
+	done
+	if [[ -n $lo ]] && ((hi * 2 > lo * 3)); then
+		echo "CPU checks from $lo to $hi ms"
+	fi
+}
+
+# judge RUN: read boot RUN's figures and its "bench ran" checks. Failures
+# are worth a look; upstream's unload is upstream's business.
+judge() {
+	local run=$1 res=$E2E_RUN/results drv metric value status name detail plan summary
+	local console=$res/domu-console.log
+	local -A seen=()
+	[[ $E2E_QEMU_RC == 0 ]] || warn "bench: QEMU exit status $E2E_QEMU_RC (see $E2E_RUN/serial.log)"
+	if [[ ! -s $console ]]; then
+		echo "bench: boot $run: no DomU console log in $res (see $E2E_RUN/serial.log)"
+		bad=1
+		return
+	fi
+	while read -r drv metric value; do
+		val[$run $drv $metric]=$value
+	done < <(text "$console" | sed -n 's/.*E2E-BENCH \([a-z]*\) \([a-z0-9x-]*\) \(.*\)$/\1 \2 \3/p')
+	while read -r status name detail; do
+		seen[$name]=1
+		[[ $status == PASS ]] && continue
+		echo "bench: boot $run: FAIL $name${detail:+ $detail}"
+		[[ $name == bench-upstream-unload ]] || bad=1
+	done < <(text "$console" | sed -n 's/.*E2E-RESULT: \(PASS\|FAIL\) /\1 /p')
+	plan=$(text "$console" | sed -n 's/.*E2E-PLAN: //p' | head -n 1)
+	[[ -n $plan ]] || { echo "bench: boot $run: the DomU never started"; bad=1; }
+	for name in $plan; do
+		[[ -n ${seen[$name]:-} ]] && continue
+		echo "bench: boot $run: $name: no result (the DomU stopped before it)"
+		bad=1
+	done
+	text "$console" | sed -n "s/.*E2E-INFO \([a-z]*\) splat: /bench: boot $run: \1: /p"
+	busy[$run]=$(is_busy "$run")
+	[[ -z ${busy[$run]} ]] || echo "bench: boot $run: busy host (${busy[$run]})"
+	summary=$(grep -h 'vdispl-be: summary:' "$res/backend.log" 2>/dev/null || true)
+	echo "bench: boot $run: backend ${summary#*summary: }"
+	echo "bench: boot $run: QEMU $E2E_BOOT_TIME s; logs in $E2E_RUN"
+}
+
+# The boots the medians are over: the quiet ones, or all if none was.
+quiet_runs() {
+	local r
+	local -a q=()
+	for ((r = 1; r <= RUNS; r++)); do
+		[[ -n ${busy[$r]:-} ]] || q+=("$r")
+	done
+	((${#q[@]} > 0)) || mapfile -t q < <(seq "$RUNS")
+	echo "${q[*]}"
+}
+
+# median DRIVER METRIC: over the quiet boots; a refusal as it is.
+median() {
+	local r v
+	local -a nums=()
+	for r in $(quiet_runs); do
+		v=${val[$r $1 $2]:-}
+		case $v in
+		'') ;;
+		refused:*) echo "$v" && return ;;
+		*) nums+=("$v") ;;
+		esac
+	done
+	((${#nums[@]} > 0)) || return 0
+	printf '%s\n' "${nums[@]}" | sort -g | awk '{v[NR] = $1}
+		END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+# fmt VALUE: "-" if not measured, upstream's refusals spelled out.
+fmt() {
+	local v=${1:-}
+	case $v in
+	'') echo "-" ;;
+	refused:*)
+		v=${v#refused:}
+		echo "n/a (refused: ${v%%:*} at ${v#*:})"
+		;;
+	*) echo "$v" ;;
+	esac
+}
+
+# ratio A B: A/B to two decimals, if both are positive numbers.
+ratio() {
+	awk -v a="${1:-}" -v b="${2:-}" 'BEGIN {
+		if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && a > 0 && b > 0)
+			printf "%.2f\n", a / b
+		else
+			print "-"
+	}'
+}
+
+start=$SECONDS
+e2e_setup backend images boot
+img=$("$SCRIPTS/e2e-images.sh" | tail -n 1)
+for ((run = 1; run <= RUNS; run++)); do
+	e2e_boot bench "$img" "$TIMEOUT" e2e.domu=bench e2e.scenarios=bench \
+		"$(e2e_be_arg "--png-max 0")" e2e.hash=0
+	judge "$run"
+done
+
+table=$E2E_RUN/bench.md
+{
+	echo "$(date +%Y-%m-%d), $(nproc) cores, QEMU TCG, Xen 4.17, PV DomU" \
+		"(1 vCPU, 512 MiB), one vdispl device with 4 connectors of 1024x768;" \
+		"$RUNS boot(s)$( ((RUNS == 1)) || echo ", medians of boot(s) $(quiet_runs)")"
+	echo
+	echo "Times: the best of several tries in each boot; memory: the median of 5 rounds" \
+		"(README.md, Performance). Figures under TCG are relative, not absolute."
+	((RUNS == 1)) || echo "Each boot: ours/upstream in every boot; * a busy host."
+	((RUNS > 1)) || [[ -z ${busy[1]:-} ]] ||
+		echo "The host was busy (${busy[1]}): the times are not to be trusted."
+	echo
+	if ((RUNS == 1)); then
+		echo "| measurement | ours | upstream | ours/upstream |"
+		echo "|---|---|---|---|"
+	else
+		echo "| measurement | ours | upstream | ours/upstream | each boot |"
+		echo "|---|---|---|---|---|"
+	fi
+	for row in "${ROWS[@]}"; do
+		metric=${row%%|*}
+		o=$(median ours "$metric")
+		u=$(median upstream "$metric")
+		printf '| %s | %s | %s | %s |' "${row#*|}" "$(fmt "$o")" "$(fmt "$u")" "$(ratio "$o" "$u")"
+		if ((RUNS > 1)); then
+			each=
+			for ((r = 1; r <= RUNS; r++)); do
+				each+=" $(ratio "${val[$r ours $metric]:-}" "${val[$r upstream $metric]:-}")"
+				[[ -z ${busy[$r]:-} ]] || each+="*"
+			done
+			printf ' %s |' "${each# }"
+		fi
+		echo
+	done
+} >"$table"
+echo
+cat "$table"
+echo
+echo "bench: $RUNS boot(s), total $(e2e_elapsed "$start"); table in $table"
+((${#val[@]} > 0)) || die "bench: no figures"
+((bad == 0))

@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * e2e-bench: the figures of `make bench`, measured the same way on whichever
+ * driver serves CARD (ours or upstream drm_xen_front). Prints "METRIC VALUE"
+ * lines on stdout (sbench-compare.sh tags them with the driver), details on
+ * stderr. Under emulation on a shared host, other work slows the guest
+ * down by more than the drivers differ, and only ever slows it down: the
+ * times are the best of several tries.
+ *
+ * Usage: e2e-bench spin NAME
+ *   Times a fixed loop: cpu-NAME-ms, how much CPU the guest gets now.
+ * Usage: e2e-bench flips CARD CONNECTORS SECONDS RUNS
+ *   Sets each of the first CONNECTORS connected connectors to its preferred
+ *   mode (legacy SETCRTC), then page-flips every CRTC with an event,
+ *   re-flipping each as soon as its event is read, for SECONDS, RUNS
+ *   times. Of the run with the most flips: flipsN-rate (flips per second,
+ *   all CRTCs together), flipsN-p50-us and flipsN-p99-us (page-flip ioctl
+ *   to event read); and flipsN-spread, the best run's rate over the worst's.
+ * Usage: e2e-bench buffers CARD WIDTH HEIGHT ITERATIONS
+ *   Times CREATE_DUMB + ADDFB2 + RMFB + DESTROY_DUMB after one untimed
+ *   round: buf-WxH-ms, the best; or "buf-WxH-ms refused:ERRNO:IOCTL" if the
+ *   driver refuses the size.
+ * Usage: e2e-bench memory CARD WIDTH HEIGHT COUNT ROUNDS
+ *   Guest memory per buffer with a framebuffer, beyond its pixels: free
+ *   pages (buddy free lists plus the per-CPU lists, from /proc/zoneinfo
+ *   after folding the per-CPU counters) before and after creating COUNT
+ *   buffers, minus COUNT times the pixels, per buffer; the median of ROUNDS
+ *   rounds after one uncounted round (grant table growth, slab caches).
+ *   Prints mem-WxH-beyond-kib, mem-WxH-slab-kib (the Slab share) and
+ *   mem-WxH-kept-kib (not given back once the buffers are destroyed).
+ * Exit status 0 if the measurement was made (a refused size counts as made).
+ */
+#define _GNU_SOURCE /* strerrorname_np */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+
+#include "util.h"
+
+#define PROG "e2e-bench"
+#define MAX_OBJS 64
+#define MAX_PIPES 8
+
+static int fd;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The p-th percentile (0..100) of v[n], sorted here (nearest rank). */
+static double percentile(double *v, size_t n, double p)
+{
+	size_t i;
+
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	i = (size_t)(p / 100 * n + 0.999999);
+	return v[i ? i - 1 : 0];
+}
+
+struct fb {
+	uint32_t handle, fb_id;
+	uint64_t size;
+};
+
+/*
+ * A dumb buffer with an XRGB8888 framebuffer on it. On failure, *step says
+ * which ioctl refused and errno why; nothing is left behind.
+ */
+static int fb_create(uint32_t w, uint32_t h, struct fb *fb, const char **step)
+{
+	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
+	struct drm_mode_fb_cmd2 f = {
+		.width = w, .height = h, .pixel_format = DRM_FORMAT_XRGB8888,
+	};
+	struct drm_mode_destroy_dumb d = { 0 };
+	int err;
+
+	*step = "CREATE_DUMB";
+	if (ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c))
+		return -1;
+	f.handles[0] = c.handle;
+	f.pitches[0] = c.pitch;
+	*step = "ADDFB2";
+	if (ioctl(fd, DRM_IOCTL_MODE_ADDFB2, &f)) {
+		err = errno;
+		d.handle = c.handle;
+		ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
+		errno = err;
+		return -1;
+	}
+	*fb = (struct fb){ c.handle, f.fb_id, c.size };
+	return 0;
+}
+
+static int fb_destroy(struct fb *fb, const char **step)
+{
+	struct drm_mode_destroy_dumb d = { .handle = fb->handle };
+
+	*step = "RMFB";
+	if (ioctl(fd, DRM_IOCTL_MODE_RMFB, &fb->fb_id))
+		return -1;
+	*step = "DESTROY_DUMB";
+	return ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
+}
+
+static int step_fail(const char *step)
+{
+	return e2e_fail(PROG, step);
+}
+
+/*
+ * Every CRTC but those in keep (a mask of indices) off, as a compositor
+ * would have them: ours shows fbcon on every connector and upstream has no
+ * fbdev, and a pipe that is on costs CPU (a vblank timer in ours) and
+ * traffic (fbcon's cursor) that would weigh on the measurement.
+ */
+static int crtcs_off(uint32_t keep)
+{
+	uint32_t crtcs[MAX_OBJS];
+	struct drm_mode_card_res res = { 0 };
+	unsigned int c;
+
+	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res) || res.count_crtcs > MAX_OBJS)
+		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
+	res = (struct drm_mode_card_res){
+		.crtc_id_ptr = (uintptr_t)crtcs,
+		.count_crtcs = res.count_crtcs,
+	};
+	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
+		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
+	for (c = 0; c < res.count_crtcs; c++) {
+		struct drm_mode_crtc off = { .crtc_id = crtcs[c] };
+
+		if (!(keep & (1u << c)) && ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &off))
+			return e2e_fail(PROG, "DRM_IOCTL_MODE_SETCRTC (off)");
+	}
+	return 0;
+}
+
+/* ---- flips ---- */
+
+struct pipe {
+	uint32_t crtc, conn;
+	struct drm_mode_modeinfo mode;
+	struct fb fb[2];
+	unsigned int front;
+	double t0;
+	int pending;
+};
+
+/* The first n connected connectors, each with a free CRTC it can drive. */
+static int pipes_find(struct pipe *p, unsigned int n)
+{
+	uint32_t conns[MAX_OBJS], crtcs[MAX_OBJS], used = 0;
+	struct drm_mode_card_res res = { 0 };
+	unsigned int i, k = 0, c;
+
+	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res) ||
+	    res.count_connectors > MAX_OBJS || res.count_crtcs > MAX_OBJS)
+		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
+	res = (struct drm_mode_card_res){
+		.connector_id_ptr = (uintptr_t)conns,
+		.count_connectors = res.count_connectors,
+		.crtc_id_ptr = (uintptr_t)crtcs,
+		.count_crtcs = res.count_crtcs,
+	};
+	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
+		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
+	for (i = 0; i < res.count_connectors && k < n; i++) {
+		struct drm_mode_modeinfo modes[MAX_OBJS];
+		uint32_t encs[MAX_OBJS];
+		struct drm_mode_get_connector gc = { .connector_id = conns[i] };
+		struct drm_mode_get_encoder ge = { 0 };
+		unsigned int m, best = 0;
+
+		if (ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &gc))
+			return e2e_fail(PROG, "DRM_IOCTL_MODE_GETCONNECTOR");
+		if (gc.connection != 1 || !gc.count_modes || !gc.count_encoders ||
+		    gc.count_modes > MAX_OBJS || gc.count_encoders > MAX_OBJS)
+			continue;
+		gc = (struct drm_mode_get_connector){
+			.connector_id = conns[i],
+			.modes_ptr = (uintptr_t)modes,
+			.count_modes = gc.count_modes,
+			.encoders_ptr = (uintptr_t)encs,
+			.count_encoders = gc.count_encoders,
+		};
+		if (ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &gc))
+			return e2e_fail(PROG, "DRM_IOCTL_MODE_GETCONNECTOR");
+		for (m = 0; m < gc.count_modes; m++)
+			if (modes[m].type & DRM_MODE_TYPE_PREFERRED) {
+				best = m;
+				break;
+			}
+		ge.encoder_id = encs[0];
+		if (ioctl(fd, DRM_IOCTL_MODE_GETENCODER, &ge))
+			return e2e_fail(PROG, "DRM_IOCTL_MODE_GETENCODER");
+		for (c = 0; c < res.count_crtcs; c++)
+			if ((ge.possible_crtcs & (1u << c)) && !(used & (1u << c)))
+				break;
+		if (c == res.count_crtcs)
+			continue;
+		used |= 1u << c;
+		p[k++] = (struct pipe){ .crtc = crtcs[c], .conn = conns[i], .mode = modes[best] };
+	}
+	if (k < n) {
+		fprintf(stderr, PROG ": %u usable connectors, %u wanted\n", k, n);
+		return 1;
+	}
+	return crtcs_off(used);
+}
+
+static int flip(struct pipe *p, unsigned int idx)
+{
+	struct drm_mode_crtc_page_flip f = {
+		.crtc_id = p->crtc,
+		.fb_id = p->fb[!p->front].fb_id,
+		.flags = DRM_MODE_PAGE_FLIP_EVENT,
+		.user_data = idx,
+	};
+
+	p->t0 = now_s();
+	if (ioctl(fd, DRM_IOCTL_MODE_PAGE_FLIP, &f))
+		return e2e_fail(PROG, "DRM_IOCTL_MODE_PAGE_FLIP");
+	p->front = !p->front;
+	p->pending = 1;
+	return 0;
+}
+
+/* Flip latencies of one run, in us. */
+struct run {
+	double *lat, secs;
+	size_t n, cap;
+};
+
+/* Every pipe flips, and flips again on its event, for secs. */
+static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
+{
+	double start = now_s(), end = start + secs, t;
+	unsigned int i, pending = 0;
+	char buf[1024];
+
+	r->n = 0;
+	for (i = 0; i < n; i++) {
+		if (flip(&p[i], i))
+			return 1;
+		pending++;
+	}
+	while (pending) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t len, off;
+
+		/* Both drivers complete a flip within 1 s with a live backend. */
+		if (poll(&pfd, 1, 2000) != 1) {
+			fprintf(stderr, PROG ": no flip event in 2 s\n");
+			return 1;
+		}
+		len = read(fd, buf, sizeof(buf));
+		t = now_s();
+		if (len < 0)
+			return e2e_fail(PROG, "read");
+		for (off = 0; off + (ssize_t)sizeof(struct drm_event) <= len;) {
+			struct drm_event_vblank *ev = (void *)(buf + off);
+
+			off += ev->base.length;
+			if (ev->base.type != DRM_EVENT_FLIP_COMPLETE ||
+			    ev->user_data >= n || !p[ev->user_data].pending)
+				continue;
+			i = (unsigned int)ev->user_data;
+			p[i].pending = 0;
+			if (r->n == r->cap) {
+				r->cap = r->cap ? 2 * r->cap : 4096;
+				r->lat = realloc(r->lat, r->cap * sizeof(*r->lat));
+				if (!r->lat)
+					return 2;
+			}
+			r->lat[r->n++] = (t - p[i].t0) * 1e6;
+			if (t < end) {
+				if (flip(&p[i], i))
+					return 1;
+			} else {
+				pending--;
+			}
+		}
+	}
+	r->secs = now_s() - start;
+	return 0;
+}
+
+/*
+ * The best of several runs: the host's other work only ever slows the
+ * emulated machine down, and by much more than the drivers differ, so the
+ * fastest run is the one that shows the drivers best.
+ */
+static int flips(unsigned int n, double secs, unsigned int runs)
+{
+	struct run r[2] = { { 0 } }, *cur = &r[0], *best = &r[1], *tmp;
+	double rate, slowest = 0;
+	struct pipe p[MAX_PIPES];
+	const char *step;
+	unsigned int i, k;
+	int ret;
+
+	if (!n || n > MAX_PIPES || !runs)
+		return 2;
+	if (pipes_find(p, n))
+		return 1;
+	for (i = 0; i < n; i++) {
+		struct drm_mode_crtc set = {
+			.crtc_id = p[i].crtc,
+			.set_connectors_ptr = (uintptr_t)&p[i].conn,
+			.count_connectors = 1,
+			.mode = p[i].mode,
+			.mode_valid = 1,
+		};
+
+		if (fb_create(p[i].mode.hdisplay, p[i].mode.vdisplay, &p[i].fb[0], &step) ||
+		    fb_create(p[i].mode.hdisplay, p[i].mode.vdisplay, &p[i].fb[1], &step))
+			return step_fail(step);
+		set.fb_id = p[i].fb[0].fb_id;
+		if (ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &set))
+			return e2e_fail(PROG, "DRM_IOCTL_MODE_SETCRTC");
+		fprintf(stderr, PROG ": crtc %u connector %u %s\n", p[i].crtc,
+			p[i].conn, p[i].mode.name);
+	}
+	for (k = 0; k < runs; k++) {
+		ret = flip_run(p, n, secs, cur);
+		if (ret)
+			return ret;
+		fprintf(stderr, PROG ": %u CRTC(s), run %u: %zu flips in %.2f s (%.1f/s); p50 %.0f us, p90 %.0f us, max %.0f us\n",
+			n, k + 1, cur->n, cur->secs, cur->n / cur->secs,
+			percentile(cur->lat, cur->n, 50), percentile(cur->lat, cur->n, 90),
+			percentile(cur->lat, cur->n, 100));
+		rate = cur->n / cur->secs;
+		if (!k || rate < slowest)
+			slowest = rate;
+		if (!k || rate > best->n / best->secs) {
+			tmp = best;
+			best = cur;
+			cur = tmp;
+		}
+	}
+	printf("flips%u-rate %.1f\n", n, best->n / best->secs);
+	printf("flips%u-p50-us %.0f\n", n, percentile(best->lat, best->n, 50));
+	printf("flips%u-p99-us %.0f\n", n, percentile(best->lat, best->n, 99));
+	/* Runs on a quiet host are within a few percent of each other. */
+	printf("flips%u-spread %.2f\n", n, best->n / best->secs / slowest);
+	for (i = 0; i < n; i++)
+		if (fb_destroy(&p[i].fb[0], &step) || fb_destroy(&p[i].fb[1], &step))
+			return step_fail(step);
+	free(r[0].lat);
+	free(r[1].lat);
+	return 0;
+}
+
+/* ---- buffers ---- */
+
+static int buffers(uint32_t w, uint32_t h, unsigned int iters)
+{
+	double *ms = calloc(iters, sizeof(*ms)), t;
+	const char *step;
+	unsigned int i;
+	struct fb fb;
+
+	if (!ms || !iters)
+		return 2;
+	if (crtcs_off(0))
+		return 1;
+	/* Round 0 is not timed: first-use costs (grant table growth). */
+	for (i = 0; i <= iters; i++) {
+		t = now_s();
+		if (fb_create(w, h, &fb, &step)) {
+			/* A size the driver does not take is a result. */
+			if (!i && (errno == EINVAL || errno == E2BIG || errno == ERANGE)) {
+				printf("buf-%ux%u-ms refused:%s:%s\n", w, h,
+				       strerrorname_np(errno), step);
+				free(ms);
+				return 0;
+			}
+			return step_fail(step);
+		}
+		if (fb_destroy(&fb, &step))
+			return step_fail(step);
+		if (i)
+			ms[i - 1] = (now_s() - t) * 1e3;
+	}
+	/* The best, as for flips; the median for the log. */
+	fprintf(stderr, PROG ": %ux%u: %u x create+addfb+rmfb+destroy, %llu bytes each: median %.1f ms, max %.1f ms\n",
+		w, h, iters, (unsigned long long)fb.size, percentile(ms, iters, 50),
+		percentile(ms, iters, 100));
+	printf("buf-%ux%u-ms %.1f\n", w, h, ms[0]);
+	free(ms);
+	return 0;
+}
+
+/* ---- memory ---- */
+
+/* /proc/meminfo fields shown when they move: where the memory went. */
+static const char *const mem_fields[] = {
+	"Slab:", "VmallocUsed:", "PageTables:", "Shmem:", "Cached:", "AnonPages:",
+	"KernelStack:", "Percpu:",
+};
+#define N_FIELDS (sizeof(mem_fields) / sizeof(mem_fields[0]))
+
+struct mem {
+	long long free_pages, kib[N_FIELDS];
+};
+
+/* The values of "KEY <n>" or "KEY: <n>" lines of a /proc file, summed. */
+static long long proc_sum(const char *path, const char *key)
+{
+	size_t klen = strlen(key);
+	long long sum = 0;
+	char line[256];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		const char *s = line + strspn(line, " ");
+
+		if (!strncmp(s, key, klen))
+			sum += strtoll(s + klen, NULL, 10);
+	}
+	fclose(f);
+	return sum;
+}
+
+/*
+ * Free pages including the per-CPU free lists, which the zones' free count
+ * leaves out and which swing by hundreds of pages; the per-CPU counter
+ * deltas are folded first so that the counts are current.
+ */
+static int mem_read(struct mem *m)
+{
+	int s = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+	size_t i;
+
+	if (s >= 0) {
+		/* EINVAL if some counter is negative: folded all the same. */
+		if (write(s, "1", 1) < 0 && errno != EINVAL)
+			fprintf(stderr, PROG ": stat_refresh: %s\n", strerror(errno));
+		close(s);
+	}
+	m->free_pages = proc_sum("/proc/zoneinfo", "pages free") +
+			proc_sum("/proc/zoneinfo", "count:");
+	for (i = 0; i < N_FIELDS; i++)
+		m->kib[i] = proc_sum("/proc/meminfo", mem_fields[i]);
+	return m->free_pages > 0 && m->kib[0] > 0 ? 0 : -1;
+}
+
+/* "FIELD +N" for each field that moved by a page or more, per buffer. */
+static void mem_moves(const char *what, const struct mem *a, const struct mem *b,
+		      unsigned int count)
+{
+	size_t i;
+
+	fprintf(stderr, PROG ":   %s, KiB per buffer:", what);
+	for (i = 0; i < N_FIELDS; i++)
+		if (llabs(b->kib[i] - a->kib[i]) >= 4)
+			fprintf(stderr, " %s %+.1f", mem_fields[i],
+				(b->kib[i] - a->kib[i]) / (double)count);
+	fputc('\n', stderr);
+}
+
+static int memory(uint32_t w, uint32_t h, unsigned int count, unsigned int rounds)
+{
+	struct fb *fbs = calloc(count, sizeof(*fbs));
+	double *beyond = calloc(rounds, sizeof(double));
+	double *slab = calloc(rounds, sizeof(double));
+	double *kept = calloc(rounds, sizeof(double));
+	long long page = sysconf(_SC_PAGESIZE), pixels;
+	struct mem m0, m1, m2;
+	const char *step;
+	unsigned int r, i;
+
+	if (!fbs || !beyond || !slab || !kept || !count || !rounds)
+		return 2;
+	if (crtcs_off(0))
+		return 1;
+	pixels = ((long long)w * h * 4 + page - 1) / page * page;
+	/* Round 0 is not counted: first-use costs (grant table, caches). */
+	for (r = 0; r <= rounds; r++) {
+		if (mem_read(&m0))
+			return e2e_fail(PROG, "/proc/zoneinfo or /proc/meminfo");
+		for (i = 0; i < count; i++)
+			if (fb_create(w, h, &fbs[i], &step))
+				return step_fail(step);
+		mem_read(&m1);
+		for (i = 0; i < count; i++)
+			if (fb_destroy(&fbs[i], &step))
+				return step_fail(step);
+		mem_read(&m2);
+		fprintf(stderr, PROG ": round %u: %u buffers of %lld bytes: %lld pages used, %lld not given back\n",
+			r, count, pixels, m0.free_pages - m1.free_pages,
+			m0.free_pages - m2.free_pages);
+		mem_moves("create", &m0, &m1, count);
+		mem_moves("destroy", &m1, &m2, count);
+		if (!r)
+			continue;
+		beyond[r - 1] = ((m0.free_pages - m1.free_pages) * page / (double)count - pixels) / 1024;
+		slab[r - 1] = (m1.kib[0] - m0.kib[0]) / (double)count;
+		kept[r - 1] = (m0.free_pages - m2.free_pages) * page / (double)count / 1024;
+	}
+	printf("mem-%ux%u-beyond-kib %.1f\n", w, h, percentile(beyond, rounds, 50));
+	printf("mem-%ux%u-slab-kib %.1f\n", w, h, percentile(slab, rounds, 50));
+	printf("mem-%ux%u-kept-kib %.1f\n", w, h, percentile(kept, rounds, 50));
+	free(fbs);
+	free(beyond);
+	free(slab);
+	free(kept);
+	return 0;
+}
+
+/* ---- the guest's CPU ---- */
+
+/*
+ * A fixed amount of arithmetic: how much CPU the guest gets at the moment.
+ * Other work on the host slows the emulated machine down, and it does not
+ * load it evenly over a run.
+ */
+static int spin(const char *name)
+{
+	volatile uint32_t sink;
+	uint32_t v = 1, i;
+	double t = now_s();
+
+	for (i = 0; i < 20000000; i++)
+		v = v * 1664525u + 1013904223u;
+	sink = v;
+	(void)sink;
+	printf("cpu-%s-ms %.0f\n", name, (now_s() - t) * 1e3);
+	return 0;
+}
+
+static unsigned int arg(const char *s)
+{
+	return (unsigned int)strtoul(s, NULL, 0);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+	int ok = (!strcmp(cmd, "spin") && argc == 3) ||
+		 (!strcmp(cmd, "flips") && argc == 6) ||
+		 (!strcmp(cmd, "buffers") && argc == 6) ||
+		 (!strcmp(cmd, "memory") && argc == 7);
+	char name[64];
+
+	if (!ok) {
+		fprintf(stderr, "usage: " PROG " spin NAME\n"
+				"       " PROG " flips CARD CONNECTORS SECONDS RUNS\n"
+				"       " PROG " buffers CARD WIDTH HEIGHT ITERATIONS\n"
+				"       " PROG " memory CARD WIDTH HEIGHT COUNT ROUNDS\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(cmd, "spin"))
+		return spin(argv[2]);
+	fd = open(argv[2], O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return e2e_fail(PROG, argv[2]);
+	if (e2e_driver_name(fd, name, sizeof(name)))
+		return e2e_fail(PROG, "DRM_IOCTL_VERSION");
+	fprintf(stderr, PROG ": %s: driver %s\n", argv[2], name);
+	if (!strcmp(cmd, "flips"))
+		return flips(arg(argv[3]), strtod(argv[4], NULL), arg(argv[5]));
+	if (!strcmp(cmd, "buffers"))
+		return buffers(arg(argv[3]), arg(argv[4]), arg(argv[5]));
+	return memory(arg(argv[3]), arg(argv[4]), arg(argv[5]), arg(argv[6]));
+}
