@@ -332,8 +332,16 @@ static struct drm_gem_object *xdf_gem_create_shmem(struct xdf_drm *xdrm,
 
 	/* Pinned for the display buffer; drm_gem_shmem_free() unpins. */
 	ret = drm_gem_shmem_get_pages(shmem);
-	if (ret)
+	if (ret) {
+		/*
+		 * shmem says -ENOSPC for memory it may not commit; ours means
+		 * no grant references or the be-alloc budget: out of memory
+		 * is -ENOMEM, as other drivers say it.
+		 */
+		if (ret == -ENOSPC)
+			ret = -ENOMEM;
 		goto err_put;
+	}
 
 	dbuf = xdf_dbuf_create(xdrm, shmem->pages,
 			       shmem->base.size >> PAGE_SHIFT, desc);
