@@ -28,32 +28,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <drm.h>
-#include <drm_mode.h>
-
-static uint32_t pattern(uint32_t x, uint32_t y, uint32_t seed)
-{
-	return 0xff000000u | ((x * 3 + seed) & 0xff) << 16 |
-	       ((y * 5 + seed * 7) & 0xff) << 8 | ((x ^ y) & 0xff);
-}
-
-/* FNV-1a over width * 4 bytes of each line, as the backend hashes. */
-static uint32_t hash(const uint8_t *p, uint32_t pitch, uint32_t w, uint32_t h)
-{
-	uint32_t v = 2166136261u, x, y;
-
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w * 4; x++) {
-			v ^= p[(size_t)y * pitch + x];
-			v *= 16777619u;
-		}
-	return v;
-}
+#include "util.h"
 
 static int fail(const char *what)
 {
-	fprintf(stderr, "e2e-dumb: %s: %s\n", what, strerror(errno));
-	return 1;
+	return e2e_fail("e2e-dumb", what);
 }
 
 static int destroy_dumb(int fd, uint32_t handle)
@@ -74,7 +53,7 @@ int main(int argc, char **argv)
 	const char *mode = argc == 6 ? argv[5] : "";
 	int close_first = !strcmp(mode, "close-first");
 	int exit_mapped = !strcmp(mode, "exit-mapped");
-	uint32_t seed, x, y, bad = 0, h;
+	uint32_t seed, bad, h;
 	uint8_t *mem;
 	int fd;
 
@@ -106,18 +85,9 @@ int main(int argc, char **argv)
 			return 1;
 		close(fd);
 	}
-	for (y = 0; y < create.height; y++)
-		for (x = 0; x < create.width; x++)
-			memcpy(mem + (size_t)y * create.pitch + 4 * x,
-			       &(uint32_t){ pattern(x, y, seed) }, 4);
-	for (y = 0; y < create.height; y++)
-		for (x = 0; x < create.width; x++) {
-			uint32_t v;
-
-			memcpy(&v, mem + (size_t)y * create.pitch + 4 * x, 4);
-			bad += v != pattern(x, y, seed);
-		}
-	h = hash(mem, create.pitch, create.width, create.height);
+	e2e_fill(mem, create.pitch, create.width, create.height, seed);
+	bad = e2e_check(mem, create.pitch, create.width, create.height, seed);
+	h = e2e_hash(mem, create.pitch, create.width, create.height);
 	if (!exit_mapped) {
 		if (munmap(mem, create.size))
 			return fail("munmap");

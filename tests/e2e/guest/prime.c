@@ -170,7 +170,7 @@ static int show_imported(int card, int vgem, uint32_t seed, int fill)
 	fprintf(stderr, PROG ": imported as handle %u\n", handle);
 	fb = (struct drm_mode_fb_cmd2){
 		.width = d.width, .height = d.height,
-		.pixel_format = ('X' | 'R' << 8 | '2' << 16 | (uint32_t)'4' << 24),
+		.pixel_format = DRM_FORMAT_XRGB8888,
 		.handles = { handle }, .pitches = { d.pitch },
 	};
 	if (ioctl(card, DRM_IOCTL_MODE_ADDFB2, &fb))

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 
 #include <drm.h>
+#include <drm_fourcc.h>
 #include <drm_mode.h>
 
 /* XRGB8888 pattern; tests/e2e/pngcheck.py has the same. */
