@@ -254,6 +254,15 @@ hold_has() { grep -q "$2" "/tmp/$1.out"; } # NAME PATTERN
 # hold_wait NAME PATTERN SECONDS: until PATTERN is in the output.
 hold_wait() { wait_until "$3" hold_has "$1" "$2"; }
 hold_dead() { ! hold_alive "$1"; }
+# hold_reading NAME: blocked in read(0, ...), waiting for its input: done
+# with what it does first (a CRTC shows a client's framebuffer as soon as
+# the commit swapped the state in, before the backend has heard of it).
+hold_reading() {
+	case $(cat "/proc/$(hold_pid "$1")/syscall" 2>/dev/null) in
+	"0 0x0 "*) return 0 ;;
+	esac
+	return 1
+}
 # hold_stop NAME [SECONDS]: EOF on its stdin, then wait (default 20 s);
 # SIGKILL if it is still there. Status: the program's exit status, 255
 # if it had to be killed.

@@ -54,7 +54,8 @@ modetest_dev() {
 	before=$(crtc_fbs "$card")
 	# shellcheck disable=SC2086 # a list of options
 	hold_start mt modetest -D "$(busid "$n")" $args
-	if wait_until 30 new_fbs "$card" "$conns" "$before" && hold_alive mt; then
+	if wait_until 30 new_fbs "$card" "$conns" "$before" &&
+		wait_until 10 hold_reading mt; then
 		snap "s$s-set-dev$n"
 		result PASS "s$s-modetest-set-dev$n"
 	else
