@@ -42,7 +42,6 @@
 #include "util.h"
 
 #define PROG "e2e-bench"
-#define MAX_OBJS 64
 #define MAX_PIPES 8
 
 static int fd;
@@ -133,20 +132,13 @@ static int step_fail(const char *step)
  */
 static int crtcs_off(uint32_t keep)
 {
-	uint32_t crtcs[MAX_OBJS];
-	struct drm_mode_card_res res = { 0 };
+	struct e2e_res r;
 	unsigned int c;
 
-	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res) || res.count_crtcs > MAX_OBJS)
+	if (e2e_get_res(fd, &r))
 		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
-	res = (struct drm_mode_card_res){
-		.crtc_id_ptr = (uintptr_t)crtcs,
-		.count_crtcs = res.count_crtcs,
-	};
-	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
-		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
-	for (c = 0; c < res.count_crtcs; c++) {
-		struct drm_mode_crtc off = { .crtc_id = crtcs[c] };
+	for (c = 0; c < r.num_crtcs; c++) {
+		struct drm_mode_crtc off = { .crtc_id = r.crtcs[c] };
 
 		if (!(keep & (1u << c)) && ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &off))
 			return e2e_fail(PROG, "DRM_IOCTL_MODE_SETCRTC (off)");
@@ -168,61 +160,24 @@ struct pipe {
 /* The first n connected connectors, each with a free CRTC it can drive. */
 static int pipes_find(struct pipe *p, unsigned int n)
 {
-	uint32_t conns[MAX_OBJS], crtcs[MAX_OBJS], used = 0;
-	struct drm_mode_card_res res = { 0 };
-	unsigned int i, k = 0, c;
+	struct e2e_output out[MAX_PIPES];
+	uint32_t used = 0;
+	struct e2e_res r;
+	int i, k;
 
-	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res) ||
-	    res.count_connectors > MAX_OBJS || res.count_crtcs > MAX_OBJS)
+	if (e2e_get_res(fd, &r))
 		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
-	res = (struct drm_mode_card_res){
-		.connector_id_ptr = (uintptr_t)conns,
-		.count_connectors = res.count_connectors,
-		.crtc_id_ptr = (uintptr_t)crtcs,
-		.count_crtcs = res.count_crtcs,
-	};
-	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
-		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
-	for (i = 0; i < res.count_connectors && k < n; i++) {
-		struct drm_mode_modeinfo modes[MAX_OBJS];
-		uint32_t encs[MAX_OBJS];
-		struct drm_mode_get_connector gc = { .connector_id = conns[i] };
-		struct drm_mode_get_encoder ge = { 0 };
-		unsigned int m, best = 0;
-
-		if (ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &gc))
-			return e2e_fail(PROG, "DRM_IOCTL_MODE_GETCONNECTOR");
-		if (gc.connection != 1 || !gc.count_modes || !gc.count_encoders ||
-		    gc.count_modes > MAX_OBJS || gc.count_encoders > MAX_OBJS)
-			continue;
-		gc = (struct drm_mode_get_connector){
-			.connector_id = conns[i],
-			.modes_ptr = (uintptr_t)modes,
-			.count_modes = gc.count_modes,
-			.encoders_ptr = (uintptr_t)encs,
-			.count_encoders = gc.count_encoders,
-		};
-		if (ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &gc))
-			return e2e_fail(PROG, "DRM_IOCTL_MODE_GETCONNECTOR");
-		for (m = 0; m < gc.count_modes; m++)
-			if (modes[m].type & DRM_MODE_TYPE_PREFERRED) {
-				best = m;
-				break;
-			}
-		ge.encoder_id = encs[0];
-		if (ioctl(fd, DRM_IOCTL_MODE_GETENCODER, &ge))
-			return e2e_fail(PROG, "DRM_IOCTL_MODE_GETENCODER");
-		for (c = 0; c < res.count_crtcs; c++)
-			if ((ge.possible_crtcs & (1u << c)) && !(used & (1u << c)))
-				break;
-		if (c == res.count_crtcs)
-			continue;
-		used |= 1u << c;
-		p[k++] = (struct pipe){ .crtc = crtcs[c], .conn = conns[i], .mode = modes[best] };
-	}
-	if (k < n) {
-		fprintf(stderr, PROG ": %u usable connectors, %u wanted\n", k, n);
+	k = e2e_find_outputs(fd, &r, out, n);
+	if (k < 0)
+		return e2e_fail(PROG, "reading the connectors");
+	if ((unsigned int)k < n) {
+		fprintf(stderr, PROG ": %d usable connectors, %u wanted\n", k, n);
 		return 1;
+	}
+	for (i = 0; i < k; i++) {
+		p[i] = (struct pipe){ .crtc = out[i].crtc, .conn = out[i].conn,
+				      .mode = out[i].mode };
+		used |= 1u << out[i].crtc_idx;
 	}
 	return crtcs_off(used);
 }

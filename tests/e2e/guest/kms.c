@@ -18,24 +18,24 @@
 #include "util.h"
 
 #define PROG "e2e-kms"
-#define MAX_OBJS 64
+#define MAX_PROPS 64
 
 /* The value of property name on a connector; -1 if it has none. */
 static long long conn_prop(int fd, uint32_t conn_id, const char *name)
 {
-	uint32_t ids[MAX_OBJS];
-	uint64_t values[MAX_OBJS];
+	uint32_t ids[MAX_PROPS];
+	uint64_t values[MAX_PROPS];
 	struct drm_mode_obj_get_properties props = {
 		.obj_id = conn_id,
 		.obj_type = DRM_MODE_OBJECT_CONNECTOR,
 		.props_ptr = (uintptr_t)ids,
 		.prop_values_ptr = (uintptr_t)values,
-		.count_props = MAX_OBJS,
+		.count_props = MAX_PROPS,
 	};
 	uint32_t i;
 
 	if (ioctl(fd, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, &props) ||
-	    props.count_props > MAX_OBJS)
+	    props.count_props > MAX_PROPS)
 		return -1;
 	for (i = 0; i < props.count_props; i++) {
 		struct drm_mode_get_property prop = { .prop_id = ids[i] };
@@ -50,50 +50,32 @@ static long long conn_prop(int fd, uint32_t conn_id, const char *name)
 
 static int link_status(int fd)
 {
-	uint32_t conns[MAX_OBJS];
-	struct drm_mode_card_res res = { 0 };
+	struct e2e_res r;
 	uint32_t i;
 
-	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
+	if (e2e_get_res(fd, &r))
 		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
-	if (res.count_connectors > MAX_OBJS) {
-		fprintf(stderr, PROG ": %u connectors\n", res.count_connectors);
-		return 1;
-	}
-	res = (struct drm_mode_card_res){
-		.connector_id_ptr = (uintptr_t)conns,
-		.count_connectors = res.count_connectors,
-	};
-	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
-		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
-	for (i = 0; i < res.count_connectors; i++) {
-		long long v = conn_prop(fd, conns[i], "link-status");
+	for (i = 0; i < r.num_conns; i++) {
+		long long v = conn_prop(fd, r.conns[i], "link-status");
 
 		if (v < 0) {
-			fprintf(stderr, PROG ": connector %u has no link-status\n", conns[i]);
+			fprintf(stderr, PROG ": connector %u has no link-status\n", r.conns[i]);
 			return 1;
 		}
-		printf("%u %s\n", conns[i], v == DRM_MODE_LINK_STATUS_GOOD ? "GOOD" : "BAD");
+		printf("%u %s\n", r.conns[i], v == DRM_MODE_LINK_STATUS_GOOD ? "GOOD" : "BAD");
 	}
 	return 0;
 }
 
 static int crtcs(int fd)
 {
-	uint32_t ids[MAX_OBJS];
-	struct drm_mode_card_res res = { 0 };
+	struct e2e_res r;
 	uint32_t i;
 
-	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res) || res.count_crtcs > MAX_OBJS)
+	if (e2e_get_res(fd, &r))
 		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
-	res = (struct drm_mode_card_res){
-		.crtc_id_ptr = (uintptr_t)ids,
-		.count_crtcs = res.count_crtcs,
-	};
-	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
-		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
-	for (i = 0; i < res.count_crtcs; i++) {
-		struct drm_mode_crtc c = { .crtc_id = ids[i] };
+	for (i = 0; i < r.num_crtcs; i++) {
+		struct drm_mode_crtc c = { .crtc_id = r.crtcs[i] };
 
 		if (ioctl(fd, DRM_IOCTL_MODE_GETCRTC, &c))
 			return e2e_fail(PROG, "DRM_IOCTL_MODE_GETCRTC");

@@ -26,7 +26,6 @@
 #include "util.h"
 
 #define PROG "e2e-prime"
-#define MAX_OBJS 64
 
 struct dumb {
 	uint32_t handle, pitch, width, height;
@@ -79,75 +78,29 @@ static int share(int from, uint32_t handle, int to, uint32_t *out)
 	return 0;
 }
 
-struct output {
-	uint32_t conn, crtc;
-	struct drm_mode_modeinfo mode;
-};
-
 /* The first connected connector with a mode, and a CRTC for it. */
-static int find_output(int fd, struct output *out)
+static int find_output(int fd, struct e2e_output *out)
 {
-	uint32_t conns[MAX_OBJS], crtcs[MAX_OBJS], encs[MAX_OBJS];
-	struct drm_mode_modeinfo modes[MAX_OBJS];
-	struct drm_mode_card_res res = { 0 };
-	uint32_t i, j;
+	struct e2e_res r;
+	int n;
 
-	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res) ||
-	    res.count_connectors > MAX_OBJS || res.count_crtcs > MAX_OBJS)
+	if (e2e_get_res(fd, &r))
 		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
-	res = (struct drm_mode_card_res){
-		.connector_id_ptr = (uintptr_t)conns,
-		.count_connectors = res.count_connectors,
-		.crtc_id_ptr = (uintptr_t)crtcs,
-		.count_crtcs = res.count_crtcs,
-	};
-	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
-		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
-	for (i = 0; i < res.count_connectors; i++) {
-		struct drm_mode_get_connector c = { .connector_id = conns[i] };
-		struct drm_mode_get_encoder e = { 0 };
-
-		if (ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &c) ||
-		    c.count_modes > MAX_OBJS || c.count_encoders > MAX_OBJS)
-			return e2e_fail(PROG, "DRM_IOCTL_MODE_GETCONNECTOR");
-		c = (struct drm_mode_get_connector){
-			.connector_id = conns[i],
-			.modes_ptr = (uintptr_t)modes,
-			.count_modes = c.count_modes,
-			.encoders_ptr = (uintptr_t)encs,
-			.count_encoders = c.count_encoders,
-		};
-		if (ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &c))
-			return e2e_fail(PROG, "DRM_IOCTL_MODE_GETCONNECTOR");
-		if (c.connection != 1 || !c.count_modes || !c.count_encoders)
-			continue;
-		e.encoder_id = encs[0];
-		if (ioctl(fd, DRM_IOCTL_MODE_GETENCODER, &e))
-			return e2e_fail(PROG, "DRM_IOCTL_MODE_GETENCODER");
-		for (j = 0; j < res.count_crtcs; j++)
-			if (e.possible_crtcs & (1u << j))
-				break;
-		if (j == res.count_crtcs)
-			continue;
-		out->conn = conns[i];
-		out->crtc = crtcs[j];
-		out->mode = modes[0];
-		for (j = 0; j < c.count_modes; j++)
-			if (modes[j].type & DRM_MODE_TYPE_PREFERRED) {
-				out->mode = modes[j];
-				break;
-			}
-		return 0;
+	n = e2e_find_outputs(fd, &r, out, 1);
+	if (n < 0)
+		return e2e_fail(PROG, "reading the connectors");
+	if (!n) {
+		fprintf(stderr, PROG ": no connected connector with a mode and a CRTC\n");
+		return 1;
 	}
-	fprintf(stderr, PROG ": no connected connector with a mode and a CRTC\n");
-	return 1;
+	return 0;
 }
 
 static int show_imported(int card, int vgem, uint32_t seed, int fill)
 {
 	struct drm_mode_crtc crtc = { 0 };
 	struct drm_mode_fb_cmd2 fb = { 0 };
-	struct output out;
+	struct e2e_output out;
 	struct dumb d;
 	uint32_t handle;
 	uint8_t *mem;
