@@ -319,6 +319,25 @@ static void xdf_pipe_complete(struct xdf_pipe *xp)
 }
 
 /*
+ * Completes the pending flip event at the next vblank, as a display shows
+ * a frame no sooner: a flip the backend refused must not let a client
+ * flip again at once, over and over. At once if vblank is off.
+ */
+static void xdf_pipe_complete_at_vblank(struct xdf_pipe *xp)
+{
+	struct drm_crtc *crtc = &xp->pipe.crtc;
+
+	spin_lock_irq(&xp->xdrm->drm.event_lock);
+	if (xp->pending && !drm_crtc_vblank_get(crtc)) {
+		/* The vblank reference goes with the event. */
+		drm_crtc_arm_vblank_event(crtc, xp->pending);
+		xp->pending = NULL;
+	}
+	xdf_pipe_complete_locked(xp);
+	spin_unlock_irq(&xp->xdrm->drm.event_lock);
+}
+
+/*
  * Takes the commit's event from the CRTC state. With @cookie the event
  * waits for that framebuffer's frame-done (or the timeout); without, it is
  * sent at once.
@@ -596,16 +615,16 @@ static void xdf_pipe_update(struct drm_simple_display_pipe *pipe,
 	xp->stats.flips++;
 
 	ret = xdf_request(xp->xdrm->chs, xp->idx, &req, NULL);
-	if (ret) {
+	if (ret == -ENODEV) {
+		/* The backend is leaving, the device goes with it. */
 		xdf_pipe_complete(xp);
-		/* -ENODEV: the backend is leaving, the device goes with it. */
-		if (ret != -ENODEV) {
-			xp->stats.errors++;
-			drm_err_ratelimited(&xp->xdrm->drm,
-					    "connector %u: flip to framebuffer %llu failed: %d\n",
-					    xp->idx, cookie, ret);
-			xdf_pipe_set_link(xp, true);
-		}
+	} else if (ret) {
+		xdf_pipe_complete_at_vblank(xp);
+		xp->stats.errors++;
+		drm_err_ratelimited(&xp->xdrm->drm,
+				    "connector %u: flip to framebuffer %llu failed: %d\n",
+				    xp->idx, cookie, ret);
+		xdf_pipe_set_link(xp, true);
 	}
 	drm_dev_exit(idx);
 }
