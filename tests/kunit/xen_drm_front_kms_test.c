@@ -964,8 +964,9 @@ static void kt_frame_done_other_connector(struct kunit *test)
 }
 
 /*
- * A failed PG_FLIP: the commit succeeds, its event comes, the link turns
- * BAD; the next modeset makes it GOOD and flips work.
+ * A failed PG_FLIP: the commit succeeds, its event comes at the next
+ * vblank, the link turns BAD; the next modeset makes it GOOD and flips
+ * work.
  */
 static void kt_flip_error(struct kunit *test)
 {
@@ -974,6 +975,7 @@ static void kt_flip_error(struct kunit *test)
 	struct drm_display_mode mode;
 	struct drm_event_vblank ev;
 	struct kt_fb fb[2];
+	u64 seq;
 
 	kt_enable(test, ctx, 0, &fb[0], &mode);
 	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
@@ -981,7 +983,10 @@ static void kt_flip_error(struct kunit *test)
 						     XENDISPL_OP_PG_FLIP, 1,
 						     XDF_SIM_STATUS, -EIO), 0);
 	client = kt_client_add(test, ctx);
+	seq = drm_crtc_vblank_count(&kt_pipe(ctx, 0)->pipe.crtc);
 	kt_flip_and_read(test, ctx, 0, &fb[1], 1, &ev);
+	/* Not at once: at the next vblank, so clients keep the pace. */
+	KUNIT_EXPECT_GT(test, ev.sequence, (u32)seq);
 	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_BAD);
 	KUNIT_EXPECT_GE_MSG(test, atomic_read(&client->hotplugs), 1,
 			    "no hotplug event for the BAD link");
