@@ -3428,7 +3428,13 @@ void xdf_xen_dev_fatal(struct xenbus_device *xb_dev, int err, const char *what)
 
 static void sim_dev_release(struct device *dev)
 {
+	unsigned long flags;
+
 	kfree(to_sim_dev(to_xenbus_device(dev)));
+	spin_lock_irqsave(&hv_lock, flags);
+	hv.devices--;
+	spin_unlock_irqrestore(&hv_lock, flags);
+	wake_up_all(&sim_waitq);
 }
 
 static int sim_dev_write_nodes(struct xdf_sim_dev *sdev,
@@ -3479,6 +3485,7 @@ static void sim_dev_remove_nodes(struct xdf_sim_dev *sdev)
 static void sim_dev_init(struct xdf_sim_dev *sdev,
 			 const struct xdf_sim_config *cfg)
 {
+	unsigned long flags;
 	struct sim_be_conn *c;
 	unsigned int i;
 
@@ -3517,6 +3524,9 @@ static void sim_dev_init(struct xdf_sim_dev *sdev,
 	device_initialize(&sdev->xb.dev);
 	sdev->xb.dev.bus = &sim_bus;
 	sdev->xb.dev.release = sim_dev_release;
+	spin_lock_irqsave(&hv_lock, flags);
+	hv.devices++;
+	spin_unlock_irqrestore(&hv_lock, flags);
 }
 
 /**
@@ -3809,11 +3819,26 @@ void xdf_sim_reset(void)
 	spin_unlock_irqrestore(&hv_lock, flags);
 }
 
+/* How long a removed device's last reference may lag behind its removal. */
+#define SIM_RELEASE_WAIT_MS	5000
+
+static unsigned int sim_devices(void)
+{
+	unsigned long flags;
+	unsigned int n;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	n = hv.devices;
+	spin_unlock_irqrestore(&hv_lock, flags);
+	return n;
+}
+
 /**
  * xdf_sim_expect_clean() - expect nothing left alive in the simulated Xen
  * @test: the test
  *
- * Settles the simulation, then expects zero grants (deferred included),
+ * Settles the simulation and waits for removed devices to be released,
+ * then expects no device left and zero grants (deferred included),
  * ring pages, event channels, backend mappings and bindings, foreign pages
  * and mappings (user mappings included), backend grants and display
  * buffers, open transactions and misuses. For every suite's exit, after
@@ -3821,10 +3846,25 @@ void xdf_sim_reset(void)
  */
 void xdf_sim_expect_clean(struct kunit *test)
 {
+	unsigned long start = jiffies;
 	struct xdf_sim_counters c;
 
 	xdf_sim_settle();
+	/*
+	 * DRM may drop the last reference to a removed device from its own
+	 * workers (a nonblocking commit's cleanup, say): what the device
+	 * still holds goes with its release, which ends with our device.
+	 */
+	if (!wait_event_timeout(sim_waitq, sim_devices() == 0,
+				msecs_to_jiffies(SIM_RELEASE_WAIT_MS)))
+		pr_warn("xdf_sim: a removed device still referenced after %u ms\n",
+			SIM_RELEASE_WAIT_MS);
+	else if (time_after(jiffies, start + 1))
+		pr_info("xdf_sim: last reference to a removed device dropped %u ms late\n",
+			jiffies_to_msecs(jiffies - start));
+	xdf_sim_settle();
 	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ_MSG(test, c.devices, 0u, "devices not released");
 	KUNIT_EXPECT_EQ_MSG(test, c.grants, 0u, "live grants");
 	KUNIT_EXPECT_EQ_MSG(test, c.deferred, 0u, "deferred grants");
 	KUNIT_EXPECT_EQ_MSG(test, c.ring_pages, 0u, "ring pages");

@@ -428,6 +428,8 @@ bool xdf_sim_evtchn_backend_bound(evtchn_port_t port);
  * @transactions: open XenStore transactions
  * @misuse: contract violations by the frontend (unknown grant, irq or
  *	    handle, page mismatch...), each also logged
+ * @devices: xenbus devices not yet released; the frontend's DRM device
+ *	     holds its parent until its own release ends
  */
 struct xdf_sim_counters {
 	unsigned int grants;
@@ -444,6 +446,7 @@ struct xdf_sim_counters {
 	unsigned int backend_dbufs;
 	unsigned int transactions;
 	unsigned int misuse;
+	unsigned int devices;
 };
 
 void xdf_sim_get_counters(struct xdf_sim_counters *c);

@@ -6,7 +6,9 @@
  */
 
 #include <kunit/test.h>
+#include <linux/device.h>
 #include <linux/mm.h>
+#include <linux/workqueue.h>
 
 #include "../xen_drm_front_xen.h"
 #include "xen_drm_front_sim.h"
@@ -295,6 +297,56 @@ static void sim_device_nodes(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, xdf_sim_xs_exists("/local/domain/0/backend/vdispl/1/3"));
 }
 
+struct sim_late_put {
+	struct delayed_work work;
+	struct device *dev;
+};
+
+static void sim_late_put_fn(struct work_struct *work)
+{
+	struct sim_late_put *lp = container_of(to_delayed_work(work),
+					       struct sim_late_put, work);
+
+	put_device(lp->dev);
+}
+
+/*
+ * A removed device whose last reference goes later, as DRM's workers may
+ * drop it: counted until then, and the clean-up check waits for it.
+ */
+static void sim_device_late_release(struct kunit *test)
+{
+	struct xdf_sim_config cfg = {
+		.num_connectors = 1,
+		.connectors = { { "640x480", "x" } },
+		.devicetype = "vdispl-simtest",
+	};
+	struct xdf_sim_counters c;
+	struct sim_late_put *lp;
+	struct xdf_sim_dev *sdev;
+
+	lp = kunit_kzalloc(test, sizeof(*lp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lp);
+	sdev = xdf_sim_dev_add(&cfg);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sdev);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.devices, 1u);
+
+	lp->dev = get_device(&xdf_sim_dev_xb(sdev)->dev);
+	xdf_sim_dev_remove(sdev);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.devices, 1u);
+
+	INIT_DELAYED_WORK(&lp->work, sim_late_put_fn);
+	schedule_delayed_work(&lp->work, msecs_to_jiffies(100));
+	xdf_sim_expect_clean(test);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.devices, 0u);
+	/* Whatever happened, not after our test memory goes. */
+	if (cancel_delayed_work_sync(&lp->work))
+		put_device(lp->dev);
+}
+
 static int sim_test_init(struct kunit *test)
 {
 	xdf_sim_reset();
@@ -315,6 +367,7 @@ static struct kunit_case sim_test_cases[] = {
 	KUNIT_CASE(sim_foreign_map),
 	KUNIT_CASE(sim_foreign_map_fails),
 	KUNIT_CASE(sim_device_nodes),
+	KUNIT_CASE(sim_device_late_release),
 	{}
 };
 
