@@ -338,7 +338,9 @@ static void cfg_bad(struct kunit *test)
 	KUNIT_EXPECT_TRUE_MSG(test, cfg_log_contains(c->path),
 			      "log does not name %s", c->path);
 	if (c->value) {
-		quoted = kasprintf(GFP_KERNEL, "\"%s\"", c->value);
+		/* Quoted with control characters escaped, as "id\x01". */
+		quoted = kasprintf(GFP_KERNEL, "\"%*pE\"", (int)strlen(c->value),
+				   c->value);
 		KUNIT_ASSERT_NOT_NULL(test, quoted);
 		KUNIT_EXPECT_TRUE_MSG(test, cfg_log_contains(quoted),
 				      "log does not quote %s", quoted);

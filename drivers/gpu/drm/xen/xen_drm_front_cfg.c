@@ -119,6 +119,15 @@ static bool xdf_unique_id_valid(const char *id)
 }
 
 /* Returns the value of @dir/@node, ERR_PTR(-ENOENT) if it does not exist. */
+/*
+ * XenStore values are the toolstack's or the backend's: logged escaped,
+ * and only so much of them.
+ */
+static int xdf_log_len(const char *value)
+{
+	return strnlen(value, 64);
+}
+
 static char *xdf_cfg_read_node(struct xenbus_device *xb_dev, const char *dir,
 			       const char *node)
 {
@@ -148,8 +157,9 @@ static int xdf_cfg_read_be_alloc(struct xenbus_device *xb_dev, bool *be_alloc)
 	if (!strcmp(value, "0") || !strcmp(value, "1")) {
 		*be_alloc = value[0] == '1';
 	} else {
-		dev_err(&xb_dev->dev, "%s/%s is \"%s\", expected \"0\" or \"1\"\n",
-			xb_dev->nodename, XENDISPL_FIELD_BE_ALLOC, value);
+		dev_err(&xb_dev->dev, "%s/%s is \"%*pE\", expected \"0\" or \"1\"\n",
+			xb_dev->nodename, XENDISPL_FIELD_BE_ALLOC,
+			xdf_log_len(value), value);
 		ret = -EINVAL;
 	}
 	kfree(value);
@@ -174,12 +184,14 @@ static int xdf_cfg_read_version(struct xenbus_device *xb_dev,
 
 	ret = xdf_cfg_parse_versions(value, version);
 	if (ret == -EINVAL)
-		dev_err(&xb_dev->dev, "%s/%s is \"%s\", expected a list like \"1,2\"\n",
-			xb_dev->otherend, XENDISPL_FIELD_BE_VERSIONS, value);
+		dev_err(&xb_dev->dev, "%s/%s is \"%*pE\", expected a list like \"1,2\"\n",
+			xb_dev->otherend, XENDISPL_FIELD_BE_VERSIONS,
+			xdf_log_len(value), value);
 	else if (ret)
-		dev_err(&xb_dev->dev, "%s/%s is \"%s\": no version in %d..%d, which this frontend speaks\n",
-			xb_dev->otherend, XENDISPL_FIELD_BE_VERSIONS, value,
-			XDF_PROTOCOL_MIN, XDF_PROTOCOL_MAX);
+		dev_err(&xb_dev->dev, "%s/%s is \"%*pE\": no version in %d..%d, which this frontend speaks\n",
+			xb_dev->otherend, XENDISPL_FIELD_BE_VERSIONS,
+			xdf_log_len(value), value, XDF_PROTOCOL_MIN,
+			XDF_PROTOCOL_MAX);
 	kfree(value);
 	return ret;
 }
@@ -192,9 +204,9 @@ static int xdf_cfg_read_connector(struct xenbus_device *xb_dev,
 	int ret;
 
 	if (xdf_cfg_parse_resolution(resolution, &conn->width, &conn->height)) {
-		dev_err(&xb_dev->dev, "%s/%s is \"%s\", expected <width>x<height>, each 1..%d\n",
-			dir, XENDISPL_FIELD_RESOLUTION, resolution,
-			XDF_MAX_DIMENSION);
+		dev_err(&xb_dev->dev, "%s/%s is \"%*pE\", expected <width>x<height>, each 1..%d\n",
+			dir, XENDISPL_FIELD_RESOLUTION,
+			xdf_log_len(resolution), resolution, XDF_MAX_DIMENSION);
 		return -EINVAL;
 	}
 
@@ -210,9 +222,9 @@ static int xdf_cfg_read_connector(struct xenbus_device *xb_dev,
 	if (xdf_unique_id_valid(id)) {
 		strscpy(conn->unique_id, id, sizeof(conn->unique_id));
 	} else {
-		dev_err(&xb_dev->dev, "%s/%s is \"%.*s\", expected 1..%d printable characters\n",
-			dir, XENDISPL_FIELD_UNIQUE_ID, XDF_UNIQUE_ID_MAX + 1,
-			id, XDF_UNIQUE_ID_MAX);
+		dev_err(&xb_dev->dev, "%s/%s is \"%*pE\", expected 1..%d printable characters\n",
+			dir, XENDISPL_FIELD_UNIQUE_ID, xdf_log_len(id), id,
+			XDF_UNIQUE_ID_MAX);
 		ret = -EINVAL;
 	}
 	kfree(id);
