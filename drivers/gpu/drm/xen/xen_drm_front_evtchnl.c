@@ -22,9 +22,16 @@
 
 unsigned int xdf_req_timeout_ms = 3000;
 
+/*
+ * A flip's event waits for the frame-done up to the request timeout plus
+ * half a second, and DRM waits 10 s for a commit's events before it
+ * complains: stay below.
+ */
+#define XDF_REQ_TIMEOUT_MAX_MS	9000
+
 static int xdf_set_req_timeout(const char *val, const struct kernel_param *kp)
 {
-	return param_set_uint_minmax(val, kp, 1, 60 * MSEC_PER_SEC);
+	return param_set_uint_minmax(val, kp, 1, XDF_REQ_TIMEOUT_MAX_MS);
 }
 
 static const struct kernel_param_ops xdf_req_timeout_ops = {
@@ -34,7 +41,7 @@ static const struct kernel_param_ops xdf_req_timeout_ops = {
 
 module_param_cb(req_timeout_ms, &xdf_req_timeout_ops, &xdf_req_timeout_ms, 0644);
 MODULE_PARM_DESC(req_timeout_ms,
-		 "Time to wait for the backend's response to a request, ms (1..60000, default 3000)");
+		 "Time to wait for the backend's response to a request, ms (1..9000, default 3000)");
 
 enum xdf_chan_state {
 	XDF_CHAN_DISCONNECTED,
