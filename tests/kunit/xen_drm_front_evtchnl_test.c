@@ -236,10 +236,39 @@ static void ev_error_status(struct kunit *test)
 					 &resp), -EINVAL);
 	KUNIT_EXPECT_EQ(test, resp.id, req.id);
 	KUNIT_EXPECT_EQ(test, resp.status, -EINVAL);
-	/* -4095 is the most negative valid status. */
-	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), -MAX_ERRNO);
+	/* -4095 is the most negative valid status, but none we pass on. */
+	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), -EIO);
 	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), 0);
 	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_requests(ctx->sdev, 0), 3u);
+}
+
+/*
+ * The backend's errors reach the caller as they are, except those with a
+ * meaning of their own in the driver (-ENODEV: backend gone, -ETIMEDOUT:
+ * no answer), those user space retries for ever (-EINTR, -EAGAIN) and the
+ * kernel's own (-ERESTARTSYS): those become -EIO.
+ */
+static void ev_status_passed_on(struct kunit *test)
+{
+	static const int kept[] = { -EINVAL, -ENOMEM, -ENOSPC, -EBUSY, -EIO };
+	static const int hidden[] = { -ENODEV, -ETIMEDOUT, -EINTR, -EAGAIN,
+				      -ERESTARTSYS, -ENXIO };
+	struct ev_ctx *ctx = test->priv;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kept); i++) {
+		xdf_sim_backend_script(ctx->sdev, 0, XDF_SIM_ANY_OP, 1,
+				       XDF_SIM_STATUS, kept[i]);
+		KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP),
+				kept[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(hidden); i++) {
+		xdf_sim_backend_script(ctx->sdev, 0, XDF_SIM_ANY_OP, 1,
+				       XDF_SIM_STATUS, hidden[i]);
+		KUNIT_EXPECT_EQ_MSG(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP),
+				    -EIO, "status %d", hidden[i]);
+	}
+	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), 0);
 }
 
 /* Statuses outside [-4095, 0] are protocol errors. */
@@ -581,6 +610,7 @@ static struct kunit_case ev_test_cases[] = {
 	KUNIT_CASE(ev_many_requests),
 	KUNIT_CASE(ev_get_edid),
 	KUNIT_CASE(ev_error_status),
+	KUNIT_CASE(ev_status_passed_on),
 	KUNIT_CASE(ev_garbage_status),
 	KUNIT_CASE(ev_wrong_id),
 	KUNIT_CASE(ev_wrong_op),

@@ -175,9 +175,25 @@ static void xdf_req_wake(struct xdf_req_chan *rc, int result)
 	complete(&rc->done);
 }
 
+/*
+ * The backend's errors that reach callers, and user space through them, as
+ * they are. Any other, however valid for Xen, becomes -EIO: the driver
+ * gives -ENODEV and -ETIMEDOUT meanings of its own (backend gone, no
+ * answer), user space retries -EINTR and -EAGAIN for ever, and codes such
+ * as -ERESTARTSYS are the kernel's own.
+ */
+static const int xdf_backend_errors[] = {
+	-EPERM, -ENOENT, -EIO, -E2BIG, -ENOMEM, -EACCES, -EBUSY, -EEXIST,
+	-EINVAL, -ENOSPC, -ERANGE, -EOPNOTSUPP,
+};
+
 static int xdf_resp_status(struct xdf_channel *ch,
 			   const struct xendispl_resp *resp)
 {
+	unsigned int i;
+
+	if (!resp->status)
+		return 0;
 	/* The protocol's status is 0 or a negative (Linux-compatible) errno. */
 	if (resp->status > 0 || resp->status < -MAX_ERRNO) {
 		dev_err_ratelimited(xdf_chan_dev(ch),
@@ -185,7 +201,13 @@ static int xdf_resp_status(struct xdf_channel *ch,
 				    ch->idx, resp->operation, resp->status);
 		return -EIO;
 	}
-	return resp->status;
+	for (i = 0; i < ARRAY_SIZE(xdf_backend_errors); i++)
+		if (resp->status == xdf_backend_errors[i])
+			return resp->status;
+	dev_warn_ratelimited(xdf_chan_dev(ch),
+			     "connector %u: backend's status %d for op %#x taken as -EIO\n",
+			     ch->idx, resp->status, resp->operation);
+	return -EIO;
 }
 
 static void xdf_req_handle_resp(struct xdf_channel *ch,

@@ -217,9 +217,10 @@
  * and GET_EDID are sent on the ring of the connector they concern.
  *
  * Request ids: the frontend puts any 16-bit value in a request's id; the
- * backend copies it into the response. The frontend matches responses to
- * requests by id. A response whose id matches no outstanding request is a
- * protocol error.
+ * backend copies it, and the request's operation, into the response. The
+ * frontend matches responses to requests by id. A response whose id
+ * matches no outstanding request, or whose operation is not that request's,
+ * is a protocol error.
  *
  * Status: every response carries a status, 0 on success or a negative Xen
  * error number (-XEN_EINVAL, -XEN_ENOMEM, ...; the common ones equal the
@@ -617,8 +618,9 @@ struct xendispl_req {
 /**
  * struct xendispl_resp - response slot (64 bytes), backend to frontend
  * @id: id of the request being answered
- * @operation: the request's XENDISPL_OP_* code; frontends match responses
- *	by @id and do not rely on this field
+ * @operation: the request's XENDISPL_OP_* code, copied by the backend;
+ *	a response whose @id or @operation differs from the request's is a
+ *	protocol error
  * @reserved: zero
  * @status: 0 on success, a negative Xen error number on failure
  * @op: payload for operations that return data
