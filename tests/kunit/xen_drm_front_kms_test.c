@@ -1915,6 +1915,45 @@ static void kt_edid_modes(struct kunit *test)
 }
 
 /*
+ * A GET_EDID that got no answer is asked again at the next probe, with
+ * the XenStore resolution meanwhile; one the backend refused is not.
+ */
+static void kt_edid_retry(struct kunit *test)
+{
+	static const struct xdf_sim_timing timings[] = {
+		{ 1280, 720, 60 }, { 1024, 768, 60 },
+	};
+	struct kt_ctx *ctx = kt_connect_cfg(test, 2, "800x600", NULL);
+	struct drm_display_mode mode;
+	u8 edid[128];
+
+	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
+	KUNIT_ASSERT_EQ(test, xdf_sim_edid_build(edid, timings,
+						 ARRAY_SIZE(timings)), 128);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_set_edid(ctx->sdev, 0, edid,
+						       sizeof(edid)), 0);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0,
+						     XENDISPL_OP_GET_EDID, 1,
+						     XDF_SIM_SILENT, 0), 0);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 1,
+						     XENDISPL_OP_GET_EDID, 1,
+						     XDF_SIM_STATUS, -EINVAL), 0);
+
+	KUNIT_EXPECT_EQ(test, kt_probe(ctx, 0), 1);
+	KUNIT_EXPECT_TRUE(test, kt_find_mode(ctx, 0, 800, 600, 60, &mode));
+	KUNIT_EXPECT_EQ(test, kt_probe(ctx, 0), (int)ARRAY_SIZE(timings));
+	KUNIT_EXPECT_TRUE(test, kt_find_mode(ctx, 0, 1280, 720, 60, &mode));
+	KUNIT_EXPECT_FALSE(test, kt_find_mode(ctx, 0, 800, 600, -1, &mode));
+	KUNIT_EXPECT_EQ(test, kt_probe(ctx, 0), (int)ARRAY_SIZE(timings));
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_GET_EDID), 2u);
+
+	KUNIT_EXPECT_EQ(test, kt_probe(ctx, 1), 1);
+	KUNIT_EXPECT_EQ(test, kt_probe(ctx, 1), 1);
+	KUNIT_EXPECT_TRUE(test, kt_find_mode(ctx, 1, 800, 600, 60, &mode));
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 1, XENDISPL_OP_GET_EDID), 1u);
+}
+
+/*
  * The backend's EDID is the connector's EDID property, as clients read
  * it (monitor name, physical size).
  *
@@ -2275,6 +2314,7 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_debugfs_state),
 	KUNIT_CASE(kt_edid_modes),
 	KUNIT_CASE(kt_edid_property),
+	KUNIT_CASE(kt_edid_retry),
 	KUNIT_CASE_PARAM(kt_edid_fallback, kt_edid_fault_gen_params),
 	KUNIT_CASE(kt_mode_valid_clock),
 	KUNIT_CASE(kt_disconnect_pending),

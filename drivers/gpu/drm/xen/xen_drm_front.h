@@ -165,7 +165,8 @@ struct xdf_mode {
  * @vblank_since_rephase: timer expiries since it last took a frame-done's
  *			  phase; the timer's own
  * @edid: the backend's EDID, or NULL
- * @edid_read: @edid was asked for (once per device)
+ * @edid_read: the backend answered the request for @edid (asked until
+ *	       then, once per device after)
  * @modes_lock: protects @modes and @num_modes
  * @modes: the modes the backend offers, for mode_valid
  * @num_modes: number of valid entries in @modes

@@ -742,19 +742,24 @@ static const struct drm_edid *xdf_edid_copy(struct xdf_pipe *xp,
 	return drm_edid;
 }
 
-/* Asks the backend for the connector's EDID (protocol version 2 on). */
-static const struct drm_edid *xdf_edid_read(struct xdf_pipe *xp)
+/*
+ * Asks the backend for the connector's EDID (protocol version 2 on) and
+ * sets @edid to it, or to NULL. False if the backend could not be asked or
+ * did not answer: the next probe asks again.
+ */
+static bool xdf_edid_read(struct xdf_pipe *xp, const struct drm_edid **edid)
 {
 	struct page *pages[XENDISPL_EDID_MAX_SIZE / PAGE_SIZE] = {};
-	const struct drm_edid *drm_edid = NULL;
 	struct xendispl_resp resp;
 	struct xendispl_req req;
 	struct xdf_dbuf *shared;
+	bool answered = false;
 	unsigned int i;
 	int ret;
 
+	*edid = NULL;
 	if (xp->xdrm->cfg.version == 1)
-		return NULL;
+		return true;
 
 	for (i = 0; i < ARRAY_SIZE(pages); i++) {
 		pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
@@ -774,8 +779,9 @@ static const struct drm_edid *xdf_edid_read(struct xdf_pipe *xp)
 		},
 	};
 	ret = xdf_pipe_request(xp, &req, &resp);
+	answered = ret != -ETIMEDOUT && ret != -ENODEV;
 	if (!ret)
-		drm_edid = xdf_edid_copy(xp, pages, resp.op.get_edid.edid_sz);
+		*edid = xdf_edid_copy(xp, pages, resp.op.get_edid.edid_sz);
 	else
 		drm_dbg_kms(&xp->xdrm->drm, "connector %u: no EDID from the backend: %d\n",
 			    xp->idx, ret);
@@ -783,7 +789,7 @@ static const struct drm_edid *xdf_edid_read(struct xdf_pipe *xp)
 out:
 	for (i = 0; i < ARRAY_SIZE(pages) && pages[i]; i++)
 		__free_page(pages[i]);
-	return drm_edid;
+	return answered;
 }
 
 /* Remembers the modes the backend offers, for mode_valid. */
@@ -813,11 +819,9 @@ static int xdf_connector_get_modes(struct drm_connector *connector)
 	struct drm_display_mode *mode;
 	int count = 0;
 
-	/* The backend's EDID does not change: read it once. */
-	if (!xp->edid_read) {
-		xp->edid = xdf_edid_read(xp);
-		xp->edid_read = true;
-	}
+	/* The backend's EDID does not change: read it once it answers. */
+	if (!xp->edid_read)
+		xp->edid_read = xdf_edid_read(xp, &xp->edid);
 	if (xp->edid)
 		count = drm_edid_connector_update(connector, xp->edid);
 
