@@ -369,6 +369,7 @@ static void xdf_pipe_flip_timeout(struct work_struct *work)
 {
 	struct xdf_pipe *xp = container_of(to_delayed_work(work),
 					   struct xdf_pipe, flip_timeout);
+	u64 cookie = 0;
 	bool late;
 
 	spin_lock_irq(&xp->xdrm->drm.event_lock);
