@@ -1342,14 +1342,80 @@ static void kt_vblank(struct kunit *test)
 	KUNIT_EXPECT_LT(test, ktime_ms_delta(ktime_get(), start), 1000ll);
 }
 
+/* Wait for the vblank counter to move; its count and timestamp then. */
+static u64 kt_next_vblank(struct kunit *test, struct drm_crtc *crtc,
+			  ktime_t *t)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(KT_WAIT_MS);
+	u64 c0, c;
+
+	/* Vblank is on only while someone holds a reference. */
+	KUNIT_ASSERT_EQ(test, drm_crtc_vblank_get(crtc), 0);
+	c0 = drm_crtc_vblank_count(crtc);
+	do {
+		usleep_range(100, 200);
+		c = drm_crtc_vblank_count_and_time(crtc, t);
+	} while (c == c0 && time_before(jiffies, end));
+	drm_crtc_vblank_put(crtc);
+	KUNIT_ASSERT_NE_MSG(test, c, c0, "the vblank counter stopped");
+	return c;
+}
+
+/*
+ * Nobody needs vblanks: the timer stops, and the counter still counts the
+ * vblanks of the time it was off, from their timestamps, which stay one
+ * period apart.
+ */
+static void kt_vblank_idle(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct xdf_pipe *xp = kt_pipe(ctx, 0);
+	struct drm_crtc *crtc = &xp->pipe.crtc;
+	struct drm_display_mode mode;
+	struct kt_fb fb;
+	u64 c0, c1, ticks;
+	ktime_t t0, t1;
+	s64 p, gap;
+
+	kt_enable(test, ctx, 0, &fb, &mode);
+	p = ktime_to_ns(xp->vblank_period);
+	/* Off at the first vblank nobody needs, not 5 s later. */
+	ctx->xdrm->drm.vblank_disable_immediate = true;
+
+	KUNIT_ASSERT_EQ(test, drm_crtc_vblank_get(crtc), 0);
+	msleep(50);
+	c0 = drm_crtc_vblank_count_and_time(crtc, &t0);
+	drm_crtc_vblank_put(crtc);
+	KUNIT_EXPECT_GT(test, kt_stats(ctx, 0).vblank_ticks, 0ull);
+
+	msleep(100);
+	KUNIT_EXPECT_FALSE(test, hrtimer_active(&xp->vblank_timer));
+	ticks = kt_stats(ctx, 0).vblank_ticks;
+	msleep(300);
+	KUNIT_EXPECT_EQ_MSG(test, kt_stats(ctx, 0).vblank_ticks, ticks,
+			    "the vblank timer ran with nobody waiting");
+
+	KUNIT_ASSERT_EQ(test, drm_crtc_vblank_get(crtc), 0);
+	c1 = drm_crtc_vblank_count_and_time(crtc, &t1);
+	drm_crtc_vblank_put(crtc);
+	gap = ktime_to_ns(ktime_sub(t1, t0));
+	/* About 27 periods went by; UML sleeps long, not short. */
+	KUNIT_EXPECT_GE(test, c1 - c0, 20ull);
+	KUNIT_EXPECT_LE(test, c1 - c0, 200ull);
+	KUNIT_EXPECT_EQ(test, gap % p, 0ll);
+	KUNIT_EXPECT_EQ(test, c1 - c0, (u64)(gap / p));
+
+	/* And it runs again for whoever waits. */
+	c0 = kt_next_vblank(test, crtc, &t0);
+	c1 = kt_next_vblank(test, crtc, &t1);
+	KUNIT_EXPECT_GT(test, c1, c0);
+	KUNIT_EXPECT_GT(test, ktime_to_ns(t1), ktime_to_ns(t0));
+}
+
 /*
  * Flip events carry the vblank sequence and timestamp of the frame they
  * were shown in, as a compositor paces by them: flips some frames apart
  * get increasing sequences and timestamps about that far apart.
- *
- * Known driver bug (reported): no vblank reference is held while a flip
- * is pending and there is no high-precision timestamp, so the events
- * carry a frozen sequence and a zero timestamp. Skipped while so.
  */
 static void kt_flip_event_times(struct kunit *test)
 {
@@ -1528,21 +1594,6 @@ static s64 kt_phase(ktime_t t, ktime_t ref, s64 p)
 	if (r < 0)
 		r += p;
 	return r >= p / 2 ? r - p : r;
-}
-
-/* Wait for the vblank counter to move; its count and timestamp then. */
-static u64 kt_next_vblank(struct kunit *test, struct drm_crtc *crtc,
-			  ktime_t *t)
-{
-	unsigned long end = jiffies + msecs_to_jiffies(KT_WAIT_MS);
-	u64 c0 = drm_crtc_vblank_count(crtc), c;
-
-	do {
-		usleep_range(100, 200);
-		c = drm_crtc_vblank_count_and_time(crtc, t);
-	} while (c == c0 && time_before(jiffies, end));
-	KUNIT_ASSERT_NE_MSG(test, c, c0, "the vblank counter stopped");
-	return c;
 }
 
 /*
@@ -2306,6 +2357,7 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_addfb_refused),
 	KUNIT_CASE(kt_getfb),
 	KUNIT_CASE(kt_vblank),
+	KUNIT_CASE(kt_vblank_idle),
 	KUNIT_CASE(kt_flip_event_times),
 	KUNIT_CASE(kt_vblank_next),
 	KUNIT_CASE(kt_vblank_next_streams),

@@ -122,6 +122,7 @@ int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
  * @timeouts: flips whose frame-done never came
  * @errors: SET_CONFIG and PG_FLIP requests that failed
  * @rephases: frame-done events that moved the vblank timer's phase
+ * @vblank_ticks: expiries of the vblank timer
  */
 struct xdf_pipe_stats {
 	u64 flips;
@@ -130,6 +131,7 @@ struct xdf_pipe_stats {
 	u64 timeouts;
 	u64 errors;
 	u64 rephases;
+	u64 vblank_ticks;
 };
 
 /**
@@ -151,15 +153,20 @@ struct xdf_mode {
  * @pipe: CRTC, primary plane and encoder
  * @connector: the connector
  * @enabled: the backend accepted SET_CONFIG; used by commit tails only
- * @vblank_ref: a vblank reference is held while the pipe is on
  * @link_bad: the link status the link worker is to apply
  * @link_work: applies @link_bad, which needs the connection lock
  * @pending: flip event waiting for its frame-done, under the event lock
  * @pending_cookie: the framebuffer that frame-done must name
  * @flip_timeout: completes @pending when the frame-done is late
  * @stats: counters, under the event lock where the interrupt updates them
- * @vblank_timer: stands in for the vblank interrupt while the pipe is on
+ * @crtc_funcs: the simple pipe's CRTC functions with our vblank timestamp
+ * @vblank_timer: stands in for the vblank interrupt while vblank is on
+ * @vblank_timer_lock: orders the timer's re-arming by itself and by
+ *		       enable_vblank
  * @vblank_period: the timer's period, the mode's frame duration
+ * @vblank_last: the timer's last expiry (or when the pipe was enabled)
+ * @vblank_next: the timer's next expiry: vblanks follow each
+ *		 @vblank_period from it, counted by the timer or not
  * @frame_done_time: when the last frame-done completing a flip came, for
  *		     the timer to take its phase; 0 once the timer took it
  * @vblank_since_rephase: timer expiries since it last took a frame-done's
@@ -177,15 +184,18 @@ struct xdf_pipe {
 	struct drm_simple_display_pipe pipe;
 	struct drm_connector connector;
 	bool enabled;
-	bool vblank_ref;
 	bool link_bad;
 	struct work_struct link_work;
 	struct drm_pending_vblank_event *pending;
 	u64 pending_cookie;
 	struct delayed_work flip_timeout;
 	struct xdf_pipe_stats stats;
+	struct drm_crtc_funcs crtc_funcs;
 	struct hrtimer vblank_timer;
+	spinlock_t vblank_timer_lock;	/* see above */
 	ktime_t vblank_period;
+	atomic64_t vblank_last;
+	atomic64_t vblank_next;
 	atomic64_t frame_done_time;
 	unsigned int vblank_since_rephase;
 	const struct drm_edid *edid;

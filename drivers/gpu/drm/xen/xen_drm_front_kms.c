@@ -301,12 +301,28 @@ static void xdf_pipe_set_link(struct xdf_pipe *xp, bool bad)
 	schedule_work(&xp->link_work);
 }
 
+/*
+ * Sends @event with the vblank count and time of now: vblank interrupts
+ * may be off, and taking a reference brings the count up to date (the
+ * timestamp hook knows every vblank since). Called with event_lock held.
+ */
+static void xdf_pipe_send_event(struct xdf_pipe *xp,
+				struct drm_pending_vblank_event *event)
+{
+	struct drm_crtc *crtc = &xp->pipe.crtc;
+	bool ref = !drm_crtc_vblank_get(crtc);
+
+	drm_crtc_send_vblank_event(crtc, event);
+	if (ref)
+		drm_crtc_vblank_put(crtc);
+}
+
 /* Completes the pending flip event, if any: called with event_lock held. */
 static bool xdf_pipe_complete_locked(struct xdf_pipe *xp)
 {
 	if (!xp->pending)
 		return false;
-	drm_crtc_send_vblank_event(&xp->pipe.crtc, xp->pending);
+	xdf_pipe_send_event(xp, xp->pending);
 	xp->pending = NULL;
 	return true;
 }
@@ -360,7 +376,7 @@ static void xdf_pipe_take_event(struct xdf_pipe *xp, u64 cookie)
 				 msecs_to_jiffies(xdf_req_timeout_ms +
 						  XDF_FRAME_DONE_SLACK_MS));
 	} else if (event) {
-		drm_crtc_send_vblank_event(crtc, event);
+		xdf_pipe_send_event(xp, event);
 	}
 	spin_unlock_irq(&drm->event_lock);
 }
@@ -374,14 +390,16 @@ static void xdf_pipe_flip_timeout(struct work_struct *work)
 
 	spin_lock_irq(&xp->xdrm->drm.event_lock);
 	late = xdf_pipe_complete_locked(xp);
-	if (late)
+	if (late) {
 		xp->stats.timeouts++;
+		cookie = xp->pending_cookie;
+	}
 	spin_unlock_irq(&xp->xdrm->drm.event_lock);
 
 	if (late) {
 		drm_err_ratelimited(&xp->xdrm->drm,
 				    "connector %u: no frame-done for framebuffer %llu\n",
-				    xp->idx, xp->pending_cookie);
+				    xp->idx, cookie);
 		xdf_pipe_set_link(xp, true);
 	}
 }
@@ -433,18 +451,19 @@ static void xdf_pipe_enable(struct drm_simple_display_pipe *pipe,
 			.bpp = fb->format->cpp[0] * 8,
 		},
 	};
-	int ret;
+	int framedur_ns, ret;
 
-	/* The CRTC is on for DRM whatever the backend says. */
-	drm_crtc_vblank_on(&pipe->crtc);
 	/*
-	 * Events carry the running counter and its timestamps: keep vblank
-	 * on while the pipe is, and count the first vblank now, as the DRM
-	 * core timestamps a counter only when it is handled.
+	 * The CRTC is on for DRM whatever the backend says. Its vblanks
+	 * start now, at the mode's refresh, which the atomic helpers have
+	 * computed before enabling.
 	 */
-	xp->vblank_ref = !drm_crtc_vblank_get(&pipe->crtc);
-	if (xp->vblank_ref)
-		drm_crtc_handle_vblank(&pipe->crtc);
+	framedur_ns = xp->xdrm->drm.vblank[drm_crtc_index(&pipe->crtc)].framedur_ns;
+	xp->vblank_period = ns_to_ktime(framedur_ns > 0 ? framedur_ns :
+					NSEC_PER_SEC / XDF_REFRESH_HZ);
+	atomic64_set(&xp->vblank_last, ktime_get());
+	atomic64_set(&xp->vblank_next, atomic64_read(&xp->vblank_last));
+	drm_crtc_vblank_on(&pipe->crtc);
 	ret = xdf_pipe_request(xp, &req, NULL);
 	/* The mode is set or not: either way this commit is done. */
 	xdf_pipe_take_event(xp, 0);
@@ -477,9 +496,6 @@ static void xdf_pipe_disable(struct drm_simple_display_pipe *pipe)
 	if (ret && ret != -ENODEV)
 		drm_err(&xp->xdrm->drm, "connector %u: backend did not disable: %d\n",
 			xp->idx, ret);
-	if (xp->vblank_ref)
-		drm_crtc_vblank_put(&pipe->crtc);
-	xp->vblank_ref = false;
 	drm_crtc_vblank_off(&pipe->crtc);
 	/* No frame-done follows; a modeset's enable takes the event. */
 	if (!pipe->crtc.state->active)
@@ -533,8 +549,8 @@ ktime_t xdf_vblank_next(ktime_t expires, ktime_t now, ktime_t frame_done,
 }
 
 /*
- * The backend has no vblank: a timer at the mode's refresh stands in for
- * it while the pipe is on, so vblank waits and event sequence numbers
+ * The backend has no vblank: while vblank is on, a timer at the mode's
+ * refresh stands in for it, so vblank waits and event sequence numbers
  * behave as on real hardware. Frame-dones keep it in phase with a backend
  * that shows frames at its display's refresh.
  */
@@ -542,36 +558,84 @@ static enum hrtimer_restart xdf_vblank_timer(struct hrtimer *timer)
 {
 	struct xdf_pipe *xp = container_of(timer, struct xdf_pipe, vblank_timer);
 	ktime_t frame_done = atomic64_xchg(&xp->frame_done_time, 0);
+	ktime_t expires = hrtimer_get_expires(timer), next;
+	bool restart;
 
+	atomic64_set(&xp->vblank_last, expires);
 	/* Stops by itself once vblank was disabled under it. */
 	if (!drm_crtc_handle_vblank(&xp->pipe.crtc))
 		return HRTIMER_NORESTART;
-	hrtimer_set_expires(timer, xdf_vblank_next(hrtimer_get_expires(timer),
-						   hrtimer_cb_get_time(timer),
-						   frame_done, xp->vblank_period,
-						   &xp->vblank_since_rephase));
-	if (!xp->vblank_since_rephase) {
-		spin_lock(&xp->xdrm->drm.event_lock);
-		xp->stats.rephases++;
-		spin_unlock(&xp->xdrm->drm.event_lock);
+
+	spin_lock(&xp->vblank_timer_lock);
+	/* Not if vblank went off and on again meanwhile: then it is queued. */
+	restart = !hrtimer_is_queued(timer);
+	if (restart) {
+		next = xdf_vblank_next(expires, hrtimer_cb_get_time(timer),
+				       frame_done, xp->vblank_period,
+				       &xp->vblank_since_rephase);
+		atomic64_set(&xp->vblank_next, next);
+		hrtimer_set_expires(timer, next);
 	}
-	return HRTIMER_RESTART;
+	spin_unlock(&xp->vblank_timer_lock);
+
+	spin_lock(&xp->xdrm->drm.event_lock);
+	xp->stats.vblank_ticks++;
+	if (restart && !xp->vblank_since_rephase)
+		xp->stats.rephases++;
+	spin_unlock(&xp->xdrm->drm.event_lock);
+	return restart ? HRTIMER_RESTART : HRTIMER_NORESTART;
+}
+
+/*
+ * The last vblank at or before @now: the timer's last expiry until its
+ * next is due (a frame-done may have moved that one), then one every
+ * period from the next, whether the timer runs or not.
+ */
+static ktime_t xdf_vblank_last(struct xdf_pipe *xp, ktime_t now)
+{
+	s64 next = atomic64_read(&xp->vblank_next);
+	s64 period = ktime_to_ns(xp->vblank_period);
+
+	if (now < next)
+		return atomic64_read(&xp->vblank_last);
+	return ns_to_ktime(next + div64_s64(now - next, period) * period);
+}
+
+/*
+ * The time of the last vblank, so the DRM core counts the vblanks that
+ * passed while the timer was off: it runs only while someone needs
+ * vblanks, not for as long as the pipe is on.
+ */
+static bool xdf_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
+					  int *max_error, ktime_t *vblank_time,
+					  bool in_vblank_irq)
+{
+	struct xdf_pipe *xp = crtc_to_xdf_pipe(crtc);
+
+	/* From the timer, the vblank is its expiry, set just before. */
+	if (in_vblank_irq)
+		*vblank_time = atomic64_read(&xp->vblank_last);
+	else
+		*vblank_time = xdf_vblank_last(xp, ktime_get());
+	return true;
 }
 
 static int xdf_pipe_enable_vblank(struct drm_simple_display_pipe *pipe)
 {
 	struct xdf_pipe *xp = to_xdf_pipe(pipe);
-	struct drm_device *drm = pipe->crtc.dev;
-	unsigned int idx = drm_crtc_index(&pipe->crtc);
-	int framedur_ns = drm->vblank[idx].framedur_ns;
+	ktime_t last, next;
 
-	/* Set from the mode by the atomic helpers; a 60 Hz guess before. */
-	xp->vblank_period = ns_to_ktime(framedur_ns > 0 ? framedur_ns :
-					NSEC_PER_SEC / XDF_REFRESH_HZ);
 	/* A frame-done from before says nothing of the phase now. */
 	atomic64_set(&xp->frame_done_time, 0);
+	spin_lock(&xp->vblank_timer_lock);
 	xp->vblank_since_rephase = XDF_VBLANK_REPHASE_TICKS;
-	hrtimer_start(&xp->vblank_timer, xp->vblank_period, HRTIMER_MODE_REL);
+	/* The DRM core asks for the last vblank next: the one before now. */
+	last = xdf_vblank_last(xp, ktime_get());
+	next = ktime_add(last, xp->vblank_period);
+	atomic64_set(&xp->vblank_last, last);
+	atomic64_set(&xp->vblank_next, next);
+	hrtimer_start(&xp->vblank_timer, next, HRTIMER_MODE_ABS);
+	spin_unlock(&xp->vblank_timer_lock);
 	return 0;
 }
 
@@ -888,6 +952,7 @@ static int xdf_pipe_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "timeouts: %llu\n", stats.timeouts);
 	seq_printf(m, "errors: %llu\n", stats.errors);
 	seq_printf(m, "vblank_rephases: %llu\n", stats.rephases);
+	seq_printf(m, "vblank_ticks: %llu\n", stats.vblank_ticks);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(xdf_pipe_state);
@@ -979,8 +1044,9 @@ static int xdf_pipe_init(struct xdf_drm *xdrm, unsigned int idx)
 	xp->idx = idx;
 	INIT_DELAYED_WORK(&xp->flip_timeout, xdf_pipe_flip_timeout);
 	INIT_WORK(&xp->link_work, xdf_pipe_link_work);
-	hrtimer_init(&xp->vblank_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	hrtimer_init(&xp->vblank_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	xp->vblank_timer.function = xdf_vblank_timer;
+	spin_lock_init(&xp->vblank_timer_lock);
 	ret = drmm_mutex_init(drm, &xp->modes_lock);
 	if (ret)
 		return ret;
@@ -998,6 +1064,10 @@ static int xdf_pipe_init(struct xdf_drm *xdrm, unsigned int idx)
 					   xdf_modifiers, &xp->connector);
 	if (ret)
 		return ret;
+	/* The simple pipe of 6.1 passes no vblank timestamp hook on. */
+	xp->crtc_funcs = *xp->pipe.crtc.funcs;
+	xp->crtc_funcs.get_vblank_timestamp = xdf_crtc_get_vblank_timestamp;
+	xp->pipe.crtc.funcs = &xp->crtc_funcs;
 
 	drm_plane_enable_fb_damage_clips(&xp->pipe.plane);
 	return 0;
