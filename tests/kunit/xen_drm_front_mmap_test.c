@@ -14,6 +14,7 @@
 
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
+#include <linux/dma-buf.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kthread.h>
@@ -28,6 +29,7 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_prime.h>
 
 #include "../../drm_crtc_internal.h"
 #include "../xen_drm_front.h"
@@ -551,6 +553,50 @@ static void mmt_pv_backend_gone(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mmt_nreqs(ctx), nreq);
 }
 
+/*
+ * mmap of the dma-buf of an exported backend buffer in a PV guest: the
+ * same user mapping as through the card, torn down and faulted in again
+ * the same way; only whole-buffer mappings from the start are taken.
+ */
+static void mmt_pv_prime_mmap(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct address_space *mapping = ctx->xdrm->drm.anon_inode->i_mapping;
+	struct dma_buf *dmabuf;
+	struct mmt_buf buf;
+	unsigned int nreq;
+	long addr;
+
+	mmt_create(test, ctx, 640, 480, &buf);
+	dmabuf = drm_gem_prime_export(buf.obj, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+
+	addr = (long)vm_mmap(dmabuf->file, 0, PAGE_SIZE, PROT_READ, MAP_SHARED,
+			     PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, addr, (long)-EINVAL);
+	addr = (long)vm_mmap(dmabuf->file, 0, buf.size, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, 0);
+	KUNIT_ASSERT_GE_MSG(test, addr, 0L, "mmap: %ld", addr);
+	mmt_expect_user_maps(test, buf.pages, 1);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x71), 0ul);
+	mmt_backend_sees(test, ctx, &buf, 0x71);
+
+	unmap_mapping_range(mapping, 0, 0, 1);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x72), 0ul);
+	mmt_backend_sees(test, ctx, &buf, 0x72);
+	mmt_expect_user_maps(test, buf.pages, 1);
+
+	/* The mapping holds the buffer: handle and dma-buf go first. */
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
+	dma_buf_put(dmabuf);
+	nreq = mmt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x73), 0ul);
+	mmt_backend_sees(test, ctx, &buf, 0x73);
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
+	flush_delayed_fput();
+	mmt_expect_destroyed(test, ctx, &buf, nreq);
+}
+
 static int mmt_init(struct kunit *test)
 {
 	struct mmt_ctx *ctx;
@@ -587,6 +633,7 @@ static struct kunit_case mmt_cases[] = {
 	KUNIT_CASE(mmt_pv_refault),
 	KUNIT_CASE(mmt_pv_map_fails),
 	KUNIT_CASE(mmt_pv_backend_gone),
+	KUNIT_CASE(mmt_pv_prime_mmap),
 	{}
 };
 

@@ -318,6 +318,7 @@ int xdf_gem_dumb_create(struct drm_file *file, struct drm_device *drm,
 struct drm_gem_object *xdf_gem_import_sg_table(struct drm_device *drm,
 					       struct dma_buf_attachment *attach,
 					       struct sg_table *sgt);
+int xdf_gem_prime_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma);
 struct xdf_dbuf *xdf_gem_to_dbuf(struct drm_gem_object *obj);
 
 /* xen_drm_front_kms.c */

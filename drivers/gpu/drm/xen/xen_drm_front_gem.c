@@ -287,6 +287,30 @@ static const struct drm_gem_object_funcs xdf_gem_be_funcs = {
 };
 
 /**
+ * xdf_gem_prime_mmap() - &drm_driver.gem_prime_mmap: mmap of a dma-buf we
+ *			  exported
+ * @obj: the GEM object
+ * @vma: the user mapping, @vma->vm_pgoff its offset in the buffer
+ *
+ * As a GEM mmap: drm_gem_prime_mmap() would set the VMA's private data to
+ * the object after our mmap ran, over the user mapping of a PV guest's
+ * backend-allocated buffer. Only whole-buffer mappings from the start are
+ * taken, as through the device.
+ *
+ * Return: 0 or a negative errno.
+ */
+int xdf_gem_prime_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff) {
+		drm_dbg_driver(obj->dev, "dma-buf mmap at page %lu refused\n",
+			       vma->vm_pgoff);
+		return -EINVAL;
+	}
+	vma->vm_pgoff = drm_vma_node_start(&obj->vma_node);
+	return drm_gem_mmap_obj(obj, obj->size, vma);
+}
+
+/**
  * xdf_gem_to_dbuf() - the display buffer of one of our GEM objects
  * @obj: a GEM object of this driver
  *
