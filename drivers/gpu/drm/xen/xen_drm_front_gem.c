@@ -192,7 +192,8 @@ static vm_fault_t xdf_gem_umap_fault(struct vm_fault *vmf)
 			    "cannot map backend buffer %llu at %#lx again: %d\n",
 			    to_xdf_gem_be(umap->obj)->dbuf->cookie,
 			    vmf->address, ret);
-	return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	/* Not VM_FAULT_OOM for a full grant table: the access would retry. */
+	return VM_FAULT_SIGBUS;
 }
 
 static const struct vm_operations_struct xdf_gem_umap_vm_ops = {
