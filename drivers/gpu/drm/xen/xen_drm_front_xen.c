@@ -347,7 +347,13 @@ int xdf_xen_foreign_map(domid_t domid, const grant_ref_t *refs,
 static void xdf_xen_unmap_batch(struct gnttab_unmap_grant_ref *unmap,
 				struct page **pages, unsigned int count)
 {
-	if (gnttab_unmap_refs(unmap, NULL, pages, count))
+	struct gntab_unmap_queue_data item = {
+		.unmap_ops = unmap,
+		.pages = pages,
+		.count = count,
+	};
+
+	if (gnttab_unmap_refs_sync(&item))
 		pr_err("xen_drm_front: unmapping %u backend pages failed\n", count);
 }
 
