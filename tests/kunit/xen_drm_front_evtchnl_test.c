@@ -524,6 +524,33 @@ static void ev_frame_done_flood(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), 0);
 }
 
+/*
+ * Channels are bound for late EOI: a notification with nothing behind it
+ * is ended as spurious, so Xen throttles a backend that keeps notifying
+ * for nothing; one that brought a response or an event is not.
+ */
+static void ev_spurious_notify(struct kunit *test)
+{
+	struct ev_ctx *ctx = test->priv;
+	unsigned int before, i;
+
+	before = xdf_sim_evtchn_spurious_eois();
+	for (i = 0; i < 3; i++) {
+		KUNIT_ASSERT_EQ(test, xdf_sim_backend_notify(ctx->sdev, 0, false), 0);
+		xdf_sim_settle();
+		KUNIT_ASSERT_EQ(test, xdf_sim_backend_notify(ctx->sdev, 1, true), 0);
+		xdf_sim_settle();
+	}
+	KUNIT_EXPECT_EQ(test, xdf_sim_evtchn_spurious_eois() - before, 6u);
+
+	before = xdf_sim_evtchn_spurious_eois();
+	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), 0);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 1, 7), 0);
+	xdf_sim_settle();
+	KUNIT_EXPECT_EQ(test, ev_nframes(ctx), 1u);
+	KUNIT_EXPECT_EQ(test, xdf_sim_evtchn_spurious_eois(), before);
+}
+
 /* An event producer too far ahead stops that connector's events only. */
 static void ev_evt_overflow(struct kunit *test)
 {
@@ -622,6 +649,7 @@ static struct kunit_case ev_test_cases[] = {
 	KUNIT_CASE(ev_disconnect_wakes_waiter),
 	KUNIT_CASE(ev_frame_done_events),
 	KUNIT_CASE(ev_frame_done_flood),
+	KUNIT_CASE(ev_spurious_notify),
 	KUNIT_CASE(ev_evt_overflow),
 	KUNIT_CASE(ev_frame_done_unset),
 	{}

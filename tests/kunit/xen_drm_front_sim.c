@@ -896,23 +896,38 @@ struct sim_evtchn {
 	irq_handler_t handler;
 	void *data;
 	struct work_struct irq_work;
+	bool eoi_due;			/* in the handler, before its EOI */
 	bool be_bound;
 	struct work_struct *be_work;	/* queued when the frontend notifies */
 };
 
+/* Notifications the frontend's handlers ended as spurious. */
+static unsigned int sim_spurious_eois;
+
 static DEFINE_XARRAY_ALLOC1(sim_chans);
 
-/* Runs the frontend's handler as a hard interrupt would. */
+/*
+ * Runs the frontend's handler as a hard interrupt would. The channel is
+ * bound for late EOI: the handler must end it, or the channel would stay
+ * masked for good.
+ */
 static void sim_irq_fn(struct work_struct *work)
 {
 	struct sim_evtchn *ch = container_of(work, struct sim_evtchn, irq_work);
 	unsigned long flags;
+	bool missed;
 
 	local_irq_save(flags);
 	__irq_enter_raw();
+	WRITE_ONCE(ch->eoi_due, true);
 	ch->handler(ch->port + SIM_IRQ_BASE, ch->data);
+	missed = READ_ONCE(ch->eoi_due);
+	WRITE_ONCE(ch->eoi_due, false);
 	__irq_exit_raw();
 	local_irq_restore(flags);
+	if (missed)
+		sim_misuse("irq %u: handler returned without EOI",
+			   ch->port + SIM_IRQ_BASE);
 }
 
 int xdf_xen_evtchn_bind(struct xenbus_device *xb_dev, irq_handler_t handler,
@@ -969,6 +984,44 @@ void xdf_xen_evtchn_unbind(int irq, void *data)
 	/* No new delivery can be queued: wait for the one in flight. */
 	cancel_work_sync(&ch->irq_work);
 	kfree(ch);
+}
+
+void xdf_xen_evtchn_eoi(int irq, bool spurious)
+{
+	struct sim_evtchn *ch;
+	unsigned long flags;
+	bool due = false;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	ch = xa_load(&sim_chans, irq - SIM_IRQ_BASE);
+	if (ch) {
+		due = ch->eoi_due;
+		ch->eoi_due = false;
+	}
+	if (due && spurious)
+		sim_spurious_eois++;
+	spin_unlock_irqrestore(&hv_lock, flags);
+	if (!ch)
+		sim_misuse("EOI of unknown irq %d", irq);
+	else if (!due)
+		sim_misuse("EOI of irq %d outside its handler", irq);
+}
+
+/**
+ * xdf_sim_evtchn_spurious_eois() - notifications ended as spurious
+ *
+ * Return: how many times the frontend's handlers found nothing to do and
+ * said so in their EOI, since boot.
+ */
+unsigned int xdf_sim_evtchn_spurious_eois(void)
+{
+	unsigned long flags;
+	unsigned int n;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	n = sim_spurious_eois;
+	spin_unlock_irqrestore(&hv_lock, flags);
+	return n;
 }
 
 void xdf_xen_evtchn_notify(int irq)
@@ -2942,6 +2995,31 @@ int xdf_sim_backend_corrupt_evt_prod(struct xdf_sim_dev *sdev,
 		WRITE_ONCE(page->in_prod, READ_ONCE(page->in_cons) +
 			   XENDISPL_IN_RING_LEN + 1);
 		sim_evtchn_to_front(c->evt_port);
+		err = 0;
+	}
+	mutex_unlock(&sdev->be_lock);
+	return err;
+}
+
+/**
+ * xdf_sim_backend_notify() - notify the frontend with nothing new
+ * @sdev: the device
+ * @conn: connector index
+ * @evt: on the event channel, else on the request channel
+ *
+ * Return: 0, -EINVAL for a bad connector, -ENOTCONN when not connected.
+ */
+int xdf_sim_backend_notify(struct xdf_sim_dev *sdev, unsigned int conn,
+			   bool evt)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	int err = -ENOTCONN;
+
+	if (!c)
+		return -EINVAL;
+	mutex_lock(&sdev->be_lock);
+	if (c->active) {
+		sim_evtchn_to_front(evt ? c->evt_port : c->req_port);
 		err = 0;
 	}
 	mutex_unlock(&sdev->be_lock);

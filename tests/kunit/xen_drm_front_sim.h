@@ -191,6 +191,9 @@ int xdf_sim_backend_flood(struct xdf_sim_dev *sdev, unsigned int conn,
 			  unsigned int count, u64 first_cookie);
 int xdf_sim_backend_corrupt_evt_prod(struct xdf_sim_dev *sdev,
 				     unsigned int conn);
+int xdf_sim_backend_notify(struct xdf_sim_dev *sdev, unsigned int conn,
+			   bool evt);
+unsigned int xdf_sim_evtchn_spurious_eois(void);
 u32 xdf_sim_backend_evt_cons(struct xdf_sim_dev *sdev, unsigned int conn);
 
 /* Display buffers as the backend knows them */

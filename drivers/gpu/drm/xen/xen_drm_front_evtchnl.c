@@ -263,6 +263,7 @@ static irqreturn_t xdf_req_irq(int irq, void *data)
 	struct xdf_channel *ch = data;
 	struct xdf_req_chan *rc = &ch->req;
 	struct xendispl_resp resp;
+	bool work = false;
 	RING_IDX prod, cons;
 	int more;
 
@@ -279,12 +280,14 @@ static irqreturn_t xdf_req_irq(int irq, void *data)
 		if (prod - rc->ring.rsp_cons >
 		    rc->ring.req_prod_pvt - rc->ring.rsp_cons) {
 			xdf_req_break(ch, prod);
+			work = true;
 			goto out;
 		}
 
 		for (cons = rc->ring.rsp_cons; cons != prod; cons++) {
 			RING_COPY_RESPONSE(&rc->ring, cons, &resp);
 			xdf_req_handle_resp(ch, &resp);
+			work = true;
 		}
 		rc->ring.rsp_cons = prod;
 
@@ -292,6 +295,7 @@ static irqreturn_t xdf_req_irq(int irq, void *data)
 	} while (more);
 out:
 	spin_unlock(&rc->lock);
+	xdf_xen_evtchn_eoi(irq, !work);
 	return IRQ_HANDLED;
 }
 
@@ -310,6 +314,7 @@ static irqreturn_t xdf_evt_irq(int irq, void *data)
 	struct xdf_channel *ch = data;
 	struct xdf_evt_chan *ec = &ch->evt;
 	struct xendispl_evt evt;
+	bool work = false;
 	u32 prod;
 
 	spin_lock(&ec->lock);
@@ -322,8 +327,10 @@ static irqreturn_t xdf_evt_irq(int irq, void *data)
 
 	if (prod - ec->cons > XENDISPL_IN_RING_LEN) {
 		xdf_evt_break(ch, prod);
+		work = true;
 		goto out;
 	}
+	work = ec->cons != prod;
 
 	for (; ec->cons != prod; ec->cons++) {
 		memcpy(&evt, &XENDISPL_IN_RING_REF(ec->page, ec->cons),
@@ -347,6 +354,7 @@ static irqreturn_t xdf_evt_irq(int irq, void *data)
 	WRITE_ONCE(ec->page->in_cons, ec->cons);
 out:
 	spin_unlock(&ec->lock);
+	xdf_xen_evtchn_eoi(irq, !work);
 	return IRQ_HANDLED;
 }
 

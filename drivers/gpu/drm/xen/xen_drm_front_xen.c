@@ -229,7 +229,9 @@ void xdf_xen_ring_free(void **vaddr, grant_ref_t *ref)
  * xdf_xen_evtchn_bind() - allocate an event channel to the backend and bind
  *			   a handler to it
  * @xb_dev: the xenbus device
- * @handler: called in interrupt context when the backend notifies us
+ * @handler: called in interrupt context when the backend notifies us; it
+ *	     must end each call with xdf_xen_evtchn_eoi(), as the channel
+ *	     stays masked until then
  * @name: interrupt name
  * @data: handler's argument
  * @port: where the channel's port is stored, for XenStore
@@ -246,10 +248,23 @@ int xdf_xen_evtchn_bind(struct xenbus_device *xb_dev, irq_handler_t handler,
 	if (ret)
 		return ret;
 
-	ret = bind_evtchn_to_irqhandler(*port, handler, 0, name, data);
+	/* Late EOI: Xen throttles a backend that notifies for nothing. */
+	ret = bind_evtchn_to_irqhandler_lateeoi(*port, handler, 0, name, data);
 	if (ret < 0)
 		xenbus_free_evtchn(xb_dev, *port);
 	return ret;
+}
+
+/**
+ * xdf_xen_evtchn_eoi() - end a notification, unmasking the channel
+ * @irq: the interrupt from xdf_xen_evtchn_bind()
+ * @spurious: the handler found nothing to do; Xen then delays the channel's
+ *	      next notifications more and more, so a backend notifying for
+ *	      nothing cannot take the guest's time
+ */
+void xdf_xen_evtchn_eoi(int irq, bool spurious)
+{
+	xen_irq_lateeoi(irq, spurious ? XEN_EOI_FLAG_SPURIOUS : 0);
 }
 
 /**
@@ -344,6 +359,10 @@ int xdf_xen_foreign_map(domid_t domid, const grant_ref_t *refs,
 
 #define XDF_UNMAP_BATCH	16
 
+/*
+ * Waits, as gntdev does, until nobody else holds the pages (I/O a user
+ * mapping started, say): they go back to the allocator right after.
+ */
 static void xdf_xen_unmap_batch(struct gnttab_unmap_grant_ref *unmap,
 				struct page **pages, unsigned int count)
 {

@@ -56,6 +56,7 @@ void xdf_xen_ring_free(void **vaddr, grant_ref_t *ref);
 int xdf_xen_evtchn_bind(struct xenbus_device *xb_dev, irq_handler_t handler,
 			const char *name, void *data, evtchn_port_t *port);
 void xdf_xen_evtchn_unbind(int irq, void *data);
+void xdf_xen_evtchn_eoi(int irq, bool spurious);
 void xdf_xen_evtchn_notify(int irq);
 
 /* Backend pages mapped into ours (backend-allocated buffers) */
