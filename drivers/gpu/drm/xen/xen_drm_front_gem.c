@@ -68,13 +68,21 @@ static struct xdf_gem_be *to_xdf_gem_be(struct drm_gem_object *obj)
 	return container_of(obj, struct xdf_gem_be, base);
 }
 
+/*
+ * The backend lets go of the pages (DBUF_DESTROY) before they go back to
+ * shmem or to the exporter of an imported buffer. The display buffer may
+ * hold the device's last reference, which the GEM release still needs.
+ */
 static void xdf_gem_free(struct drm_gem_object *obj)
 {
 	struct xdf_gem *gem = to_xdf_gem(obj);
+	struct drm_device *drm = obj->dev;
 
+	drm_dev_get(drm);
 	xdf_dbuf_put(gem->dbuf);
 	kvfree(gem->import_pages);
 	drm_gem_shmem_free(&gem->shmem);
+	drm_dev_put(drm);
 }
 
 static const struct drm_gem_object_funcs xdf_gem_funcs = {
