@@ -17,6 +17,7 @@
 #include <linux/dma-buf.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/iosys-map.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -32,6 +33,7 @@
 #include <drm/drm_prime.h>
 
 #include "../../drm_crtc_internal.h"
+#include "../../drm_internal.h"
 #include "../xen_drm_front.h"
 #include "xen_drm_front_sim.h"
 #include "xen_drm_front_test.h"
@@ -597,6 +599,49 @@ static void mmt_pv_prime_mmap(struct kunit *test)
 	mmt_expect_destroyed(test, ctx, &buf, nreq);
 }
 
+/*
+ * A kernel mapping of a backend buffer in a PV guest (fbdev flushes
+ * through one) is Xen's, made at the first vmap and kept until the buffer
+ * goes: what is written through it is what the backend sees, and it is
+ * gone by DBUF_DESTROY. A failure to map leaves nothing mapped.
+ */
+static void mmt_pv_vmap(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct iosys_map map, again;
+	struct xdf_sim_counters c;
+	struct mmt_buf buf;
+	unsigned int nreq;
+	void *vaddr;
+	size_t i;
+
+	mmt_create(test, ctx, 640, 480, &buf);
+
+	xdf_sim_foreign_map_fail_after(3);
+	KUNIT_EXPECT_NE(test, drm_gem_vmap(buf.obj, &map), 0);
+	xdf_sim_foreign_map_fail_after(-1);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.kernel_areas, 0u);
+
+	KUNIT_ASSERT_EQ(test, drm_gem_vmap(buf.obj, &map), 0);
+	for (i = 0; i < buf.size; i++)
+		((u8 *)map.vaddr)[i] = mmt_pattern(i, 0x3c);
+	mmt_backend_sees(test, ctx, &buf, 0x3c);
+	vaddr = map.vaddr;
+	drm_gem_vunmap(buf.obj, &map);
+	KUNIT_ASSERT_EQ(test, drm_gem_vmap(buf.obj, &again), 0);
+	KUNIT_EXPECT_PTR_EQ(test, again.vaddr, vaddr);
+	drm_gem_vunmap(buf.obj, &again);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.kernel_areas, 1u);
+
+	nreq = mmt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
+	mmt_expect_destroyed(test, ctx, &buf, nreq);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.kernel_areas, 0u);
+}
+
 static int mmt_init(struct kunit *test)
 {
 	struct mmt_ctx *ctx;
@@ -634,6 +679,7 @@ static struct kunit_case mmt_cases[] = {
 	KUNIT_CASE(mmt_pv_map_fails),
 	KUNIT_CASE(mmt_pv_backend_gone),
 	KUNIT_CASE(mmt_pv_prime_mmap),
+	KUNIT_CASE(mmt_pv_vmap),
 	{}
 };
 

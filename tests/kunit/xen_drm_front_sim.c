@@ -30,6 +30,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -1125,9 +1126,10 @@ void xdf_sim_evtchn_fail_after(int count)
 
 struct sim_be_grant {
 	struct page *page;
-	unsigned int maps;	/* by the frontend: kmaps + umaps */
+	unsigned int maps;	/* by the frontend: kmaps + umaps + vmaps */
 	unsigned int kmaps;	/* in the kernel, xdf_xen_foreign_map() */
 	unsigned int umaps;	/* in user space, xdf_xen_umap_fill() */
+	unsigned int vmaps;	/* in a kernel area, xdf_xen_vmap_create() */
 	bool ended;	/* revoked by the backend, freed once unmapped */
 	u32 ref;
 };
@@ -3953,6 +3955,7 @@ void xdf_sim_expect_clean(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, c.foreign_maps, 0u, "mapped foreign pages");
 	KUNIT_EXPECT_EQ_MSG(test, c.user_maps, 0u, "foreign pages mapped to user space");
 	KUNIT_EXPECT_EQ_MSG(test, c.user_areas, 0u, "user mappings");
+	KUNIT_EXPECT_EQ_MSG(test, c.kernel_areas, 0u, "kernel area mappings");
 	KUNIT_EXPECT_EQ_MSG(test, c.backend_grants, 0u, "backend grants");
 	KUNIT_EXPECT_EQ_MSG(test, c.backend_dbufs, 0u, "backend display buffers");
 	KUNIT_EXPECT_EQ_MSG(test, c.transactions, 0u, "open transactions");
@@ -4176,4 +4179,123 @@ void xdf_xen_umap_destroy(struct xdf_xen_umap *umap)
 	spin_lock_irqsave(&hv_lock, flags);
 	hv.user_areas--;
 	spin_unlock_irqrestore(&hv_lock, flags);
+}
+
+/* ------------------------------------------------------------------ */
+/* Backend pages mapped into a kernel area (PV guests) */
+
+/*
+ * Xen writes the entries of such an area. Here the area is a vmap() of
+ * the backend's pages; the simulation checks that only pages the frontend
+ * maps in the kernel are mapped, and counts each mapping as one of the
+ * backend's page (a DBUF_DESTROY while one is left is caught).
+ */
+struct xdf_xen_vmap {
+	void *vaddr;
+	unsigned int count;
+	struct sim_be_grant **mapped;
+};
+
+static void sim_vmap_drop(struct sim_be_grant *g)
+{
+	struct sim_be_grant *gone = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	g->maps--;
+	g->vmaps--;
+	if (!g->maps && g->ended) {
+		sim_be_grant_erase(g);
+		hv.backend_grants--;
+		gone = g;
+	}
+	spin_unlock_irqrestore(&hv_lock, flags);
+	if (gone) {
+		__free_page(gone->page);
+		kfree(gone);
+	}
+}
+
+void xdf_xen_vmap_destroy(struct xdf_xen_vmap *xv)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (xv->vaddr)
+		vunmap(xv->vaddr);
+	for (i = 0; i < xv->count && xv->mapped[i]; i++)
+		sim_vmap_drop(xv->mapped[i]);
+	kvfree(xv->mapped);
+	kfree(xv);
+
+	spin_lock_irqsave(&hv_lock, flags);
+	hv.kernel_areas--;
+	spin_unlock_irqrestore(&hv_lock, flags);
+}
+
+struct xdf_xen_vmap *xdf_xen_vmap_create(domid_t domid,
+					 const grant_ref_t *refs,
+					 unsigned int count, void **vaddr)
+{
+	struct xdf_xen_vmap *xv;
+	struct sim_be_grant *g;
+	bool unmapped_grant;
+	struct page **pages;
+	unsigned long flags;
+	unsigned int i;
+	int err = 0;
+
+	if (domid != XDF_SIM_BACK_DOMID || !count)
+		return ERR_PTR(-EINVAL);
+	if (!READ_ONCE(hv_pv))
+		sim_misuse("kernel area mapping of backend pages outside a PV guest");
+
+	xv = kzalloc(sizeof(*xv), GFP_KERNEL);
+	pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
+	if (xv)
+		xv->mapped = kvcalloc(count, sizeof(*xv->mapped), GFP_KERNEL);
+	if (!xv || !xv->mapped || !pages) {
+		if (xv)
+			kvfree(xv->mapped);
+		kfree(xv);
+		kvfree(pages);
+		return ERR_PTR(-ENOMEM);
+	}
+	xv->count = count;
+	spin_lock_irqsave(&hv_lock, flags);
+	hv.kernel_areas++;
+	spin_unlock_irqrestore(&hv_lock, flags);
+
+	for (i = 0; i < count && !err; i++) {
+		unmapped_grant = false;
+		spin_lock_irqsave(&hv_lock, flags);
+		g = xa_load(&sim_be_grants, refs[i]);
+		if (!g || g->ended || sim_budget_exhausted(&hv_fmap_budget)) {
+			err = -EFAULT;
+		} else if (!g->kmaps) {
+			unmapped_grant = true;
+			err = -EFAULT;
+		} else {
+			g->maps++;
+			g->vmaps++;
+			xv->mapped[i] = g;
+			pages[i] = g->page;
+		}
+		spin_unlock_irqrestore(&hv_lock, flags);
+		if (unmapped_grant)
+			sim_misuse("kernel area mapping of backend grant %u, unmapped",
+				   refs[i]);
+	}
+	if (!err) {
+		xv->vaddr = vmap(pages, count, VM_MAP, PAGE_KERNEL);
+		if (!xv->vaddr)
+			err = -ENOMEM;
+	}
+	kvfree(pages);
+	if (err) {
+		xdf_xen_vmap_destroy(xv);
+		return ERR_PTR(err);
+	}
+	*vaddr = xv->vaddr;
+	return xv;
 }

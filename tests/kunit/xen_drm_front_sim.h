@@ -425,6 +425,8 @@ bool xdf_sim_evtchn_backend_bound(evtchn_port_t port);
  * @foreign_maps: backend pages mapped by the frontend
  * @user_maps: backend pages mapped into user space by xdf_xen_umap_fill()
  * @user_areas: user mappings from xdf_xen_umap_create() not yet destroyed
+ * @kernel_areas: kernel mappings from xdf_xen_vmap_create() not yet
+ *		  destroyed
  * @backend_grants: pages the backend granted to the frontend (includes
  *		    those it revoked while the frontend still maps them)
  * @backend_dbufs: display buffers the backend holds, all devices
@@ -445,6 +447,7 @@ struct xdf_sim_counters {
 	unsigned int foreign_maps;
 	unsigned int user_maps;
 	unsigned int user_areas;
+	unsigned int kernel_areas;
 	unsigned int backend_grants;
 	unsigned int backend_dbufs;
 	unsigned int transactions;

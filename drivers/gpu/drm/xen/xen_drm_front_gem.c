@@ -52,10 +52,17 @@ static_assert(offsetof(struct xdf_gem, shmem) == 0);
  * struct xdf_gem_be - a backend-allocated buffer
  * @base: the GEM object
  * @dbuf: the display buffer, whose pages this object shows
+ * @vmap_lock: protects @vmap and @vaddr
+ * @vmap: in a PV guest, the kernel mapping Xen made on the first vmap,
+ *	  kept until the object goes (fbdev maps the buffer at each flush)
+ * @vaddr: its address
  */
 struct xdf_gem_be {
 	struct drm_gem_object base;
 	struct xdf_dbuf *dbuf;
+	struct mutex vmap_lock;	/* see above */
+	struct xdf_xen_vmap *vmap;
+	void *vaddr;
 };
 
 static struct xdf_gem *to_xdf_gem(struct drm_gem_object *obj)
@@ -100,10 +107,18 @@ static const struct drm_gem_object_funcs xdf_gem_funcs = {
 static void xdf_gem_be_free(struct drm_gem_object *obj)
 {
 	struct xdf_gem_be *gem = to_xdf_gem_be(obj);
+	struct drm_device *drm = obj->dev;
 
+	/* As xdf_gem_free(). */
+	drm_dev_get(drm);
+	/* Unmapped before the pages are, and DBUF_DESTROY. */
+	if (gem->vmap)
+		xdf_xen_vmap_destroy(gem->vmap);
+	mutex_destroy(&gem->vmap_lock);
 	xdf_dbuf_put(gem->dbuf);
 	drm_gem_object_release(obj);
 	kfree(gem);
+	drm_dev_put(drm);
 }
 
 static struct sg_table *xdf_gem_be_get_sg_table(struct drm_gem_object *obj)
@@ -113,10 +128,41 @@ static struct sg_table *xdf_gem_be_get_sg_table(struct drm_gem_object *obj)
 	return drm_prime_pages_to_sg(obj->dev, dbuf->pages, dbuf->num_pages);
 }
 
+/* In a PV guest: Xen's kernel mapping of the backend's pages, made once. */
+static int xdf_gem_be_vmap_xen(struct xdf_gem_be *gem, struct iosys_map *map)
+{
+	struct xdf_dbuf *dbuf = gem->dbuf;
+	struct xdf_xen_vmap *vmap;
+	int ret = 0;
+
+	mutex_lock(&gem->vmap_lock);
+	if (!gem->vmap) {
+		vmap = xdf_xen_vmap_create(xdf_dbuf_backend_domid(dbuf),
+					   dbuf->grefs, dbuf->num_pages,
+					   &gem->vaddr);
+		if (IS_ERR(vmap)) {
+			ret = PTR_ERR(vmap);
+			drm_err(gem->base.dev,
+				"cannot map backend buffer %llu into the kernel: %d\n",
+				dbuf->cookie, ret);
+		} else {
+			gem->vmap = vmap;
+		}
+	}
+	if (!ret)
+		iosys_map_set_vaddr(map, gem->vaddr);
+	mutex_unlock(&gem->vmap_lock);
+	return ret;
+}
+
 static int xdf_gem_be_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
-	struct xdf_dbuf *dbuf = to_xdf_gem_be(obj)->dbuf;
+	struct xdf_gem_be *gem = to_xdf_gem_be(obj);
+	struct xdf_dbuf *dbuf = gem->dbuf;
 	void *vaddr;
+
+	if (!xdf_xen_foreign_user_mappable())
+		return xdf_gem_be_vmap_xen(gem, map);
 
 	vaddr = vmap(dbuf->pages, dbuf->num_pages, VM_MAP, PAGE_KERNEL);
 	if (!vaddr)
@@ -127,7 +173,9 @@ static int xdf_gem_be_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 
 static void xdf_gem_be_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
-	vunmap(map->vaddr);
+	/* Xen's mapping stays until the object goes. */
+	if (xdf_xen_foreign_user_mappable())
+		vunmap(map->vaddr);
 }
 
 /**
@@ -408,6 +456,7 @@ static struct drm_gem_object *xdf_gem_create_be(struct xdf_drm *xdrm,
 	}
 	gem->dbuf = dbuf;
 	gem->base.funcs = &xdf_gem_be_funcs;
+	mutex_init(&gem->vmap_lock);
 
 	/* No shmem file: the pages are the backend's. */
 	drm_gem_private_object_init(&xdrm->drm, &gem->base,

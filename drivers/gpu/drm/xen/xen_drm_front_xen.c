@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include <asm/xen/hypercall.h>
 
@@ -723,4 +724,195 @@ void xdf_xen_umap_destroy(struct xdf_xen_umap *umap)
 	kvfree(umap->handles);
 	kvfree(umap->ptes);
 	kfree(umap);
+}
+
+/**
+ * struct xdf_xen_vmap - backend pages that Xen mapped into a kernel
+ *			 virtual area (PV guests)
+ * @vaddr: the area
+ * @count: number of pages
+ * @placeholder: the page the area maps until Xen replaces its entries
+ * @ptes: machine address of each page's page table entry
+ * @handles: each page's grant mapping, INVALID_GRANT_HANDLE when not mapped
+ *
+ * vmap() of the pages xdf_xen_foreign_map() mapped would write kernel page
+ * table entries with the backend's frames, which Xen refuses in a PV
+ * guest: the entries stay empty and the first access oopses. As for rings
+ * (xenbus_map_ring_valloc()), Xen maps the grants again, into entries of
+ * a kernel area whose machine addresses it is given. Modules cannot
+ * reserve an area without mapping it, so the area first maps a
+ * placeholder page, never accessed, whose entries Xen replaces.
+ */
+struct xdf_xen_vmap {
+	void *vaddr;
+	unsigned int count;
+	struct page *placeholder;
+	u64 *ptes;
+	grant_handle_t *handles;
+};
+
+/* Reserves @xv's area, with page table entries for Xen to replace. */
+static int xdf_xen_vmap_area(struct xdf_xen_vmap *xv)
+{
+	unsigned int i, level;
+	struct page **pages;
+	pte_t *pte;
+
+	xv->placeholder = alloc_page(GFP_KERNEL);
+	pages = kvmalloc_array(xv->count, sizeof(*pages), GFP_KERNEL);
+	if (!xv->placeholder || !pages) {
+		kvfree(pages);
+		return -ENOMEM;
+	}
+	for (i = 0; i < xv->count; i++)
+		pages[i] = xv->placeholder;
+	xv->vaddr = vmap(pages, xv->count, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+	if (!xv->vaddr)
+		return -ENOMEM;
+
+	for (i = 0; i < xv->count; i++) {
+		pte = lookup_address((unsigned long)xv->vaddr +
+				     ((unsigned long)i << PAGE_SHIFT), &level);
+		if (WARN_ON(!pte || level != PG_LEVEL_4K))
+			return -EFAULT;
+		xv->ptes[i] = arbitrary_virt_to_machine(pte).maddr;
+	}
+	return 0;
+}
+
+static void xdf_xen_vmap_unmap_batch(struct gnttab_unmap_grant_ref *unmap,
+				     unsigned int n)
+{
+	unsigned int i;
+
+	if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, unmap, n)) {
+		pr_err("xen_drm_front: unmapping %u backend pages from the kernel failed\n",
+		       n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (unmap[i].status != GNTST_okay)
+			pr_err("xen_drm_front: unmapping a backend page from the kernel failed: status %d\n",
+			       unmap[i].status);
+}
+
+static int xdf_xen_vmap_map_batch(struct xdf_xen_vmap *xv,
+				  struct gnttab_map_grant_ref *ops,
+				  const unsigned int *idx, unsigned int n)
+{
+	unsigned int i;
+	int ret = 0;
+
+	gnttab_batch_map(ops, n);
+	for (i = 0; i < n; i++) {
+		if (ops[i].status == GNTST_okay) {
+			xv->handles[idx[i]] = ops[i].handle;
+			continue;
+		}
+		if (!ret)
+			pr_err("xen_drm_front: mapping backend grant %u into the kernel failed: status %d\n",
+			       ops[i].ref, ops[i].status);
+		ret = ops[i].status == GNTST_no_device_space ? -ENOMEM : -EFAULT;
+	}
+	return ret;
+}
+
+/**
+ * xdf_xen_vmap_destroy() - unmap and free a kernel mapping from
+ *			    xdf_xen_vmap_create()
+ * @xv: the mapping
+ */
+void xdf_xen_vmap_destroy(struct xdf_xen_vmap *xv)
+{
+	/* On the stack: unmapping must not fail for lack of memory. */
+	struct gnttab_unmap_grant_ref unmap[XDF_UMAP_BATCH];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < xv->count; i++) {
+		if (xv->handles[i] == INVALID_GRANT_HANDLE)
+			continue;
+		gnttab_set_unmap_op(&unmap[n++], xv->ptes[i],
+				    GNTMAP_contains_pte, xv->handles[i]);
+		if (n == XDF_UMAP_BATCH) {
+			xdf_xen_vmap_unmap_batch(unmap, n);
+			n = 0;
+		}
+	}
+	if (n)
+		xdf_xen_vmap_unmap_batch(unmap, n);
+	if (xv->vaddr)
+		vunmap(xv->vaddr);
+	if (xv->placeholder)
+		__free_page(xv->placeholder);
+	kvfree(xv->handles);
+	kvfree(xv->ptes);
+	kfree(xv);
+}
+
+/**
+ * xdf_xen_vmap_create() - map backend pages into a kernel virtual area
+ * @domid: the granting domain
+ * @refs: @count grant references, mapped by xdf_xen_foreign_map() until
+ *	  xdf_xen_vmap_destroy() returns
+ * @count: number of pages
+ * @vaddr: where the address of the first page is stored
+ *
+ * For PV guests, where xdf_xen_foreign_user_mappable() is false; writable.
+ *
+ * Return: the mapping, or an ERR_PTR() with nothing left mapped.
+ */
+struct xdf_xen_vmap *xdf_xen_vmap_create(domid_t domid,
+					 const grant_ref_t *refs,
+					 unsigned int count, void **vaddr)
+{
+	struct gnttab_map_grant_ref ops[XDF_UMAP_BATCH];
+	unsigned int idx[XDF_UMAP_BATCH];
+	struct xdf_xen_vmap *xv;
+	unsigned int i, n = 0;
+	int ret;
+
+	if (WARN_ON(!xen_pv_domain() || !count))
+		return ERR_PTR(-EINVAL);
+
+	xv = kzalloc(sizeof(*xv), GFP_KERNEL);
+	if (!xv)
+		return ERR_PTR(-ENOMEM);
+	xv->count = count;
+	xv->ptes = kvcalloc(count, sizeof(*xv->ptes), GFP_KERNEL);
+	xv->handles = kvcalloc(count, sizeof(*xv->handles), GFP_KERNEL);
+	if (!xv->ptes || !xv->handles) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	for (i = 0; i < count; i++)
+		xv->handles[i] = INVALID_GRANT_HANDLE;
+
+	ret = xdf_xen_vmap_area(xv);
+	if (ret)
+		goto err;
+
+	for (i = 0; i < count; i++) {
+		gnttab_set_map_op(&ops[n], xv->ptes[i],
+				  GNTMAP_host_map | GNTMAP_contains_pte,
+				  refs[i], domid);
+		idx[n++] = i;
+		if (n == XDF_UMAP_BATCH) {
+			ret = xdf_xen_vmap_map_batch(xv, ops, idx, n);
+			n = 0;
+			if (ret)
+				goto err;
+		}
+	}
+	if (n) {
+		ret = xdf_xen_vmap_map_batch(xv, ops, idx, n);
+		if (ret)
+			goto err;
+	}
+	*vaddr = xv->vaddr;
+	return xv;
+
+err:
+	xdf_xen_vmap_destroy(xv);
+	return ERR_PTR(ret);
 }

@@ -84,4 +84,15 @@ struct xdf_xen_umap *xdf_xen_umap_create(struct vm_area_struct *vma,
 int xdf_xen_umap_fill(struct xdf_xen_umap *umap, struct vm_area_struct *vma);
 void xdf_xen_umap_destroy(struct xdf_xen_umap *umap);
 
+/*
+ * And into a kernel virtual area, where vmap() cannot put them either
+ * (PV guests): Xen writes those entries too.
+ */
+struct xdf_xen_vmap;
+
+struct xdf_xen_vmap *xdf_xen_vmap_create(domid_t domid,
+					 const grant_ref_t *refs,
+					 unsigned int count, void **vaddr);
+void xdf_xen_vmap_destroy(struct xdf_xen_vmap *vmap);
+
 #endif /* __XEN_DRM_FRONT_XEN_H_ */
