@@ -3,7 +3,8 @@
 # Scenario 2: on each device with guest-allocated buffers, modetest sets
 # every connector's preferred mode with its SMPTE pattern, then flips with
 # vsync (-v); the backend's snapshots must show the pattern.
-# Scenario 6: the same on each device with backend-allocated buffers.
+# Scenario 6: the same on each device with backend-allocated buffers, then
+# its fbdev device filled with one colour by write(2).
 
 s2_devs() { for n in $DEVS; do be_alloc "$n" || echo "$n"; done; }
 s6_devs() { for n in $DEVS; do be_alloc "$n" && echo "$n"; done; }
@@ -105,13 +106,66 @@ s2_run() {
 	for n in $(s2_devs); do modetest_dev 2 "$n"; done
 }
 
+# After modetest, fbdev shows its own framebuffer again: what a client
+# writes to /dev/fbN must reach the backend too (fbdev copies it into the
+# backend's pages through a kernel mapping of them).
+S6_FB_COLOUR=336699
+
+# fb_of N: the fbdev device of vdispl device N.
+fb_of() {
+	local f
+	for f in /sys/class/graphics/fb[0-9]*; do
+		case $(readlink "$f/device" 2>/dev/null) in
+		*/vdispl-"$1") echo "/dev/${f##*/}"; return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# fb_fill FB: every pixel of FB (XRGB8888) S6_FB_COLOUR, by write(2).
+fb_fill() {
+	local sys=/sys/class/graphics/${1##*/} size
+	size=$(($(cut -d, -f2 "$sys/virtual_size") * $(cat "$sys/stride")))
+	printf '\231\146\063\000' >/tmp/px
+	while [ "$(stat -c %s /tmp/px)" -lt "$size" ]; do
+		cat /tmp/px /tmp/px >/tmp/px2 && mv /tmp/px2 /tmp/px
+	done
+	head -c "$size" /tmp/px >"$1"
+}
+
+fbdev_dev() {
+	local n=$1 fb card i
+	card=$(card_of "$n")
+	fb=$(fb_of "$n")
+	if [ -n "$fb" ] && fb_fill "$fb"; then
+		result PASS "s6-fbdev-fill-dev$n"
+	else
+		result FAIL "s6-fbdev-fill-dev$n" "fbdev device ${fb:-not found}"
+		return
+	fi
+	# fbdev flushes its damage from a worker.
+	sleep 1
+	snap "s6-fbdev-dev$n"
+	i=0
+	for _c in $(connectors "$card"); do
+		png "s6-fbdev-dev$n-conn$i" plain "$(snap_file "s6-fbdev-dev$n" "$n" $i)" \
+			"$S6_FB_COLOUR"
+		i=$((i + 1))
+	done
+}
+
 s6_plan() {
+	local n
 	# shellcheck disable=SC2046 # a list of devices
 	modetest_plan 6 $(s6_devs)
+	for n in $(s6_devs); do echo "s6-fbdev-fill-dev$n"; done
 }
 
 s6_run() {
 	local n
 	ensure_loaded
-	for n in $(s6_devs); do modetest_dev 6 "$n"; done
+	for n in $(s6_devs); do
+		modetest_dev 6 "$n"
+		fbdev_dev "$n"
+	done
 }
