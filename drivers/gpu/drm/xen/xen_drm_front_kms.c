@@ -304,13 +304,16 @@ static void xdf_pipe_set_link(struct xdf_pipe *xp, bool bad)
 /*
  * Sends @event with the vblank count and time of now: vblank interrupts
  * may be off, and taking a reference brings the count up to date (the
- * timestamp hook knows every vblank since). Called with event_lock held.
+ * timestamp hook knows every vblank since). Not for the events the atomic
+ * helpers make for commits without one (DIRTYFB, fbdev): nobody reads
+ * those, and fbcon's cursor would keep vblank on for good. Called with
+ * event_lock held.
  */
 static void xdf_pipe_send_event(struct xdf_pipe *xp,
 				struct drm_pending_vblank_event *event)
 {
 	struct drm_crtc *crtc = &xp->pipe.crtc;
-	bool ref = !drm_crtc_vblank_get(crtc);
+	bool ref = event->base.file_priv && !drm_crtc_vblank_get(crtc);
 
 	drm_crtc_send_vblank_event(crtc, event);
 	if (ref)
