@@ -976,8 +976,14 @@ static void dbt_prime_import_addfb(struct kunit *test)
 #define DBT_OFS		256
 #define DBT_OFS_SIZE	(3 * PAGE_SIZE)
 
+/*
+ * @block: if set, @pages are the pages of one allocation of that many
+ * pages, not compound, as TTM makes them: only the first page has a
+ * reference count.
+ */
 struct dbt_exporter {
 	struct page *pages[DBT_OFS_PAGES];
+	struct page *block;
 };
 
 static struct sg_table *dbt_exp_map(struct dma_buf_attachment *attach,
@@ -1025,7 +1031,9 @@ static void dbt_exporter_free(struct dbt_exporter *exp)
 {
 	unsigned int i;
 
-	for (i = 0; i < DBT_OFS_PAGES; i++)
+	if (exp->block)
+		__free_pages(exp->block, ilog2(DBT_OFS_PAGES));
+	for (i = 0; i < DBT_OFS_PAGES && !exp->block; i++)
 		if (exp->pages[i])
 			__free_page(exp->pages[i]);
 	kfree(exp);
@@ -1059,6 +1067,55 @@ static const struct dma_buf_ops dbt_exp_ops = {
 	.unmap_dma_buf = dbt_exp_unmap,
 	.release = dbt_exp_release,
 };
+
+/*
+ * Pages the exporter does not reference-count cannot be shared: their
+ * grants would take page references. The import fails with nothing
+ * granted or sent, and the pages stay the exporter's.
+ */
+static void dbt_prime_import_uncounted(struct kunit *test)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dbt_ctx *ctx = dbt_connect(test, NULL);
+	struct dbt_exporter *exp;
+	struct drm_gem_object *obj;
+	struct dma_buf *dmabuf;
+	unsigned int i, nreq;
+	struct page *block;
+
+	block = alloc_pages(GFP_KERNEL | __GFP_ZERO, ilog2(DBT_OFS_PAGES));
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
+	if (!exp)
+		__free_pages(block, ilog2(DBT_OFS_PAGES));
+	KUNIT_ASSERT_NOT_NULL(test, exp);
+	exp->block = block;
+	for (i = 0; i < DBT_OFS_PAGES; i++)
+		exp->pages[i] = exp->block + i;
+	KUNIT_EXPECT_EQ(test, page_count(exp->pages[1]), 0);
+
+	exp_info.ops = &dbt_exp_ops;
+	exp_info.size = DBT_OFS_SIZE;
+	exp_info.flags = O_RDWR;
+	exp_info.priv = exp;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf))
+		dbt_exporter_free(exp);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+
+	nreq = dbt_nreqs(ctx);
+	obj = drm_gem_prime_import(&ctx->xdrm->drm, dmabuf);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(obj), -EINVAL);
+	if (!IS_ERR(obj))
+		drm_gem_object_put(obj);
+	KUNIT_EXPECT_EQ(test, dbt_nreqs(ctx), nreq);
+	dbt_expect_no_buffers(test, ctx);
+	for (i = 1; i < DBT_OFS_PAGES; i++)
+		KUNIT_EXPECT_EQ(test, page_count(exp->pages[i]), 0);
+	dma_buf_put(dmabuf);
+	flush_delayed_fput();
+	dbt_expect_no_buffers(test, ctx);
+}
 
 /* Import of a buffer at offset 256 of its first page: data_ofs 256. */
 static void dbt_prime_import_offset(struct kunit *test)
@@ -1654,6 +1711,7 @@ static struct kunit_case dbt_cases[] = {
 	KUNIT_CASE(dbt_prime_handle_outlives),
 	KUNIT_CASE(dbt_prime_import),
 	KUNIT_CASE(dbt_prime_import_offset),
+	KUNIT_CASE(dbt_prime_import_uncounted),
 	KUNIT_CASE(dbt_prime_import_addfb),
 	KUNIT_CASE(dbt_grant_fails_pages),
 	KUNIT_CASE(dbt_grant_fails_first_dir),

@@ -565,7 +565,7 @@ struct drm_gem_object *xdf_gem_import_sg_table(struct drm_device *drm,
 		.data_ofs = sgt->sgl->offset,
 	};
 	struct drm_gem_object *obj;
-	unsigned int num_pages;
+	unsigned int num_pages, i;
 	struct xdf_dbuf *dbuf;
 	struct xdf_gem *gem;
 	int ret;
@@ -596,6 +596,19 @@ struct drm_gem_object *xdf_gem_import_sg_table(struct drm_device *drm,
 			       num_pages);
 		ret = -EINVAL;
 		goto err_put;
+	}
+	/*
+	 * The grants hold page references (xdf_dbuf_share()). Pages of a
+	 * larger allocation that is not compound (TTM's) have none of their
+	 * own: taking one would free the page alone when it is dropped.
+	 */
+	for (i = 0; i < num_pages; i++) {
+		if (!page_count(gem->import_pages[i])) {
+			drm_dbg_driver(drm, "imported page %u has no reference count\n",
+				       i);
+			ret = -EINVAL;
+			goto err_put;
+		}
 	}
 
 	dbuf = xdf_dbuf_create(xdrm, gem->import_pages, num_pages, &desc);
