@@ -424,6 +424,32 @@ bool xdf_xen_foreign_user_mappable(void)
 	return !xen_pv_domain();
 }
 
+/*
+ * Maps @n grants from @ops, listed by @idx, storing their handles in
+ * @handles; the first failure is logged, naming @where. Returns 0,
+ * -ENOMEM if Xen's mapping table is full, or -EFAULT.
+ */
+static int xdf_xen_map_batch(struct gnttab_map_grant_ref *ops,
+			     const unsigned int *idx, unsigned int n,
+			     grant_handle_t *handles, const char *where)
+{
+	unsigned int i;
+	int ret = 0;
+
+	gnttab_batch_map(ops, n);
+	for (i = 0; i < n; i++) {
+		if (ops[i].status == GNTST_okay) {
+			handles[idx[i]] = ops[i].handle;
+			continue;
+		}
+		if (!ret)
+			pr_err("xen_drm_front: mapping backend grant %u %s failed: status %d\n",
+			       ops[i].ref, where, ops[i].status);
+		ret = ops[i].status == GNTST_no_device_space ? -ENOMEM : -EFAULT;
+	}
+	return ret;
+}
+
 /**
  * struct xdf_xen_umap - backend pages that Xen mapped into a user VMA
  * @notifier: called before the kernel changes or frees the page table
@@ -612,30 +638,6 @@ static int xdf_xen_umap_pte(pte_t *pte, unsigned long addr, void *data)
 	return 0;
 }
 
-/* Maps @n pages from @ops, listed by @idx; @umap->lock held. */
-static int xdf_xen_umap_map_batch(struct xdf_xen_umap *umap,
-				  struct gnttab_map_grant_ref *ops,
-				  const unsigned int *idx, unsigned int n)
-{
-	unsigned int i;
-	int ret = 0;
-
-	gnttab_batch_map(ops, n);
-	for (i = 0; i < n; i++) {
-		if (ops[i].status == GNTST_okay) {
-			umap->handles[idx[i]] = ops[i].handle;
-			continue;
-		}
-		if (!ret)
-			pr_err("xen_drm_front: mapping backend grant %u at user address %#lx failed: status %d\n",
-			       umap->refs[idx[i]],
-			       umap->start + ((unsigned long)idx[i] << PAGE_SHIFT),
-			       ops[i].status);
-		ret = ops[i].status == GNTST_no_device_space ? -ENOMEM : -EFAULT;
-	}
-	return ret;
-}
-
 /**
  * xdf_xen_umap_fill() - map every page of a user mapping that is not mapped
  * @umap: the mapping
@@ -689,12 +691,14 @@ int xdf_xen_umap_fill(struct xdf_xen_umap *umap, struct vm_area_struct *vma)
 				  umap->domid);
 		idx[n++] = i;
 		if (n == XDF_UMAP_BATCH) {
-			ret = xdf_xen_umap_map_batch(umap, ops, idx, n);
+			ret = xdf_xen_map_batch(ops, idx, n, umap->handles,
+						"into user space");
 			n = 0;
 		}
 	}
 	if (n) {
-		err = xdf_xen_umap_map_batch(umap, ops, idx, n);
+		err = xdf_xen_map_batch(ops, idx, n, umap->handles,
+					"into user space");
 		if (!ret)
 			ret = err;
 	}
@@ -797,27 +801,6 @@ static void xdf_xen_vmap_unmap_batch(struct gnttab_unmap_grant_ref *unmap,
 			       unmap[i].status);
 }
 
-static int xdf_xen_vmap_map_batch(struct xdf_xen_vmap *xv,
-				  struct gnttab_map_grant_ref *ops,
-				  const unsigned int *idx, unsigned int n)
-{
-	unsigned int i;
-	int ret = 0;
-
-	gnttab_batch_map(ops, n);
-	for (i = 0; i < n; i++) {
-		if (ops[i].status == GNTST_okay) {
-			xv->handles[idx[i]] = ops[i].handle;
-			continue;
-		}
-		if (!ret)
-			pr_err("xen_drm_front: mapping backend grant %u into the kernel failed: status %d\n",
-			       ops[i].ref, ops[i].status);
-		ret = ops[i].status == GNTST_no_device_space ? -ENOMEM : -EFAULT;
-	}
-	return ret;
-}
-
 /**
  * xdf_xen_vmap_destroy() - unmap and free a kernel mapping from
  *			    xdf_xen_vmap_create()
@@ -898,14 +881,16 @@ struct xdf_xen_vmap *xdf_xen_vmap_create(domid_t domid,
 				  refs[i], domid);
 		idx[n++] = i;
 		if (n == XDF_UMAP_BATCH) {
-			ret = xdf_xen_vmap_map_batch(xv, ops, idx, n);
+			ret = xdf_xen_map_batch(ops, idx, n, xv->handles,
+						"into the kernel");
 			n = 0;
 			if (ret)
 				goto err;
 		}
 	}
 	if (n) {
-		ret = xdf_xen_vmap_map_batch(xv, ops, idx, n);
+		ret = xdf_xen_map_batch(ops, idx, n, xv->handles,
+					"into the kernel");
 		if (ret)
 			goto err;
 	}
