@@ -4007,6 +4007,40 @@ bool xdf_xen_foreign_user_mappable(void)
  * page (a DBUF_DESTROY while one is left is caught), and all are gone
  * when xdf_xen_umap_destroy() returns, before the kernel mapping goes.
  */
+/*
+ * One more mapping of backend grant @ref, into user space or a kernel
+ * area: only of a grant the frontend maps in the kernel.
+ */
+static struct sim_be_grant *sim_be_grant_map_again(grant_ref_t ref, bool user)
+{
+	struct sim_be_grant *g;
+	bool unmapped = false;
+	unsigned long flags;
+	int err = 0;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	g = xa_load(&sim_be_grants, ref);
+	if (!g || g->ended || sim_budget_exhausted(&hv_fmap_budget)) {
+		err = -EFAULT;
+	} else if (!g->kmaps) {
+		unmapped = true;
+		err = -EFAULT;
+	} else {
+		g->maps++;
+		if (user) {
+			g->umaps++;
+			hv.user_maps++;
+		} else {
+			g->vmaps++;
+		}
+	}
+	spin_unlock_irqrestore(&hv_lock, flags);
+	if (unmapped)
+		sim_misuse("%s mapping of backend grant %u, not mapped in the kernel",
+			   user ? "user" : "kernel area", ref);
+	return err ? ERR_PTR(err) : g;
+}
+
 struct xdf_xen_umap {
 	unsigned long start;
 	unsigned int count;
@@ -4107,8 +4141,8 @@ struct xdf_xen_umap *xdf_xen_umap_create(struct vm_area_struct *vma,
 
 int xdf_xen_umap_fill(struct xdf_xen_umap *umap, struct vm_area_struct *vma)
 {
-	unsigned long addr, pfn, flags;
-	bool present, unmapped_grant;
+	unsigned long addr, pfn;
+	bool present;
 	struct sim_be_grant *g;
 	unsigned int i;
 	int err = 0;
@@ -4135,25 +4169,11 @@ int xdf_xen_umap_fill(struct xdf_xen_umap *umap, struct vm_area_struct *vma)
 			return -EBUSY;
 		}
 
-		unmapped_grant = false;
-		spin_lock_irqsave(&hv_lock, flags);
-		g = xa_load(&sim_be_grants, umap->refs[i]);
-		if (!g || g->ended || sim_budget_exhausted(&hv_fmap_budget)) {
-			err = -EFAULT;
-		} else if (!g->kmaps) {
-			unmapped_grant = true;
-			err = -EFAULT;
-		} else {
-			g->maps++;
-			g->umaps++;
-			hv.user_maps++;
-		}
-		spin_unlock_irqrestore(&hv_lock, flags);
-		if (unmapped_grant)
-			sim_misuse("user mapping of backend grant %u, not mapped in the kernel",
-				   umap->refs[i]);
-		if (err)
+		g = sim_be_grant_map_again(umap->refs[i], true);
+		if (IS_ERR(g)) {
+			err = PTR_ERR(g);
 			break;
+		}
 
 		umap->mapped[i] = g;
 		if (vmf_insert_pfn(vma, addr, page_to_pfn(g->page)) !=
@@ -4239,7 +4259,6 @@ struct xdf_xen_vmap *xdf_xen_vmap_create(domid_t domid,
 {
 	struct xdf_xen_vmap *xv;
 	struct sim_be_grant *g;
-	bool unmapped_grant;
 	struct page **pages;
 	unsigned long flags;
 	unsigned int i;
@@ -4267,24 +4286,13 @@ struct xdf_xen_vmap *xdf_xen_vmap_create(domid_t domid,
 	spin_unlock_irqrestore(&hv_lock, flags);
 
 	for (i = 0; i < count && !err; i++) {
-		unmapped_grant = false;
-		spin_lock_irqsave(&hv_lock, flags);
-		g = xa_load(&sim_be_grants, refs[i]);
-		if (!g || g->ended || sim_budget_exhausted(&hv_fmap_budget)) {
-			err = -EFAULT;
-		} else if (!g->kmaps) {
-			unmapped_grant = true;
-			err = -EFAULT;
+		g = sim_be_grant_map_again(refs[i], false);
+		if (IS_ERR(g)) {
+			err = PTR_ERR(g);
 		} else {
-			g->maps++;
-			g->vmaps++;
 			xv->mapped[i] = g;
 			pages[i] = g->page;
 		}
-		spin_unlock_irqrestore(&hv_lock, flags);
-		if (unmapped_grant)
-			sim_misuse("kernel area mapping of backend grant %u, unmapped",
-				   refs[i]);
 	}
 	if (!err) {
 		xv->vaddr = vmap(pages, count, VM_MAP, PAGE_KERNEL);
