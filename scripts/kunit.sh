@@ -76,6 +76,11 @@ else
 	warn "kunit($config): no results ($json)"
 	ok=0
 fi
+# Compiler warnings in our code (those of the files this run compiled).
+if grep -E "$DRIVER_DIR/[^:]*:[0-9]+:[0-9]+: (warning|error):" "$log" >&2; then
+	warn "kunit($config): compiler warnings in our code (log: $log)"
+	ok=0
+fi
 if [[ -f $build/test.log ]] && ! splats "$build/test.log"; then
 	warn "kunit($config): kernel splat in $build/test.log (lines above)"
 	ok=0
