@@ -1050,6 +1050,8 @@ static int xdf_pipe_init(struct xdf_drm *xdrm, unsigned int idx)
 	hrtimer_init(&xp->vblank_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	xp->vblank_timer.function = xdf_vblank_timer;
 	spin_lock_init(&xp->vblank_timer_lock);
+	/* Set from the mode at each enable; never 0 for the timestamp hook. */
+	xp->vblank_period = ns_to_ktime(NSEC_PER_SEC / XDF_REFRESH_HZ);
 	ret = drmm_mutex_init(drm, &xp->modes_lock);
 	if (ret)
 		return ret;
