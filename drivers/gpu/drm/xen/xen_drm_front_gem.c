@@ -351,7 +351,7 @@ static const struct drm_gem_object_funcs xdf_gem_be_funcs = {
  *
  * As a GEM mmap: drm_gem_prime_mmap() would set the VMA's private data to
  * the object after our mmap ran, over the user mapping of a PV guest's
- * backend-allocated buffer. Only whole-buffer mappings from the start are
+ * backend-allocated buffer. Only mappings from the buffer's start are
  * taken, as through the device.
  *
  * Return: 0 or a negative errno.
