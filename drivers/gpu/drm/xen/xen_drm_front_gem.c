@@ -53,9 +53,9 @@ static_assert(offsetof(struct xdf_gem, shmem) == 0);
  * @base: the GEM object
  * @dbuf: the display buffer, whose pages this object shows
  * @vmap_lock: protects @vmap and @vaddr
- * @vmap: in a PV guest, the kernel mapping Xen made on the first vmap,
- *	  kept until the object goes (fbdev maps the buffer at each flush)
- * @vaddr: its address
+ * @vmap: in a PV guest, Xen's kernel mapping of the pages, else NULL
+ * @vaddr: the kernel mapping made on the first vmap, kept until the object
+ *	   goes (fbdev maps the buffer at each flush)
  */
 struct xdf_gem_be {
 	struct drm_gem_object base;
@@ -114,6 +114,8 @@ static void xdf_gem_be_free(struct drm_gem_object *obj)
 	/* Unmapped before the pages are, and DBUF_DESTROY. */
 	if (gem->vmap)
 		xdf_xen_vmap_destroy(gem->vmap);
+	else if (gem->vaddr)
+		vunmap(gem->vaddr);
 	mutex_destroy(&gem->vmap_lock);
 	xdf_dbuf_put(gem->dbuf);
 	drm_gem_object_release(obj);
@@ -128,54 +130,46 @@ static struct sg_table *xdf_gem_be_get_sg_table(struct drm_gem_object *obj)
 	return drm_prime_pages_to_sg(obj->dev, dbuf->pages, dbuf->num_pages);
 }
 
-/* In a PV guest: Xen's kernel mapping of the backend's pages, made once. */
-static int xdf_gem_be_vmap_xen(struct xdf_gem_be *gem, struct iosys_map *map)
+/*
+ * In a PV guest vmap() cannot map the backend's pages (Xen refuses such
+ * page table entries): Xen maps them.
+ */
+static int xdf_gem_be_vmap_pages(struct xdf_gem_be *gem)
 {
 	struct xdf_dbuf *dbuf = gem->dbuf;
-	struct xdf_xen_vmap *vmap;
+	struct xdf_xen_vmap *xv;
+
+	if (xdf_xen_foreign_user_mappable()) {
+		gem->vaddr = vmap(dbuf->pages, dbuf->num_pages, VM_MAP,
+				  PAGE_KERNEL);
+		return gem->vaddr ? 0 : -ENOMEM;
+	}
+	xv = xdf_xen_vmap_create(xdf_dbuf_backend_domid(dbuf), dbuf->grefs,
+				 dbuf->num_pages, &gem->vaddr);
+	if (IS_ERR(xv))
+		return PTR_ERR(xv);
+	gem->vmap = xv;
+	return 0;
+}
+
+/* No vunmap: the mapping stays until the object goes. */
+static int xdf_gem_be_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	struct xdf_gem_be *gem = to_xdf_gem_be(obj);
 	int ret = 0;
 
 	mutex_lock(&gem->vmap_lock);
-	if (!gem->vmap) {
-		vmap = xdf_xen_vmap_create(xdf_dbuf_backend_domid(dbuf),
-					   dbuf->grefs, dbuf->num_pages,
-					   &gem->vaddr);
-		if (IS_ERR(vmap)) {
-			ret = PTR_ERR(vmap);
-			drm_err(gem->base.dev,
+	if (!gem->vaddr) {
+		ret = xdf_gem_be_vmap_pages(gem);
+		if (ret)
+			drm_err(obj->dev,
 				"cannot map backend buffer %llu into the kernel: %d\n",
-				dbuf->cookie, ret);
-		} else {
-			gem->vmap = vmap;
-		}
+				gem->dbuf->cookie, ret);
 	}
 	if (!ret)
 		iosys_map_set_vaddr(map, gem->vaddr);
 	mutex_unlock(&gem->vmap_lock);
 	return ret;
-}
-
-static int xdf_gem_be_vmap(struct drm_gem_object *obj, struct iosys_map *map)
-{
-	struct xdf_gem_be *gem = to_xdf_gem_be(obj);
-	struct xdf_dbuf *dbuf = gem->dbuf;
-	void *vaddr;
-
-	if (!xdf_xen_foreign_user_mappable())
-		return xdf_gem_be_vmap_xen(gem, map);
-
-	vaddr = vmap(dbuf->pages, dbuf->num_pages, VM_MAP, PAGE_KERNEL);
-	if (!vaddr)
-		return -ENOMEM;
-	iosys_map_set_vaddr(map, vaddr);
-	return 0;
-}
-
-static void xdf_gem_be_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
-{
-	/* Xen's mapping stays until the object goes. */
-	if (xdf_xen_foreign_user_mappable())
-		vunmap(map->vaddr);
 }
 
 /**
@@ -338,7 +332,6 @@ static const struct drm_gem_object_funcs xdf_gem_be_funcs = {
 	.free = xdf_gem_be_free,
 	.get_sg_table = xdf_gem_be_get_sg_table,
 	.vmap = xdf_gem_be_vmap,
-	.vunmap = xdf_gem_be_vunmap,
 	.mmap = xdf_gem_be_mmap,
 	.vm_ops = &xdf_gem_be_vm_ops,
 };
