@@ -177,6 +177,17 @@ static long mmt_mmap(struct mmt_ctx *ctx, struct mmt_buf *buf, size_t len,
 	return (long)vm_mmap(ctx->filp, 0, len, prot, flags, buf->offset);
 }
 
+/* A writable shared mapping of the whole buffer, as compositors make. */
+static long mmt_map_shared(struct kunit *test, struct mmt_ctx *ctx,
+			   struct mmt_buf *buf)
+{
+	long addr = mmt_mmap(ctx, buf, buf->size, PROT_READ | PROT_WRITE,
+			     MAP_SHARED);
+
+	KUNIT_ASSERT_GE_MSG(test, addr, 0L, "mmap: %ld", addr);
+	return addr;
+}
+
 /* A byte pattern that differs from page to page and within a page. */
 static u8 mmt_pattern(size_t i, u8 seed)
 {
@@ -277,6 +288,16 @@ static void mmt_expect_destroyed(struct kunit *test, struct mmt_ctx *ctx,
 	mmt_expect_user_maps(test, 0, 0);
 }
 
+/* The handle of @buf goes, the last of it: the backend is told at once. */
+static void mmt_destroy_last(struct kunit *test, struct mmt_ctx *ctx,
+			     struct mmt_buf *buf)
+{
+	unsigned int nreq = mmt_nreqs(ctx);
+
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, buf), 0);
+	mmt_expect_destroyed(test, ctx, buf, nreq);
+}
+
 /*
  * Map, write the pattern through the mapping, the backend sees it; the
  * backend writes, the mapping shows it; munmap, destroy.
@@ -286,12 +307,10 @@ static void mmt_pixels_case(struct kunit *test, const char *be_alloc, bool pv,
 {
 	struct mmt_ctx *ctx = mmt_start(test, be_alloc, pv);
 	struct mmt_buf buf;
-	unsigned int nreq;
 	long addr;
 
 	mmt_create(test, ctx, width, height, &buf);
-	addr = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE, MAP_SHARED);
-	KUNIT_ASSERT_GE_MSG(test, addr, 0L, "mmap: %ld", addr);
+	addr = mmt_map_shared(test, ctx, &buf);
 	/* Only backend pages in a PV guest need Xen's user mappings. */
 	mmt_expect_user_maps(test, pv && be_alloc ? buf.pages : 0,
 			     pv && be_alloc ? 1 : 0);
@@ -303,9 +322,7 @@ static void mmt_pixels_case(struct kunit *test, const char *be_alloc, bool pv,
 
 	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
 	mmt_expect_user_maps(test, 0, 0);
-	nreq = mmt_nreqs(ctx);
-	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
-	mmt_expect_destroyed(test, ctx, &buf, nreq);
+	mmt_destroy_last(test, ctx, &buf);
 }
 
 static void mmt_fe_alloc_pixels(struct kunit *test)
@@ -341,8 +358,7 @@ static void mmt_pv_handle_first(struct kunit *test)
 	long addr;
 
 	mmt_create(test, ctx, 800, 600, &buf);
-	addr = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE, MAP_SHARED);
-	KUNIT_ASSERT_GE_MSG(test, addr, 0L, "mmap: %ld", addr);
+	addr = mmt_map_shared(test, ctx, &buf);
 
 	nreq = mmt_nreqs(ctx);
 	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
@@ -394,9 +410,7 @@ static void mmt_pv_exit(struct kunit *test)
 	/* b: unmapped, still there. */
 	mmt_backend_sees(test, ctx, &b, 0x22);
 
-	nreq = mmt_nreqs(ctx);
-	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &b), 0);
-	mmt_expect_destroyed(test, ctx, &b, nreq);
+	mmt_destroy_last(test, ctx, &b);
 }
 
 /* Two mappings of one buffer: each has its own; the last one ends it. */
@@ -435,7 +449,6 @@ static void mmt_pv_refused(struct kunit *test)
 {
 	struct mmt_ctx *ctx = mmt_start(test, "1", true);
 	struct mmt_buf buf;
-	unsigned int nreq;
 	long addr;
 
 	mmt_create(test, ctx, 640, 480, &buf);
@@ -448,8 +461,7 @@ static void mmt_pv_refused(struct kunit *test)
 	KUNIT_EXPECT_LT(test, addr, 0L);
 	mmt_expect_user_maps(test, 0, 0);
 
-	addr = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE, MAP_SHARED);
-	KUNIT_ASSERT_GE_MSG(test, addr, 0L, "mmap: %ld", addr);
+	addr = mmt_map_shared(test, ctx, &buf);
 	KUNIT_EXPECT_EQ(test, vm_munmap(addr + PAGE_SIZE, PAGE_SIZE), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vm_munmap(addr, PAGE_SIZE), -EINVAL);
 	mmt_expect_user_maps(test, buf.pages, 1);
@@ -457,9 +469,7 @@ static void mmt_pv_refused(struct kunit *test)
 	mmt_backend_sees(test, ctx, &buf, 0x44);
 
 	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
-	nreq = mmt_nreqs(ctx);
-	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
-	mmt_expect_destroyed(test, ctx, &buf, nreq);
+	mmt_destroy_last(test, ctx, &buf);
 }
 
 /*
@@ -472,12 +482,10 @@ static void mmt_pv_refault(struct kunit *test)
 	struct mmt_ctx *ctx = mmt_start(test, "1", true);
 	struct address_space *mapping = ctx->xdrm->drm.anon_inode->i_mapping;
 	struct mmt_buf buf;
-	unsigned int nreq;
 	long addr;
 
 	mmt_create(test, ctx, 640, 480, &buf);
-	addr = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE, MAP_SHARED);
-	KUNIT_ASSERT_GE_MSG(test, addr, 0L, "mmap: %ld", addr);
+	addr = mmt_map_shared(test, ctx, &buf);
 	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x55), 0ul);
 
 	unmap_mapping_range(mapping, 0, 0, 1);
@@ -496,9 +504,7 @@ static void mmt_pv_refault(struct kunit *test)
 	mmt_expect_user_maps(test, buf.pages, 1);
 
 	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
-	nreq = mmt_nreqs(ctx);
-	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
-	mmt_expect_destroyed(test, ctx, &buf, nreq);
+	mmt_destroy_last(test, ctx, &buf);
 }
 
 /* mmap fails part way: nothing is left mapped, the object is not held. */
@@ -506,7 +512,6 @@ static void mmt_pv_map_fails(struct kunit *test)
 {
 	struct mmt_ctx *ctx = mmt_start(test, "1", true);
 	struct mmt_buf buf;
-	unsigned int nreq;
 	long addr;
 
 	mmt_create(test, ctx, 640, 480, &buf);
@@ -516,9 +521,7 @@ static void mmt_pv_map_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, addr, (long)-EFAULT);
 	mmt_expect_user_maps(test, 0, 0);
 
-	nreq = mmt_nreqs(ctx);
-	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
-	mmt_expect_destroyed(test, ctx, &buf, nreq);
+	mmt_destroy_last(test, ctx, &buf);
 }
 
 /*
@@ -535,8 +538,7 @@ static void mmt_pv_backend_gone(struct kunit *test)
 	long addr;
 
 	mmt_create(test, ctx, 640, 480, &buf);
-	addr = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE, MAP_SHARED);
-	KUNIT_ASSERT_GE_MSG(test, addr, 0L, "mmap: %ld", addr);
+	addr = mmt_map_shared(test, ctx, &buf);
 	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x66), 0ul);
 
 	xdf_sim_backend_set_state(ctx->sdev, XenbusStateClosing);
@@ -600,28 +602,29 @@ static void mmt_pv_prime_mmap(struct kunit *test)
 }
 
 /*
- * A kernel mapping of a backend buffer in a PV guest (fbdev flushes
- * through one) is Xen's, made at the first vmap and kept until the buffer
- * goes: what is written through it is what the backend sees, and it is
- * gone by DBUF_DESTROY. A failure to map leaves nothing mapped.
+ * A kernel mapping of a backend buffer (fbdev flushes through one) is
+ * made at the first vmap and kept until the buffer goes: what is written
+ * through it is what the backend sees, and it is gone by DBUF_DESTROY.
+ * In a PV guest it is Xen's, and a failure to map leaves nothing mapped.
  */
-static void mmt_pv_vmap(struct kunit *test)
+static void mmt_vmap_case(struct kunit *test, bool pv)
 {
-	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct mmt_ctx *ctx = mmt_start(test, "1", pv);
 	struct iosys_map map, again;
 	struct xdf_sim_counters c;
 	struct mmt_buf buf;
-	unsigned int nreq;
 	void *vaddr;
 	size_t i;
 
 	mmt_create(test, ctx, 640, 480, &buf);
 
-	xdf_sim_foreign_map_fail_after(3);
-	KUNIT_EXPECT_NE(test, drm_gem_vmap(buf.obj, &map), 0);
-	xdf_sim_foreign_map_fail_after(-1);
-	xdf_sim_get_counters(&c);
-	KUNIT_EXPECT_EQ(test, c.kernel_areas, 0u);
+	if (pv) {
+		xdf_sim_foreign_map_fail_after(3);
+		KUNIT_EXPECT_NE(test, drm_gem_vmap(buf.obj, &map), 0);
+		xdf_sim_foreign_map_fail_after(-1);
+		xdf_sim_get_counters(&c);
+		KUNIT_EXPECT_EQ(test, c.kernel_areas, 0u);
+	}
 
 	KUNIT_ASSERT_EQ(test, drm_gem_vmap(buf.obj, &map), 0);
 	for (i = 0; i < buf.size; i++)
@@ -633,13 +636,21 @@ static void mmt_pv_vmap(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, again.vaddr, vaddr);
 	drm_gem_vunmap(buf.obj, &again);
 	xdf_sim_get_counters(&c);
-	KUNIT_EXPECT_EQ(test, c.kernel_areas, 1u);
+	KUNIT_EXPECT_EQ(test, c.kernel_areas, pv ? 1u : 0u);
 
-	nreq = mmt_nreqs(ctx);
-	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
-	mmt_expect_destroyed(test, ctx, &buf, nreq);
+	mmt_destroy_last(test, ctx, &buf);
 	xdf_sim_get_counters(&c);
 	KUNIT_EXPECT_EQ(test, c.kernel_areas, 0u);
+}
+
+static void mmt_be_alloc_vmap(struct kunit *test)
+{
+	mmt_vmap_case(test, false);
+}
+
+static void mmt_pv_vmap(struct kunit *test)
+{
+	mmt_vmap_case(test, true);
 }
 
 static int mmt_init(struct kunit *test)
@@ -679,6 +690,7 @@ static struct kunit_case mmt_cases[] = {
 	KUNIT_CASE(mmt_pv_map_fails),
 	KUNIT_CASE(mmt_pv_backend_gone),
 	KUNIT_CASE(mmt_pv_prime_mmap),
+	KUNIT_CASE(mmt_be_alloc_vmap),
 	KUNIT_CASE(mmt_pv_vmap),
 	{}
 };
