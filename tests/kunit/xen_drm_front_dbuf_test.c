@@ -1400,6 +1400,26 @@ static void dbt_commit_unlimit(struct dbt_ctx *ctx)
 }
 
 /*
+ * Makes a 100-page dumb buffer (1024x100, 32 bpp) with room for @allow
+ * more committed pages; @committed gets the committed count before.
+ */
+static int dbt_create_limited(struct kunit *test, struct dbt_ctx *ctx,
+			      unsigned long allow, struct dbt_buf *buf,
+			      unsigned long *committed)
+{
+	int ret;
+
+	/* Nothing of an earlier test may be uncharged under this one. */
+	xdf_sim_settle();
+	flush_delayed_fput();
+	*committed = vm_memory_committed();
+	dbt_commit_limit(ctx, allow);
+	ret = dbt_create(test, ctx, 1024, 100, 32, buf);
+	dbt_commit_unlimit(ctx);
+	return ret;
+}
+
+/*
  * A 100-page dumb buffer whose shmem page @allow cannot be allocated
  * (counting from 0): the create fails with shmem's error, nothing reaches
  * the backend, and nothing is left: no handle, grant, cookie or page (the
@@ -1413,13 +1433,7 @@ static void dbt_shmem_fails_case(struct kunit *test, unsigned long allow)
 	struct dbt_buf buf;
 	int ret;
 
-	/* Nothing of an earlier test may be uncharged under this one. */
-	xdf_sim_settle();
-	flush_delayed_fput();
-	committed = vm_memory_committed();
-	dbt_commit_limit(ctx, allow);
-	ret = dbt_create(test, ctx, 1024, 100, 32, &buf);
-	dbt_commit_unlimit(ctx);
+	ret = dbt_create_limited(test, ctx, allow, &buf, &committed);
 	/* shmem's -ENOSPC for a page it may not charge is out of memory. */
 	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
 	KUNIT_EXPECT_TRUE(test, idr_is_empty(&ctx->file->object_idr));
@@ -1462,12 +1476,7 @@ static void dbt_shmem_limit_exact(struct kunit *test)
 	struct dbt_buf buf;
 	int ret;
 
-	xdf_sim_settle();
-	flush_delayed_fput();
-	committed = vm_memory_committed();
-	dbt_commit_limit(ctx, 100);
-	ret = dbt_create(test, ctx, 1024, 100, 32, &buf);
-	dbt_commit_unlimit(ctx);
+	ret = dbt_create_limited(test, ctx, 100, &buf, &committed);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, buf.size, 100ull * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, vm_memory_committed(), committed + 100);
