@@ -166,6 +166,20 @@ static bool kt_last(struct kt_ctx *ctx, unsigned int conn, u8 op,
 	return n && kt_nth(ctx, conn, op, n - 1, out);
 }
 
+/* A SET_CONFIG as the backend received it: every field. */
+static void kt_expect_config(struct kunit *test,
+			     const struct xendispl_set_config_req *c,
+			     u64 fb_cookie, u32 x, u32 y, u32 width,
+			     u32 height, u32 bpp)
+{
+	KUNIT_EXPECT_EQ(test, c->fb_cookie, fb_cookie);
+	KUNIT_EXPECT_EQ(test, c->x, x);
+	KUNIT_EXPECT_EQ(test, c->y, y);
+	KUNIT_EXPECT_EQ(test, c->width, width);
+	KUNIT_EXPECT_EQ(test, c->height, height);
+	KUNIT_EXPECT_EQ(test, c->bpp, bpp);
+}
+
 /* Make a framebuffer of @format on a dumb buffer of @bpp bits per pixel. */
 static int kt_fb_add_bpp(struct kunit *test, struct kt_ctx *ctx, u32 width,
 			 u32 height, u32 format, u32 bpp, struct kt_fb *kfb)
@@ -600,12 +614,8 @@ static void kt_enable_disable(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb, &mode), 0);
 	KUNIT_ASSERT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_SET_CONFIG), 1u);
 	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_SET_CONFIG, &req));
-	KUNIT_EXPECT_EQ(test, req.op.set_config.fb_cookie, fb.cookie);
-	KUNIT_EXPECT_EQ(test, req.op.set_config.x, 0u);
-	KUNIT_EXPECT_EQ(test, req.op.set_config.y, 0u);
-	KUNIT_EXPECT_EQ(test, req.op.set_config.width, 1024u);
-	KUNIT_EXPECT_EQ(test, req.op.set_config.height, 768u);
-	KUNIT_EXPECT_EQ(test, req.op.set_config.bpp, 32u);
+	kt_expect_config(test, &req.op.set_config, fb.cookie, 0, 0, 1024, 768,
+			 32);
 	/* Enabling is not a flip. */
 	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 0u);
 	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
@@ -613,12 +623,7 @@ static void kt_enable_disable(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
 	KUNIT_ASSERT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_SET_CONFIG), 2u);
 	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_config(ctx->sdev, 0, &cfg));
-	KUNIT_EXPECT_EQ(test, cfg.fb_cookie, 0ull);
-	KUNIT_EXPECT_EQ(test, cfg.x, 0u);
-	KUNIT_EXPECT_EQ(test, cfg.y, 0u);
-	KUNIT_EXPECT_EQ(test, cfg.width, 0u);
-	KUNIT_EXPECT_EQ(test, cfg.height, 0u);
-	KUNIT_EXPECT_EQ(test, cfg.bpp, 0u);
+	kt_expect_config(test, &cfg, 0, 0, 0, 0, 0, 0);
 	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_FB_DETACH), 0u);
 
 	KUNIT_ASSERT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb.fb_id,
@@ -655,13 +660,10 @@ static void kt_pan(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb, &mode), 0);
 	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 0u);
 	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_SET_CONFIG, &req));
-	KUNIT_EXPECT_EQ(test, req.op.set_config.fb_cookie, fb.cookie);
-	KUNIT_EXPECT_EQ(test, req.op.set_config.x, 1024u);
-	KUNIT_EXPECT_EQ(test, req.op.set_config.y, 0u);
-	KUNIT_EXPECT_EQ(test, req.op.set_config.width, 1024u);
-	KUNIT_EXPECT_EQ(test, req.op.set_config.height, 768u);
+	kt_expect_config(test, &req.op.set_config, fb.cookie, 1024, 0, 1024,
+			 768, 32);
 	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_config(ctx->sdev, 0, &cfg));
-	KUNIT_EXPECT_EQ(test, cfg.x, 1024u);
+	kt_expect_config(test, &cfg, fb.cookie, 1024, 0, 1024, 768, 32);
 
 	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb, &mode), 0);
 	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 1u);
@@ -1963,8 +1965,8 @@ static void kt_edid_modes(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb), 0);
 	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb, &mode), 0);
 	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_SET_CONFIG, &req));
-	KUNIT_EXPECT_EQ(test, req.op.set_config.width, 1024u);
-	KUNIT_EXPECT_EQ(test, req.op.set_config.height, 768u);
+	kt_expect_config(test, &req.op.set_config, fb.cookie, 0, 0, 1024, 768,
+			 32);
 
 	/* The same size at 60 Hz is not offered. */
 	KUNIT_ASSERT_TRUE(test, kt_find_mode(ctx, 0, 1280, 720, 60, &other));
