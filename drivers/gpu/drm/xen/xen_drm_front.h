@@ -2,115 +2,51 @@
 /*
  * Xen para-virtual display frontend: the driver's one private header.
  *
- * Layers, each using only those below it:
+ * Layers, lowest first, each using only those below it:
  *   xen_drm_front_cfg.c     XenStore configuration, strictly parsed
  *   xen_drm_front_evtchnl.c request rings and event pages, one pair per
- *                           connector; knows nothing of DRM
+ *                           connector
+ *   xen_drm_front_dev.c     what the device's objects share: their names
+ *                           for the backend (cookies) and requests sent
+ *                           while the device lives
  *   xen_drm_front_dbuf.c    display buffers shared with the backend
  *   xen_drm_front_gem.c     GEM objects on display buffers
- *   xen_drm_front_kms.c     display pipes, framebuffers, flips
+ *   xen_drm_front_fb.c      framebuffers the backend knows
+ *   xen_drm_front_vblank.c  vblank: the timer standing in for the display
+ *   xen_drm_front_debugfs.c a connector's xen_state in debugfs
+ *   xen_drm_front_conn.c    connectors: EDID and modes
+ *   xen_drm_front_kms.c     display pipes, commits, flips and their events
  *   xen_drm_front_drm.c     the DRM device
  *   xen_drm_front_drv.c     module, xenbus driver and state machine
- * Xen itself is reached only through xen_drm_front_xen.h.
+ * The two lowest know nothing of DRM: their declarations are in
+ * xen_drm_front_proto.h. Xen itself is reached only through
+ * xen_drm_front_xen.h.
  */
 
 #ifndef __XEN_DRM_FRONT_H_
 #define __XEN_DRM_FRONT_H_
 
 #include <linux/atomic.h>
-#include <linux/completion.h>
 #include <linux/hrtimer.h>
+#include <linux/idr.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
-#include <linux/idr.h>
 
 #include <drm/drm_connector.h>
 #include <drm/drm_device.h>
+#include <drm/drm_framebuffer.h>
 #include <drm/drm_simple_kms_helper.h>
 #include <drm/drm_vblank.h>
 
-#include <xen/xenbus.h>
-#include <xen/interface/event_channel.h>
 #include <xen/interface/grant_table.h>
-#include <xen/interface/io/displif.h>
 
-#define XDF_DRIVER_NAME		"xen_drm_front"
+#include "xen_drm_front_proto.h"
 
-/* Connectors beyond this are ignored, with a warning (see xen-front.rst). */
-#define XDF_MAX_CONNECTORS	8
-/* Largest resolution accepted from XenStore, per dimension. */
-#define XDF_MAX_DIMENSION	8192
-/* Longest unique-id accepted from XenStore, without the NUL. */
-#define XDF_UNIQUE_ID_MAX	63
-/* Protocol versions this frontend speaks. */
-#define XDF_PROTOCOL_MIN	1
-#define XDF_PROTOCOL_MAX	XENDISPL_PROTOCOL_VERSION_INT
-
-/* xen_drm_front_cfg.c */
-
-/**
- * struct xdf_connector_cfg - one connector's XenStore configuration
- * @width: visible width in pixels, 1..XDF_MAX_DIMENSION
- * @height: visible height in pixels, 1..XDF_MAX_DIMENSION
- * @unique_id: the connector's unique-id, printable ASCII
- */
-struct xdf_connector_cfg {
-	u32 width;
-	u32 height;
-	char unique_id[XDF_UNIQUE_ID_MAX + 1];
-};
-
-/**
- * struct xdf_cfg - a vdispl device's XenStore configuration
- * @be_alloc: the backend may allocate display buffers for us
- * @version: protocol version chosen from the backend's "versions", or 0
- *	     when the backend published none (then version 2 is assumed and
- *	     nothing is written)
- * @num_connectors: number of valid entries in @connectors, >= 1
- * @connectors: per-connector configuration
- */
-struct xdf_cfg {
-	bool be_alloc;
-	unsigned int version;
-	unsigned int num_connectors;
-	struct xdf_connector_cfg connectors[XDF_MAX_CONNECTORS];
-};
-
-int xdf_cfg_read(struct xenbus_device *xb_dev, struct xdf_cfg *cfg);
-int xdf_cfg_parse_resolution(const char *value, u32 *width, u32 *height);
-int xdf_cfg_parse_versions(const char *value, unsigned int *version);
-
-/* xen_drm_front_evtchnl.c */
-
-/**
- * typedef xdf_frame_done_fn - frame-done event callback
- * @data: the callback's data
- * @conn_idx: connector whose event page carried the event
- * @fb_cookie: framebuffer cookie from the event, not yet checked
- *
- * Called in interrupt context with the event lock held.
- */
-typedef void (*xdf_frame_done_fn)(void *data, unsigned int conn_idx,
-				  u64 fb_cookie);
-
-struct xdf_channels;
-
-extern unsigned int xdf_req_timeout_ms;
-
-struct xdf_channels *xdf_channels_create(struct xenbus_device *xb_dev,
-					 unsigned int count);
-void xdf_channels_destroy(struct xdf_channels *chs);
-int xdf_channels_publish(struct xdf_channels *chs,
-			 struct xenbus_transaction xbt);
-void xdf_channels_connect(struct xdf_channels *chs);
-void xdf_channels_disconnect(struct xdf_channels *chs);
-void xdf_channels_set_frame_done(struct xdf_channels *chs,
-				 xdf_frame_done_fn fn, void *data);
-int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
-		struct xendispl_req *req, struct xendispl_resp *resp);
+/* The refresh rate of the configured resolution's mode. */
+#define XDF_REFRESH_HZ		60
 
 /* The device: shared by the layers below, created by xen_drm_front_drm.c */
 
@@ -236,6 +172,23 @@ static inline struct xdf_drm *to_xdf_drm(struct drm_device *drm)
 	return container_of(drm, struct xdf_drm, drm);
 }
 
+static inline struct xdf_pipe *to_xdf_pipe(struct drm_simple_display_pipe *pipe)
+{
+	return container_of(pipe, struct xdf_pipe, pipe);
+}
+
+static inline struct xdf_pipe *crtc_to_xdf_pipe(struct drm_crtc *crtc)
+{
+	return to_xdf_pipe(container_of(crtc, struct drm_simple_display_pipe, crtc));
+}
+
+/* xen_drm_front_dev.c */
+
+int xdf_cookie_alloc(struct xdf_drm *xdrm, u64 *cookie);
+void xdf_cookie_free(struct xdf_drm *xdrm, u64 cookie);
+int xdf_dev_request(struct xdf_drm *xdrm, unsigned int conn_idx,
+		    struct xendispl_req *req, struct xendispl_resp *resp);
+
 /* xen_drm_front_dbuf.c */
 
 extern unsigned int xdf_be_alloc_max_buffers;
@@ -321,21 +274,71 @@ struct drm_gem_object *xdf_gem_import_sg_table(struct drm_device *drm,
 int xdf_gem_prime_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma);
 struct xdf_dbuf *xdf_gem_to_dbuf(struct drm_gem_object *obj);
 
+/* xen_drm_front_fb.c */
+
+/**
+ * struct xdf_fb - a framebuffer the backend knows
+ * @base: the DRM framebuffer; first, as drm_gem_fb_destroy() frees it
+ * @dbuf: the display buffer it shows, of which it holds a reference
+ * @cookie: the framebuffer's name for the backend
+ */
+struct xdf_fb {
+	struct drm_framebuffer base;
+	struct xdf_dbuf *dbuf;
+	u64 cookie;
+};
+
+static inline struct xdf_fb *to_xdf_fb(struct drm_framebuffer *fb)
+{
+	return container_of(fb, struct xdf_fb, base);
+}
+
+struct drm_mode_fb_cmd2;
+
+extern const u32 xdf_fb_formats[];
+extern const unsigned int xdf_fb_num_formats;
+extern const u64 xdf_fb_modifiers[];
+
+struct drm_framebuffer *xdf_fb_create(struct drm_device *drm,
+				      struct drm_file *file,
+				      const struct drm_mode_fb_cmd2 *cmd);
+
+/* xen_drm_front_vblank.c */
+
+void xdf_vblank_init(struct xdf_pipe *xp);
+void xdf_vblank_start(struct xdf_pipe *xp);
+void xdf_vblank_stop(struct xdf_pipe *xp);
+void xdf_vblank_fini(struct xdf_pipe *xp);
+void xdf_vblank_frame_done(struct xdf_pipe *xp);
+int xdf_vblank_enable(struct drm_simple_display_pipe *pipe);
+void xdf_vblank_disable(struct drm_simple_display_pipe *pipe);
+ktime_t xdf_vblank_next(ktime_t expires, ktime_t now, ktime_t frame_done,
+			ktime_t period, unsigned int *since_rephase);
+
+/* xen_drm_front_debugfs.c */
+
+struct dentry;
+
+void xdf_debugfs_connector_init(struct drm_connector *connector,
+				struct dentry *root);
+
+/* xen_drm_front_conn.c */
+
+int xdf_conn_init(struct xdf_pipe *xp);
+enum drm_mode_status xdf_conn_mode_valid(struct xdf_pipe *xp,
+					 const struct drm_display_mode *mode);
+
 /* xen_drm_front_kms.c */
 
 int xdf_kms_init(struct xdf_drm *xdrm);
 void xdf_kms_unplugged(struct xdf_drm *xdrm);
 void xdf_kms_fini(struct xdf_drm *xdrm);
 void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie);
-ktime_t xdf_vblank_next(ktime_t expires, ktime_t now, ktime_t frame_done,
-			ktime_t period, unsigned int *since_rephase);
 
 /* xen_drm_front_drm.c */
 
 extern bool xdf_fbdev;
 
-int xdf_cookie_alloc(struct xdf_drm *xdrm, u64 *cookie);
-void xdf_cookie_free(struct xdf_drm *xdrm, u64 cookie);
 struct xdf_drm *xdf_drm_create(struct device *parent,
 			       const struct xdf_cfg *cfg,
 			       struct xdf_channels *chs);

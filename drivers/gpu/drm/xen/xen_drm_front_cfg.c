@@ -12,7 +12,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "xen_drm_front.h"
+#include "xen_drm_front_proto.h"
 #include "xen_drm_front_xen.h"
 
 /* Largest version number accepted in the backend's list. */

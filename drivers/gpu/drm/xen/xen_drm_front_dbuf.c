@@ -225,19 +225,6 @@ static void xdf_revoke_pages(struct page **pages, const grant_ref_t *grefs,
 	}
 }
 
-static int xdf_dbuf_send(struct xdf_dbuf *dbuf, struct xendispl_req *req)
-{
-	struct xdf_drm *xdrm = dbuf->xdrm;
-	int idx, ret;
-
-	if (!drm_dev_enter(&xdrm->drm, &idx))
-		return -ENODEV;
-	/* Requests about buffers go on the first connector's ring. */
-	ret = xdf_request(xdrm->chs, 0, req, NULL);
-	drm_dev_exit(idx);
-	return ret;
-}
-
 static int xdf_dbuf_send_create(struct xdf_dbuf *dbuf,
 				const struct xdf_dbuf_desc *desc)
 {
@@ -256,7 +243,8 @@ static int xdf_dbuf_send_create(struct xdf_dbuf *dbuf,
 	};
 	int ret;
 
-	ret = xdf_dbuf_send(dbuf, &req);
+	/* Requests about buffers go on the first connector's ring. */
+	ret = xdf_dev_request(dbuf->xdrm, 0, &req, NULL);
 	if (!ret) {
 		dbuf->created = true;
 		return 0;
@@ -282,7 +270,7 @@ static void xdf_dbuf_send_destroy(struct xdf_dbuf *dbuf)
 	};
 	int ret;
 
-	ret = xdf_dbuf_send(dbuf, &req);
+	ret = xdf_dev_request(dbuf->xdrm, 0, &req, NULL);
 	/* Gone with the backend is destroyed too: only errors are news. */
 	if (ret && ret != -ENODEV)
 		drm_err(&dbuf->xdrm->drm, "backend did not destroy buffer %llu: %d\n",

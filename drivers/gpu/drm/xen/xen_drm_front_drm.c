@@ -88,34 +88,6 @@ static int xdf_drm_init(struct xdf_drm *xdrm)
 }
 
 /**
- * xdf_cookie_alloc() - allocate a cookie for a display buffer or framebuffer
- * @xdrm: the device
- * @cookie: the cookie: an id, never a pointer, and never 0, which means
- *	    "none" to the backend
- *
- * Return: 0 or a negative errno.
- */
-int xdf_cookie_alloc(struct xdf_drm *xdrm, u64 *cookie)
-{
-	int id = ida_alloc_min(&xdrm->cookies, 1, GFP_KERNEL);
-
-	if (id < 0)
-		return id;
-	*cookie = id;
-	return 0;
-}
-
-/**
- * xdf_cookie_free() - free a cookie from xdf_cookie_alloc()
- * @xdrm: the device
- * @cookie: the cookie
- */
-void xdf_cookie_free(struct xdf_drm *xdrm, u64 cookie)
-{
-	ida_free(&xdrm->cookies, cookie);
-}
-
-/**
  * xdf_drm_create() - create and register the DRM device of a connection
  * @parent: the xenbus device
  * @cfg: the device's configuration, copied

@@ -17,7 +17,7 @@
 
 #include <xen/interface/io/ring.h>
 
-#include "xen_drm_front.h"
+#include "xen_drm_front_proto.h"
 #include "xen_drm_front_xen.h"
 
 unsigned int xdf_req_timeout_ms = 3000;
