@@ -4,8 +4,9 @@
  *
  * Layers, lowest first, each using only those below it:
  *   xen_drm_front_cfg.c     XenStore configuration, strictly parsed
- *   xen_drm_front_evtchnl.c request rings and event pages, one pair per
- *                           connector
+ *   xen_drm_front_req.c     request rings: a request and its response
+ *   xen_drm_front_evtchnl.c a request ring and an event page per
+ *                           connector, their event channels
  *   xen_drm_front_dev.c     what the device's objects share: their names
  *                           for the backend (cookies) and requests sent
  *                           while the device lives
@@ -18,7 +19,7 @@
  *   xen_drm_front_kms.c     display pipes, commits, flips and their events
  *   xen_drm_front_drm.c     the DRM device
  *   xen_drm_front_drv.c     module, xenbus driver and state machine
- * The two lowest know nothing of DRM: their declarations are in
+ * The three lowest know nothing of DRM: their declarations are in
  * xen_drm_front_proto.h. Xen itself is reached only through
  * xen_drm_front_xen.h.
  */

@@ -1,19 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Xen para-virtual display frontend: the declarations of the two lowest
- * layers, XenStore configuration and the protocol's channels (see the
- * layer map in xen_drm_front.h). They know nothing of DRM, so this header
- * includes no DRM header: xen_drm_front_cfg.c and xen_drm_front_evtchnl.c
- * include only this one.
+ * Xen para-virtual display frontend: the declarations of the three lowest
+ * layers, XenStore configuration, request rings and event channels (see
+ * the layer map in xen_drm_front.h). They know nothing of DRM, so this
+ * header includes no DRM header, and their files include only this one.
  */
 
 #ifndef __XEN_DRM_FRONT_PROTO_H_
 #define __XEN_DRM_FRONT_PROTO_H_
 
+#include <linux/completion.h>
+#include <linux/interrupt.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include <xen/xenbus.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/grant_table.h>
 #include <xen/interface/io/displif.h>
+#include <xen/interface/io/ring.h>
 
 #define XDF_DRIVER_NAME		"xen_drm_front"
 
@@ -61,6 +67,15 @@ int xdf_cfg_read(struct xenbus_device *xb_dev, struct xdf_cfg *cfg);
 int xdf_cfg_parse_resolution(const char *value, u32 *width, u32 *height);
 int xdf_cfg_parse_versions(const char *value, unsigned int *version);
 
+struct xdf_channels;
+
+/* xen_drm_front_req.c */
+
+extern unsigned int xdf_req_timeout_ms;
+
+int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
+		struct xendispl_req *req, struct xendispl_resp *resp);
+
 /* xen_drm_front_evtchnl.c */
 
 /**
@@ -74,10 +89,6 @@ int xdf_cfg_parse_versions(const char *value, unsigned int *version);
 typedef void (*xdf_frame_done_fn)(void *data, unsigned int conn_idx,
 				  u64 fb_cookie);
 
-struct xdf_channels;
-
-extern unsigned int xdf_req_timeout_ms;
-
 struct xdf_channels *xdf_channels_create(struct xenbus_device *xb_dev,
 					 unsigned int count);
 void xdf_channels_destroy(struct xdf_channels *chs);
@@ -87,7 +98,137 @@ void xdf_channels_connect(struct xdf_channels *chs);
 void xdf_channels_disconnect(struct xdf_channels *chs);
 void xdf_channels_set_frame_done(struct xdf_channels *chs,
 				 xdf_frame_done_fn fn, void *data);
-int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
-		struct xendispl_req *req, struct xendispl_resp *resp);
+
+/*
+ * The channels' insides, shared by xen_drm_front_req.c and
+ * xen_drm_front_evtchnl.c only.
+ */
+
+enum xdf_chan_state {
+	XDF_CHAN_DISCONNECTED,
+	XDF_CHAN_CONNECTED,
+	/* The backend broke the protocol: nothing more is read or sent. */
+	XDF_CHAN_BROKEN,
+};
+
+/*
+ * As many timed-out requests as the ring holds can await a late answer;
+ * beyond that the oldest are forgotten and their answers are protocol
+ * errors.
+ */
+#define XDF_STALE_SLOTS	__CONST_RING_SIZE(xen_displif, XENDISPL_PAGE_SIZE)
+
+/**
+ * struct xdf_stale_req - a timed-out request
+ * @valid: the entry is in use
+ * @id: the request's id
+ * @op: the request's operation
+ */
+struct xdf_stale_req {
+	bool valid;
+	u16 id;
+	u8 op;
+};
+
+/**
+ * struct xdf_req_chan - a connector's request ring
+ * @ring: front view of the shared ring
+ * @ref: grant of the ring page
+ * @port: event channel port
+ * @irq: event channel interrupt, < 0 if not bound
+ * @name: interrupt name
+ * @mutex: lets one request at a time use the ring and wait
+ * @lock: protects the fields below and the ring's consumer side
+ * @state: whether requests may be sent
+ * @next_id: id of the next request
+ * @waiting: a request waits for the response @wait_id/@wait_op
+ * @wait_id: id the awaited response must carry
+ * @wait_op: operation the awaited response must carry
+ * @stale: requests that timed out and whose late responses may still
+ *	   arrive, by id modulo XDF_STALE_SLOTS
+ * @result: outcome of the last wait, set by the interrupt handler
+ * @have_resp: @resp holds the matched response
+ * @resp: copy of the matched response
+ * @done: completed when @waiting is cleared by anyone but the waiter
+ */
+struct xdf_req_chan {
+	struct xen_displif_front_ring ring;
+	grant_ref_t ref;
+	evtchn_port_t port;
+	int irq;
+	char name[32];
+	struct mutex mutex;	/* one request at a time */
+	spinlock_t lock;	/* vs. the interrupt handler */
+	enum xdf_chan_state state;
+	u16 next_id;
+	bool waiting;
+	u16 wait_id;
+	u8 wait_op;
+	struct xdf_stale_req stale[XDF_STALE_SLOTS];
+	int result;
+	bool have_resp;
+	struct xendispl_resp resp;
+	struct completion done;
+};
+
+/**
+ * struct xdf_evt_chan - a connector's event page
+ * @page: the shared page
+ * @ref: grant of @page
+ * @port: event channel port
+ * @irq: event channel interrupt, < 0 if not bound
+ * @name: interrupt name
+ * @lock: protects the fields below
+ * @state: whether events are delivered
+ * @cons: our consumer index; the shared copy is only ever written
+ * @frame_done: callback for frame-done events, or NULL
+ * @frame_done_data: its data
+ */
+struct xdf_evt_chan {
+	struct xendispl_event_page *page;
+	grant_ref_t ref;
+	evtchn_port_t port;
+	int irq;
+	char name[32];
+	spinlock_t lock;	/* vs. the interrupt handler */
+	enum xdf_chan_state state;
+	u32 cons;
+	xdf_frame_done_fn frame_done;
+	void *frame_done_data;
+};
+
+/**
+ * struct xdf_channel - one connector's channels
+ * @chs: the set this belongs to
+ * @idx: connector index
+ * @req: request ring
+ * @evt: event page
+ */
+struct xdf_channel {
+	struct xdf_channels *chs;
+	unsigned int idx;
+	struct xdf_req_chan req;
+	struct xdf_evt_chan evt;
+};
+
+/**
+ * struct xdf_channels - the channels of all connectors of a device
+ * @xb_dev: the xenbus device
+ * @count: number of connectors
+ * @chan: per-connector channels
+ */
+struct xdf_channels {
+	struct xenbus_device *xb_dev;
+	unsigned int count;
+	struct xdf_channel chan[];
+};
+
+static inline struct device *xdf_chan_dev(struct xdf_channel *ch)
+{
+	return &ch->chs->xb_dev->dev;
+}
+
+void xdf_req_wake(struct xdf_req_chan *rc, int result);
+irqreturn_t xdf_req_irq(int irq, void *data);
 
 #endif /* __XEN_DRM_FRONT_PROTO_H_ */

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Xen para-virtual display frontend: request rings.
+ *
+ * Each connector has a request ring on which one request at a time waits
+ * for its response, matched by id and operation. The ring lives in memory
+ * the backend can write at any time: responses are copied out before they
+ * are looked at, and the producer index is checked before it is used.
+ */
+
+#include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "xen_drm_front_proto.h"
+#include "xen_drm_front_xen.h"
+
+unsigned int xdf_req_timeout_ms = 3000;
+
+/*
+ * A flip's event waits for the frame-done up to the request timeout plus
+ * half a second, and DRM waits 10 s for a commit's events before it
+ * complains: stay below.
+ */
+#define XDF_REQ_TIMEOUT_MAX_MS	9000
+
+static int xdf_set_req_timeout(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, XDF_REQ_TIMEOUT_MAX_MS);
+}
+
+static const struct kernel_param_ops xdf_req_timeout_ops = {
+	.set = xdf_set_req_timeout,
+	.get = param_get_uint,
+};
+
+module_param_cb(req_timeout_ms, &xdf_req_timeout_ops, &xdf_req_timeout_ms, 0644);
+MODULE_PARM_DESC(req_timeout_ms,
+		 "Time to wait for the backend's response to a request, ms (1..9000, default 3000)");
+
+/**
+ * xdf_req_wake() - end the wait of the request waiting on a ring
+ * @rc: the request ring, with its lock held
+ * @result: what the request returns
+ */
+void xdf_req_wake(struct xdf_req_chan *rc, int result)
+{
+	rc->waiting = false;
+	rc->result = result;
+	complete(&rc->done);
+}
+
+/*
+ * The backend's errors that reach callers, and user space through them, as
+ * they are. Any other, however valid for Xen, becomes -EIO: the driver
+ * gives -ENODEV and -ETIMEDOUT meanings of its own (backend gone, no
+ * answer), user space retries -EINTR and -EAGAIN for ever, and codes such
+ * as -ERESTARTSYS are the kernel's own.
+ */
+static const int xdf_backend_errors[] = {
+	-EPERM, -ENOENT, -EIO, -E2BIG, -ENOMEM, -EACCES, -EBUSY, -EEXIST,
+	-EINVAL, -ENOSPC, -ERANGE, -EOPNOTSUPP,
+};
+
+static int xdf_resp_status(struct xdf_channel *ch,
+			   const struct xendispl_resp *resp)
+{
+	unsigned int i;
+
+	if (!resp->status)
+		return 0;
+	/* The protocol's status is 0 or a negative (Linux-compatible) errno. */
+	if (resp->status > 0 || resp->status < -MAX_ERRNO) {
+		dev_err_ratelimited(xdf_chan_dev(ch),
+				    "connector %u: response to op %#x has invalid status %d\n",
+				    ch->idx, resp->operation, resp->status);
+		return -EIO;
+	}
+	for (i = 0; i < ARRAY_SIZE(xdf_backend_errors); i++)
+		if (resp->status == xdf_backend_errors[i])
+			return resp->status;
+	dev_warn_ratelimited(xdf_chan_dev(ch),
+			     "connector %u: backend's status %d for op %#x taken as -EIO\n",
+			     ch->idx, resp->status, resp->operation);
+	return -EIO;
+}
+
+static void xdf_req_handle_resp(struct xdf_channel *ch,
+				const struct xendispl_resp *resp)
+{
+	struct xdf_req_chan *rc = &ch->req;
+	struct xdf_stale_req *stale;
+
+	if (rc->waiting && resp->id == rc->wait_id &&
+	    resp->operation == rc->wait_op) {
+		rc->resp = *resp;
+		rc->have_resp = true;
+		xdf_req_wake(rc, xdf_resp_status(ch, resp));
+		return;
+	}
+
+	stale = &rc->stale[resp->id % XDF_STALE_SLOTS];
+	if (stale->valid && resp->id == stale->id && resp->operation == stale->op) {
+		dev_warn_ratelimited(xdf_chan_dev(ch),
+				     "connector %u: late response to timed out request id %u op %#x dropped\n",
+				     ch->idx, resp->id, resp->operation);
+		stale->valid = false;
+		return;
+	}
+
+	if (rc->waiting) {
+		dev_err_ratelimited(xdf_chan_dev(ch),
+				    "connector %u: response id %u op %#x does not match request id %u op %#x\n",
+				    ch->idx, resp->id, resp->operation,
+				    rc->wait_id, rc->wait_op);
+		xdf_req_wake(rc, -EIO);
+	} else {
+		dev_err_ratelimited(xdf_chan_dev(ch),
+				    "connector %u: unsolicited response id %u op %#x dropped\n",
+				    ch->idx, resp->id, resp->operation);
+	}
+}
+
+static void xdf_req_break(struct xdf_channel *ch, RING_IDX prod)
+{
+	struct xdf_req_chan *rc = &ch->req;
+
+	dev_err(xdf_chan_dev(ch),
+		"connector %u: backend's response producer %u is beyond the %u requests sent (consumer %u): ring stopped\n",
+		ch->idx, prod, rc->ring.req_prod_pvt, rc->ring.rsp_cons);
+	rc->state = XDF_CHAN_BROKEN;
+	if (rc->waiting)
+		xdf_req_wake(rc, -EIO);
+}
+
+/**
+ * xdf_req_irq() - the request ring's interrupt handler: reads responses
+ * @irq: the interrupt
+ * @data: the connector's channels
+ *
+ * Return: IRQ_HANDLED.
+ */
+irqreturn_t xdf_req_irq(int irq, void *data)
+{
+	struct xdf_channel *ch = data;
+	struct xdf_req_chan *rc = &ch->req;
+	struct xendispl_resp resp;
+	bool work = false;
+	RING_IDX prod, cons;
+	int more;
+
+	spin_lock(&rc->lock);
+	if (rc->state != XDF_CHAN_CONNECTED)
+		goto out;
+
+	do {
+		prod = READ_ONCE(rc->ring.sring->rsp_prod);
+		/* Read the producer index before the slots it covers. */
+		virt_rmb();
+
+		/* Never more responses than requests outstanding. */
+		if (prod - rc->ring.rsp_cons >
+		    rc->ring.req_prod_pvt - rc->ring.rsp_cons) {
+			xdf_req_break(ch, prod);
+			work = true;
+			goto out;
+		}
+
+		for (cons = rc->ring.rsp_cons; cons != prod; cons++) {
+			RING_COPY_RESPONSE(&rc->ring, cons, &resp);
+			xdf_req_handle_resp(ch, &resp);
+			work = true;
+		}
+		rc->ring.rsp_cons = prod;
+
+		RING_FINAL_CHECK_FOR_RESPONSES(&rc->ring, more);
+	} while (more);
+out:
+	spin_unlock(&rc->lock);
+	xdf_xen_evtchn_eoi(irq, !work);
+	return IRQ_HANDLED;
+}
+
+/**
+ * xdf_request() - send a request and wait for its response
+ * @chs: the channels
+ * @conn_idx: connector whose ring to use
+ * @req: the request; its id is assigned here
+ * @resp: if not NULL, receives the response when one matched
+ *
+ * Requests on a connector are serialized. The wait lasts at most
+ * xdf_req_timeout_ms.
+ *
+ * Return: 0; the backend's negative status; -ETIMEDOUT; -ENODEV when the
+ * backend is not or no longer connected; -EIO when it broke the protocol;
+ * -EBUSY when the ring is full of requests it never answered.
+ */
+int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
+		struct xendispl_req *req, struct xendispl_resp *resp)
+{
+	struct xdf_channel *ch;
+	struct xdf_req_chan *rc;
+	bool notify;
+	int ret;
+
+	if (WARN_ON(conn_idx >= chs->count))
+		return -EINVAL;
+	ch = &chs->chan[conn_idx];
+	rc = &ch->req;
+
+	mutex_lock(&rc->mutex);
+	spin_lock_irq(&rc->lock);
+	if (rc->state != XDF_CHAN_CONNECTED) {
+		ret = rc->state == XDF_CHAN_BROKEN ? -EIO : -ENODEV;
+		goto out_unlock;
+	}
+	if (RING_FULL(&rc->ring)) {
+		dev_err_ratelimited(xdf_chan_dev(ch),
+				    "connector %u: request ring full, backend not answering\n",
+				    ch->idx);
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+
+	req->id = rc->next_id++;
+	*RING_GET_REQUEST(&rc->ring, rc->ring.req_prod_pvt) = *req;
+	rc->ring.req_prod_pvt++;
+
+	rc->waiting = true;
+	rc->wait_id = req->id;
+	rc->wait_op = req->operation;
+	rc->have_resp = false;
+	reinit_completion(&rc->done);
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&rc->ring, notify);
+	spin_unlock_irq(&rc->lock);
+
+	if (notify)
+		xdf_xen_evtchn_notify(rc->irq);
+
+	wait_for_completion_timeout(&rc->done,
+				    msecs_to_jiffies(xdf_req_timeout_ms));
+
+	spin_lock_irq(&rc->lock);
+	/* Still waiting under the lock is the only reliable timeout test. */
+	if (rc->waiting) {
+		rc->waiting = false;
+		rc->stale[req->id % XDF_STALE_SLOTS] = (struct xdf_stale_req) {
+			.valid = true,
+			.id = req->id,
+			.op = req->operation,
+		};
+		dev_err_ratelimited(xdf_chan_dev(ch),
+				    "connector %u: no response to request id %u op %#x within %u ms\n",
+				    ch->idx, req->id, req->operation,
+				    xdf_req_timeout_ms);
+		ret = -ETIMEDOUT;
+	} else {
+		ret = rc->result;
+		if (rc->have_resp && resp)
+			*resp = rc->resp;
+	}
+out_unlock:
+	spin_unlock_irq(&rc->lock);
+	mutex_unlock(&rc->mutex);
+	return ret;
+}
