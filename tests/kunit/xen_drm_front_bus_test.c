@@ -203,6 +203,7 @@ static void bus_connect_one(struct kunit *test)
 	struct xdf_sim_xs_stats stats;
 	struct xdf_sim_config cfg;
 	struct xdf_sim_dev *sdev;
+	struct xdf_front *front;
 	char *value;
 
 	bus_fill_config(&cfg, 1);
@@ -214,6 +215,16 @@ static void bus_connect_one(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(value));
 	KUNIT_EXPECT_STREQ(test, value, "4");
 	kfree(value);
+
+	/*
+	 * The names user space knows from the older driver: the xenbus
+	 * driver's (/sys/bus/xen/drivers/vdispl) and the DRM driver's.
+	 */
+	front = bus_front(sdev);
+	KUNIT_EXPECT_STREQ(test, xdf_sim_dev_xb(sdev)->dev.driver->name,
+			   "vdispl");
+	KUNIT_ASSERT_NOT_NULL(test, front->xdrm);
+	KUNIT_EXPECT_STREQ(test, front->xdrm->drm.driver->name, "xendrm-du");
 
 	/* Everything was published in one transaction. */
 	xdf_sim_xs_get_stats(&stats);

@@ -271,6 +271,8 @@ static void ft_console(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info->var.xres, (u32)FT_WIDTH);
 	KUNIT_EXPECT_EQ(test, info->var.yres, (u32)FT_HEIGHT);
 	KUNIT_EXPECT_EQ(test, info->var.bits_per_pixel, 32u);
+	/* /proc/fb's name, from the DRM driver's, whole in its 16 bytes. */
+	KUNIT_EXPECT_STREQ(test, info->fix.id, "xendrm-dudrmfb");
 	KUNIT_EXPECT_EQ(test, info->fix.line_length, (u32)FT_PITCH);
 	KUNIT_EXPECT_EQ(test, info->fix.visual, (u32)FB_VISUAL_TRUECOLOR);
 	KUNIT_EXPECT_EQ(test, info->var.red.offset, 16u);

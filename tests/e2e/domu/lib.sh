@@ -224,8 +224,8 @@ unload() {
 	local n
 	unbind_fbcon
 	for n in $(vdispl_devs); do
-		[ -e "/sys/bus/xen/drivers/xen_drm_front/vdispl-$n" ] &&
-			echo "vdispl-$n" >/sys/bus/xen/drivers/xen_drm_front/unbind
+		[ -e "/sys/bus/xen/drivers/vdispl/vdispl-$n" ] &&
+			echo "vdispl-$n" >/sys/bus/xen/drivers/vdispl/unbind
 	done
 	rmmod xen_drm_front 2>&1
 	wait_until 10 unloaded

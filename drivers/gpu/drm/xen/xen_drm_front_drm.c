@@ -41,7 +41,11 @@ static const struct drm_driver xdf_drm_driver = {
 	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
 	.gem_prime_import_sg_table = xdf_gem_import_sg_table,
 	.gem_prime_mmap = xdf_gem_prime_mmap,
-	.name = XDF_DRIVER_NAME,
+	/*
+	 * The older in-tree driver's name, which tools and udev rules know
+	 * (modetest -M xendrm-du); short enough for fbdev's "xendrm-dudrmfb".
+	 */
+	.name = "xendrm-du",
 	.desc = "Xen para-virtual display frontend",
 	.date = "20261121",
 	.major = 2,

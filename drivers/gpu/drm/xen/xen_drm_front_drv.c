@@ -294,8 +294,13 @@ static const struct xenbus_device_id xdf_ids[] = {
 	{ "" }
 };
 
+/*
+ * The names user space knows from the older in-tree driver, which this one
+ * replaces: /sys/bus/xen/drivers/vdispl/{bind,unbind}. Only one of the two
+ * modules can be loaded at a time: the second one's driver name is taken.
+ */
 static struct xenbus_driver xdf_driver = {
-	.name = XDF_DRIVER_NAME,
+	.name = XENDISPL_DRIVER_NAME,
 	.ids = xdf_ids,
 	.probe = xdf_probe,
 	.remove = xdf_remove,

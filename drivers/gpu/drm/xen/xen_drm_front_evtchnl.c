@@ -98,13 +98,13 @@ static int xdf_channel_alloc(struct xdf_channel *ch)
 		return ret;
 	ec->page = page;
 
-	snprintf(rc->name, sizeof(rc->name), "%s-req%u", XDF_DRIVER_NAME, ch->idx);
+	snprintf(rc->name, sizeof(rc->name), "%s-req%u", KBUILD_MODNAME, ch->idx);
 	ret = xdf_xen_evtchn_bind(xb_dev, xdf_req_irq, rc->name, ch, &rc->port);
 	if (ret < 0)
 		return ret;
 	rc->irq = ret;
 
-	snprintf(ec->name, sizeof(ec->name), "%s-evt%u", XDF_DRIVER_NAME, ch->idx);
+	snprintf(ec->name, sizeof(ec->name), "%s-evt%u", KBUILD_MODNAME, ch->idx);
 	ret = xdf_xen_evtchn_bind(xb_dev, xdf_evt_irq, ec->name, ch, &ec->port);
 	if (ret < 0)
 		return ret;

@@ -21,8 +21,6 @@
 #include <xen/interface/io/displif.h>
 #include <xen/interface/io/ring.h>
 
-#define XDF_DRIVER_NAME		"xen_drm_front"
-
 /* Connectors beyond this are ignored, with a warning (see xen-front.rst). */
 #define XDF_MAX_CONNECTORS	8
 /* Largest resolution accepted from XenStore, per dimension. */
