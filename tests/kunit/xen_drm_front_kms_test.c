@@ -2197,6 +2197,51 @@ static void kt_mode_valid_clock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_SET_CONFIG), 0u);
 }
 
+/*
+ * Every resolution the configuration accepts, 1..XDF_MAX_DIMENSION in each
+ * dimension, gives a preferred 60 Hz mode that a modeset takes: the
+ * largest ones once had a clock that overflowed int and no refresh rate.
+ */
+static const char * const kt_resolutions[] = {
+	"1x1", "1x8192", "8192x1", "641x479", "1920x1080", "3840x2160",
+	"4096x4096", "5120x2880", "7680x4320", "8192x4320", "8191x8191",
+	"8192x8192",
+};
+
+static void kt_resolution_desc(const char * const *res, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", *res);
+}
+
+KUNIT_ARRAY_PARAM(kt_resolution, kt_resolutions, kt_resolution_desc);
+
+static void kt_resolution_modeset(struct kunit *test)
+{
+	const char * const *res = test->param_value;
+	struct kt_ctx *ctx = kt_connect_cfg(test, 1, *res, NULL);
+	struct xdf_connector_cfg *cfg = &ctx->xdrm->cfg.connectors[0];
+	struct drm_display_mode mode;
+	struct xendispl_req req;
+	struct kt_fb fb;
+
+	kt_mode(test, ctx, 0, &mode);
+	KUNIT_EXPECT_TRUE(test, mode.type & DRM_MODE_TYPE_PREFERRED);
+	KUNIT_EXPECT_GT(test, mode.clock, 0);
+	KUNIT_EXPECT_EQ(test, drm_mode_vrefresh(&mode), 60);
+
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, cfg->width, cfg->height,
+					&fb), 0);
+	KUNIT_EXPECT_EQ(test, kt_commit(ctx, 0, &fb, &mode), 0);
+	xdf_sim_settle();
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_SET_CONFIG, &req));
+	KUNIT_EXPECT_EQ(test, req.op.set_config.fb_cookie, fb.cookie);
+	KUNIT_EXPECT_EQ(test, req.op.set_config.width, cfg->width);
+	KUNIT_EXPECT_EQ(test, req.op.set_config.height, cfg->height);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
+
+	KUNIT_EXPECT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* Lifecycle */
 
@@ -2381,6 +2426,7 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_edid_retry),
 	KUNIT_CASE_PARAM(kt_edid_fallback, kt_edid_fault_gen_params),
 	KUNIT_CASE(kt_mode_valid_clock),
+	KUNIT_CASE_PARAM(kt_resolution_modeset, kt_resolution_gen_params),
 	KUNIT_CASE(kt_disconnect_pending),
 	KUNIT_CASE(kt_rebind),
 	{}

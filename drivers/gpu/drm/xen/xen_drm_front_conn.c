@@ -83,8 +83,9 @@ static struct drm_display_mode *xdf_mode_create(struct drm_device *drm,
 	mode->vsync_start = height + 3;
 	mode->vsync_end = mode->vsync_start + 6;
 	mode->vtotal = mode->vsync_end + 25;
-	mode->clock = DIV_ROUND_UP(mode->htotal * mode->vtotal * XDF_REFRESH_HZ,
-				   1000);
+	/* Up to 8352 x 8226 x 60 Hz: more than an int holds before / 1000. */
+	mode->clock = DIV_ROUND_UP_ULL((u64)mode->htotal * mode->vtotal *
+				       XDF_REFRESH_HZ, 1000);
 	mode->flags = DRM_MODE_FLAG_PHSYNC | DRM_MODE_FLAG_NVSYNC;
 	mode->type = DRM_MODE_TYPE_DRIVER | DRM_MODE_TYPE_PREFERRED;
 	drm_mode_set_name(mode);
