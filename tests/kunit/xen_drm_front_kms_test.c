@@ -965,6 +965,144 @@ static void kt_frame_done_other_connector(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_link(ctx, 1), DRM_MODE_LINK_STATUS_GOOD);
 }
 
+/* A flip of @kfb whose frame-done does not come: its event at the timeout. */
+static void kt_flip_timed_out(struct kunit *test, struct kt_ctx *ctx,
+			      struct kt_fb *kfb, u64 user_data)
+{
+	struct drm_event_vblank ev;
+
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, kfb, user_data), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, user_data);
+}
+
+/* The backend's frame-done for @kfb, handled before this returns. */
+static void kt_send_frame_done(struct kunit *test, struct kt_ctx *ctx,
+			       struct kt_fb *kfb)
+{
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 0,
+							      kfb->cookie), 0);
+	kt_settle(ctx);
+}
+
+/*
+ * Two flips of one framebuffer time out, a third waits: the backend's
+ * late frame-dones for the first two, in order, complete nothing; the
+ * third's completes its flip. Matching by framebuffer alone took the
+ * first late one for the third flip's.
+ */
+static void kt_frame_done_late_same_fb(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+
+	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+	kt_flip_timed_out(test, ctx, &fb[1], 1);
+	kt_flip_timed_out(test, ctx, &fb[1], 2);
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 3), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, 3));
+
+	kt_send_frame_done(test, ctx, &fb[1]);
+	kt_send_frame_done(test, ctx, &fb[1]);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).late_frame_done, 2ull);
+
+	kt_send_frame_done(test, ctx, &fb[1]);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 3ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 2ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).stray_frame_done, 2ull);
+
+	/* Nothing awaits a frame-done any more. */
+	kt_send_frame_done(test, ctx, &fb[1]);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).stray_frame_done, 3ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).late_frame_done, 2ull);
+}
+
+/*
+ * A -> B -> A: A times out, B waits; A's late frame-done completes
+ * nothing, B's completes B; A again gets its own. A frame-done for B
+ * without A's means A's is lost: a later A is not confused with it.
+ */
+static void kt_frame_done_late_a_b_a(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[3];
+
+	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[2]), 0);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+
+	kt_flip_timed_out(test, ctx, &fb[1], 1);
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[2], 2), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, 2));
+	kt_send_frame_done(test, ctx, &fb[1]);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	kt_send_frame_done(test, ctx, &fb[2]);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 2ull);
+
+	kt_flip_timed_out(test, ctx, &fb[1], 3);
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[2], 4), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, 4));
+	/* B's frame-done first: A's never comes. */
+	kt_send_frame_done(test, ctx, &fb[2]);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 4ull);
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 5), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, 5));
+	kt_send_frame_done(test, ctx, &fb[1]);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 5ull);
+
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 2ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).late_frame_done, 1ull);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+}
+
+/*
+ * A flip the backend refused gets no frame-done: the next flip of the
+ * same framebuffer is completed by the next frame-done.
+ */
+static void kt_frame_done_after_refused(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0,
+						     XENDISPL_OP_PG_FLIP, 1,
+						     XDF_SIM_STATUS, -EIO), 0);
+	kt_flip_and_read(test, ctx, 0, &fb[1], 1, &ev);
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 2), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, 2));
+	kt_send_frame_done(test, ctx, &fb[1]);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 2ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).stray_frame_done, 0ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 0ull);
+}
+
 /*
  * A failed PG_FLIP: the commit succeeds, its event comes at the next
  * vblank, the link turns BAD; the next modeset makes it GOOD and flips
@@ -1826,8 +1964,8 @@ static bool kt_state_is(const char *buf, const char *name, const char *text)
 static void kt_debugfs_state(struct kunit *test)
 {
 	static const char * const counters[] = {
-		"flips", "frame_done", "stray_frame_done", "timeouts",
-		"errors", "vblank_rephases",
+		"flips", "frame_done", "stray_frame_done", "late_frame_done",
+		"timeouts", "errors", "vblank_rephases",
 	};
 	struct kt_ctx *ctx = kt_connect(test, 2);
 	struct drm_display_mode mode;
@@ -2405,6 +2543,9 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_frame_done_twice),
 	KUNIT_CASE(kt_frame_done_wrong_cookie),
 	KUNIT_CASE(kt_frame_done_other_connector),
+	KUNIT_CASE(kt_frame_done_late_same_fb),
+	KUNIT_CASE(kt_frame_done_late_a_b_a),
+	KUNIT_CASE(kt_frame_done_after_refused),
 	KUNIT_CASE(kt_flip_error),
 	KUNIT_CASE(kt_set_config_error),
 	KUNIT_CASE(kt_commit_events),

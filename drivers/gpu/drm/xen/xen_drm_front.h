@@ -48,6 +48,8 @@
 
 /* The refresh rate of the configured resolution's mode. */
 #define XDF_REFRESH_HZ		60
+/* Flips whose frame-done may still come, per connector; older are lost. */
+#define XDF_FLIPS_MAX		16
 
 /* The device: shared by the layers below, created by xen_drm_front_drm.c */
 
@@ -55,7 +57,9 @@
  * struct xdf_pipe_stats - a connector's counters
  * @flips: PG_FLIP requests sent
  * @frame_done: frame-done events received
- * @stray_frame_done: frame-done events that matched no pending flip
+ * @stray_frame_done: frame-done events that completed no flip event
+ * @late_frame_done: of those, the ones for a flip sent before (its event
+ *		     went out at its timeout, or the flip was not the newest)
  * @timeouts: flips whose frame-done never came
  * @errors: SET_CONFIG and PG_FLIP requests that failed
  * @rephases: frame-done events that moved the vblank timer's phase
@@ -65,6 +69,7 @@ struct xdf_pipe_stats {
 	u64 flips;
 	u64 frame_done;
 	u64 stray_frame_done;
+	u64 late_frame_done;
 	u64 timeouts;
 	u64 errors;
 	u64 rephases;
@@ -94,6 +99,11 @@ struct xdf_mode {
  * @link_work: applies @link_bad, which needs the connection lock
  * @pending: flip event waiting for its frame-done, under the event lock
  * @pending_cookie: the framebuffer that frame-done must name
+ * @flips: the framebuffers of the flips sent whose frame-done has not come,
+ *	   oldest first from @flips_first, @flips_count of them, under the
+ *	   event lock; the newest is the flip of @pending, if any
+ * @flips_first: index of the oldest in @flips
+ * @flips_count: number of flips in @flips
  * @flip_timeout: completes @pending when the frame-done is late
  * @stats: counters, under the event lock where the interrupt updates them
  * @crtc_funcs: the simple pipe's CRTC functions with our vblank timestamp
@@ -125,6 +135,9 @@ struct xdf_pipe {
 	struct work_struct link_work;
 	struct drm_pending_vblank_event *pending;
 	u64 pending_cookie;
+	u64 flips[XDF_FLIPS_MAX];
+	unsigned int flips_first;
+	unsigned int flips_count;
 	struct delayed_work flip_timeout;
 	struct xdf_pipe_stats stats;
 	struct drm_crtc_funcs crtc_funcs;

@@ -68,6 +68,7 @@ static int xdf_pipe_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "flips: %llu\n", stats.flips);
 	seq_printf(m, "frame_done: %llu\n", stats.frame_done);
 	seq_printf(m, "stray_frame_done: %llu\n", stats.stray_frame_done);
+	seq_printf(m, "late_frame_done: %llu\n", stats.late_frame_done);
 	seq_printf(m, "timeouts: %llu\n", stats.timeouts);
 	seq_printf(m, "errors: %llu\n", stats.errors);
 	seq_printf(m, "vblank_rephases: %llu\n", stats.rephases);

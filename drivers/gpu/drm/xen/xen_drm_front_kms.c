@@ -81,23 +81,68 @@ static bool xdf_pipe_complete_locked(struct xdf_pipe *xp)
 	return true;
 }
 
+/*
+ * The backend sends one frame-done per flip it accepted, in order, naming
+ * only the framebuffer. So a frame-done is for the oldest flip of that
+ * framebuffer still awaiting one; flips before it will have none. Only the
+ * newest flip has an event pending: a late frame-done for a flip that
+ * timed out does not complete a later flip of the same framebuffer.
+ * Called with event_lock held.
+ */
+static void xdf_flips_push(struct xdf_pipe *xp, u64 cookie)
+{
+	if (xp->flips_count == XDF_FLIPS_MAX) {
+		xp->flips_first = (xp->flips_first + 1) % XDF_FLIPS_MAX;
+		xp->flips_count--;
+	}
+	xp->flips[(xp->flips_first + xp->flips_count) % XDF_FLIPS_MAX] = cookie;
+	xp->flips_count++;
+}
+
+/*
+ * Takes the oldest flip of @cookie and those before it off the list: true
+ * if it was the newest, the one a pending event waits for.
+ */
+static bool xdf_flips_take(struct xdf_pipe *xp, u64 cookie, bool *found)
+{
+	unsigned int i;
+
+	for (i = 0; i < xp->flips_count; i++)
+		if (xp->flips[(xp->flips_first + i) % XDF_FLIPS_MAX] == cookie)
+			break;
+	*found = i < xp->flips_count;
+	if (!*found)
+		return false;
+	xp->flips_first = (xp->flips_first + i + 1) % XDF_FLIPS_MAX;
+	xp->flips_count -= i + 1;
+	return !xp->flips_count;
+}
+
+/*
+ * Completes the pending flip event and forgets the flips sent: the pipe is
+ * being disabled or the backend is gone, no frame-done is awaited.
+ */
 static void xdf_pipe_complete(struct xdf_pipe *xp)
 {
 	spin_lock_irq(&xp->xdrm->drm.event_lock);
 	xdf_pipe_complete_locked(xp);
+	xp->flips_count = 0;
 	spin_unlock_irq(&xp->xdrm->drm.event_lock);
 }
 
 /*
  * Completes the pending flip event at the next vblank, as a display shows
  * a frame no sooner: a flip the backend refused must not let a client
- * flip again at once, over and over. At once if vblank is off.
+ * flip again at once, over and over. At once if vblank is off. A refused
+ * flip gets no frame-done; one whose request timed out may still.
  */
-static void xdf_pipe_complete_at_vblank(struct xdf_pipe *xp)
+static void xdf_pipe_complete_at_vblank(struct xdf_pipe *xp, bool refused)
 {
 	struct drm_crtc *crtc = &xp->pipe.crtc;
 
 	spin_lock_irq(&xp->xdrm->drm.event_lock);
+	if (refused && xp->flips_count)
+		xp->flips_count--;
 	if (xp->pending && !drm_crtc_vblank_get(crtc)) {
 		/* The vblank reference goes with the event. */
 		drm_crtc_arm_vblank_event(crtc, xp->pending);
@@ -121,6 +166,8 @@ static void xdf_pipe_take_event(struct xdf_pipe *xp, u64 cookie)
 	spin_lock_irq(&drm->event_lock);
 	event = crtc->state->event;
 	crtc->state->event = NULL;
+	if (cookie)
+		xdf_flips_push(xp, cookie);
 	if (event && cookie) {
 		/* Never lost: an event still pending goes out first. */
 		xdf_pipe_complete_locked(xp);
@@ -164,13 +211,14 @@ static void xdf_pipe_flip_timeout(struct work_struct *work)
  * @conn_idx: connector whose event page carried it
  * @fb_cookie: the framebuffer the backend has shown
  *
- * Completes the pending flip of that framebuffer. Called in interrupt
+ * Completes the pending flip if the event is for it. Called in interrupt
  * context by the event channel code.
  */
 void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie)
 {
 	struct xdf_drm *xdrm = data;
 	struct xdf_pipe *xp;
+	bool newest, found;
 
 	if (conn_idx >= xdrm->cfg.num_connectors)
 		return;
@@ -178,12 +226,14 @@ void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie)
 
 	spin_lock(&xdrm->drm.event_lock);
 	xp->stats.frame_done++;
-	if (xp->pending && xp->pending_cookie == fb_cookie) {
-		xdf_pipe_complete_locked(xp);
+	newest = xdf_flips_take(xp, fb_cookie, &found);
+	if (newest && xdf_pipe_complete_locked(xp)) {
 		/* The backend showed a frame now: the vblank timer's phase. */
 		xdf_vblank_frame_done(xp);
 	} else {
 		xp->stats.stray_frame_done++;
+		if (found)
+			xp->stats.late_frame_done++;
 	}
 	spin_unlock(&xdrm->drm.event_lock);
 }
@@ -285,7 +335,7 @@ static void xdf_pipe_update(struct drm_simple_display_pipe *pipe,
 		/* The backend is leaving, the device goes with it. */
 		xdf_pipe_complete(xp);
 	} else if (ret) {
-		xdf_pipe_complete_at_vblank(xp);
+		xdf_pipe_complete_at_vblank(xp, ret != -ETIMEDOUT);
 		xp->stats.errors++;
 		drm_err_ratelimited(&xp->xdrm->drm,
 				    "connector %u: flip to framebuffer %llu failed: %d\n",
