@@ -33,6 +33,7 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/stringify.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
@@ -50,6 +51,17 @@
 #define XDF_REFRESH_HZ		60
 /* Flips whose frame-done may still come, per connector; older are lost. */
 #define XDF_FLIPS_MAX		16
+
+/*
+ * The driver's version: the DRM driver's major.minor and date, and the
+ * module's "version" (modinfo), which the DKMS package's version follows
+ * (scripts/deb.sh reads these three lines).
+ */
+#define XDF_VERSION_MAJOR	2
+#define XDF_VERSION_MINOR	0
+#define XDF_VERSION_DATE	"20261121"
+#define XDF_VERSION		__stringify(XDF_VERSION_MAJOR) "." \
+				__stringify(XDF_VERSION_MINOR) "." XDF_VERSION_DATE
 
 /* The device: shared by the layers below, created by xen_drm_front_drm.c */
 

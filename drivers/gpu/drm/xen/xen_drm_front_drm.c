@@ -47,9 +47,9 @@ static const struct drm_driver xdf_drm_driver = {
 	 */
 	.name = "xendrm-du",
 	.desc = "Xen para-virtual display frontend",
-	.date = "20261121",
-	.major = 2,
-	.minor = 0,
+	.date = XDF_VERSION_DATE,
+	.major = XDF_VERSION_MAJOR,
+	.minor = XDF_VERSION_MINOR,
 };
 
 static void xdf_drm_release(struct drm_device *drm, void *data)

@@ -329,3 +329,4 @@ module_exit(xdf_exit);
 MODULE_DESCRIPTION("Xen para-virtual display frontend");
 MODULE_LICENSE("Dual MIT/GPL");
 MODULE_ALIAS("xen:" XENDISPL_DRIVER_NAME);
+MODULE_VERSION(XDF_VERSION);
