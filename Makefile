@@ -8,6 +8,9 @@
 #   make e2e-backend    the system test's displif backend: unit test, EDID check
 #   make e2e            system test: Xen + Dom0 (our backend) + DomU (the
 #                       module) under QEMU
+#   make deb            the DKMS package xen-drm-front-dkms (.deb, in the cache)
+#   make deb-test       build it, install it with apt, check what DKMS built,
+#                       purge it, check nothing is left
 #   make test           all of the above, then "N passed, N failed"
 #   make run            build the module and tell how to load it
 #   make bench-kunit    benchmarks through the driver under UML (simulated Xen)
@@ -15,14 +18,14 @@
 #   make clean          remove the module build output from the repository
 #
 # Each target installs the Debian packages it needs (scripts/setup.sh).
-# Caches (kernel source, UML build trees, logs): ~/.cache/xen-drm-front.
+# Caches (kernel source, UML build trees, logs, the .deb): ~/.cache/xen-drm-front.
 
 # Kernel tree to build the module against. Empty: the newest installed
 # /usr/src/linux-headers-6.1.*-amd64, chosen after the packages are set up.
 KDIR ?=
 export KDIR
 
-.PHONY: all module check kunit kunit-debug e2e-backend e2e test run bench-kunit bench clean
+.PHONY: all module check kunit kunit-debug e2e-backend e2e deb deb-test test run bench-kunit bench clean
 
 all: module
 
@@ -43,6 +46,12 @@ e2e-backend:
 
 e2e:
 	@scripts/e2e.sh
+
+deb:
+	@scripts/deb.sh build
+
+deb-test:
+	@scripts/deb.sh test
 
 test:
 	@scripts/test.sh

@@ -31,5 +31,7 @@ $(modinfo -F vermagic "$ko" | cut -d' ' -f1), with a vdispl device in its xl con
   rmmod drm_xen_front 2>/dev/null
   mkdir -p /lib/modules/\$(uname -r)/updates
   cp $ko /lib/modules/\$(uname -r)/updates/ && depmod -a && modprobe xen_drm_front
+Or, for every kernel it will run, install the DKMS package that \`make deb\`
+builds (README.md: "Install in a Debian guest").
 MSG
 exit $rc

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The whole test suite: module, check, kunit, kunit-debug, the system test's
-# backend unit test and the system test itself. A failing step does not stop
-# the others. The last line printed sums the KUnit test cases of both runs
-# and the checks of the two system-test steps: "N passed, N failed,
+# The whole test suite: module, check, kunit, kunit-debug, the DKMS
+# package's install test, the system test's backend unit test and the
+# system test itself. A failing step does not stop the others. The last
+# line printed sums the KUnit test cases of both runs and the checks of the
+# package and system-test steps: "N passed, N failed,
 # N skipped". Exits non-zero if any step failed (build, linter, test or
 # kernel splat).
 set -euo pipefail
@@ -31,7 +32,8 @@ step check "$SCRIPTS/check.sh"
 step kunit "$SCRIPTS/kunit.sh" normal
 step kunit-debug "$SCRIPTS/kunit.sh" debug
 
-# The system-test steps print their own "N passed, N failed" last.
+# The package and system-test steps print their own "N passed, N failed"
+# last.
 e2e_out=$LOGS/test-e2e.out
 mkdir -p "$LOGS"
 : >"$e2e_out"
@@ -40,6 +42,7 @@ tee_to() { # FILE CMD...: CMD's output also into FILE, CMD's exit status
 	shift
 	"$@" | tee -a "$file"
 }
+step deb tee_to "$e2e_out" "$SCRIPTS/deb.sh" test
 step e2e-backend tee_to "$e2e_out" "$SCRIPTS/e2e-backend.sh" test
 step e2e tee_to "$e2e_out" "$SCRIPTS/e2e.sh"
 
