@@ -2,7 +2,8 @@
 # Build and test entry points; the work is done by scripts/*.sh.
 #
 #   make / make module  build xen_drm_front.ko against the Debian 6.1 headers
-#   make check          sparse, checkpatch, coccicheck, kernel-doc
+#   make check          sparse, checkpatch, coccicheck, kernel-doc, in-tree
+#   make intree         in-tree build in linux-source-6.1 (=m, =y), the rst
 #   make kunit          KUnit tests under UML
 #   make kunit-debug    the same with KASAN, lockdep and object debugging
 #   make e2e-backend    the system test's displif backend: unit test, EDID check
@@ -25,7 +26,7 @@
 KDIR ?=
 export KDIR
 
-.PHONY: all module check kunit kunit-debug e2e-backend e2e deb deb-test test run bench-kunit bench clean
+.PHONY: all module check intree kunit kunit-debug e2e-backend e2e deb deb-test test run bench-kunit bench clean
 
 all: module
 
@@ -34,6 +35,9 @@ module:
 
 check:
 	@scripts/check.sh
+
+intree:
+	@scripts/intree.sh
 
 kunit:
 	@scripts/kunit.sh normal

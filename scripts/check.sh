@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Lint our own sources with sparse, checkpatch, coccicheck and kernel-doc.
+# Lint our own sources with sparse, checkpatch, coccicheck and kernel-doc,
+# and build them in tree (scripts/intree.sh).
 # Every linter runs; the script fails if any of them reports anything.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -116,5 +117,6 @@ else
 	say "check: no source files yet: checkpatch and kernel-doc skipped"
 fi
 lint coccicheck cocci_check
+lint in-tree "$SCRIPTS/intree.sh"
 
 ((${#failed[@]} == 0)) || die "check failed: ${failed[*]}"

@@ -8,9 +8,11 @@ declare -A group=(
 	[module]="build-essential bc bison flex libelf-dev libssl-dev kmod linux-headers-amd64"
 	[kunit]="linux-source-6.1 xz-utils python3 rsync"
 	[check]="sparse coccinelle ocaml-nox"
+	[intree]="sparse python3-docutils"
 )
 # Each group builds on the previous one (check needs the source tree too).
-declare -A needs=([module]="module" [kunit]="module kunit" [check]="module kunit check")
+declare -A needs=([module]="module" [kunit]="module kunit" [check]="module kunit check"
+	[intree]="module kunit intree")
 
 (($# > 0)) || { echo "usage: $0 ${!needs[*]}" >&2; exit 2; }
 

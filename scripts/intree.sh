@@ -1,0 +1,161 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the driver in tree, as it would be upstream: our drivers/gpu/drm/xen/
+# and displif.h copied over the older driver in Debian's linux-source-6.1,
+# an x86_64 kernel with Xen guest support, then only modules_prepare and our
+# directory, W=1 and sparse (C=2), once with the driver =m and once =y. A
+# whole kernel build would take far too long on two cores. Also renders
+# Documentation/gpu/xen-front.rst. Fails on any compiler, sparse or
+# documentation warning in our files.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+"$SCRIPTS/setup.sh" intree
+
+ver=$(src_version)
+# Our own copy of the source: the KUnit tree (src_tree) is overlaid with
+# tests/ and locked by the KUnit runs, and its .config must not change.
+top=$CACHE/intree-$ver
+src=$top/linux-source-6.1
+mkdir -p "$top" "$LOGS"
+# One run at a time per package version, whichever clone it comes from:
+# they share the tree and the build directories.
+lock_src "$top/tree"
+
+# Leftovers of an interrupted run (we hold the lock: nobody else's).
+rm -rf "$top"/.tmp.*
+
+if [[ ! -d $src ]]; then
+	tmp=$(mktemp -d "$top/.tmp.src.XXXXXX")
+	say "in-tree: extracting /usr/src/linux-source-6.1.tar.xz into $top"
+	tar -C "$tmp" -xf /usr/src/linux-source-6.1.tar.xz
+	mv -T "$tmp/linux-source-6.1" "$src"
+	rm -rf "$tmp"
+fi
+
+# Make the tree's driver directory and displif.h the repository's. Like
+# overlay() in lib.sh, but without tests/ (the KUnit build's), and the old
+# driver's files go (--delete). --checksum: a fresh clone's files all have
+# new mtimes; rewriting only what differs keeps warm builds incremental.
+# Only sources: objects of a module build in the repository stay out.
+sync=(rsync --recursive --checksum --delete --delete-excluded)
+"${sync[@]}" --exclude='*.mod.c' --include=Kconfig --include=Makefile \
+	--include=Kbuild --include='*.[ch]' --exclude='*' \
+	"$REPO/$DRIVER_DIR/" "$src/$DRIVER_DIR/"
+for f in "$DISPLIF" Documentation/gpu/xen-front.rst; do
+	if [[ -f $REPO/$f ]]; then
+		rsync --checksum "$REPO/$f" "$src/$f"
+	fi
+done
+
+# Our files' warnings and errors: compiler (file:line:col:), sparse (the
+# same) and objtool (file.o: warning:). Paths are absolute with O=.
+our_re="(^|[ /])$DRIVER_DIR/[^ :]*:([0-9]+:)* (warning|error)"
+
+# kmake BUILD ARGS...: make in the tree with the build directory BUILD.
+# -Werror: a warning must leave no object behind, or the next (warm) run
+# would not recompile the file and would pass. W=1 and KCFLAGS are the
+# same for modules_prepare and our directory, so that neither rebuilds
+# what the other built.
+kmake() {
+	local build=$1
+	shift
+	make -C "$src" O="$build" W=1 KCFLAGS=-Werror -j"$JOBS" "$@"
+}
+
+# build NAME VALUE: configure, prepare and build our directory with
+# CONFIG_DRM_XEN_FRONTEND=VALUE in a build directory of its own.
+build() {
+	local name=$1 value=$2 frag hash dir tmp log line
+	log=$LOGS/intree-$name.log
+	# The fragment on top of x86_64_defconfig + xen.config. Built in, the
+	# driver needs DRM built in too (x86_64_defconfig has it).
+	frag="CONFIG_DRM=y
+CONFIG_DRM_XEN_FRONTEND=$value"
+	hash=$(printf 'x86_64_defconfig xen.config\n%s\n' "$frag" | sha256sum)
+	dir=$top/build-$name-${hash:0:12}
+	say "in-tree($name): $dir, log $log"
+	: >"$log"
+	if [[ ! -f $dir/.config ]]; then
+		# Configured in a temporary directory, renamed when the .config
+		# is complete: the directory exists only with the right config.
+		tmp=$(mktemp -d "$top/.tmp.build-$name.XXXXXX")
+		printf '%s\n' "$frag" >"$tmp/intree.config"
+		if ! { kmake "$tmp" x86_64_defconfig xen.config &&
+			"$src/scripts/kconfig/merge_config.sh" -m -O "$tmp" \
+				"$tmp/.config" "$tmp/intree.config" &&
+			kmake "$tmp" olddefconfig; } >>"$log" 2>&1; then
+			warn "in-tree($name): configuration failed (log: $log)"
+			tail -n 40 "$log" >&2
+			return 1
+		fi
+		# Kconfig drops what it cannot satisfy without a word.
+		while read -r line; do
+			if ! grep -qFx "$line" "$tmp/.config"; then
+				warn "in-tree($name): $line did not survive olddefconfig"
+				return 1
+			fi
+		done <"$tmp/intree.config"
+		mv -T "$tmp" "$dir"
+	fi
+	if ! { kmake "$dir" modules_prepare &&
+		kmake "$dir" C=2 CHECK=sparse "$DRIVER_DIR/"; } >>"$log" 2>&1; then
+		warn "in-tree($name): build failed (log: $log)"
+		grep -E "$our_re" "$log" >&2 || tail -n 40 "$log" >&2
+		return 1
+	fi
+	if grep -E "$our_re" "$log" >&2; then
+		warn "in-tree($name): warnings in our files (log: $log)"
+		return 1
+	fi
+	# Make sure the build did what it says: the module object, or the
+	# driver in the directory's built-in.a.
+	case $value in
+	m) [[ -f $dir/$DRIVER_DIR/xen_drm_front.o ]] ;;
+	y) ar t "$dir/$DRIVER_DIR/built-in.a" | grep -q xen_drm_front ;;
+	esac || { warn "in-tree($name): no driver in the build output"; return 1; }
+}
+
+# Documentation/gpu/xen-front.rst: kernel-doc on the files its kernel-doc
+# directives name, then docutils' own rst2html failing on any warning.
+# Not the kernel's Sphinx (make htmldocs SPHINXDIRS=gpu): it renders all of
+# Documentation/gpu/ with its hundreds of kernel-doc directives.
+docs() {
+	local rst=Documentation/gpu/xen-front.rst log=$LOGS/intree-docs.log
+	local -a kdoc=()
+	[[ -f $src/$rst ]] || return 0
+	mapfile -t kdoc < <(sed -n 's/^\.\. kernel-doc:: *//p' "$src/$rst" | sort -u)
+	: >"$log"
+	if ((${#kdoc[@]} > 0)) &&
+		! (cd "$src" && perl scripts/kernel-doc -none "${kdoc[@]}") >>"$log" 2>&1; then
+		cat "$log" >&2
+		return 1
+	fi
+	if ! rst2html --halt=warning --report=warning "$src/$rst" \
+		>/dev/null 2>>"$log"; then
+		cat "$log" >&2
+		return 1
+	fi
+	# kernel-doc warns without failing.
+	if [[ -s $log ]]; then
+		cat "$log" >&2
+		return 1
+	fi
+}
+
+failed=()
+step() {
+	local name=$1 start=$SECONDS
+	shift
+	if "$@"; then
+		say "in-tree: $name ok ($((SECONDS - start)) s)"
+	else
+		say "in-tree: $name FAILED ($((SECONDS - start)) s)"
+		failed+=("$name")
+	fi
+}
+step "=m" build m m
+step "=y" build y y
+step docs docs
+((${#failed[@]} == 0)) || die "in-tree failed: ${failed[*]}"
