@@ -68,10 +68,28 @@ kmake() {
 	make -C "$src" O="$build" W=1 KCFLAGS=-Werror -j"$JOBS" "$@"
 }
 
+# configure DIR: .config in DIR from x86_64_defconfig, xen.config and our
+# fragment DIR/intree.config.
+configure() {
+	kmake "$1" x86_64_defconfig xen.config &&
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$1" \
+			"$1/.config" "$1/intree.config" &&
+		kmake "$1" olddefconfig
+}
+
+# configured DIR: whether DIR/.config has every line of our fragment.
+# Kconfig drops what it cannot satisfy without a word.
+configured() {
+	local line
+	while read -r line; do
+		grep -qFx "$line" "$1/.config" || return 1
+	done <"$1/intree.config"
+}
+
 # build NAME VALUE: configure, prepare and build our directory with
 # CONFIG_DRM_XEN_FRONTEND=VALUE in a build directory of its own.
 build() {
-	local name=$1 value=$2 frag hash dir tmp log line
+	local name=$1 value=$2 frag hash dir tmp log
 	log=$LOGS/intree-$name.log
 	# The fragment on top of x86_64_defconfig + xen.config. Built in, the
 	# driver needs DRM built in too (x86_64_defconfig has it).
@@ -86,27 +104,27 @@ CONFIG_DRM_XEN_FRONTEND=$value"
 		# is complete: the directory exists only with the right config.
 		tmp=$(mktemp -d "$top/.tmp.build-$name.XXXXXX")
 		printf '%s\n' "$frag" >"$tmp/intree.config"
-		if ! { kmake "$tmp" x86_64_defconfig xen.config &&
-			"$src/scripts/kconfig/merge_config.sh" -m -O "$tmp" \
-				"$tmp/.config" "$tmp/intree.config" &&
-			kmake "$tmp" olddefconfig; } >>"$log" 2>&1; then
+		if ! configure "$tmp" >>"$log" 2>&1; then
 			warn "in-tree($name): configuration failed (log: $log)"
 			tail -n 40 "$log" >&2
 			return 1
 		fi
-		# Kconfig drops what it cannot satisfy without a word.
-		while read -r line; do
-			if ! grep -qFx "$line" "$tmp/.config"; then
-				warn "in-tree($name): $line did not survive olddefconfig"
-				return 1
-			fi
-		done <"$tmp/intree.config"
 		mv -T "$tmp" "$dir"
 	fi
+	# modules_prepare first: it brings .config up to date with our
+	# Kconfig. A Kconfig that once dropped the driver (a dependency it
+	# could not meet) leaves it dropped after the fix: configure again.
 	if ! { kmake "$dir" modules_prepare &&
+		{ configured "$dir" ||
+			{ echo "in-tree: configuring again" &&
+				configure "$dir" && kmake "$dir" modules_prepare; }; } &&
 		kmake "$dir" C=2 CHECK=sparse "$DRIVER_DIR/"; } >>"$log" 2>&1; then
 		warn "in-tree($name): build failed (log: $log)"
 		ours "$log" || tail -n 40 "$log" >&2
+		return 1
+	fi
+	if ! configured "$dir"; then
+		warn "in-tree($name): Kconfig drops a line of $dir/intree.config"
 		return 1
 	fi
 	if ours "$log"; then
@@ -117,7 +135,7 @@ CONFIG_DRM_XEN_FRONTEND=$value"
 	# driver in the directory's built-in.a.
 	case $value in
 	m) [[ -f $dir/$DRIVER_DIR/xen_drm_front.o ]] ;;
-	y) ar t "$dir/$DRIVER_DIR/built-in.a" | grep -q xen_drm_front ;;
+	y) [[ $(ar t "$dir/$DRIVER_DIR/built-in.a") == *xen_drm_front* ]] ;;
 	esac || { warn "in-tree($name): no driver in the build output"; return 1; }
 }
 
