@@ -17,6 +17,7 @@
 #include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/mount.h>
@@ -2058,6 +2059,77 @@ static void kt_debugfs_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_state_num(test, buf, "flips"), 5ull);
 }
 
+/**
+ * struct kt_commit_loop - commits made by a thread of their own
+ * @ctx: the test's device
+ * @fb: the framebuffers to flip between
+ * @mode: the mode to show them with
+ * @commits: commits that succeeded
+ */
+struct kt_commit_loop {
+	struct kt_ctx *ctx;
+	struct kt_fb *fb;
+	struct drm_display_mode mode;
+	unsigned int commits;
+};
+
+static int kt_commit_loop_fn(void *data)
+{
+	struct kt_commit_loop *loop = data;
+	unsigned int i = 0;
+
+	while (!kthread_should_stop()) {
+		if (!kt_commit(loop->ctx, 0, &loop->fb[++i % 2], &loop->mode))
+			WRITE_ONCE(loop->commits, loop->commits + 1);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * xen_state read while another thread commits: the CRTC and plane states
+ * are read under their locks (lockdep and KASAN watch), and each read
+ * shows the pipe on with one of the two framebuffers.
+ */
+static void kt_debugfs_during_commits(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct kt_commit_loop loop = { .ctx = ctx };
+	unsigned long end = jiffies + msecs_to_jiffies(10 * KT_WAIT_MS);
+	unsigned int reads = 0, bad = 0, first;
+	struct task_struct *thread;
+	struct kt_fb fb[2];
+	u64 cookie;
+	char *buf;
+
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	kt_enable(test, ctx, 0, &fb[0], &loop.mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	loop.fb = fb;
+
+	thread = kthread_run(kt_commit_loop_fn, &loop, "kt-commits");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(thread));
+	/* A thread stopped before it ran never runs: let it start. */
+	while (!READ_ONCE(loop.commits) && time_before(jiffies, end))
+		usleep_range(1000, 2000);
+	first = READ_ONCE(loop.commits);
+	while ((reads < 200 || READ_ONCE(loop.commits) < first + 20) &&
+	       time_before(jiffies, end)) {
+		kt_read_state(test, ctx, 0, buf, PAGE_SIZE);
+		cookie = kt_state_num(test, buf, "fb_cookie");
+		if (!kt_state_is(buf, "pipe", "on") ||
+		    (cookie != fb[0].cookie && cookie != fb[1].cookie))
+			bad++;
+		reads++;
+		usleep_range(100, 200);
+	}
+	kthread_stop(thread);
+	KUNIT_EXPECT_EQ(test, bad, 0u);
+	KUNIT_EXPECT_GE(test, reads, 200u);
+	KUNIT_EXPECT_GE(test, loop.commits, first + 20);
+}
+
 /* ------------------------------------------------------------------ */
 /* EDID and modes */
 
@@ -2573,6 +2645,7 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_vblank_rephase),
 	KUNIT_CASE(kt_vblank_fast_flips),
 	KUNIT_CASE(kt_debugfs_state),
+	KUNIT_CASE(kt_debugfs_during_commits),
 	KUNIT_CASE(kt_edid_modes),
 	KUNIT_CASE(kt_edid_property),
 	KUNIT_CASE(kt_edid_retry),
