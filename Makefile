@@ -16,6 +16,8 @@
 #   make run            build the module and tell how to load it
 #   make bench-kunit    benchmarks through the driver under UML (simulated Xen)
 #   make bench          ours against upstream drm_xen_front under Xen (QEMU)
+#   make coverage       KUnit under UML with gcov: line and function coverage
+#                       of each driver file, and an HTML report
 #   make clean          remove the module build output from the repository
 #
 # Each target installs the Debian packages it needs (scripts/setup.sh).
@@ -26,7 +28,8 @@
 KDIR ?=
 export KDIR
 
-.PHONY: all module check intree kunit kunit-debug e2e-backend e2e deb deb-test test run bench-kunit bench clean
+.PHONY: all module check intree kunit kunit-debug e2e-backend e2e deb deb-test test run bench-kunit \
+	bench coverage clean
 
 all: module
 
@@ -68,6 +71,9 @@ bench-kunit:
 
 bench:
 	@scripts/bench.sh
+
+coverage:
+	@scripts/coverage.sh
 
 clean:
 	@scripts/clean.sh

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build and run the KUnit tests under UML in the cached linux-source tree.
-# Usage: scripts/kunit.sh normal|debug
+# Usage: scripts/kunit.sh normal|debug|coverage
+# (coverage: built with gcov, the .gcda files left in the build dir; see
+# scripts/coverage.sh, which makes the report.)
 # Fails if kunit.py fails, if no test ran, or on any kernel splat: KUnit
 # itself passes a test that WARNs, trips KASAN or lockdep.
 set -euo pipefail
@@ -14,8 +16,13 @@ case $config in
 normal) ;;
 # kunit.py concatenates repeated --kunitconfig files.
 debug) kunitconfigs+=(--kunitconfig="$REPO/tests/kunit/kunitconfig.debug") ;;
-*) die "usage: $0 normal|debug" ;;
+coverage) kunitconfigs+=(--kunitconfig="$REPO/tests/kunit/kunitconfig.coverage") ;;
+*) die "usage: $0 normal|debug|coverage" ;;
 esac
+# kunit.py's default: 300 s for the boot and every test.
+timeout=300
+# gcov's counters slow every function of the kernel down.
+[[ $config == coverage ]] && timeout=900
 
 # Kernel log lines that mean something went wrong even if every test passed.
 splat_re='BUG:|WARNING:|kernel BUG at|Oops|general protection|Kernel panic'
@@ -55,13 +62,17 @@ log=$LOGS/kunit-$config.log
 mkdir -p "$build" "$LOGS"
 # Never judge this run by the results of an earlier one.
 rm -f "$json" "$build/test.log"
+# gcov adds to the counts of existing .gcda files: start them from zero.
+if [[ $config == coverage ]]; then
+	find "$build" -name '*.gcda' -delete
+fi
 
 say "kunit($config): build dir $build, log $log"
 ok=1
 # kunit.py builds with O=$build, so the source tree stays clean.
 if ! (cd "$src" && python3 tools/testing/kunit/kunit.py run \
 	"${kunitconfigs[@]}" --build_dir="$build" --jobs="$JOBS" \
-	--json="$json" </dev/null) 2>&1 | tee "$log"; then
+	--timeout="$timeout" --json="$json" </dev/null) 2>&1 | tee "$log"; then
 	warn "kunit($config): kunit.py failed (log: $log)"
 	ok=0
 fi

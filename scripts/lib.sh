@@ -81,14 +81,18 @@ src_tree() {
 
 # lock_src SRC: hold an exclusive lock on the source tree (and the KUnit build
 # directories that belong to it) until the calling script exits; several
-# clones on one machine share them.
+# clones on one machine share them. A script run by one that holds the lock
+# (coverage.sh runs kunit.sh, then reads the build dir) has it already: a
+# flock of its own would wait for its parent forever.
 lock_src() {
 	local lock=$1.lock fd
+	[[ ${XDF_SRC_LOCKED:-} == "$lock" ]] && return 0
 	exec {fd}>"$lock"
 	if ! flock -n "$fd"; then
 		say "waiting for $lock (another run uses the source tree)"
 		flock "$fd"
 	fi
+	export XDF_SRC_LOCKED=$lock
 }
 
 # overlay SRC: make the kernel tree's driver, its KUnit tests and displif.h

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages a target needs, and nothing if they are there.
-# Usage: scripts/setup.sh module|kunit|check...
+# Usage: scripts/setup.sh module|kunit|check|intree|coverage...
 set -euo pipefail
 
 declare -A group=(
@@ -9,10 +9,11 @@ declare -A group=(
 	[kunit]="linux-source-6.1 xz-utils python3 rsync"
 	[check]="sparse coccinelle ocaml-nox"
 	[intree]="sparse python3-docutils"
+	[coverage]="lcov"
 )
 # Each group builds on the previous one (check needs the source tree too).
 declare -A needs=([module]="module" [kunit]="module kunit" [check]="module kunit check"
-	[intree]="module kunit intree")
+	[intree]="module kunit intree" [coverage]="module kunit coverage")
 
 (($# > 0)) || { echo "usage: $0 ${!needs[*]}" >&2; exit 2; }
 
