@@ -21,8 +21,18 @@ coverage) kunitconfigs+=(--kunitconfig="$REPO/tests/kunit/kunitconfig.coverage")
 esac
 # kunit.py's default: 300 s for the boot and every test.
 timeout=300
-# gcov's counters slow every function of the kernel down.
-[[ $config == coverage ]] && timeout=900
+make_opts=()
+if [[ $config == coverage ]]; then
+	# gcov's counters slow every function of the kernel down.
+	timeout=900
+	# gcc 12's libgcov.a exports a mangle_path() of its own, which clashes
+	# with fs/seq_file.c's when vmlinux is linked. Nothing in libgcov calls
+	# it, so the kernel's (linked first) may win. Only the link's flags
+	# change: arch/um/Makefile's LINK_WRAPS, which must still be the one
+	# repeated here.
+	wraps=-Wl,--wrap,malloc,--wrap,free,--wrap,calloc
+	make_opts=(--make_options="LINK_WRAPS=$wraps,--allow-multiple-definition")
+fi
 
 # Kernel log lines that mean something went wrong even if every test passed.
 splat_re='BUG:|WARNING:|kernel BUG at|Oops|general protection|Kernel panic'
@@ -55,6 +65,11 @@ splats() {
 src=$(src_tree)
 lock_src "$src"
 overlay "$src"
+if [[ $config == coverage ]] && ! grep -qxF \
+	'LINK_WRAPS = -Wl,--wrap,malloc -Wl,--wrap,free -Wl,--wrap,calloc' \
+	"$src/arch/um/Makefile"; then
+	die "kunit(coverage): arch/um/Makefile's LINK_WRAPS changed; update $0"
+fi
 
 build=$CACHE/kunit-$(src_version)-$config
 json=$LOGS/kunit-$config.json
@@ -71,8 +86,8 @@ say "kunit($config): build dir $build, log $log"
 ok=1
 # kunit.py builds with O=$build, so the source tree stays clean.
 if ! (cd "$src" && python3 tools/testing/kunit/kunit.py run \
-	"${kunitconfigs[@]}" --build_dir="$build" --jobs="$JOBS" \
-	--timeout="$timeout" --json="$json" </dev/null) 2>&1 | tee "$log"; then
+	"${kunitconfigs[@]}" "${make_opts[@]}" --build_dir="$build" \
+	--jobs="$JOBS" --timeout="$timeout" --json="$json" </dev/null) 2>&1 | tee "$log"; then
 	warn "kunit($config): kunit.py failed (log: $log)"
 	ok=0
 fi
