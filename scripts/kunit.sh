@@ -31,7 +31,7 @@ if [[ $config == coverage ]]; then
 	# change: arch/um/Makefile's LINK_WRAPS, which must still be the one
 	# repeated here.
 	wraps=-Wl,--wrap,malloc,--wrap,free,--wrap,calloc
-	make_opts=(--make_options="LINK_WRAPS=$wraps,--allow-multiple-definition")
+	wraps+=,--allow-multiple-definition
 fi
 
 # Kernel log lines that mean something went wrong even if every test passed.
@@ -72,9 +72,22 @@ if [[ $config == coverage ]] && ! grep -qxF \
 fi
 
 build=$CACHE/kunit-$(src_version)-$config
+mkdir -p "$build"
+if [[ $config == coverage ]]; then
+	# gcc 12 puts gcov's exit handlers, which write the .gcda files, in
+	# .fini_array.00100, and UML's linker script keeps .fini_array only:
+	# they never run. A plain destructor of ours, linked in, dumps the
+	# counters at exit instead.
+	gcov_dump=$build/xdf-gcov-dump.o
+	[[ -f $gcov_dump ]] || printf '%s\n' 'void __gcov_dump(void);' \
+		'__attribute__((destructor)) static void xdf_gcov_dump(void)' \
+		'{ __gcov_dump(); }' | gcc -c -O2 -x c -o "$gcov_dump" -
+	make_opts=(--make_options="LINK_WRAPS=$wraps $gcov_dump")
+fi
+
 json=$LOGS/kunit-$config.json
 log=$LOGS/kunit-$config.log
-mkdir -p "$build" "$LOGS"
+mkdir -p "$LOGS"
 # Never judge this run by the results of an earlier one.
 rm -f "$json" "$build/test.log"
 # gcov adds to the counts of existing .gcda files: start them from zero.
