@@ -83,6 +83,12 @@ if [[ $config == coverage ]]; then
 		'__attribute__((destructor)) static void xdf_gcov_dump(void)' \
 		'{ __gcov_dump(); }' | gcc -c -O2 -x c -o "$gcov_dump" -
 	make_opts=(--make_options="LINK_WRAPS=$wraps $gcov_dump")
+	# Kbuild relinks vmlinux when its objects change, not when these
+	# flags do: a build dir linked with others must be linked again.
+	if [[ $(cat "$build/.xdf-link-opts" 2>/dev/null) != "${make_opts[*]}" ]]; then
+		rm -f "$build/vmlinux"
+		printf '%s\n' "${make_opts[*]}" >"$build/.xdf-link-opts"
+	fi
 fi
 
 json=$LOGS/kunit-$config.json
