@@ -1378,6 +1378,54 @@ static void kt_addfb_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 1u);
 }
 
+/*
+ * The backend refuses FB_ATTACH: ADDFB2 fails with its error, nothing is
+ * left attached, and the next framebuffer is attached all the same.
+ */
+static void kt_fb_attach_refused(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct kt_fb fb;
+
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0,
+						     XENDISPL_OP_FB_ATTACH, 1,
+						     XDF_SIM_STATUS, -EIO), 0);
+	KUNIT_EXPECT_EQ(test, kt_fb_add(test, ctx, 64, 64, &fb), -EIO);
+	xdf_sim_settle();
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 0u);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_FB_DETACH), 0u);
+	KUNIT_EXPECT_EQ(test, kt_fb_add(test, ctx, 64, 64, &fb), 0);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 1u);
+}
+
+/*
+ * FB_ATTACH is answered after the request timed out: the backend attached
+ * a framebuffer ADDFB2 gave up on, so it is detached again; it would stay
+ * with the backend for good otherwise.
+ */
+static void kt_fb_attach_late(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct xendispl_req attach, detach;
+	struct kt_fb fb;
+
+	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0,
+						     XENDISPL_OP_FB_ATTACH, 1,
+						     XDF_SIM_DELAY,
+						     2 * KT_SHORT_TIMEOUT_MS), 0);
+	KUNIT_EXPECT_EQ(test, kt_fb_add(test, ctx, 64, 64, &fb), -ETIMEDOUT);
+	/* The late answer comes and goes. */
+	msleep(3 * KT_SHORT_TIMEOUT_MS);
+	xdf_sim_settle();
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_FB_ATTACH, &attach));
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_FB_DETACH, &detach));
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_FB_DETACH), 1u);
+	KUNIT_EXPECT_EQ(test, detach.op.fb_detach.fb_cookie,
+			attach.op.fb_attach.fb_cookie);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 0u);
+}
+
 /* GETFB2 and GETFB give a handle of the framebuffer's buffer. */
 static void kt_getfb(struct kunit *test)
 {
@@ -2636,6 +2684,8 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_dirtyfb),
 	KUNIT_CASE(kt_formats),
 	KUNIT_CASE(kt_addfb_refused),
+	KUNIT_CASE(kt_fb_attach_refused),
+	KUNIT_CASE(kt_fb_attach_late),
 	KUNIT_CASE(kt_getfb),
 	KUNIT_CASE(kt_vblank),
 	KUNIT_CASE(kt_vblank_idle),

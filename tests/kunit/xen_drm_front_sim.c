@@ -2524,7 +2524,11 @@ static bool sim_be_handle(struct sim_be_conn *c, const struct xendispl_req *req)
 			return true;
 		}
 	}
-	if (action == XDF_SIM_REPLY) {
+	/* So do framebuffers: a late FB_ATTACH answer follows the attach. */
+	if (action == XDF_SIM_REPLY ||
+	    (action == XDF_SIM_DELAY &&
+	     (req->operation == XENDISPL_OP_FB_ATTACH ||
+	      req->operation == XENDISPL_OP_FB_DETACH))) {
 		if (req->operation == XENDISPL_OP_GET_EDID)
 			status = sim_edid_request(c, &req->op.get_edid);
 		else

@@ -185,8 +185,12 @@ struct drm_framebuffer *xdf_fb_create(struct drm_device *drm,
 
 	/* The backend knows the framebuffer before user space can name it. */
 	ret = xdf_fb_attach(xdrm, xfb, cmd);
-	if (ret)
+	if (ret) {
+		/* A backend that answers late may still attach it: detach. */
+		if (ret == -ETIMEDOUT)
+			xdf_fb_detach(xdrm, xfb);
 		goto err_release;
+	}
 
 	drm_helper_mode_fill_fb_struct(drm, &xfb->base, cmd);
 	xfb->base.obj[0] = obj;
