@@ -1105,6 +1105,39 @@ static void kt_frame_done_after_refused(struct kunit *test)
 }
 
 /*
+ * An event of a type this frontend does not know (a newer protocol's)
+ * naming the pending flip's framebuffer is read and skipped: it completes
+ * nothing, and the frame-done after it on the page is still handled.
+ */
+static void kt_unknown_event(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 9), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, 1));
+
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_event(ctx->sdev, 0, 0x7f,
+							 fb[1].cookie), 0);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).frame_done, 0ull);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_evt_cons(ctx->sdev, 0), 1u);
+
+	kt_send_frame_done(test, ctx, &fb[1]);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 9ull);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_evt_cons(ctx->sdev, 0), 2u);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
+}
+
+/*
  * A failed PG_FLIP: the commit succeeds, its event comes at the next
  * vblank, the link turns BAD; the next modeset makes it GOOD and flips
  * work.
@@ -2677,6 +2710,7 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_frame_done_late_same_fb),
 	KUNIT_CASE(kt_frame_done_late_a_b_a),
 	KUNIT_CASE(kt_frame_done_after_refused),
+	KUNIT_CASE(kt_unknown_event),
 	KUNIT_CASE(kt_flip_error),
 	KUNIT_CASE(kt_set_config_error),
 	KUNIT_CASE(kt_commit_events),

@@ -1856,7 +1856,7 @@ static int sim_kms_request(struct sim_be_conn *c,
 	}
 }
 
-static int sim_be_put_event(struct sim_be_conn *c, u64 fb_cookie);
+static int sim_be_put_event(struct sim_be_conn *c, u8 type, u64 fb_cookie);
 
 /* Frame-done events for a flip, as the connector's mode says; be_lock held. */
 static void sim_kms_frame_done(struct sim_be_conn *c, u64 cookie)
@@ -1865,7 +1865,7 @@ static void sim_kms_frame_done(struct sim_be_conn *c, u64 cookie)
 
 	switch (c->fd_mode) {
 	case XDF_SIM_FD_BEFORE:
-		sim_be_put_event(c, cookie);
+		sim_be_put_event(c, XENDISPL_EVT_PG_FLIP, cookie);
 		return;
 	case XDF_SIM_FD_NEVER:
 		return;
@@ -2597,7 +2597,7 @@ static void sim_be_consume(struct sim_be_conn *c)
 	if (answered)
 		sim_be_push(c);
 	for (i = 0; i < c->npost; i++)
-		sim_be_put_event(c, c->post_evts[i]);
+		sim_be_put_event(c, XENDISPL_EVT_PG_FLIP, c->post_evts[i]);
 	c->npost = 0;
 }
 
@@ -2900,7 +2900,7 @@ void xdf_sim_backend_clear_requests(struct xdf_sim_dev *sdev)
 }
 
 /* Writes one PG_FLIP event and notifies; be_lock held. */
-static int sim_be_put_event(struct sim_be_conn *c, u64 fb_cookie)
+static int sim_be_put_event(struct sim_be_conn *c, u8 type, u64 fb_cookie)
 {
 	struct xendispl_event_page *page = c->evt_page;
 	struct xendispl_evt *evt;
@@ -2914,7 +2914,7 @@ static int sim_be_put_event(struct sim_be_conn *c, u64 fb_cookie)
 	evt = &XENDISPL_IN_RING_REF(page, prod);
 	memset(evt, 0, sizeof(*evt));
 	evt->id = c->evt_id++;
-	evt->type = XENDISPL_EVT_PG_FLIP;
+	evt->type = type;
 	evt->op.pg_flip.fb_cookie = fb_cookie;
 	/* The event before the producer index that covers it. */
 	virt_wmb();
@@ -2941,7 +2941,32 @@ int xdf_sim_backend_send_frame_done(struct xdf_sim_dev *sdev,
 	if (!c)
 		return -EINVAL;
 	mutex_lock(&sdev->be_lock);
-	err = sim_be_put_event(c, fb_cookie);
+	err = sim_be_put_event(c, XENDISPL_EVT_PG_FLIP, fb_cookie);
+	mutex_unlock(&sdev->be_lock);
+	return err;
+}
+
+/**
+ * xdf_sim_backend_send_event() - send an event of any type, as a backend
+ *				  speaking another protocol version might
+ * @sdev: the device
+ * @conn: connector index
+ * @type: the event's type
+ * @fb_cookie: the payload's first 8 bytes
+ *
+ * Return: 0, -ENOTCONN when the connector is not connected, -ENOSPC when
+ * the event ring is full.
+ */
+int xdf_sim_backend_send_event(struct xdf_sim_dev *sdev, unsigned int conn,
+			       u8 type, u64 fb_cookie)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	int err;
+
+	if (!c)
+		return -EINVAL;
+	mutex_lock(&sdev->be_lock);
+	err = sim_be_put_event(c, type, fb_cookie);
 	mutex_unlock(&sdev->be_lock);
 	return err;
 }

@@ -187,6 +187,8 @@ bool xdf_sim_backend_wait_requests(struct xdf_sim_dev *sdev,
 void xdf_sim_backend_clear_requests(struct xdf_sim_dev *sdev);
 int xdf_sim_backend_send_frame_done(struct xdf_sim_dev *sdev,
 				    unsigned int conn, u64 fb_cookie);
+int xdf_sim_backend_send_event(struct xdf_sim_dev *sdev, unsigned int conn,
+			       u8 type, u64 fb_cookie);
 int xdf_sim_backend_flood(struct xdf_sim_dev *sdev, unsigned int conn,
 			  unsigned int count, u64 first_cookie);
 int xdf_sim_backend_corrupt_evt_prod(struct xdf_sim_dev *sdev,
