@@ -50,7 +50,8 @@ s1_run() {
 				continue
 			fi
 			# The backend-allocated device gets a 1080p buffer, which
-			# Xen maps into e2e-dumb (a PV guest). Round 1 closes the
+			# Xen maps into e2e-dumb (PV) or the kernel maps as
+			# ordinary pages (PVH). Round 1 closes the
 			# handle and the card before munmap, round 2 exits with
 			# all of it open: the backend's hash checks both.
 			if be_alloc "$n"; then
