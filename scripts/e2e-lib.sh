@@ -78,22 +78,30 @@ e2e_elapsed() {
 	printf '%d s' "$((SECONDS - $1))"
 }
 
-# e2e_boot KIND IMG TIMEOUT [DOM0 ARGS...]: a new run directory under
-# $E2E_LOGS/KIND (the last ten are kept; KIND/latest links to it), then one
+# e2e_boot KIND[/SUB] IMG TIMEOUT [DOM0 ARGS...]: a new run directory under
+# $LOGS/KIND (the last ten are kept; KIND/latest links to it; with SUB,
+# the run directory is its subdirectory SUB, and the boots of one process
+# share the parent: scripts/e2e.sh's targets), then one
 # boot of the images in IMG under QEMU for at most TIMEOUT s, with the Dom0
 # kernel arguments given (e2e.be=..., e2e.scenarios=..., e2e.domu=...; see
 # tests/e2e/dom0/init). Sets E2E_RUN (the run directory: serial.log,
 # qemu.cmd, and results/ with what Dom0 exported), E2E_QEMU_RC and
 # E2E_BOOT_TIME.
 e2e_boot() {
-	local kind=$1 img=$2 timeout=$3 logs export_img t
+	local kind=${1%%/*} sub='' img=$2 timeout=$3 logs export_img t stamp
 	local xen_cmdline dom0_cmdline
 	local -a qemu
+	[[ $1 != */* ]] || sub=${1#*/}
 	shift 3
 	logs=$LOGS/$kind
-	E2E_RUN=$logs/$(date +%Y%m%d-%H%M%S)
+	stamp=$(date +%Y%m%d-%H%M%S)
+	if [[ -n $sub ]]; then
+		: "${E2E_STAMP:=$stamp}"
+		stamp=$E2E_STAMP
+	fi
+	E2E_RUN=$logs/$stamp${sub:+/$sub}
 	mkdir -p "$E2E_RUN"
-	ln -sfn "$(basename "$E2E_RUN")" "$logs/latest"
+	ln -sfn "$stamp" "$logs/latest"
 	find "$logs" -mindepth 1 -maxdepth 1 -type d -name '20*' | sort | head -n -10 |
 		xargs -r rm -rf
 	# The Dom0 writes its results (a tar) to this disk before powering off.
@@ -107,9 +115,11 @@ e2e_boot() {
 	# -initrd splits on commas.
 	[[ $dom0_cmdline != *,* ]] || die "e2e_boot: a comma in '$dom0_cmdline'"
 	# -cpu max,-smap: with SMAP emulated, Xen crashes Dom0 in
-	# create_bounce_frame. PV guests only: PVH under emulated SVM is flaky.
+	# create_bounce_frame. -rdtscp: QEMU's SVM has no NRIP save, so Xen
+	# cannot emulate a PVH guest's RDTSCP and the guest hangs; PV guests
+	# do not mind.
 	# shellcheck disable=SC2054 # the commas are QEMU's
-	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max,-smap -smp 2
+	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max,-smap,-rdtscp -smp 2
 		-m 1792 -nodefaults -display none -no-reboot -serial stdio
 		-kernel "$img/xen" -append "$xen_cmdline"
 		-initrd "$img/vmlinuz $dom0_cmdline,$img/dom0.cpio.gz"
@@ -118,7 +128,7 @@ e2e_boot() {
 	printf '%q ' "${qemu[@]}" >"$E2E_RUN/qemu.cmd"
 	echo >>"$E2E_RUN/qemu.cmd"
 
-	say "$kind: booting (log: $E2E_RUN/serial.log)"
+	say "$kind${sub:+ $sub}: booting (log: $E2E_RUN/serial.log)"
 	t=$SECONDS
 	E2E_QEMU_RC=0
 	"$E2E_SRC/run-qemu.py" "$E2E_RUN/serial.log" "$timeout" E2E-DOM0-DONE -- "${qemu[@]}" ||

@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The system test: Xen 4.17 + Dom0 running our displif backend + a PV DomU
+# The system test: Xen 4.17 + Dom0 running our displif backend + a DomU
 # running xen_drm_front.ko, all under QEMU (TCG: these machines have no
-# usable KVM). Builds what it needs (scripts/e2e-images.sh), boots, then
-# judges: the guest's own checks (tests/e2e/domu/: scenarios 1-8 of
+# usable KVM), once per target (one boot each, one after the other):
+#   x86-pv   a PV DomU (tests/e2e/dom0/domu.cfg)
+#   x86-pvh  a PVH DomU (domu-pvh.cfg): the auto-translated grant paths
+# Builds what it needs (scripts/e2e-images.sh), boots, then judges: the guest's own checks (tests/e2e/domu/: scenarios 1-8 of
 # tests/e2e/README.md), the pictures the backend saved for them
 # (tests/e2e/pngcheck.py), the backend's verdict (no protocol violation,
 # clean exit, one connection per load, the guest's dumb-buffer pixels seen
@@ -13,8 +15,12 @@
 # Env:   E2E_TIMEOUT    QEMU time limit in seconds (default 900)
 #        E2E_BE_ARGS    extra vdispl-be arguments (default "--vsync")
 #        E2E_SCENARIOS  the scenarios to run, e.g. "2 3 4" (default all)
-# Prints one PASS/FAIL line per check, then "N passed, N failed".
-# Logs and PNGs: ~/.cache/xen-drm-front/logs/e2e/<date>/ (also .../latest).
+#        E2E_TARGETS    the DomUs, e.g. "x86-pv x86-pvh" (default "x86-pv")
+# Prints one "PASS: TARGET NAME"/"FAIL: TARGET NAME - DETAIL" line per
+# check, "TARGET: N passed, N failed" per target, then "N passed, N failed"
+# for all of them.
+# Logs and PNGs: ~/.cache/xen-drm-front/logs/e2e/<date>/<target>/ (also
+# .../latest/<target>).
 set -euo pipefail
 # shellcheck source=scripts/e2e-lib.sh
 source "$(dirname "$0")/e2e-lib.sh"
@@ -23,6 +29,15 @@ TIMEOUT=${E2E_TIMEOUT:-900}
 # Frame-done events at 60 Hz, as a display would: clients pace on them.
 BE_ARGS=${E2E_BE_ARGS---vsync}
 SCENARIOS=${E2E_SCENARIOS:-}
+TARGETS=${E2E_TARGETS:-x86-pv}
+# The Dom0 argument that chooses each target's DomU config, and the
+# guest type the DomU must then report (/sys/hypervisor/guest_type).
+declare -A TARGET_DOMU=([x86-pv]="" [x86-pvh]=e2e.domu=pvh)
+declare -A TARGET_TYPE=([x86-pv]=PV [x86-pvh]=PVH)
+for target in $TARGETS; do
+	[[ -v TARGET_DOMU[$target] ]] ||
+		die "E2E_TARGETS: unknown target '$target' (known: ${!TARGET_DOMU[*]})"
+done
 
 # Kernel log lines that fail the run (as in scripts/kunit.sh).
 splat_re='BUG:|WARNING:|kernel BUG at|Oops|general protection|Kernel panic'
@@ -40,25 +55,15 @@ t=$SECONDS
 img=$("$SCRIPTS/e2e-images.sh" | tail -n 1)
 images_time=$((SECONDS - t))
 
-dom0_args=()
-[[ -z $BE_ARGS ]] || dom0_args+=("$(e2e_be_arg "$BE_ARGS")")
-[[ -z $SCENARIOS ]] || dom0_args+=("e2e.scenarios=$(echo "$SCENARIOS" | tr ', ' '++')")
-e2e_boot e2e "$img" "$TIMEOUT" "${dom0_args[@]}"
-run=$E2E_RUN
-qemu_rc=$E2E_QEMU_RC
-boot_time=$E2E_BOOT_TIME
-res=$run/results
-be_log=$res/backend.log
-console=$res/domu-console.log
-
 # ---- verdict ----
-passed=0 failed=0
+# Counts of the current target and of all of them.
+passed=0 failed=0 all_passed=0 all_failed=0
 verdict() { # PASS|FAIL NAME [DETAIL]
 	if [[ $1 == PASS ]]; then
-		echo "PASS: $2"
+		echo "PASS: $target $2"
 		passed=$((passed + 1))
 	else
-		echo "FAIL: $2${3:+ - $3}"
+		echo "FAIL: $target $2${3:+ - $3}"
 		failed=$((failed + 1))
 	fi
 }
@@ -70,87 +75,117 @@ check() { # NAME DETAIL CMD...
 # Lines of a guest console, without the carriage returns.
 text() { tr -d '\r' <"$1" 2>/dev/null || true; }
 
-check boot "QEMU exit $qemu_rc, see $run/serial.log" [ "$qemu_rc" = 0 ]
-check results-exported "nothing in $res" [ -s "$be_log" ]
+# run_target: boot the current $target and judge it.
+run_target() {
+	local run qemu_rc boot_time res be_log console plan domid loads devs
+	local runs last_log summary violations rc n dev round hash splats pngs
+	local status name detail what file args out gtype
+	local -a dom0_args
+	local -A seen=()
+	dom0_args=()
+	[[ -z ${TARGET_DOMU[$target]} ]] || dom0_args+=("${TARGET_DOMU[$target]}")
+	[[ -z $BE_ARGS ]] || dom0_args+=("$(e2e_be_arg "$BE_ARGS")")
+	[[ -z $SCENARIOS ]] || dom0_args+=("e2e.scenarios=$(echo "$SCENARIOS" | tr ', ' '++')")
+	e2e_boot "e2e/$target" "$img" "$TIMEOUT" "${dom0_args[@]}"
+	run=$E2E_RUN
+	qemu_rc=$E2E_QEMU_RC
+	boot_time=$E2E_BOOT_TIME
+	res=$run/results
+	be_log=$res/backend.log
+	console=$res/domu-console.log
 
-# The guests' own checks, in order: Dom0 then DomU.
-declare -A seen=()
-while read -r status name detail; do
-	seen[$name]=1
-	verdict "$status" "$name" "${detail#- }"
-done < <({ text "$run/serial.log"; text "$console"; } |
-	sed -n 's/.*E2E-RESULT: \(PASS\|FAIL\) /\1 /p')
-# Everything the DomU planned must have reported.
-plan=$(text "$console" | sed -n 's/.*E2E-PLAN: //p' | head -n 1)
-check guest-plan "the DomU never started its test" [ -n "$plan" ]
-for name in $plan; do
-	[[ -n ${seen[$name]:-} ]] || verdict FAIL "$name" "no result (the test stopped before it)"
-done
+	check boot "QEMU exit $qemu_rc, see $run/serial.log" [ "$qemu_rc" = 0 ]
+	check results-exported "nothing in $res" [ -s "$be_log" ]
 
-# The pictures: what the backend showed when the guest asked for a snapshot.
-while read -r name what file args; do
-	if [[ ! -f $res/png/$file ]]; then
-		verdict FAIL "$name" "no snapshot $file"
-		continue
-	fi
-	[[ $what == text ]] && args="$font $args"
-	# shellcheck disable=SC2086 # the check's arguments
-	if out=$("$E2E_SRC/pngcheck.py" "$what" "$res/png/$file" $args 2>&1); then
-		verdict PASS "$name"
-		echo "  $out"
-	else
-		verdict FAIL "$name" "$out"
-	fi
-done < <(text "$console" | sed -n 's/.*E2E-PNG //p')
+	# The guests' own checks, in order: Dom0 then DomU.
+	while read -r status name detail; do
+		seen[$name]=1
+		verdict "$status" "$name" "${detail#- }"
+	done < <({ text "$run/serial.log"; text "$console"; } |
+		sed -n 's/.*E2E-RESULT: \(PASS\|FAIL\) /\1 /p')
+	# Everything the DomU planned must have reported.
+	plan=$(text "$console" | sed -n 's/.*E2E-PLAN: //p' | head -n 1)
+	check guest-plan "the DomU never started its test" [ -n "$plan" ]
+	# The right kind of guest, or the target tested nothing new.
+	gtype=$(text "$console" | sed -n 's/.*E2E-GUEST-TYPE: //p' | head -n 1)
+	check guest-type "the DomU is '$gtype', want ${TARGET_TYPE[$target]}" \
+		[ "$gtype" = "${TARGET_TYPE[$target]}" ]
+	for name in $plan; do
+		[[ -n ${seen[$name]:-} ]] || verdict FAIL "$name" "no result (the test stopped before it)"
+	done
 
-# The backend's verdict: its last run's summary and exit status (scenario
-# 7 kills one and starts another), no violation in any run.
-runs=$(cat "$res/backend.runs" 2>/dev/null || echo 1)
-last_log=$be_log
-[[ $runs -gt 1 ]] && last_log=$res/backend-$runs.log
-summary=$(grep 'vdispl-be: summary:' "$last_log" 2>/dev/null || true)
-[[ -z $summary ]] || echo "backend: ${summary#*summary: }"
-check backend-summary "no summary in $last_log" [ -n "$summary" ]
-violations=$(cat "$res"/backend*.log 2>/dev/null | grep -c 'VIOLATION' || true)
-no_violation() {
-	[[ -n $summary && $summary == *"protocol violations 0" && ${violations:-0} == 0 ]]
+	# The pictures: what the backend showed when the guest asked for a snapshot.
+	while read -r name what file args; do
+		if [[ ! -f $res/png/$file ]]; then
+			verdict FAIL "$name" "no snapshot $file"
+			continue
+		fi
+		[[ $what == text ]] && args="$font $args"
+		# shellcheck disable=SC2086 # the check's arguments
+		if out=$("$E2E_SRC/pngcheck.py" "$what" "$res/png/$file" $args 2>&1); then
+			verdict PASS "$name"
+			echo "  $out"
+		else
+			verdict FAIL "$name" "$out"
+		fi
+	done < <(text "$console" | sed -n 's/.*E2E-PNG //p')
+
+	# The backend's verdict: its last run's summary and exit status (scenario
+	# 7 kills one and starts another), no violation in any run.
+	runs=$(cat "$res/backend.runs" 2>/dev/null || echo 1)
+	last_log=$be_log
+	[[ $runs -gt 1 ]] && last_log=$res/backend-$runs.log
+	summary=$(grep 'vdispl-be: summary:' "$last_log" 2>/dev/null || true)
+	[[ -z $summary ]] || echo "backend: ${summary#*summary: }"
+	check backend-summary "no summary in $last_log" [ -n "$summary" ]
+	violations=$(cat "$res"/backend*.log 2>/dev/null | grep -c 'VIOLATION' || true)
+	no_violation() {
+		[[ -n $summary && $summary == *"protocol violations 0" && ${violations:-0} == 0 ]]
+	}
+	check backend-no-violation "$(grep -h -m 3 VIOLATION "$res"/backend*.log 2>/dev/null)" no_violation
+	rc=$(cat "$res/backend.rc" 2>/dev/null || echo none)
+	check backend-exit "exit status $rc" [ "$rc" = 0 ]
+
+	# One fresh connection per load for each device the DomU started with, in
+	# the first backend run (the module is not loaded again after scenario 7
+	# kills it).
+	domid=$(text "$console" | sed -n 's/.*E2E-DOMID: \([0-9]*\).*/\1/p' | head -n 1)
+	loads=$(text "$console" | grep -c 'E2E-LOADED' || true)
+	devs=$(text "$console" | sed -n 's/.*E2E-DEVS: //p' | head -n 1)
+	for dev in $devs; do
+		n=$(grep -c "dom$domid/$dev: connected:" "$be_log" || true)
+		check "backend-connections-dev$dev" "$n connections, want $loads" [ "$n" = "$loads" ]
+	done
+	[[ -n $devs && -n $domid ]] || verdict FAIL backend-connections "no device connected"
+
+	# The dumb buffers' pixels, as the backend saw them in its mapping.
+	while read -r dev round hash; do
+		check "dumb-pixels-dev$dev-$round" "hash $hash not in the backend's DBUF_DESTROY lines" \
+			grep -q "dom$domid/$dev: DBUF_DESTROY .*content fnv1a $hash" "$res"/backend*.log
+	done < <(text "$console" | sed -n 's/.*E2E-DUMB dom=[0-9]* dev=\([0-9]*\) round=\([0-9a-z]*\) .*hash \([0-9a-f]\{8\}\).*/\1 \2 \3/p')
+
+	# No kernel splat in either guest (and a log to judge by).
+	no_splat() { # LOG SPLATS
+		[[ -s $1 && -z $2 ]]
+	}
+	splats=$(text "$console" | grep -E "$splat_re" | head -n 5 || true)
+	check guest-no-splat "${splats:-no console log}" no_splat "$console" "$splats"
+	splats=$(grep -E "$splat_re" "$res/dom0-dmesg.txt" 2>/dev/null | head -n 5 || true)
+	check dom0-no-splat "${splats:-no Dom0 kernel log}" no_splat "$res/dom0-dmesg.txt" "$splats"
+
+	# Timings from the serial log.
+	echo "e2e: $target: QEMU $boot_time s; marks (s since QEMU start):"
+	grep -E 'E2E-MARK|E2E-DOM0-DONE' "$run/serial.log" | sed 's/^\[ *\([0-9.]*\)\].*\(E2E-[A-Z0-9-]*\)\( [a-z0-9-]*\)\?.*/  \1 \2\3/' || true
+	pngs=$(find "$res/png" -name '*.png' 2>/dev/null | wc -l)
+	echo "e2e: $target: logs in $run ($pngs PNG files in $res/png)"
 }
-check backend-no-violation "$(grep -h -m 3 VIOLATION "$res"/backend*.log 2>/dev/null)" no_violation
-rc=$(cat "$res/backend.rc" 2>/dev/null || echo none)
-check backend-exit "exit status $rc" [ "$rc" = 0 ]
 
-# One fresh connection per load for each device the DomU started with, in
-# the first backend run (the module is not loaded again after scenario 7
-# kills it).
-domid=$(text "$console" | sed -n 's/.*E2E-DOMID: \([0-9]*\).*/\1/p' | head -n 1)
-loads=$(text "$console" | grep -c 'E2E-LOADED' || true)
-devs=$(text "$console" | sed -n 's/.*E2E-DEVS: //p' | head -n 1)
-for dev in $devs; do
-	n=$(grep -c "dom$domid/$dev: connected:" "$be_log" || true)
-	check "backend-connections-dev$dev" "$n connections, want $loads" [ "$n" = "$loads" ]
+for target in $TARGETS; do
+	passed=0 failed=0
+	run_target
+	echo "$target: $passed passed, $failed failed"
+	all_passed=$((all_passed + passed)) all_failed=$((all_failed + failed))
 done
-[[ -n $devs && -n $domid ]] || verdict FAIL backend-connections "no device connected"
-
-# The dumb buffers' pixels, as the backend saw them in its mapping.
-while read -r dev round hash; do
-	check "dumb-pixels-dev$dev-$round" "hash $hash not in the backend's DBUF_DESTROY lines" \
-		grep -q "dom$domid/$dev: DBUF_DESTROY .*content fnv1a $hash" "$res"/backend*.log
-done < <(text "$console" | sed -n 's/.*E2E-DUMB dom=[0-9]* dev=\([0-9]*\) round=\([0-9a-z]*\) .*hash \([0-9a-f]\{8\}\).*/\1 \2 \3/p')
-
-# No kernel splat in either guest (and a log to judge by).
-no_splat() { # LOG SPLATS
-	[[ -s $1 && -z $2 ]]
-}
-splats=$(text "$console" | grep -E "$splat_re" | head -n 5 || true)
-check guest-no-splat "${splats:-no console log}" no_splat "$console" "$splats"
-splats=$(grep -E "$splat_re" "$res/dom0-dmesg.txt" 2>/dev/null | head -n 5 || true)
-check dom0-no-splat "${splats:-no Dom0 kernel log}" no_splat "$res/dom0-dmesg.txt" "$splats"
-
-# Timings from the serial log.
-echo "e2e: images $images_time s, QEMU $boot_time s, total $(e2e_elapsed "$start");" \
-	"marks (s since QEMU start):"
-grep -E 'E2E-MARK|E2E-DOM0-DONE' "$run/serial.log" | sed 's/^\[ *\([0-9.]*\)\].*\(E2E-[A-Z0-9-]*\)\( [a-z0-9-]*\)\?.*/  \1 \2\3/' || true
-pngs=$(find "$res/png" -name '*.png' 2>/dev/null | wc -l)
-echo "e2e: logs in $run ($pngs PNG files in $res/png)"
-echo "$passed passed, $failed failed"
-((failed == 0))
+echo "e2e: images $images_time s, total $(e2e_elapsed "$start")"
+echo "$all_passed passed, $all_failed failed"
+((all_failed == 0))

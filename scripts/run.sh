@@ -10,19 +10,21 @@
 #
 # Env: RUN_SCENARIOS  the scenarios to run (default "4 2 3"; see
 #                     tests/e2e/README.md)
+#      RUN_TARGET     the DomU: x86-pv (default) or x86-pvh (scripts/e2e.sh)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 rc=0
-E2E_SCENARIOS=${RUN_SCENARIOS:-4 2 3} "$SCRIPTS/e2e.sh" || rc=$?
-res=$LOGS/e2e/latest/results
+target=${RUN_TARGET:-x86-pv}
+E2E_TARGETS=$target E2E_SCENARIOS=${RUN_SCENARIOS:-4 2 3} "$SCRIPTS/e2e.sh" || rc=$?
+res=$LOGS/e2e/latest/$target/results
 ko=$REPO/$DRIVER_DIR/xen_drm_front.ko
 echo
 echo "What the backend showed when the guest asked (the scenarios' snapshots):"
 find "$res/png" -maxdepth 1 -name 's[0-9]-*.png' 2>/dev/null | sort | sed 's/^/  /'
 echo "Every frame it saved (rate-limited): $res/png/"
-echo "Logs: $LOGS/e2e/latest/ (serial.log; results/: domu-console.log, backend.log)"
+echo "Logs: $LOGS/e2e/latest/$target/ (serial.log; results/: domu-console.log, backend.log)"
 cat <<MSG
 
 To load the module in a Xen PV guest of your own running
