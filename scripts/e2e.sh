@@ -79,7 +79,7 @@ text() { tr -d '\r' <"$1" 2>/dev/null || true; }
 run_target() {
 	local run qemu_rc boot_time res be_log console plan domid loads devs
 	local runs last_log summary violations rc n dev round hash splats pngs
-	local status name detail what file args out gtype
+	local status name detail what file args out gtype created d_init d_end
 	local -a dom0_args
 	local -A seen=()
 	dom0_args=()
@@ -176,6 +176,16 @@ run_target() {
 	# Timings from the serial log.
 	echo "e2e: $target: QEMU $boot_time s; marks (s since QEMU start):"
 	grep -E 'E2E-MARK|E2E-DOM0-DONE' "$run/serial.log" | sed 's/^\[ *\([0-9.]*\)\].*\(E2E-[A-Z0-9-]*\)\( [a-z0-9-]*\)\?.*/  \1 \2\3/' || true
+	# The target's boot (QEMU start to the DomU's /init: Xen, Dom0, the
+	# toolstack, the DomU's kernel) and test (the DomU's scenarios) times.
+	created=$(sed -n 's/^\[ *\([0-9.]*\)\].*E2E-MARK domu-created.*/\1/p' "$run/serial.log" | head -n 1)
+	d_init=$(text "$console" | sed -n 's/^E2E-MARK domu-init \([0-9.]*\).*/\1/p' | head -n 1)
+	d_end=$(text "$console" | sed -n 's/^E2E-MARK domu-end \([0-9.]*\).*/\1/p' | head -n 1)
+	if [[ -n $created && -n $d_init && -n $d_end ]]; then
+		awk -v t="$target" -v c="$created" -v i="$d_init" -v e="$d_end" 'BEGIN {
+			printf "e2e: %s: boot %.0f s (QEMU start to the DomU'"'"'s test), test %.0f s (its scenarios)\n",
+				t, c + i, e - i }'
+	fi
 	pngs=$(find "$res/png" -name '*.png' 2>/dev/null | wc -l)
 	echo "e2e: $target: logs in $run ($pngs PNG files in $res/png)"
 }
