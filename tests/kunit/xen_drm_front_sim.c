@@ -38,6 +38,8 @@
 
 #include <kunit/test.h>
 
+#include <asm/tlbflush.h>
+
 #include <xen/interface/io/ring.h>
 
 #include "../xen_drm_front_xen.h"
@@ -157,7 +159,7 @@ static int hv_evtchn_budget = -1;
 static int hv_fmap_budget = -1;
 /* Allocations of pages for foreign mappings that still succeed; -1: all. */
 static int hv_fpages_budget = -1;
-/* A PV guest: backend pages reach user space through xdf_xen_umap_*(). */
+/* A PV guest: backend pages are mapped at entries Xen writes. */
 static bool hv_pv;
 
 #define sim_misuse(fmt, ...)						\
@@ -1128,8 +1130,8 @@ struct sim_be_grant {
 	struct page *page;
 	unsigned int maps;	/* by the frontend: kmaps + umaps + vmaps */
 	unsigned int kmaps;	/* in the kernel, xdf_xen_foreign_map() */
-	unsigned int umaps;	/* in user space, xdf_xen_umap_fill() */
-	unsigned int vmaps;	/* in a kernel area, xdf_xen_vmap_create() */
+	unsigned int umaps;	/* at user entries, xdf_xen_pte_map() */
+	unsigned int vmaps;	/* at kernel entries, xdf_xen_pte_map() */
 	bool ended;	/* revoked by the backend, freed once unmapped */
 	u32 ref;
 };
@@ -1413,7 +1415,7 @@ void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 			fm->g->maps--;
 			fm->g->kmaps--;
 			/* The frontend's last view of it must be the kernel's. */
-			if (!fm->g->kmaps && fm->g->umaps)
+			if (!fm->g->kmaps && (fm->g->umaps || fm->g->vmaps))
 				user_mapped = fm->g->ref;
 			hv.foreign_maps--;
 			/* Revoked by the backend meanwhile: now it can go. */
@@ -1429,7 +1431,7 @@ void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 		if (!fm)
 			sim_misuse("unmap of unknown handle %u", handles[i]);
 		if (user_mapped)
-			sim_misuse("kernel mapping of grant %u unmapped, user space maps it",
+			sim_misuse("kernel mapping of grant %u unmapped, still mapped at an entry",
 				   user_mapped);
 		kfree(fm);
 		if (gone) {
@@ -3883,6 +3885,8 @@ void xdf_sim_settle(void)
 /* ------------------------------------------------------------------ */
 /* Counters */
 
+static bool sim_pte_scan_one(void);
+
 /**
  * xdf_sim_get_counters() - snapshot of the simulation's resources
  * @c: filled with the counters
@@ -3898,20 +3902,28 @@ void xdf_sim_get_counters(struct xdf_sim_counters *c)
 		transactions++;
 	mutex_unlock(&xs_lock);
 
+	/* Entries the kernel changed since the last look leaked. */
+	while (sim_pte_scan_one())
+		;
 	spin_lock_irqsave(&hv_lock, flags);
 	*c = hv;
 	spin_unlock_irqrestore(&hv_lock, flags);
 	c->transactions = transactions;
 }
 
+static void sim_ptes_forget_unused(void);
+
 /**
- * xdf_sim_reset() - clear injected faults, statistics and misuse count
+ * xdf_sim_reset() - clear injected faults, statistics, misuse and leak
+ *		     counts
  *
  * For a suite's init; resources are not touched.
  */
 void xdf_sim_reset(void)
 {
 	unsigned long flags;
+
+	sim_ptes_forget_unused();
 
 	mutex_lock(&xs_lock);
 	memset(&xs_faults, 0, sizeof(xs_faults));
@@ -3925,6 +3937,7 @@ void xdf_sim_reset(void)
 	hv_fpages_budget = -1;
 	hv_pv = false;
 	hv.misuse = 0;
+	hv.pte_leaks = 0;
 	spin_unlock_irqrestore(&hv_lock, flags);
 }
 
@@ -3949,7 +3962,8 @@ static unsigned int sim_devices(void)
  * Settles the simulation and waits for removed devices to be released,
  * then expects no device left and zero grants (deferred included),
  * ring pages, event channels, backend mappings and bindings, foreign pages
- * and mappings (user mappings included), backend grants and display
+ * and mappings (at page table entries included), grants the kernel left
+ * mapped at entries it changed, backend grants and display
  * buffers, open transactions and misuses. For every suite's exit, after
  * the device was removed.
  */
@@ -3983,8 +3997,9 @@ void xdf_sim_expect_clean(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, c.foreign_pages, 0u, "foreign pages");
 	KUNIT_EXPECT_EQ_MSG(test, c.foreign_maps, 0u, "mapped foreign pages");
 	KUNIT_EXPECT_EQ_MSG(test, c.user_maps, 0u, "foreign pages mapped to user space");
-	KUNIT_EXPECT_EQ_MSG(test, c.user_areas, 0u, "user mappings");
-	KUNIT_EXPECT_EQ_MSG(test, c.kernel_areas, 0u, "kernel area mappings");
+	KUNIT_EXPECT_EQ_MSG(test, c.kernel_maps, 0u, "foreign pages mapped into kernel areas");
+	KUNIT_EXPECT_EQ_MSG(test, c.pte_leaks, 0u,
+			    "grants left mapped at entries the kernel changed");
 	KUNIT_EXPECT_EQ_MSG(test, c.backend_grants, 0u, "backend grants");
 	KUNIT_EXPECT_EQ_MSG(test, c.backend_dbufs, 0u, "backend display buffers");
 	KUNIT_EXPECT_EQ_MSG(test, c.transactions, 0u, "open transactions");
@@ -3997,7 +4012,8 @@ void xdf_sim_expect_clean(struct kunit *test)
 /**
  * xdf_sim_set_pv() - make the simulated guest a PV guest or not
  * @pv: backend pages cannot be mapped to user space as ordinary pages, so
- *	the frontend must use xdf_xen_umap_*(); false after xdf_sim_reset()
+ *	the frontend must have Xen write the page table entries
+ *	(xdf_xen_pte_map()); false after xdf_sim_reset()
  */
 void xdf_sim_set_pv(bool pv)
 {
@@ -4025,314 +4041,367 @@ bool xdf_xen_foreign_user_mappable(void)
 	return !pv;
 }
 
+/* ------------------------------------------------------------------ */
+/* Backend pages mapped at page table entries (PV guests) */
+
 /*
- * In a PV guest Xen writes the user page table entries of such a mapping
- * itself, and the frontend has them removed through Xen, told by an MMU
- * notifier, before the kernel changes the range. UML has neither. Here an
- * entry is an ordinary PFN mapping of the backend's page, which the kernel
- * tears down as it likes; the simulation checks the rest of the contract:
- * a VMA Xen's entries can live in, only backend pages the frontend maps
- * in the kernel are mapped, each mapping counts as one of the backend's
- * page (a DBUF_DESTROY while one is left is caught), and all are gone
- * when xdf_xen_umap_destroy() returns, before the kernel mapping goes.
+ * Xen writes such entries itself, given their machine address: here the
+ * entry's kernel address. UML's page tables are ordinary memory, so the
+ * simulation writes the entry with the backend page's frame, and user
+ * space really reads the backend's bytes. As Xen, it maps only at an
+ * entry of a live page table, only grants the frontend maps in the kernel
+ * (a check of the simulation), and unmaps only a known handle whose entry
+ * still holds the grant as written. An entry the kernel cleared or
+ * changed itself (munmap, mprotect, mremap without the frontend unmapping
+ * first) would leave the grant mapped for good under real Xen: such leaks
+ * are counted and logged, then forgotten so that the simulation goes on.
  */
-/*
- * One more mapping of backend grant @ref, into user space or a kernel
- * area: only of a grant the frontend maps in the kernel.
- */
-static struct sim_be_grant *sim_be_grant_map_again(grant_ref_t ref, bool user)
-{
+
+/* An entry the frontend asked the machine address of. */
+struct sim_pte {
+	unsigned long addr;	/* the address it maps */
+	u32 handle;		/* the grant mapping written into it, or 0 */
+};
+
+/* A grant mapped at an entry, by handle. */
+struct sim_pte_map {
+	pte_t *pte;
 	struct sim_be_grant *g;
-	bool unmapped = false;
+	bool user;
+	pte_t val;		/* as written */
+};
+
+static DEFINE_XARRAY(sim_ptes);			/* by entry address */
+static DEFINE_XARRAY_ALLOC1(sim_pte_maps);	/* by handle */
+
+/* Bits of an entry that only UML's host mappings and the MMU change. */
+#define SIM_PTE_VOLATILE	(_PAGE_NEWPAGE | _PAGE_NEWPROT | _PAGE_ACCESSED | \
+				 _PAGE_DIRTY)
+
+/* Does the entry still hold what Xen wrote? hv_lock held. */
+static bool sim_pte_intact(struct sim_pte_map *m)
+{
+	/* A freed user page table: the kernel tore the entry down. */
+	if (m->user && !PageTable(virt_to_page(m->pte)))
+		return false;
+	return !((pte_val(*m->pte) ^ pte_val(m->val)) & ~SIM_PTE_VOLATILE);
+}
+
+/*
+ * Forgets mapping @handle: returns a revoked grant to free once hv_lock,
+ * held, is dropped, or NULL.
+ */
+static struct sim_be_grant *sim_pte_forget(u32 handle, struct sim_pte_map *m)
+{
+	struct sim_be_grant *g = m->g;
+	struct sim_pte *ent;
+
+	xa_erase(&sim_pte_maps, handle);
+	ent = xa_load(&sim_ptes, (unsigned long)m->pte);
+	if (ent && ent->handle == handle)
+		ent->handle = 0;
+	g->maps--;
+	if (m->user) {
+		g->umaps--;
+		hv.user_maps--;
+	} else {
+		g->vmaps--;
+		hv.kernel_maps--;
+	}
+	if (g->maps || !g->ended)
+		return NULL;
+	sim_be_grant_erase(g);
+	hv.backend_grants--;
+	return g;
+}
+
+static void sim_be_grant_free(struct sim_be_grant *g)
+{
+	if (g) {
+		__free_page(g->page);
+		kfree(g);
+	}
+}
+
+/* Counts the leak of mapping @handle and forgets it; hv_lock held. */
+static struct sim_be_grant *sim_pte_leak(u32 handle, struct sim_pte_map *m)
+{
+	hv.pte_leaks++;
+	pr_err("xdf_sim: grant %u mapped at the entry of %s address %#lx: the kernel changed the entry without Xen, the grant stays mapped\n",
+	       m->g->ref, m->user ? "user" : "kernel",
+	       ((struct sim_pte *)xa_load(&sim_ptes, (unsigned long)m->pte))->addr);
+	return sim_pte_forget(handle, m);
+}
+
+/* Finds one leaked mapping, counts and forgets it: false if none. */
+static bool sim_pte_scan_one(void)
+{
+	struct sim_be_grant *gone = NULL;
+	struct sim_pte_map *m, *leaked = NULL;
+	unsigned long handle, flags;
+	bool found;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	xa_for_each(&sim_pte_maps, handle, m) {
+		if (!sim_pte_intact(m)) {
+			leaked = m;
+			gone = sim_pte_leak(handle, m);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&hv_lock, flags);
+	found = leaked;
+	sim_be_grant_free(gone);
+	kfree(leaked);
+	return found;
+}
+
+/* The kernel's page table entry of @addr, or NULL. */
+static pte_t *sim_kernel_pte(unsigned long addr)
+{
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+
+	if (addr < VMALLOC_START || addr >= VMALLOC_END)
+		return NULL;
+	pgd = pgd_offset_k(addr);
+	if (pgd_none(*pgd))
+		return NULL;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d))
+		return NULL;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(*pud))
+		return NULL;
+	pmd = pmd_offset(pud, addr);
+	if (pmd_none(*pmd))
+		return NULL;
+	return pte_offset_kernel(pmd, addr);
+}
+
+int xdf_xen_kernel_pte_maddr(unsigned long addr, u64 *maddr)
+{
+	pte_t *pte = sim_kernel_pte(addr);
+
+	if (!pte) {
+		sim_misuse("no kernel page table entry for %#lx", addr);
+		return -EFAULT;
+	}
+	return xdf_xen_pte_maddr(pte, addr, maddr);
+}
+
+int xdf_xen_pte_maddr(pte_t *pte, unsigned long addr, u64 *maddr)
+{
+	struct sim_pte *ent, *old;
 	unsigned long flags;
 	int err = 0;
 
+	if (!READ_ONCE(hv_pv)) {
+		sim_misuse("address of the entry of %#lx asked outside a PV guest",
+			   addr);
+		return -EOPNOTSUPP;
+	}
+	/* Called under the page table lock. */
+	ent = kzalloc(sizeof(*ent), GFP_ATOMIC);
+	if (!ent)
+		return -ENOMEM;
+	ent->addr = addr;
+
 	spin_lock_irqsave(&hv_lock, flags);
-	g = xa_load(&sim_be_grants, ref);
-	if (!g || g->ended || sim_budget_exhausted(&hv_fmap_budget)) {
-		err = -EFAULT;
-	} else if (!g->kmaps) {
-		unmapped = true;
-		err = -EFAULT;
+	old = xa_load(&sim_ptes, (unsigned long)pte);
+	if (old) {
+		old->addr = addr;
 	} else {
+		err = xa_err(xa_store(&sim_ptes, (unsigned long)pte, ent,
+				      GFP_ATOMIC));
+		if (!err)
+			ent = NULL;
+	}
+	spin_unlock_irqrestore(&hv_lock, flags);
+	kfree(ent);
+	if (!err)
+		*maddr = (unsigned long)pte;
+	return err;
+}
+
+/* Is @ent at @pte an entry of a live page table? hv_lock held. */
+static bool sim_pte_valid(pte_t *pte, struct sim_pte *ent, bool user)
+{
+	if (user)
+		return ent->addr < TASK_SIZE && PageTable(virt_to_page(pte));
+	/* UML does not mark kernel page tables: walk them. */
+	return sim_kernel_pte(ent->addr) == pte;
+}
+
+/* Xen's GNTTABOP_map_grant_ref with GNTMAP_contains_pte, for one grant. */
+static s16 sim_pte_map_one(grant_ref_t ref, u64 maddr, unsigned int flags,
+			   grant_handle_t *handle)
+{
+	bool user = flags & XDF_XEN_PTE_USER;
+	pte_t *pte = (pte_t *)(unsigned long)maddr;
+	struct sim_be_grant *g, *gone = NULL;
+	struct sim_pte_map *m, *old = NULL;
+	const char *bad = NULL;
+	unsigned long irqflags;
+	struct sim_pte *ent;
+	s16 st = GNTST_okay;
+	pgprot_t prot;
+	u32 h = 0;
+
+	*handle = INVALID_GRANT_HANDLE;
+	/* Xen allocates nothing of the guest's; this runs under its locks. */
+	m = kzalloc(sizeof(*m), GFP_ATOMIC);
+	if (!m)
+		return GNTST_no_device_space;
+
+	spin_lock_irqsave(&hv_lock, irqflags);
+	ent = xa_load(&sim_ptes, (unsigned long)pte);
+	g = xa_load(&sim_be_grants, ref);
+	if (!ent || !sim_pte_valid(pte, ent, user)) {
+		bad = "not a page table entry";
+		st = GNTST_general_error;
+	} else if (!g || g->ended) {
+		st = GNTST_bad_gntref;
+	} else if (sim_budget_exhausted(&hv_fmap_budget)) {
+		st = GNTST_general_error;
+	} else if (!g->kmaps) {
+		bad = "grant not mapped in the kernel";
+		st = GNTST_general_error;
+	} else if (ent->handle) {
+		old = xa_load(&sim_pte_maps, ent->handle);
+		if (sim_pte_intact(old)) {
+			bad = "entry holds a grant already";
+			st = GNTST_general_error;
+			old = NULL;
+		} else {
+			gone = sim_pte_leak(ent->handle, old);
+		}
+	}
+	if (st == GNTST_okay &&
+	    xa_alloc(&sim_pte_maps, &h, m, XA_LIMIT(1, 0xfffe), GFP_ATOMIC))
+		st = GNTST_no_device_space;
+	if (st == GNTST_okay) {
+		if (user)
+			prot = flags & XDF_XEN_PTE_READONLY ? PAGE_READONLY :
+							      PAGE_SHARED;
+		else
+			prot = PAGE_KERNEL;
+		m->pte = pte;
+		m->g = g;
+		m->user = user;
+		/* Special, as Xen marks it: no struct page for the kernel. */
+		set_pte(pte, pte_mkspecial(pte_mkdirty(mk_pte(g->page, prot))));
+		m->val = *pte;
+		ent->handle = h;
 		g->maps++;
 		if (user) {
 			g->umaps++;
 			hv.user_maps++;
 		} else {
 			g->vmaps++;
+			hv.kernel_maps++;
 		}
+		*handle = h;
+		m = NULL;
 	}
-	spin_unlock_irqrestore(&hv_lock, flags);
-	if (unmapped)
-		sim_misuse("%s mapping of backend grant %u, not mapped in the kernel",
-			   user ? "user" : "kernel area", ref);
-	return err ? ERR_PTR(err) : g;
+	spin_unlock_irqrestore(&hv_lock, irqflags);
+	if (st == GNTST_okay && !user)
+		flush_tlb_kernel_range(ent->addr, ent->addr + PAGE_SIZE);
+	if (bad)
+		sim_misuse("mapping grant %u at entry %#llx: %s", ref, maddr, bad);
+	kfree(m);
+	kfree(old);
+	sim_be_grant_free(gone);
+	return st;
 }
 
-struct xdf_xen_umap {
-	unsigned long start;
-	unsigned int count;
-	const grant_ref_t *refs;
-	struct sim_be_grant **mapped;
-};
-
-/* Forgets the user mapping of page @i. */
-static void sim_umap_drop(struct xdf_xen_umap *umap, unsigned int i)
+int xdf_xen_pte_map(domid_t domid, const grant_ref_t *refs, const u64 *ptes,
+		    unsigned int count, unsigned int flags,
+		    grant_handle_t *handles, s16 *status)
 {
-	struct sim_be_grant *g = umap->mapped[i], *gone = NULL;
-	unsigned long flags;
-
-	spin_lock_irqsave(&hv_lock, flags);
-	g->maps--;
-	g->umaps--;
-	hv.user_maps--;
-	if (!g->maps && g->ended) {
-		sim_be_grant_erase(g);
-		hv.backend_grants--;
-		gone = g;
-	}
-	spin_unlock_irqrestore(&hv_lock, flags);
-	umap->mapped[i] = NULL;
-	if (gone) {
-		__free_page(gone->page);
-		kfree(gone);
-	}
-}
-
-/* Whether a user page table entry is present, and the frame it maps. */
-static bool sim_user_pfn(struct mm_struct *mm, unsigned long addr,
-			 unsigned long *pfn)
-{
-	spinlock_t *ptl;	/* the page table's */
-	bool present;
-	pgd_t *pgd;
-	p4d_t *p4d;
-	pud_t *pud;
-	pmd_t *pmd;
-	pte_t *pte;
-
-	pgd = pgd_offset(mm, addr);
-	if (pgd_none(*pgd))
-		return false;
-	p4d = p4d_offset(pgd, addr);
-	if (p4d_none(*p4d))
-		return false;
-	pud = pud_offset(p4d, addr);
-	if (pud_none(*pud))
-		return false;
-	pmd = pmd_offset(pud, addr);
-	if (pmd_none(*pmd))
-		return false;
-	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
-	present = pte_present(*pte);
-	if (present)
-		*pfn = pte_pfn(*pte);
-	pte_unmap_unlock(pte, ptl);
-	return present;
-}
-
-struct xdf_xen_umap *xdf_xen_umap_create(struct vm_area_struct *vma,
-					 domid_t domid,
-					 const grant_ref_t *refs,
-					 unsigned int count)
-{
-	const unsigned long need = VM_SHARED | VM_PFNMAP | VM_IO | VM_DONTCOPY;
-	struct xdf_xen_umap *umap;
-	unsigned long flags;
-
-	mmap_assert_write_locked(vma->vm_mm);
-	if (domid != XDF_SIM_BACK_DOMID)
-		return ERR_PTR(-EINVAL);
-	if (!count || count > vma_pages(vma) || (vma->vm_flags & need) != need) {
-		sim_misuse("user mapping of %u pages in a VMA of %lu pages, flags %#lx",
-			   count, vma_pages(vma), vma->vm_flags);
-		return ERR_PTR(-EINVAL);
-	}
-
-	umap = kzalloc(sizeof(*umap), GFP_KERNEL);
-	if (!umap)
-		return ERR_PTR(-ENOMEM);
-	umap->mapped = kvcalloc(count, sizeof(*umap->mapped), GFP_KERNEL);
-	if (!umap->mapped) {
-		kfree(umap);
-		return ERR_PTR(-ENOMEM);
-	}
-	umap->start = vma->vm_start;
-	umap->count = count;
-	umap->refs = refs;
-
-	spin_lock_irqsave(&hv_lock, flags);
-	hv.user_areas++;
-	spin_unlock_irqrestore(&hv_lock, flags);
-	return umap;
-}
-
-int xdf_xen_umap_fill(struct xdf_xen_umap *umap, struct vm_area_struct *vma)
-{
-	unsigned long addr, pfn;
-	bool present;
-	struct sim_be_grant *g;
 	unsigned int i;
-	int err = 0;
 
-	mmap_assert_locked(vma->vm_mm);
-	if (vma->vm_start != umap->start) {
-		sim_misuse("user mapping made at %#lx filled at %#lx",
-			   umap->start, vma->vm_start);
+	if (count > XDF_XEN_PTE_BATCH) {
+		sim_misuse("batch of %u grants to map", count);
 		return -EINVAL;
 	}
-
-	for (i = 0; i < umap->count && !err; i++) {
-		addr = umap->start + ((unsigned long)i << PAGE_SHIFT);
-		present = sim_user_pfn(vma->vm_mm, addr, &pfn);
-		if (umap->mapped[i]) {
-			if (present && pfn == page_to_pfn(umap->mapped[i]->page))
-				continue;
-			/* The kernel tore the entry down: nothing told us. */
-			sim_umap_drop(umap, i);
+	for (i = 0; i < count; i++) {
+		if (domid != XDF_SIM_BACK_DOMID) {
+			handles[i] = INVALID_GRANT_HANDLE;
+			status[i] = GNTST_bad_domain;
+			continue;
 		}
-		if (present) {
-			sim_misuse("user address %#lx maps frame %#lx already",
-				   addr, pfn);
-			return -EBUSY;
-		}
-
-		g = sim_be_grant_map_again(umap->refs[i], true);
-		if (IS_ERR(g)) {
-			err = PTR_ERR(g);
-			break;
-		}
-
-		umap->mapped[i] = g;
-		if (vmf_insert_pfn(vma, addr, page_to_pfn(g->page)) !=
-		    VM_FAULT_NOPAGE) {
-			sim_umap_drop(umap, i);
-			err = -ENOMEM;
-		}
+		status[i] = sim_pte_map_one(refs[i], ptes[i], flags, &handles[i]);
 	}
-	return err;
+	return 0;
 }
 
-void xdf_xen_umap_destroy(struct xdf_xen_umap *umap)
+/* Xen's GNTTABOP_unmap_grant_ref with GNTMAP_contains_pte, for one. */
+static s16 sim_pte_unmap_one(u64 maddr, grant_handle_t handle)
 {
-	unsigned long flags;
-	unsigned int i;
-
-	for (i = 0; i < umap->count; i++)
-		if (umap->mapped[i])
-			sim_umap_drop(umap, i);
-	kvfree(umap->mapped);
-	kfree(umap);
-
-	spin_lock_irqsave(&hv_lock, flags);
-	hv.user_areas--;
-	spin_unlock_irqrestore(&hv_lock, flags);
-}
-
-/* ------------------------------------------------------------------ */
-/* Backend pages mapped into a kernel area (PV guests) */
-
-/*
- * Xen writes the entries of such an area. Here the area is a vmap() of
- * the backend's pages; the simulation checks that only pages the frontend
- * maps in the kernel are mapped, and counts each mapping as one of the
- * backend's page (a DBUF_DESTROY while one is left is caught).
- */
-struct xdf_xen_vmap {
-	void *vaddr;
-	unsigned int count;
-	struct sim_be_grant **mapped;
-};
-
-static void sim_vmap_drop(struct sim_be_grant *g)
-{
+	pte_t *pte = (pte_t *)(unsigned long)maddr;
 	struct sim_be_grant *gone = NULL;
-	unsigned long flags;
+	unsigned long addr = 0, flags;
+	struct sim_pte_map *m;
+	const char *bad = NULL;
+	s16 st = GNTST_okay;
 
 	spin_lock_irqsave(&hv_lock, flags);
-	g->maps--;
-	g->vmaps--;
-	if (!g->maps && g->ended) {
-		sim_be_grant_erase(g);
-		hv.backend_grants--;
-		gone = g;
+	m = xa_load(&sim_pte_maps, handle);
+	if (!m) {
+		bad = "unknown handle";
+		st = GNTST_bad_handle;
+	} else if (m->pte != pte) {
+		bad = "another entry than the handle's";
+		st = GNTST_general_error;
+		m = NULL;
+	} else if (!sim_pte_intact(m)) {
+		gone = sim_pte_leak(handle, m);
+		st = GNTST_general_error;
+	} else {
+		addr = ((struct sim_pte *)xa_load(&sim_ptes, maddr))->addr;
+		pte_clear(&init_mm, addr, pte);
+		gone = sim_pte_forget(handle, m);
 	}
 	spin_unlock_irqrestore(&hv_lock, flags);
-	if (gone) {
-		__free_page(gone->page);
-		kfree(gone);
-	}
+	if (st == GNTST_okay && !m->user)
+		flush_tlb_kernel_range(addr, addr + PAGE_SIZE);
+	if (bad)
+		sim_misuse("unmapping handle %u at entry %#llx: %s", handle,
+			   maddr, bad);
+	kfree(m);
+	sim_be_grant_free(gone);
+	return st;
 }
 
-void xdf_xen_vmap_destroy(struct xdf_xen_vmap *xv)
+int xdf_xen_pte_unmap(const u64 *ptes, const grant_handle_t *handles,
+		      unsigned int count, s16 *status)
 {
-	unsigned long flags;
 	unsigned int i;
 
-	if (xv->vaddr)
-		vunmap(xv->vaddr);
-	for (i = 0; i < xv->count && xv->mapped[i]; i++)
-		sim_vmap_drop(xv->mapped[i]);
-	kvfree(xv->mapped);
-	kfree(xv);
-
-	spin_lock_irqsave(&hv_lock, flags);
-	hv.kernel_areas--;
-	spin_unlock_irqrestore(&hv_lock, flags);
+	if (count > XDF_XEN_PTE_BATCH) {
+		sim_misuse("batch of %u grants to unmap", count);
+		return -EINVAL;
+	}
+	for (i = 0; i < count; i++)
+		status[i] = sim_pte_unmap_one(ptes[i], handles[i]);
+	return 0;
 }
 
-struct xdf_xen_vmap *xdf_xen_vmap_create(domid_t domid,
-					 const grant_ref_t *refs,
-					 unsigned int count, void **vaddr)
+/* Forgets the entries that hold no mapping (they only cost memory). */
+static void sim_ptes_forget_unused(void)
 {
-	struct xdf_xen_vmap *xv;
-	struct sim_be_grant *g;
-	struct page **pages;
-	unsigned long flags;
-	unsigned int i;
-	int err = 0;
+	struct sim_pte *ent;
+	unsigned long idx, flags;
 
-	if (domid != XDF_SIM_BACK_DOMID || !count)
-		return ERR_PTR(-EINVAL);
-	if (!READ_ONCE(hv_pv))
-		sim_misuse("kernel area mapping of backend pages outside a PV guest");
-
-	xv = kzalloc(sizeof(*xv), GFP_KERNEL);
-	pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
-	if (xv)
-		xv->mapped = kvcalloc(count, sizeof(*xv->mapped), GFP_KERNEL);
-	if (!xv || !xv->mapped || !pages) {
-		if (xv)
-			kvfree(xv->mapped);
-		kfree(xv);
-		kvfree(pages);
-		return ERR_PTR(-ENOMEM);
-	}
-	xv->count = count;
 	spin_lock_irqsave(&hv_lock, flags);
-	hv.kernel_areas++;
-	spin_unlock_irqrestore(&hv_lock, flags);
-
-	for (i = 0; i < count && !err; i++) {
-		g = sim_be_grant_map_again(refs[i], false);
-		if (IS_ERR(g)) {
-			err = PTR_ERR(g);
-		} else {
-			xv->mapped[i] = g;
-			pages[i] = g->page;
+	xa_for_each(&sim_ptes, idx, ent) {
+		if (!ent->handle) {
+			xa_erase(&sim_ptes, idx);
+			kfree(ent);
 		}
 	}
-	if (!err) {
-		xv->vaddr = vmap(pages, count, VM_MAP, PAGE_KERNEL);
-		if (!xv->vaddr)
-			err = -ENOMEM;
-	}
-	kvfree(pages);
-	if (err) {
-		xdf_xen_vmap_destroy(xv);
-		return ERR_PTR(err);
-	}
-	*vaddr = xv->vaddr;
-	return xv;
+	spin_unlock_irqrestore(&hv_lock, flags);
 }

@@ -425,10 +425,12 @@ bool xdf_sim_evtchn_backend_bound(evtchn_port_t port);
  * @backend_binds: frontend channels the backend is bound to
  * @foreign_pages: pages from xdf_xen_foreign_pages_alloc() not yet freed
  * @foreign_maps: backend pages mapped by the frontend
- * @user_maps: backend pages mapped into user space by xdf_xen_umap_fill()
- * @user_areas: user mappings from xdf_xen_umap_create() not yet destroyed
- * @kernel_areas: kernel mappings from xdf_xen_vmap_create() not yet
- *		  destroyed
+ * @user_maps: backend pages mapped at user page table entries
+ *	       (xdf_xen_pte_map() with XDF_XEN_PTE_USER)
+ * @kernel_maps: backend pages mapped at kernel page table entries
+ * @pte_leaks: grants mapped at page table entries that the kernel cleared
+ *	       or changed without unmapping through Xen: real Xen keeps them
+ *	       mapped for good (must stay 0)
  * @backend_grants: pages the backend granted to the frontend (includes
  *		    those it revoked while the frontend still maps them)
  * @backend_dbufs: display buffers the backend holds, all devices
@@ -448,8 +450,8 @@ struct xdf_sim_counters {
 	unsigned int foreign_pages;
 	unsigned int foreign_maps;
 	unsigned int user_maps;
-	unsigned int user_areas;
-	unsigned int kernel_areas;
+	unsigned int kernel_maps;
+	unsigned int pte_leaks;
 	unsigned int backend_grants;
 	unsigned int backend_dbufs;
 	unsigned int transactions;

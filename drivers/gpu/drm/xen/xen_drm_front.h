@@ -11,6 +11,8 @@
  *                           for the backend (cookies) and requests sent
  *                           while the device lives
  *   xen_drm_front_dbuf.c    display buffers shared with the backend
+ *   xen_drm_front_pvmap.c   backend pages mapped at page table entries
+ *                           that Xen writes (PV guests)
  *   xen_drm_front_gem.c     GEM objects on display buffers
  *   xen_drm_front_fb.c      framebuffers the backend knows
  *   xen_drm_front_vblank.c  vblank: the timer standing in for the display
@@ -282,11 +284,21 @@ static inline void xdf_dbuf_get(struct xdf_dbuf *dbuf)
 	kref_get(&dbuf->ref);
 }
 
+/* xen_drm_front_pvmap.c */
+
+struct drm_gem_object;
+struct vm_area_struct;
+struct xdf_pvmap_kernel;
+
+int xdf_pvmap_mmap(struct drm_gem_object *obj, struct xdf_dbuf *dbuf,
+		   struct vm_area_struct *vma);
+struct xdf_pvmap_kernel *xdf_pvmap_vmap(struct xdf_dbuf *dbuf, void **vaddr);
+void xdf_pvmap_vunmap(struct xdf_pvmap_kernel *km);
+
 /* xen_drm_front_gem.c */
 
 struct dma_buf_attachment;
 struct drm_file;
-struct drm_gem_object;
 struct drm_mode_create_dumb;
 struct sg_table;
 

@@ -9,13 +9,8 @@
  * object can be reached from user space: the handle or dma-buf is made
  * last, by the caller.
  *
- * User mappings of be-alloc buffers in a PV guest are grant mappings that
- * Xen writes into the process's page tables (see xdf_xen_umap_create()).
- * Each such VMA holds the GEM object until its last close, which comes
- * after every grant mapping in it was unmapped: so the object, and with it
- * the kernel's mappings of the pages and the backend's buffer, outlive the
- * user mappings, whether the process unmaps, exits or closes the handle
- * first.
+ * In a PV guest, user and kernel mappings of be-alloc buffers are made by
+ * Xen (xen_drm_front_pvmap.c).
  */
 
 #include <linux/dma-buf.h>
@@ -61,7 +56,7 @@ struct xdf_gem_be {
 	struct drm_gem_object base;
 	struct xdf_dbuf *dbuf;
 	struct mutex vmap_lock;	/* see above */
-	struct xdf_xen_vmap *vmap;
+	struct xdf_pvmap_kernel *vmap;
 	void *vaddr;
 };
 
@@ -113,7 +108,7 @@ static void xdf_gem_be_free(struct drm_gem_object *obj)
 	drm_dev_get(drm);
 	/* Unmapped before the pages are, and DBUF_DESTROY. */
 	if (gem->vmap)
-		xdf_xen_vmap_destroy(gem->vmap);
+		xdf_pvmap_vunmap(gem->vmap);
 	else if (gem->vaddr)
 		vunmap(gem->vaddr);
 	mutex_destroy(&gem->vmap_lock);
@@ -137,18 +132,17 @@ static struct sg_table *xdf_gem_be_get_sg_table(struct drm_gem_object *obj)
 static int xdf_gem_be_vmap_pages(struct xdf_gem_be *gem)
 {
 	struct xdf_dbuf *dbuf = gem->dbuf;
-	struct xdf_xen_vmap *xv;
+	struct xdf_pvmap_kernel *km;
 
 	if (xdf_xen_foreign_user_mappable()) {
 		gem->vaddr = vmap(dbuf->pages, dbuf->num_pages, VM_MAP,
 				  PAGE_KERNEL);
 		return gem->vaddr ? 0 : -ENOMEM;
 	}
-	xv = xdf_xen_vmap_create(xdf_dbuf_backend_domid(dbuf), dbuf->grefs,
-				 dbuf->num_pages, &gem->vaddr);
-	if (IS_ERR(xv))
-		return PTR_ERR(xv);
-	gem->vmap = xv;
+	km = xdf_pvmap_vmap(dbuf, &gem->vaddr);
+	if (IS_ERR(km))
+		return PTR_ERR(km);
+	gem->vmap = km;
 	return 0;
 }
 
@@ -172,150 +166,12 @@ static int xdf_gem_be_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 	return ret;
 }
 
-/**
- * struct xdf_gem_umap - a user mapping of a backend-allocated buffer whose
- *			 page table entries Xen writes (PV guests)
- * @ref: one per VMA using it: the mmap's, and briefly the copy a refused
- *	 mremap makes
- * @obj: the GEM object; the mapping holds the reference its mmap took
- * @xen: the grant mappings of the backend's pages into the VMA
- */
-struct xdf_gem_umap {
-	struct kref ref;
-	struct drm_gem_object *obj;
-	struct xdf_xen_umap *xen;
-};
-
-static void xdf_gem_umap_release(struct kref *ref)
-{
-	struct xdf_gem_umap *umap = container_of(ref, struct xdf_gem_umap, ref);
-
-	/* Unmapped before the kernel mappings and DBUF_DESTROY can come. */
-	xdf_xen_umap_destroy(umap->xen);
-	drm_gem_object_put(umap->obj);
-	kfree(umap);
-}
-
-static void xdf_gem_umap_vm_open(struct vm_area_struct *vma)
-{
-	struct xdf_gem_umap *umap = vma->vm_private_data;
-
-	kref_get(&umap->ref);
-}
-
-static void xdf_gem_umap_vm_close(struct vm_area_struct *vma)
-{
-	struct xdf_gem_umap *umap = vma->vm_private_data;
-
-	kref_put(&umap->ref, xdf_gem_umap_release);
-}
-
-/* The grant mappings are made for the whole VMA, at its address. */
-static int xdf_gem_umap_may_split(struct vm_area_struct *vma,
-				  unsigned long addr)
-{
-	return -EINVAL;
-}
-
-/*
- * Refused, as the invalidation stays on the old range. Moving the entries
- * back finds them unmapped already: the next access maps them again.
- */
-static int xdf_gem_umap_mremap(struct vm_area_struct *vma)
-{
-	return -EINVAL;
-}
-
-/*
- * An invalidation (mprotect, a refused mremap, unplug) unmapped pages:
- * map them again, with the VMA's current protection.
- */
-static vm_fault_t xdf_gem_umap_fault(struct vm_fault *vmf)
-{
-	struct xdf_gem_umap *umap = vmf->vma->vm_private_data;
-	int ret;
-
-	ret = xdf_xen_umap_fill(umap->xen, vmf->vma);
-	if (!ret)
-		return VM_FAULT_NOPAGE;
-	drm_err_ratelimited(umap->obj->dev,
-			    "cannot map backend buffer %llu at %#lx again: %d\n",
-			    to_xdf_gem_be(umap->obj)->dbuf->cookie,
-			    vmf->address, ret);
-	/* Not VM_FAULT_OOM for a full grant table: the access would retry. */
-	return VM_FAULT_SIGBUS;
-}
-
-static const struct vm_operations_struct xdf_gem_umap_vm_ops = {
-	.open = xdf_gem_umap_vm_open,
-	.close = xdf_gem_umap_vm_close,
-	.may_split = xdf_gem_umap_may_split,
-	.mremap = xdf_gem_umap_mremap,
-	.fault = xdf_gem_umap_fault,
-};
-
-static int xdf_gem_be_mmap_xen(struct drm_gem_object *obj,
-			       struct vm_area_struct *vma)
-{
-	struct xdf_dbuf *dbuf = to_xdf_gem_be(obj)->dbuf;
-	unsigned int count = vma_pages(vma);
-	struct xdf_gem_umap *umap;
-	int ret;
-
-	/* A private mapping would copy Xen's entries on write. */
-	if (!(vma->vm_flags & VM_SHARED)) {
-		drm_dbg_driver(obj->dev,
-			       "backend buffer %llu: private mapping refused\n",
-			       dbuf->cookie);
-		return -EINVAL;
-	}
-
-	umap = kzalloc(sizeof(*umap), GFP_KERNEL);
-	if (!umap)
-		return -ENOMEM;
-
-	/*
-	 * No struct page behind the entries Xen writes; never copied on fork
-	 * (not even with MADV_DOFORK, refused for VM_IO), expanded or dumped.
-	 */
-	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
-			 VM_DONTCOPY;
-
-	/* drm_gem_mmap() checked that the VMA starts at page 0 and fits. */
-	umap->xen = xdf_xen_umap_create(vma, xdf_dbuf_backend_domid(dbuf),
-					dbuf->grefs, count);
-	if (IS_ERR(umap->xen)) {
-		ret = PTR_ERR(umap->xen);
-		drm_err(obj->dev, "cannot map backend buffer %llu to user space: %d\n",
-			dbuf->cookie, ret);
-		kfree(umap);
-		return ret;
-	}
-
-	ret = xdf_xen_umap_fill(umap->xen, vma);
-	if (ret) {
-		drm_err(obj->dev,
-			"cannot map the %u pages of backend buffer %llu at %#lx: %d\n",
-			count, dbuf->cookie, vma->vm_start, ret);
-		xdf_xen_umap_destroy(umap->xen);
-		kfree(umap);
-		return ret;
-	}
-
-	kref_init(&umap->ref);
-	/* The reference drm_gem_mmap_obj() took is the mapping's now. */
-	umap->obj = obj;
-	vma->vm_private_data = umap;
-	vma->vm_ops = &xdf_gem_umap_vm_ops;
-	return 0;
-}
-
 static int xdf_gem_be_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
 	struct xdf_dbuf *dbuf = to_xdf_gem_be(obj)->dbuf;
 
 	if (!xdf_xen_foreign_user_mappable())
-		return xdf_gem_be_mmap_xen(obj, vma);
+		return xdf_pvmap_mmap(obj, dbuf, vma);
 
 	/* The pages belong to the backend: never copied on fork, no swap. */
 	vma->vm_flags |= VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;

@@ -9,11 +9,8 @@
  */
 
 #include <linux/mm.h>
-#include <linux/mmu_notifier.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include <asm/xen/hypercall.h>
 
@@ -424,480 +421,128 @@ bool xdf_xen_foreign_user_mappable(void)
 	return !xen_pv_domain();
 }
 
-/*
- * Maps @n grants from @ops, listed by @idx, storing their handles in
- * @handles; the first failure is logged, naming @where. Returns 0,
- * -ENOMEM if Xen's mapping table is full, or -EFAULT.
- */
-static int xdf_xen_map_batch(struct gnttab_map_grant_ref *ops,
-			     const unsigned int *idx, unsigned int n,
-			     grant_handle_t *handles, const char *where)
-{
-	unsigned int i;
-	int ret = 0;
-
-	gnttab_batch_map(ops, n);
-	for (i = 0; i < n; i++) {
-		if (ops[i].status == GNTST_okay) {
-			handles[idx[i]] = ops[i].handle;
-			continue;
-		}
-		if (!ret)
-			pr_err("xen_drm_front: mapping backend grant %u %s failed: status %d\n",
-			       ops[i].ref, where, ops[i].status);
-		ret = ops[i].status == GNTST_no_device_space ? -ENOMEM : -EFAULT;
-	}
-	return ret;
-}
-
 /**
- * struct xdf_xen_umap - backend pages that Xen mapped into a user VMA
- * @notifier: called before the kernel changes or frees the page table
- *	      entries of the VMA's range: munmap, exit, mprotect, mremap,
- *	      unmap_mapping_range() at unplug
- * @lock: serializes mapping with unmapping (taken in @notifier's callback)
- * @start: user address of the first page
- * @count: number of pages
- * @domid: the granting domain
- * @refs: @count grant references, the caller's array
- * @ptes: machine address of each page's page table entry, as Xen wants it;
- *	  under @lock
- * @handles: each page's user grant mapping, INVALID_GRANT_HANDLE when not
- *	     mapped; under @lock
+ * xdf_xen_pte_maddr() - the address Xen knows a page table entry by
+ * @pte: the entry, in a page table of a process
+ * @addr: the virtual address the entry maps (Xen needs only @pte)
+ * @maddr: where the entry's machine address is stored
  *
- * In a PV guest the page tables hold machine frames and Linux cannot put a
- * foreign frame into a user page table itself. Xen does it: a grant map
- * with GNTMAP_contains_pte writes the entry whose machine address it is
- * given, GNTMAP_application_map makes it a user mapping, and guest
- * available bit 0 is Linux's _PAGE_SPECIAL, so the kernel never looks for
- * a struct page behind the entry. Xen must also remove it: the kernel
- * clearing such an entry itself would leave the grant mapped for good. So
- * @notifier unmaps before any change of the range, and a later access
- * faults and maps again (xdf_xen_umap_fill()).
+ * Only PV guests have Xen write their page table entries.
  *
- * The kernel's own mapping of the pages (xdf_xen_foreign_map()) is a
- * separate grant mapping and stays untouched, so is the pages' p2m entry.
+ * Return: 0, or -EOPNOTSUPP in a kernel without PV guest support.
  */
-struct xdf_xen_umap {
-	struct mmu_interval_notifier notifier;
-	struct mutex lock;	/* fill vs. invalidation */
-	unsigned long start;
-	unsigned int count;
-	domid_t domid;
-	const grant_ref_t *refs;
-	u64 *ptes;
-	grant_handle_t *handles;
-};
-
-#define XDF_UMAP_BATCH	16
-
-static void xdf_xen_umap_unmap_batch(struct xdf_xen_umap *umap,
-				     struct gnttab_unmap_grant_ref *unmap,
-				     const unsigned int *idx, unsigned int n)
+int xdf_xen_pte_maddr(pte_t *pte, unsigned long addr, u64 *maddr)
 {
-	unsigned int i;
-
-	if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, unmap, n)) {
-		pr_err("xen_drm_front: unmapping %u backend pages from user address %#lx failed\n",
-		       n, umap->start + ((unsigned long)idx[0] << PAGE_SHIFT));
-		return;
-	}
-	for (i = 0; i < n; i++)
-		if (unmap[i].status != GNTST_okay)
-			pr_err("xen_drm_front: unmapping backend grant %u from user address %#lx failed: status %d\n",
-			       umap->refs[idx[i]],
-			       umap->start + ((unsigned long)idx[i] << PAGE_SHIFT),
-			       unmap[i].status);
-}
-
-/* Unmaps pages [@first, @end) that are mapped; @umap->lock held. */
-static void xdf_xen_umap_unmap(struct xdf_xen_umap *umap, unsigned int first,
-			       unsigned int end)
-{
-	/* On the stack: an invalidation cannot fail for lack of memory. */
-	struct gnttab_unmap_grant_ref unmap[XDF_UMAP_BATCH];
-	unsigned int idx[XDF_UMAP_BATCH];
-	unsigned int i, n = 0;
-
-	lockdep_assert_held(&umap->lock);
-	for (i = first; i < end; i++) {
-		if (umap->handles[i] == INVALID_GRANT_HANDLE)
-			continue;
-		gnttab_set_unmap_op(&unmap[n], umap->ptes[i],
-				    GNTMAP_contains_pte, umap->handles[i]);
-		umap->handles[i] = INVALID_GRANT_HANDLE;
-		idx[n++] = i;
-		if (n == XDF_UMAP_BATCH) {
-			xdf_xen_umap_unmap_batch(umap, unmap, idx, n);
-			n = 0;
-		}
-	}
-	if (n)
-		xdf_xen_umap_unmap_batch(umap, unmap, idx, n);
-}
-
-static bool xdf_xen_umap_invalidate(struct mmu_interval_notifier *mn,
-				    const struct mmu_notifier_range *range,
-				    unsigned long cur_seq)
-{
-	struct xdf_xen_umap *umap = container_of(mn, struct xdf_xen_umap,
-						 notifier);
-	unsigned long end = umap->start + ((unsigned long)umap->count << PAGE_SHIFT);
-	unsigned long first = max(range->start, umap->start);
-	unsigned long last = min(range->end, end);
-
-	/* Only the OOM reaper cannot block, and it skips VM_PFNMAP areas. */
-	if (!mmu_notifier_range_blockable(range))
-		return false;
-
-	mutex_lock(&umap->lock);
-	mmu_interval_set_seq(mn, cur_seq);
-	if (first < last)
-		xdf_xen_umap_unmap(umap, (first - umap->start) >> PAGE_SHIFT,
-				   DIV_ROUND_UP(last - umap->start, PAGE_SIZE));
-	mutex_unlock(&umap->lock);
-	return true;
-}
-
-static const struct mmu_interval_notifier_ops xdf_xen_umap_ops = {
-	.invalidate = xdf_xen_umap_invalidate,
-};
-
-/**
- * xdf_xen_umap_create() - prepare to map backend pages into a user VMA
- * @vma: the VMA, in its ->mmap(), mmap_lock held for writing; it must be a
- *	 shared VM_PFNMAP | VM_IO | VM_DONTCOPY mapping that cannot be split
- *	 and covers at least @count pages
- * @domid: the granting domain
- * @refs: @count grant references, already mapped by xdf_xen_foreign_map()
- *	  and left unchanged until xdf_xen_umap_destroy()
- * @count: number of pages, mapped from @vma's start
- *
- * Maps nothing yet: xdf_xen_umap_fill() does. From now on, whatever changes
- * or frees the range's page table entries first unmaps the pages.
- *
- * Return: the mapping, or an ERR_PTR().
- */
-struct xdf_xen_umap *xdf_xen_umap_create(struct vm_area_struct *vma,
-					 domid_t domid,
-					 const grant_ref_t *refs,
-					 unsigned int count)
-{
-	struct xdf_xen_umap *umap;
-	unsigned int i;
-	int ret;
-
-	if (WARN_ON(!xen_pv_domain() || !count || count > vma_pages(vma)))
-		return ERR_PTR(-EINVAL);
-
-	umap = kzalloc(sizeof(*umap), GFP_KERNEL);
-	if (!umap)
-		return ERR_PTR(-ENOMEM);
-	umap->ptes = kvcalloc(count, sizeof(*umap->ptes), GFP_KERNEL);
-	umap->handles = kvcalloc(count, sizeof(*umap->handles), GFP_KERNEL);
-	if (!umap->ptes || !umap->handles) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
-	for (i = 0; i < count; i++)
-		umap->handles[i] = INVALID_GRANT_HANDLE;
-	mutex_init(&umap->lock);
-	umap->start = vma->vm_start;
-	umap->count = count;
-	umap->domid = domid;
-	umap->refs = refs;
-
-	ret = mmu_interval_notifier_insert_locked(&umap->notifier, vma->vm_mm,
-						  umap->start,
-						  (unsigned long)count << PAGE_SHIFT,
-						  &xdf_xen_umap_ops);
-	if (ret) {
-		mutex_destroy(&umap->lock);
-		goto err_free;
-	}
-	return umap;
-
-err_free:
-	kvfree(umap->handles);
-	kvfree(umap->ptes);
-	kfree(umap);
-	return ERR_PTR(ret);
-}
-
-static int xdf_xen_umap_no_pte(pte_t *pte, unsigned long addr, void *data)
-{
+#ifdef CONFIG_XEN_PV
+	*maddr = arbitrary_virt_to_machine(pte).maddr;
 	return 0;
-}
-
-static int xdf_xen_umap_pte(pte_t *pte, unsigned long addr, void *data)
-{
-	struct xdf_xen_umap *umap = data;
-
-	umap->ptes[(addr - umap->start) >> PAGE_SHIFT] =
-		arbitrary_virt_to_machine(pte).maddr;
-	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
 }
 
 /**
- * xdf_xen_umap_fill() - map every page of a user mapping that is not mapped
- * @umap: the mapping
- * @vma: its VMA, mmap_lock held (for reading at least)
+ * xdf_xen_kernel_pte_maddr() - the address Xen knows the page table entry
+ *				of a kernel address by
+ * @addr: a page of a vmap() area
+ * @maddr: where the entry's machine address is stored
  *
- * For the VMA's ->mmap() right after xdf_xen_umap_create(), and for its
- * page faults: a fault means an invalidation took pages away. Writable if
- * the VMA is.
- *
- * Return: 0, or a negative errno with the pages that could be mapped
- * mapped; the rest will be tried again on the next call.
+ * Return: 0, -EFAULT if @addr has no page table entry of its own, or
+ * -EOPNOTSUPP in a kernel without PV guest support.
  */
-int xdf_xen_umap_fill(struct xdf_xen_umap *umap, struct vm_area_struct *vma)
+int xdf_xen_kernel_pte_maddr(unsigned long addr, u64 *maddr)
 {
-	u32 flags = GNTMAP_host_map | GNTMAP_application_map |
-		    GNTMAP_contains_pte | (1 << _GNTMAP_guest_avail0);
-	unsigned long size = (unsigned long)umap->count << PAGE_SHIFT;
-	struct gnttab_map_grant_ref ops[XDF_UMAP_BATCH];
-	unsigned int idx[XDF_UMAP_BATCH];
-	unsigned int i, n = 0;
-	unsigned long seq;
-	int ret, err;
-
-	if (!(vma->vm_flags & VM_WRITE))
-		flags |= GNTMAP_readonly;
-
-	do {
-		seq = mmu_interval_read_begin(&umap->notifier);
-		/*
-		 * Page tables are allocated here, not under the lock the
-		 * invalidation takes (reclaim may invalidate), and cannot go
-		 * away while mmap_lock is held: the walk under the lock below
-		 * allocates nothing.
-		 */
-		ret = apply_to_page_range(vma->vm_mm, umap->start, size,
-					  xdf_xen_umap_no_pte, NULL);
-		if (ret)
-			return ret;
-		mutex_lock(&umap->lock);
-		if (!mmu_interval_read_retry(&umap->notifier, seq))
-			break;
-		mutex_unlock(&umap->lock);
-	} while (true);
-
-	ret = apply_to_page_range(vma->vm_mm, umap->start, size,
-				  xdf_xen_umap_pte, umap);
-	for (i = 0; i < umap->count && !ret; i++) {
-		if (umap->handles[i] != INVALID_GRANT_HANDLE)
-			continue;
-		gnttab_set_map_op(&ops[n], umap->ptes[i], flags, umap->refs[i],
-				  umap->domid);
-		idx[n++] = i;
-		if (n == XDF_UMAP_BATCH) {
-			ret = xdf_xen_map_batch(ops, idx, n, umap->handles,
-						"into user space");
-			n = 0;
-		}
-	}
-	if (n) {
-		err = xdf_xen_map_batch(ops, idx, n, umap->handles,
-					"into user space");
-		if (!ret)
-			ret = err;
-	}
-	mutex_unlock(&umap->lock);
-	return ret;
-}
-
-/**
- * xdf_xen_umap_destroy() - unmap and free a user mapping
- * @umap: the mapping
- *
- * For the VMA's last ->close(), or the ->mmap() that fails, mmap_lock held.
- * By the close, the invalidation of the unmapped range has unmapped every
- * page; whatever is left is unmapped here. On return nothing of the
- * backend's pages is mapped through @umap any more.
- */
-void xdf_xen_umap_destroy(struct xdf_xen_umap *umap)
-{
-	/* No invalidation runs once this returns. */
-	mmu_interval_notifier_remove(&umap->notifier);
-
-	mutex_lock(&umap->lock);
-	xdf_xen_umap_unmap(umap, 0, umap->count);
-	mutex_unlock(&umap->lock);
-
-	mutex_destroy(&umap->lock);
-	kvfree(umap->handles);
-	kvfree(umap->ptes);
-	kfree(umap);
-}
-
-/**
- * struct xdf_xen_vmap - backend pages that Xen mapped into a kernel
- *			 virtual area (PV guests)
- * @vaddr: the area
- * @count: number of pages
- * @placeholder: the page the area maps until Xen replaces its entries
- * @ptes: machine address of each page's page table entry
- * @handles: each page's grant mapping, INVALID_GRANT_HANDLE when not mapped
- *
- * vmap() of the pages xdf_xen_foreign_map() mapped would write kernel page
- * table entries with the backend's frames, which Xen refuses in a PV
- * guest: the entries stay empty and the first access oopses. As for rings
- * (xenbus_map_ring_valloc()), Xen maps the grants again, into entries of
- * a kernel area whose machine addresses it is given. Modules cannot
- * reserve an area without mapping it, so the area first maps a
- * placeholder page, never accessed, whose entries Xen replaces.
- */
-struct xdf_xen_vmap {
-	void *vaddr;
-	unsigned int count;
-	struct page *placeholder;
-	u64 *ptes;
-	grant_handle_t *handles;
-};
-
-/* Reserves @xv's area, with page table entries for Xen to replace. */
-static int xdf_xen_vmap_area(struct xdf_xen_vmap *xv)
-{
-	unsigned int i, level;
-	struct page **pages;
+#ifdef CONFIG_XEN_PV
+	unsigned int level;
 	pte_t *pte;
 
-	xv->placeholder = alloc_page(GFP_KERNEL);
-	pages = kvmalloc_array(xv->count, sizeof(*pages), GFP_KERNEL);
-	if (!xv->placeholder || !pages) {
-		kvfree(pages);
-		return -ENOMEM;
-	}
-	for (i = 0; i < xv->count; i++)
-		pages[i] = xv->placeholder;
-	xv->vaddr = vmap(pages, xv->count, VM_MAP, PAGE_KERNEL);
-	kvfree(pages);
-	if (!xv->vaddr)
-		return -ENOMEM;
+	/* Modules cannot walk init_mm: the x86 walk is exported. */
+	pte = lookup_address(addr, &level);
+	if (!pte || level != PG_LEVEL_4K)
+		return -EFAULT;
+	*maddr = arbitrary_virt_to_machine(pte).maddr;
+	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
 
-	for (i = 0; i < xv->count; i++) {
-		pte = lookup_address((unsigned long)xv->vaddr +
-				     ((unsigned long)i << PAGE_SHIFT), &level);
-		if (WARN_ON(!pte || level != PG_LEVEL_4K))
-			return -EFAULT;
-		xv->ptes[i] = arbitrary_virt_to_machine(pte).maddr;
+/**
+ * xdf_xen_pte_map() - have Xen map grants at page table entries
+ * @domid: the granting domain
+ * @refs: @count grant references
+ * @ptes: the machine address of each grant's entry, from
+ *	  xdf_xen_pte_maddr() or xdf_xen_kernel_pte_maddr()
+ * @count: number of grants, at most XDF_XEN_PTE_BATCH
+ * @flags: XDF_XEN_PTE_USER for an entry user space reaches (Xen marks it
+ *	   special, so the kernel never looks for a struct page behind it),
+ *	   XDF_XEN_PTE_READONLY for a read-only one
+ * @handles: filled with each mapping's handle, INVALID_GRANT_HANDLE where
+ *	     Xen refused
+ * @status: filled with each grant's GNTST_* status
+ *
+ * Xen replaces each entry; it alone may clear it again, with
+ * xdf_xen_pte_unmap().
+ *
+ * Return: 0 when Xen looked at every grant (see @status), or a negative
+ * errno with nothing mapped.
+ */
+int xdf_xen_pte_map(domid_t domid, const grant_ref_t *refs, const u64 *ptes,
+		    unsigned int count, unsigned int flags,
+		    grant_handle_t *handles, s16 *status)
+{
+	struct gnttab_map_grant_ref ops[XDF_XEN_PTE_BATCH];
+	u32 gflags = GNTMAP_host_map | GNTMAP_contains_pte;
+	unsigned int i;
+
+	if (WARN_ON(count > XDF_XEN_PTE_BATCH))
+		return -EINVAL;
+	/* Guest available bit 0 of a PV entry is Linux's _PAGE_SPECIAL. */
+	if (flags & XDF_XEN_PTE_USER)
+		gflags |= GNTMAP_application_map | (1 << _GNTMAP_guest_avail0);
+	if (flags & XDF_XEN_PTE_READONLY)
+		gflags |= GNTMAP_readonly;
+
+	for (i = 0; i < count; i++)
+		gnttab_set_map_op(&ops[i], ptes[i], gflags, refs[i], domid);
+	gnttab_batch_map(ops, count);
+	for (i = 0; i < count; i++) {
+		status[i] = ops[i].status;
+		handles[i] = ops[i].status == GNTST_okay ? ops[i].handle :
+							   INVALID_GRANT_HANDLE;
 	}
 	return 0;
 }
 
-static void xdf_xen_vmap_unmap_batch(struct gnttab_unmap_grant_ref *unmap,
-				     unsigned int n)
+/**
+ * xdf_xen_pte_unmap() - have Xen unmap grants mapped by xdf_xen_pte_map()
+ * @ptes: the entries' machine addresses, as mapped
+ * @handles: the mappings' handles
+ * @count: number of mappings, at most XDF_XEN_PTE_BATCH
+ * @status: filled with each mapping's GNTST_* status
+ *
+ * Xen clears each entry that still holds its grant; one the kernel
+ * cleared or changed meanwhile is refused, and the grant stays mapped.
+ *
+ * Return: 0 when Xen looked at every mapping (see @status), or a
+ * negative errno with nothing unmapped.
+ */
+int xdf_xen_pte_unmap(const u64 *ptes, const grant_handle_t *handles,
+		      unsigned int count, s16 *status)
 {
+	struct gnttab_unmap_grant_ref ops[XDF_XEN_PTE_BATCH];
 	unsigned int i;
-
-	if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, unmap, n)) {
-		pr_err("xen_drm_front: unmapping %u backend pages from the kernel failed\n",
-		       n);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		if (unmap[i].status != GNTST_okay)
-			pr_err("xen_drm_front: unmapping a backend page from the kernel failed: status %d\n",
-			       unmap[i].status);
-}
-
-/**
- * xdf_xen_vmap_destroy() - unmap and free a kernel mapping from
- *			    xdf_xen_vmap_create()
- * @xv: the mapping
- */
-void xdf_xen_vmap_destroy(struct xdf_xen_vmap *xv)
-{
-	/* On the stack: unmapping must not fail for lack of memory. */
-	struct gnttab_unmap_grant_ref unmap[XDF_UMAP_BATCH];
-	unsigned int i, n = 0;
-
-	for (i = 0; i < xv->count; i++) {
-		if (xv->handles[i] == INVALID_GRANT_HANDLE)
-			continue;
-		gnttab_set_unmap_op(&unmap[n++], xv->ptes[i],
-				    GNTMAP_contains_pte, xv->handles[i]);
-		if (n == XDF_UMAP_BATCH) {
-			xdf_xen_vmap_unmap_batch(unmap, n);
-			n = 0;
-		}
-	}
-	if (n)
-		xdf_xen_vmap_unmap_batch(unmap, n);
-	if (xv->vaddr)
-		vunmap(xv->vaddr);
-	if (xv->placeholder)
-		__free_page(xv->placeholder);
-	kvfree(xv->handles);
-	kvfree(xv->ptes);
-	kfree(xv);
-}
-
-/**
- * xdf_xen_vmap_create() - map backend pages into a kernel virtual area
- * @domid: the granting domain
- * @refs: @count grant references, mapped by xdf_xen_foreign_map() until
- *	  xdf_xen_vmap_destroy() returns
- * @count: number of pages
- * @vaddr: where the address of the first page is stored
- *
- * For PV guests, where xdf_xen_foreign_user_mappable() is false; writable.
- *
- * Return: the mapping, or an ERR_PTR() with nothing left mapped.
- */
-struct xdf_xen_vmap *xdf_xen_vmap_create(domid_t domid,
-					 const grant_ref_t *refs,
-					 unsigned int count, void **vaddr)
-{
-	struct gnttab_map_grant_ref ops[XDF_UMAP_BATCH];
-	unsigned int idx[XDF_UMAP_BATCH];
-	struct xdf_xen_vmap *xv;
-	unsigned int i, n = 0;
 	int ret;
 
-	if (WARN_ON(!xen_pv_domain() || !count))
-		return ERR_PTR(-EINVAL);
-
-	xv = kzalloc(sizeof(*xv), GFP_KERNEL);
-	if (!xv)
-		return ERR_PTR(-ENOMEM);
-	xv->count = count;
-	xv->ptes = kvcalloc(count, sizeof(*xv->ptes), GFP_KERNEL);
-	xv->handles = kvcalloc(count, sizeof(*xv->handles), GFP_KERNEL);
-	if (!xv->ptes || !xv->handles) {
-		ret = -ENOMEM;
-		goto err;
-	}
+	if (WARN_ON(count > XDF_XEN_PTE_BATCH))
+		return -EINVAL;
 	for (i = 0; i < count; i++)
-		xv->handles[i] = INVALID_GRANT_HANDLE;
-
-	ret = xdf_xen_vmap_area(xv);
+		gnttab_set_unmap_op(&ops[i], ptes[i], GNTMAP_contains_pte,
+				    handles[i]);
+	ret = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, ops, count);
 	if (ret)
-		goto err;
-
-	for (i = 0; i < count; i++) {
-		gnttab_set_map_op(&ops[n], xv->ptes[i],
-				  GNTMAP_host_map | GNTMAP_contains_pte,
-				  refs[i], domid);
-		idx[n++] = i;
-		if (n == XDF_UMAP_BATCH) {
-			ret = xdf_xen_map_batch(ops, idx, n, xv->handles,
-						"into the kernel");
-			n = 0;
-			if (ret)
-				goto err;
-		}
-	}
-	if (n) {
-		ret = xdf_xen_map_batch(ops, idx, n, xv->handles,
-					"into the kernel");
-		if (ret)
-			goto err;
-	}
-	*vaddr = xv->vaddr;
-	return xv;
-
-err:
-	xdf_xen_vmap_destroy(xv);
-	return ERR_PTR(ret);
+		return ret;
+	for (i = 0; i < count; i++)
+		status[i] = ops[i].status;
+	return 0;
 }

@@ -7,7 +7,9 @@
  * xen_drm_front_xen.c on top of the kernel's Xen API; under KUnit (UML,
  * where CONFIG_XEN cannot exist) by the simulated Xen in tests/kunit/.
  * Everything that decides anything - XenStore parsing, the state machine,
- * ring handling, page directories - is driver code and must not move here.
+ * ring handling, page directories, which page table entries hold which
+ * grant and when - is driver code and must not move here. Arch code a
+ * primitive needs stays in that primitive (x86 PV page table walks).
  *
  * The calls are plain functions resolved at link time: no ops table, no
  * runtime cost in the module.
@@ -16,7 +18,9 @@
 #ifndef __XEN_DRM_FRONT_XEN_H_
 #define __XEN_DRM_FRONT_XEN_H_
 
+#include <linux/bits.h>
 #include <linux/interrupt.h>
+#include <linux/pgtable.h>
 #include <linux/types.h>
 
 #include <xen/xenbus.h>
@@ -24,7 +28,6 @@
 #include <xen/interface/grant_table.h>
 
 struct page;
-struct vm_area_struct;
 
 /* Platform and driver registration */
 int xdf_xen_platform_check(void);
@@ -70,29 +73,30 @@ void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 bool xdf_xen_foreign_user_mappable(void);
 
 /*
- * The same backend pages mapped into a user VMA where they cannot be
- * mapped like ordinary pages (PV guests): Xen writes the page table entries
- * itself, and they must be unmapped through Xen before the kernel changes
- * or frees those entries.
+ * The same backend pages mapped at page table entries that Xen writes
+ * (PV guests, where xdf_xen_foreign_user_mappable() is false). Which
+ * entries, when and in which batches is the driver's business
+ * (xen_drm_front_pvmap.c); these only ask Xen.
  */
-struct xdf_xen_umap;
 
-struct xdf_xen_umap *xdf_xen_umap_create(struct vm_area_struct *vma,
-					 domid_t domid,
-					 const grant_ref_t *refs,
-					 unsigned int count);
-int xdf_xen_umap_fill(struct xdf_xen_umap *umap, struct vm_area_struct *vma);
-void xdf_xen_umap_destroy(struct xdf_xen_umap *umap);
+/* As in xen/grant_table.h, which the KUnit build (UML) cannot include. */
+#ifndef INVALID_GRANT_HANDLE
+#define INVALID_GRANT_HANDLE	((grant_handle_t)-1)
+#endif
 
-/*
- * And into a kernel virtual area, where vmap() cannot put them either
- * (PV guests): Xen writes those entries too.
- */
-struct xdf_xen_vmap;
+/* Most entries one call maps or unmaps. */
+#define XDF_XEN_PTE_BATCH	16
 
-struct xdf_xen_vmap *xdf_xen_vmap_create(domid_t domid,
-					 const grant_ref_t *refs,
-					 unsigned int count, void **vaddr);
-void xdf_xen_vmap_destroy(struct xdf_xen_vmap *vmap);
+/* A mapping user space reaches, else one of the kernel's. */
+#define XDF_XEN_PTE_USER	BIT(0)
+#define XDF_XEN_PTE_READONLY	BIT(1)
+
+int xdf_xen_pte_maddr(pte_t *pte, unsigned long addr, u64 *maddr);
+int xdf_xen_kernel_pte_maddr(unsigned long addr, u64 *maddr);
+int xdf_xen_pte_map(domid_t domid, const grant_ref_t *refs, const u64 *ptes,
+		    unsigned int count, unsigned int flags,
+		    grant_handle_t *handles, s16 *status);
+int xdf_xen_pte_unmap(const u64 *ptes, const grant_handle_t *handles,
+		      unsigned int count, s16 *status);
 
 #endif /* __XEN_DRM_FRONT_XEN_H_ */
