@@ -620,6 +620,48 @@ static void mmt_pv_prime_mmap(struct kunit *test)
 	mmt_expect_destroyed(test, ctx, &buf, nreq);
 }
 
+/* No page of the buffer is mapped at an entry right now, and none leaked. */
+static void mmt_expect_invalidated(struct kunit *test)
+{
+	mmt_expect_user_maps(test, 0, 1);
+}
+
+/*
+ * The device is unplugged while the buffer is mapped, the backend still
+ * granting its pages: the entries are unmapped through Xen, and an access
+ * fails without mapping them again, the backend's pages being no longer
+ * ours to show.
+ */
+static void mmt_pv_unplug(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct mmt_buf buf;
+	unsigned int nreq;
+	long addr;
+
+	mmt_create(test, ctx, 640, 480, &buf);
+	addr = mmt_map_shared(test, ctx, &buf);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0xc1), 0ul);
+
+	xdf_sim_backend_keep_dbufs(ctx->sdev, true);
+	KUNIT_ASSERT_EQ(test, xdf_sim_dev_unbind_driver(ctx->sdev), 0);
+	xdf_sim_settle();
+	KUNIT_EXPECT_TRUE(test, drm_dev_is_unplugged(&ctx->xdrm->drm));
+	mmt_expect_invalidated(test);
+	KUNIT_EXPECT_NE(test, mmt_user_write(addr, PAGE_SIZE, 0xc2), 0ul);
+	KUNIT_EXPECT_EQ(test, mmt_user_mismatch(addr, PAGE_SIZE, 0xc1), 0ul);
+	mmt_expect_invalidated(test);
+	/* Still the backend's, and its bytes. */
+	mmt_backend_sees(test, ctx, &buf, 0xc1);
+
+	nreq = mmt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
+	mmt_expect_user_maps(test, 0, 0);
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &buf), 0);
+	KUNIT_EXPECT_EQ(test, mmt_nreqs(ctx), nreq);
+	xdf_sim_backend_drop_dbufs(ctx->sdev);
+}
+
 /*
  * A kernel mapping of a backend buffer (fbdev flushes through one) is
  * made at the first vmap and kept until the buffer goes: what is written
@@ -709,6 +751,7 @@ static struct kunit_case mmt_cases[] = {
 	KUNIT_CASE(mmt_pv_map_fails),
 	KUNIT_CASE(mmt_pv_backend_gone),
 	KUNIT_CASE(mmt_pv_prime_mmap),
+	KUNIT_CASE(mmt_pv_unplug),
 	KUNIT_CASE(mmt_be_alloc_vmap),
 	KUNIT_CASE(mmt_pv_vmap),
 	{}

@@ -16,7 +16,7 @@
  * User mappings: an MMU interval notifier unmaps before the kernel changes
  * or frees the entries of the range (munmap, exit, mprotect, mremap,
  * unmap_mapping_range() at unplug); the next access faults and maps again
- * with the VMA's protection of that time.
+ * with the VMA's protection of that time, unless the device is unplugged.
  * Each VMA holds the GEM object until its last close, which comes after
  * every grant mapping in it was unmapped: the kernel's mappings of the
  * pages and the backend's buffer outlive the user mappings.
@@ -34,6 +34,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_print.h>
 
@@ -360,14 +361,18 @@ static int xdf_pvmap_vm_mremap(struct vm_area_struct *vma)
 
 /*
  * An invalidation (mprotect, a refused mremap, unplug) unmapped pages:
- * map them again, with the VMA's current protection.
+ * map them again, with the VMA's current protection; but not once the
+ * device is unplugged, when the backend's pages are no longer ours to map.
  */
 static vm_fault_t xdf_pvmap_vm_fault(struct vm_fault *vmf)
 {
 	struct xdf_pvmap_user *um = vmf->vma->vm_private_data;
-	int ret;
+	int idx, ret;
 
+	if (!drm_dev_enter(um->obj->dev, &idx))
+		return VM_FAULT_SIGBUS;
 	ret = xdf_pvmap_user_fill(um, vmf->vma);
+	drm_dev_exit(idx);
 	if (!ret)
 		return VM_FAULT_NOPAGE;
 	drm_err_ratelimited(um->obj->dev,
@@ -404,7 +409,7 @@ int xdf_pvmap_mmap(struct drm_gem_object *obj, struct xdf_dbuf *dbuf,
 {
 	unsigned int count = vma_pages(vma);
 	struct xdf_pvmap_user *um;
-	int ret;
+	int idx, ret;
 
 	/* A private mapping would copy Xen's entries on write. */
 	if (!(vma->vm_flags & VM_SHARED)) {
@@ -448,7 +453,12 @@ int xdf_pvmap_mmap(struct drm_gem_object *obj, struct xdf_dbuf *dbuf,
 		return ret;
 	}
 
-	ret = xdf_pvmap_user_fill(um, vma);
+	/* As the fault handler: nothing mapped once unplugged. */
+	ret = -ENODEV;
+	if (drm_dev_enter(obj->dev, &idx)) {
+		ret = xdf_pvmap_user_fill(um, vma);
+		drm_dev_exit(idx);
+	}
 	if (ret) {
 		drm_err(obj->dev,
 			"cannot map the %u pages of backend buffer %llu at %#lx: %d\n",
