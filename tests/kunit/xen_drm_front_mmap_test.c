@@ -23,7 +23,9 @@
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/syscalls.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
@@ -627,6 +629,181 @@ static void mmt_expect_invalidated(struct kunit *test)
 }
 
 /*
+ * mprotect changes the entries' protection: Xen's entries are unmapped
+ * first, and the next access maps them again with the new protection,
+ * showing the backend's bytes; the kernel never changes them itself.
+ */
+static void mmt_pv_mprotect(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct mmt_buf buf;
+	long addr;
+
+	mmt_create(test, ctx, 640, 480, &buf);
+	addr = mmt_map_shared(test, ctx, &buf);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x81), 0ul);
+
+	KUNIT_ASSERT_EQ(test, sys_mprotect(addr, buf.size, PROT_READ), 0L);
+	mmt_expect_invalidated(test);
+	/* Read-only again, as the VMA: the backend's bytes, no writes. */
+	KUNIT_EXPECT_EQ(test, mmt_user_mismatch(addr, buf.size, 0x81), buf.size);
+	mmt_expect_user_maps(test, buf.pages, 1);
+	KUNIT_EXPECT_NE(test, mmt_user_write(addr, PAGE_SIZE, 0x82), 0ul);
+	mmt_backend_sees(test, ctx, &buf, 0x81);
+	mmt_backend_writes(test, ctx, &buf, 0x83);
+	KUNIT_EXPECT_EQ(test, mmt_user_mismatch(addr, buf.size, 0x83), buf.size);
+
+	KUNIT_ASSERT_EQ(test, sys_mprotect(addr, buf.size, PROT_READ | PROT_WRITE),
+			0L);
+	mmt_expect_invalidated(test);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x84), 0ul);
+	mmt_backend_sees(test, ctx, &buf, 0x84);
+	mmt_expect_user_maps(test, buf.pages, 1);
+
+	/* Of part of it: that would split the VMA. */
+	KUNIT_EXPECT_EQ(test, sys_mprotect(addr, PAGE_SIZE, PROT_READ), (long)-EINVAL);
+	mmt_expect_user_maps(test, buf.pages, 1);
+
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
+	mmt_destroy_last(test, ctx, &buf);
+}
+
+/*
+ * mremap is refused, to another place or another size; a move already
+ * had the entries unmapped through Xen, and the mapping stays where it
+ * was, faulted in again with the backend's bytes.
+ */
+static void mmt_pv_mremap(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct mmt_buf buf;
+	long addr, to;
+
+	mmt_create(test, ctx, 640, 480, &buf);
+	addr = mmt_map_shared(test, ctx, &buf);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x91), 0ul);
+
+	/* Larger, or smaller (the rest would be split off): nothing moves. */
+	KUNIT_EXPECT_LT(test, sys_mremap(addr, buf.size, buf.size + PAGE_SIZE,
+					 MREMAP_MAYMOVE, 0), 0L);
+	KUNIT_EXPECT_LT(test, sys_mremap(addr, buf.size, PAGE_SIZE, 0, 0), 0L);
+	mmt_expect_user_maps(test, buf.pages, 1);
+
+	/* Somewhere else. */
+	to = (long)vm_mmap(NULL, 0, buf.size, PROT_READ,
+			   MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_GE(test, to, 0L);
+	KUNIT_ASSERT_EQ(test, sys_mremap(addr, buf.size, buf.size,
+					 MREMAP_MAYMOVE | MREMAP_FIXED, to),
+			(long)-EINVAL);
+	mmt_expect_invalidated(test);
+	KUNIT_EXPECT_EQ(test, mmt_user_mismatch(addr, buf.size, 0x91), buf.size);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0x92), 0ul);
+	mmt_backend_sees(test, ctx, &buf, 0x92);
+	mmt_expect_user_maps(test, buf.pages, 1);
+
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
+	mmt_destroy_last(test, ctx, &buf);
+}
+
+/*
+ * munmap of part of the mapping, at its start, end or middle, and a fixed
+ * mapping over part of it are refused, before anything is unmapped; an
+ * munmap covering all of it and its neighbour unmaps through Xen.
+ */
+static void mmt_pv_munmap_part(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct mmt_buf buf;
+	long addr, over, next;
+
+	mmt_create(test, ctx, 640, 480, &buf);
+	addr = mmt_map_shared(test, ctx, &buf);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0xa1), 0ul);
+
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, PAGE_SIZE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr + buf.size - PAGE_SIZE, PAGE_SIZE),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr + 2 * PAGE_SIZE, PAGE_SIZE), -EINVAL);
+	over = (long)vm_mmap(NULL, addr + PAGE_SIZE, PAGE_SIZE, PROT_READ,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+	KUNIT_EXPECT_LT(test, over, 0L);
+	mmt_expect_user_maps(test, buf.pages, 1);
+	KUNIT_EXPECT_EQ(test, mmt_user_mismatch(addr, buf.size, 0xa1), buf.size);
+
+	/* A neighbour right after it, unmapped with it. */
+	next = (long)vm_mmap(NULL, addr + buf.size, PAGE_SIZE,
+			     PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, 0);
+	KUNIT_ASSERT_EQ(test, next, (long)(addr + buf.size));
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size + PAGE_SIZE), 0);
+	mmt_expect_user_maps(test, 0, 0);
+	mmt_destroy_last(test, ctx, &buf);
+}
+
+/* What the child of a fork saw at the mapping's address. */
+struct mmt_fork {
+	struct mm_struct *parent_mm;
+	unsigned long addr;
+	size_t uncopied;
+	bool has_mm;
+	struct completion done;
+};
+
+static int mmt_fork_child(void *data)
+{
+	struct mmt_fork *f = data;
+	u8 byte;
+
+	f->has_mm = current->mm && current->mm != f->parent_mm;
+	f->uncopied = copy_from_user(&byte, (void __user *)f->addr, 1);
+	complete(&f->done);
+	do_exit(0);
+}
+
+/*
+ * A fork does not copy the mapping (Xen would have to write the child's
+ * entries): the child has nothing at its address, and the parent's
+ * mapping is untouched.
+ */
+static void mmt_pv_fork(struct kunit *test)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", true);
+	struct mmt_fork f = {};
+	struct kernel_clone_args args = {
+		/* No CLONE_VM: a copy of the address space, as fork(2). */
+		.flags = CLONE_UNTRACED,
+		.exit_signal = SIGCHLD,
+		.fn = mmt_fork_child,
+		.fn_arg = &f,
+	};
+	struct mmt_buf buf;
+	pid_t pid;
+	long addr;
+
+	mmt_create(test, ctx, 640, 480, &buf);
+	addr = mmt_map_shared(test, ctx, &buf);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf.size, 0xb1), 0ul);
+
+	/* A process with a copy of the test's address space. */
+	f.parent_mm = ctx->mm;
+	f.addr = addr;
+	init_completion(&f.done);
+	pid = kernel_clone(&args);
+	KUNIT_ASSERT_GT(test, pid, 0);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&f.done,
+							  msecs_to_jiffies(XDF_TEST_WAIT_MS)),
+			0ul);
+	KUNIT_EXPECT_TRUE(test, f.has_mm);
+	KUNIT_EXPECT_EQ_MSG(test, f.uncopied, 1ul, "the child reads the buffer");
+
+	mmt_expect_user_maps(test, buf.pages, 1);
+	KUNIT_EXPECT_EQ(test, mmt_user_mismatch(addr, buf.size, 0xb1), buf.size);
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
+	mmt_destroy_last(test, ctx, &buf);
+}
+
+/*
  * The device is unplugged while the buffer is mapped, the backend still
  * granting its pages: the entries are unmapped through Xen, and an access
  * fails without mapping them again, the backend's pages being no longer
@@ -751,6 +928,10 @@ static struct kunit_case mmt_cases[] = {
 	KUNIT_CASE(mmt_pv_map_fails),
 	KUNIT_CASE(mmt_pv_backend_gone),
 	KUNIT_CASE(mmt_pv_prime_mmap),
+	KUNIT_CASE(mmt_pv_mprotect),
+	KUNIT_CASE(mmt_pv_mremap),
+	KUNIT_CASE(mmt_pv_munmap_part),
+	KUNIT_CASE(mmt_pv_fork),
 	KUNIT_CASE(mmt_pv_unplug),
 	KUNIT_CASE(mmt_be_alloc_vmap),
 	KUNIT_CASE(mmt_pv_vmap),
