@@ -2,6 +2,7 @@
 # Build and test entry points; the work is done by scripts/*.sh.
 #
 #   make / make module  build xen_drm_front.ko against the Debian 6.1 headers
+#   make module-arm64   cross-build it for Debian's arm64 6.1 kernel
 #   make check          sparse, checkpatch, coccicheck, kernel-doc, in-tree
 #   make intree         in-tree build in linux-source-6.1 (=m, =y), the rst
 #   make kunit          KUnit tests under UML
@@ -21,20 +22,24 @@
 #   make clean          remove the module build output from the repository
 #
 # Each target installs the Debian packages it needs (scripts/setup.sh).
-# Caches (kernel source, UML build trees, logs, the .deb): ~/.cache/xen-drm-front.
+# Caches (kernel source, arm64 headers and build, UML build trees, logs, the
+# .deb): ~/.cache/xen-drm-front.
 
 # Kernel tree to build the module against. Empty: the newest installed
 # /usr/src/linux-headers-6.1.*-amd64, chosen after the packages are set up.
 KDIR ?=
 export KDIR
 
-.PHONY: all module check intree kunit kunit-debug e2e-backend e2e deb deb-test test run bench-kunit \
-	bench coverage clean
+.PHONY: all module module-arm64 check intree kunit kunit-debug e2e-backend e2e deb deb-test test run \
+	bench-kunit bench coverage clean
 
 all: module
 
 module:
 	@scripts/module.sh
+
+module-arm64:
+	@scripts/module-arm64.sh
 
 check:
 	@scripts/check.sh

@@ -32,18 +32,24 @@ run_logged() {
 	return 1
 }
 
+# The ABI of the newest installed linux-headers-6.1.*-amd64, e.g. 6.1.0-57
+# (not `uname -r`: the host kernel is not the target).
+headers_abi() {
+	local hdr
+	hdr=$(find /usr/src -maxdepth 1 -name 'linux-headers-6.1.*-amd64' | sort -V | tail -n 1)
+	[[ -n $hdr ]] || die "no /usr/src/linux-headers-6.1.*-amd64 installed"
+	hdr=${hdr#/usr/src/linux-headers-}
+	printf '%s\n' "${hdr%-amd64}"
+}
+
 # The kernel tree to build the module against: KDIR if set, else the newest
-# installed linux-headers-6.1.*-amd64 (not `uname -r`: the host kernel is
-# not the target).
+# installed linux-headers-6.1.*-amd64.
 kdir() {
 	if [[ -n ${KDIR:-} ]]; then
 		printf '%s\n' "$KDIR"
 		return
 	fi
-	local hdr
-	hdr=$(find /usr/src -maxdepth 1 -name 'linux-headers-6.1.*-amd64' | sort -V | tail -n 1)
-	[[ -n $hdr ]] || die "no /usr/src/linux-headers-6.1.*-amd64 installed"
-	printf '/lib/modules/%s/build\n' "${hdr#/usr/src/linux-headers-}"
+	printf '/lib/modules/%s-amd64/build\n' "$(headers_abi)"
 }
 
 # make against KDIR for the module in the repo. W=1 and -Werror are part of
@@ -117,4 +123,95 @@ overlay() {
 	if [[ -f $REPO/$DISPLIF ]] && ! cmp -s "$REPO/$DISPLIF" "$src/$DISPLIF"; then
 		cp "$REPO/$DISPLIF" "$src/$DISPLIF"
 	fi
+}
+
+# arm64 cross builds. Debian's arm64 headers of the same ABI and version as
+# the amd64 ones, so that both builds follow one package version: their
+# Makefile includes the host's /usr/src/linux-headers-<abi>-common (arch
+# all) and their scripts are the host's linux-kbuild-6.1 (host tools of the
+# same version work for any target).
+
+# The arm64 headers package and the version it must have: the installed
+# -common's.
+arm64_headers_pkg() {
+	printf 'linux-headers-%s-arm64:arm64\n' "$(headers_abi)"
+}
+arm64_headers_version() {
+	dpkg-query -W -f='${Version}' "linux-headers-$(headers_abi)-common"
+}
+
+# The arm64 headers tree, unpacked once per package version into the cache
+# (not installed: as an arm64 package it would pull arm64 dependencies in).
+# Unpacked into a temporary directory, then renamed into place, so that an
+# interrupted or concurrent run never leaves or sees a half tree.
+arm64_kdir() {
+	local pkg ver top hdr tmp deb
+	pkg=$(arm64_headers_pkg)
+	ver=$(arm64_headers_version)
+	top=$CACHE/arm64-headers-$ver
+	hdr=$top/usr/src/${pkg%:arm64}
+	if [[ ! -d $top ]]; then
+		mkdir -p "$CACHE"
+		tmp=$(mktemp -d "$CACHE/.arm64-headers.XXXXXX")
+		say "fetching $pkg $ver into $top" >&2
+		# apt warns that _apt cannot write to a private directory.
+		if ! (cd "$tmp" && apt-get download -q "$pkg=$ver") \
+			>"$tmp.log" 2>&1; then
+			cat "$tmp.log" >&2
+			rm -rf "$tmp" "$tmp.log"
+			die "apt-get download $pkg=$ver failed"
+		fi
+		rm -f "$tmp.log"
+		for deb in "$tmp"/*.deb; do
+			dpkg-deb -x "$deb" "$tmp"
+			rm -f "$deb"
+		done
+		# Its scripts and tools are relative links into an arm64
+		# linux-kbuild-6.1 that is not there: use the host's, from here,
+		# never touching /usr/src.
+		ln -sfn /usr/lib/linux-kbuild-6.1/scripts "$tmp/usr/src/${pkg%:arm64}/scripts"
+		ln -sfn /usr/lib/linux-kbuild-6.1/tools "$tmp/usr/src/${pkg%:arm64}/tools"
+		# -T: fail instead of moving into the directory if another run won.
+		mv -T "$tmp" "$top" 2>/dev/null || { rm -rf "$tmp"; [[ -d $top ]]; } ||
+			die "could not move the arm64 headers to $top"
+	fi
+	printf '%s\n' "$hdr"
+}
+
+# The arm64 build directory: a copy of the driver's sources with the
+# repository's layout (the driver's Makefile finds displif.h at
+# ../../../../include). An out-of-tree build writes its objects next to the
+# sources, so arm64 objects in the repository would make each of `make
+# module` and `make module-arm64` rebuild all of the other's. Shared by the
+# clones on this machine, so a fresh clone starts warm.
+arm64_build_dir() {
+	printf '%s\n' "$CACHE/arm64-build-$(arm64_headers_version)"
+}
+
+# arm64_sync DIR: lock DIR until the calling script exits (not from a
+# subshell: the lock would go with it) and bring the repository's sources
+# into it. --checksum rewrites only files whose content differs, so the
+# others keep their mtimes and their objects stay valid; objects and
+# generated files are excluded, which keeps --delete off them.
+arm64_sync() {
+	local dir=$1
+	local -a sync=(rsync --recursive --checksum --delete)
+	mkdir -p "$dir/$DRIVER_DIR" "$dir/$(dirname "$DISPLIF")"
+	lock_src "$dir"
+	"${sync[@]}" --exclude='*.mod.c' --include=Kconfig --include=Makefile \
+		--include=Kbuild --include='*.[ch]' --exclude='*' \
+		"$REPO/$DRIVER_DIR/" "$dir/$DRIVER_DIR/"
+	"${sync[@]}" "$REPO/$DISPLIF" "$dir/$DISPLIF"
+}
+
+# arm64_make HDR DIR ARGS...: make against the arm64 headers HDR for the
+# driver in the build directory DIR, with W=1 and -Werror as module_make.
+# Debian's arm64 config has no CONFIG_DRM_XEN_FRONTEND (the driver's
+# Makefile adds the module to obj-$(CONFIG_DRM_XEN_FRONTEND)): set it here.
+arm64_make() {
+	local hdr=$1 dir=$2
+	shift 2
+	make -C "$hdr" M="$dir/$DRIVER_DIR" ARCH=arm64 \
+		CROSS_COMPILE=aarch64-linux-gnu- W=1 KCFLAGS=-Werror \
+		CONFIG_DRM_XEN_FRONTEND=m "$@"
 }
