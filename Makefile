@@ -3,7 +3,8 @@
 #
 #   make / make module  build xen_drm_front.ko against the Debian 6.1 headers
 #   make module-arm64   cross-build it for Debian's arm64 6.1 kernel
-#   make check          sparse, checkpatch, coccicheck, kernel-doc, in-tree
+#   make check          sparse (x86_64, arm64), checkpatch, coccicheck,
+#                       kernel-doc, in-tree
 #   make intree         in-tree build in linux-source-6.1 (=m, =y), the rst
 #   make kunit          KUnit tests under UML
 #   make kunit-debug    the same with KASAN, lockdep and object debugging

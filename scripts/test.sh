@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The whole test suite: module, check, kunit, kunit-debug, the DKMS
-# package's install test, the system test's backend unit test and the
+# The whole test suite: module, module-arm64, check, kunit, kunit-debug,
+# the DKMS package's install test, the system test's backend unit test and the
 # system test itself. A failing step does not stop the others. The last
 # line printed sums the KUnit test cases of both runs and the checks of the
 # package and system-test steps: "N passed, N failed,
@@ -28,6 +28,7 @@ step() {
 }
 
 step module "$SCRIPTS/module.sh"
+step module-arm64 "$SCRIPTS/module-arm64.sh"
 step check "$SCRIPTS/check.sh"
 step kunit "$SCRIPTS/kunit.sh" normal
 step kunit-debug "$SCRIPTS/kunit.sh" debug
