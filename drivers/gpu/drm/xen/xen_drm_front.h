@@ -42,6 +42,7 @@
 #include <drm/drm_connector.h>
 #include <drm/drm_device.h>
 #include <drm/drm_framebuffer.h>
+#include <drm/drm_modeset_helper_vtables.h>
 #include <drm/drm_simple_kms_helper.h>
 #include <drm/drm_vblank.h>
 
@@ -76,7 +77,6 @@
  *		     went out at its timeout, or the flip was not the newest)
  * @timeouts: flips whose frame-done never came
  * @errors: SET_CONFIG and PG_FLIP requests that failed
- * @rephases: frame-done events that moved the vblank timer's phase
  * @vblank_ticks: expiries of the vblank timer
  */
 struct xdf_pipe_stats {
@@ -86,7 +86,6 @@ struct xdf_pipe_stats {
 	u64 late_frame_done;
 	u64 timeouts;
 	u64 errors;
-	u64 rephases;
 	u64 vblank_ticks;
 };
 
@@ -118,20 +117,23 @@ struct xdf_mode {
  *	   event lock; the newest is the flip of @pending, if any
  * @flips_first: index of the oldest in @flips
  * @flips_count: number of flips in @flips
- * @flip_timeout: completes @pending when the frame-done is late
+ * @flips_late: how many of the oldest in @flips were given up on (their
+ *		frame-done may still come, late)
+ * @flip_timeout: gives up on the flips on their way, and completes
+ *		  @pending, when the newest flip's frame-done is late
  * @stats: counters, under the event lock where the interrupt updates them
- * @crtc_funcs: the simple pipe's CRTC functions with our vblank timestamp
- * @vblank_timer: stands in for the vblank interrupt while vblank is on
- * @vblank_timer_lock: orders the timer's re-arming by itself and by
- *		       enable_vblank
- * @vblank_period: the timer's period, the mode's frame duration
- * @vblank_last: the timer's last expiry (or when the pipe was enabled)
- * @vblank_next: the timer's next expiry: vblanks follow each
- *		 @vblank_period from it, counted by the timer or not
- * @frame_done_time: when the last frame-done completing a flip came, for
- *		     the timer to take its phase; 0 once the timer took it
- * @vblank_since_rephase: timer expiries since it last took a frame-done's
- *			  phase; the timer's own
+ * @crtc_funcs: the simple pipe's CRTC functions with our vblank counter
+ * @crtc_helper_funcs: its CRTC helper functions with our atomic check
+ * @vblank_timer: stands in for the vblank interrupt while vblank is on and
+ *		  no flip is on its way
+ * @vblank_lock: protects the vblank fields below; taken by the timer, the
+ *		 frame-done interrupt and the DRM core's counter hooks
+ * @vblank_period: the mode's frame duration
+ * @vblank_time: time of the last vblank counted in @vblank_count
+ * @vblank_count: the vblank counter, the DRM core's hardware counter;
+ *		  vblanks after @vblank_time are counted when read
+ * @vblank_held: a flip is on its way: its frame-done is the next vblank
+ * @vblank_on: the DRM core has vblank interrupts on
  * @edid: the backend's EDID, or NULL
  * @edid_read: the backend answered the request for @edid (asked until
  *	       then, once per device after)
@@ -152,16 +154,18 @@ struct xdf_pipe {
 	u64 flips[XDF_FLIPS_MAX];
 	unsigned int flips_first;
 	unsigned int flips_count;
+	unsigned int flips_late;
 	struct delayed_work flip_timeout;
 	struct xdf_pipe_stats stats;
 	struct drm_crtc_funcs crtc_funcs;
+	struct drm_crtc_helper_funcs crtc_helper_funcs;
 	struct hrtimer vblank_timer;
-	spinlock_t vblank_timer_lock;	/* see above */
+	spinlock_t vblank_lock;	/* see above */
 	ktime_t vblank_period;
-	atomic64_t vblank_last;
-	atomic64_t vblank_next;
-	atomic64_t frame_done_time;
-	unsigned int vblank_since_rephase;
+	ktime_t vblank_time;
+	u32 vblank_count;
+	bool vblank_held;
+	bool vblank_on;
 	const struct drm_edid *edid;
 	bool edid_read;
 	struct mutex modes_lock;	/* mode_valid vs. probing */
@@ -347,11 +351,11 @@ void xdf_vblank_init(struct xdf_pipe *xp);
 void xdf_vblank_start(struct xdf_pipe *xp);
 void xdf_vblank_stop(struct xdf_pipe *xp);
 void xdf_vblank_fini(struct xdf_pipe *xp);
-void xdf_vblank_frame_done(struct xdf_pipe *xp);
+void xdf_vblank_hold(struct xdf_pipe *xp);
+void xdf_vblank_frame_done(struct xdf_pipe *xp, bool release);
+void xdf_vblank_release(struct xdf_pipe *xp);
 int xdf_vblank_enable(struct drm_simple_display_pipe *pipe);
 void xdf_vblank_disable(struct drm_simple_display_pipe *pipe);
-ktime_t xdf_vblank_next(ktime_t expires, ktime_t now, ktime_t frame_done,
-			ktime_t period, unsigned int *since_rephase);
 
 /* xen_drm_front_debugfs.c */
 

@@ -71,7 +71,6 @@ static int xdf_pipe_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "late_frame_done: %llu\n", stats.late_frame_done);
 	seq_printf(m, "timeouts: %llu\n", stats.timeouts);
 	seq_printf(m, "errors: %llu\n", stats.errors);
-	seq_printf(m, "vblank_rephases: %llu\n", stats.rephases);
 	seq_printf(m, "vblank_ticks: %llu\n", stats.vblank_ticks);
 	return 0;
 }

@@ -53,12 +53,12 @@ static void xdf_pipe_set_link(struct xdf_pipe *xp, bool bad)
 }
 
 /*
- * Sends @event with the vblank count and time of now: vblank interrupts
- * may be off, and taking a reference brings the count up to date (the
- * timestamp hook knows every vblank since). Not for the events the atomic
- * helpers make for commits without one (DIRTYFB, fbdev): nobody reads
- * those, and fbcon's cursor would keep vblank on for good. Called with
- * event_lock held.
+ * Sends @event with the count and time of the last vblank: the DRM core's
+ * copy is brought up to date from the counter, which a frame-done may have
+ * moved since the last vblank interrupt, or while vblank interrupts were
+ * off. Not for the events the atomic helpers make for commits without
+ * one (DIRTYFB, fbdev): nobody reads those, and fbcon's cursor would keep
+ * vblank on for good. Called with event_lock held.
  */
 static void xdf_pipe_send_event(struct xdf_pipe *xp,
 				struct drm_pending_vblank_event *event)
@@ -66,6 +66,8 @@ static void xdf_pipe_send_event(struct xdf_pipe *xp,
 	struct drm_crtc *crtc = &xp->pipe.crtc;
 	bool ref = event->base.file_priv && !drm_crtc_vblank_get(crtc);
 
+	if (ref)
+		drm_crtc_accurate_vblank_count(crtc);
 	drm_crtc_send_vblank_event(crtc, event);
 	if (ref)
 		drm_crtc_vblank_put(crtc);
@@ -94,6 +96,8 @@ static void xdf_flips_push(struct xdf_pipe *xp, u64 cookie)
 	if (xp->flips_count == XDF_FLIPS_MAX) {
 		xp->flips_first = (xp->flips_first + 1) % XDF_FLIPS_MAX;
 		xp->flips_count--;
+		if (xp->flips_late)
+			xp->flips_late--;
 	}
 	xp->flips[(xp->flips_first + xp->flips_count) % XDF_FLIPS_MAX] = cookie;
 	xp->flips_count++;
@@ -115,6 +119,7 @@ static bool xdf_flips_take(struct xdf_pipe *xp, u64 cookie, bool *found)
 		return false;
 	xp->flips_first = (xp->flips_first + i + 1) % XDF_FLIPS_MAX;
 	xp->flips_count -= i + 1;
+	xp->flips_late -= min(xp->flips_late, i + 1);
 	return !xp->flips_count;
 }
 
@@ -127,6 +132,8 @@ static void xdf_pipe_complete(struct xdf_pipe *xp)
 	spin_lock_irq(&xp->xdrm->drm.event_lock);
 	xdf_pipe_complete_locked(xp);
 	xp->flips_count = 0;
+	xp->flips_late = 0;
+	xdf_vblank_release(xp);
 	spin_unlock_irq(&xp->xdrm->drm.event_lock);
 }
 
@@ -134,15 +141,20 @@ static void xdf_pipe_complete(struct xdf_pipe *xp)
  * Completes the pending flip event at the next vblank, as a display shows
  * a frame no sooner: a flip the backend refused must not let a client
  * flip again at once, over and over. At once if vblank is off. A refused
- * flip gets no frame-done; one whose request timed out may still.
+ * flip gets no frame-done; one whose request timed out may still, until
+ * the flip timeout gives up on it.
  */
 static void xdf_pipe_complete_at_vblank(struct xdf_pipe *xp, bool refused)
 {
 	struct drm_crtc *crtc = &xp->pipe.crtc;
 
 	spin_lock_irq(&xp->xdrm->drm.event_lock);
-	if (refused && xp->flips_count)
+	if (refused && xp->flips_count) {
 		xp->flips_count--;
+		xp->flips_late = min(xp->flips_late, xp->flips_count);
+		if (xp->flips_late == xp->flips_count)
+			xdf_vblank_release(xp);
+	}
 	if (xp->pending && !drm_crtc_vblank_get(crtc)) {
 		/* The vblank reference goes with the event. */
 		drm_crtc_arm_vblank_event(crtc, xp->pending);
@@ -153,9 +165,9 @@ static void xdf_pipe_complete_at_vblank(struct xdf_pipe *xp, bool refused)
 }
 
 /*
- * Takes the commit's event from the CRTC state. With @cookie the event
- * waits for that framebuffer's frame-done (or the timeout); without, it is
- * sent at once.
+ * Takes the commit's event from the CRTC state. With @cookie, a flip of
+ * that framebuffer is on its way: the event waits for its frame-done, the
+ * next vblank, or the timeout; without, it is sent at once.
  */
 static void xdf_pipe_take_event(struct xdf_pipe *xp, u64 cookie)
 {
@@ -166,16 +178,18 @@ static void xdf_pipe_take_event(struct xdf_pipe *xp, u64 cookie)
 	spin_lock_irq(&drm->event_lock);
 	event = crtc->state->event;
 	crtc->state->event = NULL;
-	if (cookie)
+	if (cookie) {
 		xdf_flips_push(xp, cookie);
+		xdf_vblank_hold(xp);
+		mod_delayed_work(system_wq, &xp->flip_timeout,
+				 msecs_to_jiffies(xdf_req_timeout_ms +
+						  XDF_FRAME_DONE_SLACK_MS));
+	}
 	if (event && cookie) {
 		/* Never lost: an event still pending goes out first. */
 		xdf_pipe_complete_locked(xp);
 		xp->pending = event;
 		xp->pending_cookie = cookie;
-		mod_delayed_work(system_wq, &xp->flip_timeout,
-				 msecs_to_jiffies(xdf_req_timeout_ms +
-						  XDF_FRAME_DONE_SLACK_MS));
 	} else if (event) {
 		xdf_pipe_send_event(xp, event);
 	}
@@ -186,10 +200,17 @@ static void xdf_pipe_flip_timeout(struct work_struct *work)
 {
 	struct xdf_pipe *xp = container_of(to_delayed_work(work),
 					   struct xdf_pipe, flip_timeout);
+	bool given_up, late;
 	u64 cookie = 0;
-	bool late;
 
 	spin_lock_irq(&xp->xdrm->drm.event_lock);
+	/* Frame-dones still coming are late from now on. */
+	given_up = xp->flips_late < xp->flips_count;
+	if (given_up) {
+		xp->flips_late = xp->flips_count;
+		/* Its event goes out now, with a vblank not before the flip. */
+		xdf_vblank_frame_done(xp, true);
+	}
 	late = xdf_pipe_complete_locked(xp);
 	if (late) {
 		xp->stats.timeouts++;
@@ -197,6 +218,8 @@ static void xdf_pipe_flip_timeout(struct work_struct *work)
 	}
 	spin_unlock_irq(&xp->xdrm->drm.event_lock);
 
+	if (given_up)
+		drm_crtc_handle_vblank(&xp->pipe.crtc);
 	if (late) {
 		drm_err_ratelimited(&xp->xdrm->drm,
 				    "connector %u: no frame-done for framebuffer %llu\n",
@@ -211,8 +234,9 @@ static void xdf_pipe_flip_timeout(struct work_struct *work)
  * @conn_idx: connector whose event page carried it
  * @fb_cookie: the framebuffer the backend has shown
  *
- * Completes the pending flip if the event is for it. Called in interrupt
- * context by the event channel code.
+ * A frame-done for a flip sent is a vblank; it completes the pending flip
+ * if it is for that one. Called in interrupt context by the event channel
+ * code.
  */
 void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie)
 {
@@ -227,15 +251,17 @@ void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie)
 	spin_lock(&xdrm->drm.event_lock);
 	xp->stats.frame_done++;
 	newest = xdf_flips_take(xp, fb_cookie, &found);
-	if (newest && xdf_pipe_complete_locked(xp)) {
-		/* The backend showed a frame now: the vblank timer's phase. */
-		xdf_vblank_frame_done(xp);
-	} else {
+	if (found)
+		xdf_vblank_frame_done(xp, xp->flips_late == xp->flips_count);
+	if (!newest || !xdf_pipe_complete_locked(xp)) {
 		xp->stats.stray_frame_done++;
 		if (found)
 			xp->stats.late_frame_done++;
 	}
 	spin_unlock(&xdrm->drm.event_lock);
+	/* Vblank waits end at this vblank too. */
+	if (found)
+		drm_crtc_handle_vblank(&xp->pipe.crtc);
 }
 
 static void xdf_pipe_enable(struct drm_simple_display_pipe *pipe,
@@ -420,6 +446,24 @@ static const struct drm_mode_config_funcs xdf_mode_config_funcs = {
 	.atomic_commit = drm_atomic_helper_commit,
 };
 
+/*
+ * A CRTC may stay enabled (mode and connector kept) but inactive without
+ * a plane, as clients leave it when they turn a display off; the simple
+ * pipe's check wants a plane for every enabled CRTC. One that is to be
+ * active needs it.
+ */
+static int xdf_crtc_check(struct drm_crtc *crtc, struct drm_atomic_state *state)
+{
+	struct drm_crtc_state *crtc_state =
+		drm_atomic_get_new_crtc_state(state, crtc);
+	int ret;
+
+	ret = drm_atomic_helper_check_crtc_state(crtc_state, !crtc_state->active);
+	if (ret)
+		return ret;
+	return drm_atomic_add_affected_planes(state, crtc);
+}
+
 static int xdf_pipe_init(struct xdf_drm *xdrm, unsigned int idx)
 {
 	struct xdf_pipe *xp = &xdrm->pipes[idx];
@@ -440,6 +484,9 @@ static int xdf_pipe_init(struct xdf_drm *xdrm, unsigned int idx)
 	if (ret)
 		return ret;
 	xdf_vblank_init(xp);
+	xp->crtc_helper_funcs = *xp->pipe.crtc.helper_private;
+	xp->crtc_helper_funcs.atomic_check = xdf_crtc_check;
+	drm_crtc_helper_add(&xp->pipe.crtc, &xp->crtc_helper_funcs);
 
 	drm_plane_enable_fb_damage_clips(&xp->pipe.plane);
 	return 0;
@@ -464,6 +511,8 @@ int xdf_kms_init(struct xdf_drm *xdrm)
 	drm->mode_config.preferred_depth = 24;
 	drm->mode_config.funcs = &xdf_mode_config_funcs;
 	drm->mode_config.helper_private = &xdf_mode_config_helpers;
+	/* The pipes' vblank counters are the DRM core's hardware counters. */
+	drm->max_vblank_count = U32_MAX;
 
 	for (i = 0; i < xdrm->cfg.num_connectors; i++) {
 		ret = xdf_pipe_init(xdrm, i);

@@ -2,11 +2,15 @@
 /*
  * Xen para-virtual display frontend: vblank.
  *
- * The backend has no vblank interrupt. While someone needs vblanks, a
- * timer at the mode's refresh stands in for it, kept in phase with the
- * frame-done events of a backend that shows frames at its display's
- * refresh; while nobody does, no timer runs, and the timestamp hook tells
- * the DRM core how many vblanks passed meanwhile.
+ * The backend has no vblank interrupt, but it tells when it has shown a
+ * flip (frame-done). So a pipe's vblank counter works as a display's:
+ * while a flip is on its way, the next vblank is its frame-done, which
+ * a backend showing frames at its display's refresh sends at that
+ * display's vblank; while none is, vblanks come one period of the mode
+ * apart from the last frame-done, and a timer stands in for their
+ * interrupt while someone waits for them. The counter is the DRM core's
+ * hardware counter: each vblank counts once, whoever counts it, and the
+ * count stays continuous while the timer is off.
  */
 
 #include <linux/hrtimer.h>
@@ -18,130 +22,99 @@
 #include "xen_drm_front.h"
 
 /*
- * The vblank timer takes the phase of frame-dones more than 1/8 of a
- * period away from its own, at most once in 60 periods: a backend that
- * answers at once sends frame-dones when clients flip, and clients pace
- * their flips by our vblanks. Following those every frame would feed back
- * into the refresh rate.
+ * The last vblank at or before @now: its count, and its time in @time.
+ * While a flip is on its way, the last one counted; else one every period
+ * since then. Called with vblank_lock held.
  */
-#define XDF_VBLANK_PHASE_SLACK		8
-#define XDF_VBLANK_REPHASE_TICKS	60
-
-/**
- * xdf_vblank_next() - the vblank timer's next expiry
- * @expires: when the timer was due this time
- * @now: the time now, not before @expires
- * @frame_done: when the last frame-done since the previous expiry came,
- *		or 0
- * @period: the frame duration, more than 0 and less than 2 s
- * @since_rephase: expiries since a frame-done last moved the phase;
- *		   counted here, and set to 0 when this one moves it
- *
- * The timer keeps its phase, one @period after @expires, unless a
- * frame-done came more than an eighth of a period out of phase and the
- * phase has not moved for XDF_VBLANK_REPHASE_TICKS expiries. Then the timer
- * takes the frame-done's phase: of the frame-done's time plus whole
- * periods, the one within half a period of the expiry it replaces. An
- * expiry is moved, never added or dropped, so expiries stay half a period
- * to one and a half apart, one per frame, however many frame-dones come.
- * Periods already past are skipped, as hrtimer_forward_now() does.
- *
- * Return: the next expiry, after @now.
- */
-ktime_t xdf_vblank_next(ktime_t expires, ktime_t now, ktime_t frame_done,
-			ktime_t period, unsigned int *since_rephase)
+static u32 xdf_vblank_at(struct xdf_pipe *xp, ktime_t now, ktime_t *time)
 {
-	s32 p = ktime_to_ns(period), slack = p / XDF_VBLANK_PHASE_SLACK, r;
-	s64 next = ktime_to_ns(expires) + p;
+	s64 period = ktime_to_ns(xp->vblank_period), n = 0;
 
-	if (*since_rephase < XDF_VBLANK_REPHASE_TICKS) {
-		++*since_rephase;
-		frame_done = 0;
-	}
-	if (frame_done && frame_done <= now) {
-		/* The frame-done's phase lies r ns before next. */
-		div_s64_rem(next - ktime_to_ns(frame_done), p, &r);
-		if (r < 0)
-			r += p;
-		if (r > slack && r < p - slack) {
-			next += r <= p / 2 ? -r : p - r;
-			*since_rephase = 0;
-		}
-	}
-	if (next <= ktime_to_ns(now))
-		next += (div_s64(ktime_to_ns(now) - next, p) + 1) * p;
-	return ns_to_ktime(next);
+	if (!xp->vblank_held && ktime_after(now, xp->vblank_time))
+		n = div64_s64(ktime_to_ns(ktime_sub(now, xp->vblank_time)),
+			      period);
+	*time = ktime_add_ns(xp->vblank_time, n * period);
+	return xp->vblank_count + (u32)n;
+}
+
+/* Counts the vblanks up to @now. Called with vblank_lock held. */
+static void xdf_vblank_catch_up(struct xdf_pipe *xp, ktime_t now)
+{
+	xp->vblank_count = xdf_vblank_at(xp, now, &xp->vblank_time);
 }
 
 /*
- * The backend has no vblank: while vblank is on, a timer at the mode's
- * refresh stands in for it, so vblank waits and event sequence numbers
- * behave as on real hardware. Frame-dones keep it in phase with a backend
- * that shows frames at its display's refresh.
+ * Arms the timer for the next vblank if it is to run: the DRM core wants
+ * vblank interrupts and no flip is on its way. Called with vblank_lock
+ * held.
  */
+static void xdf_vblank_arm(struct xdf_pipe *xp, ktime_t now)
+{
+	ktime_t last;
+
+	if (!xp->vblank_on || xp->vblank_held)
+		return;
+	xdf_vblank_at(xp, now, &last);
+	hrtimer_start(&xp->vblank_timer, ktime_add(last, xp->vblank_period),
+		      HRTIMER_MODE_ABS);
+}
+
+/* Stands in for the vblank interrupt while no flip is on its way. */
 static enum hrtimer_restart xdf_vblank_timer(struct hrtimer *timer)
 {
 	struct xdf_pipe *xp = container_of(timer, struct xdf_pipe, vblank_timer);
-	ktime_t frame_done = atomic64_xchg(&xp->frame_done_time, 0);
-	ktime_t expires = hrtimer_get_expires(timer), next;
+	unsigned long flags;
 	bool restart;
+	ktime_t last;
 
-	atomic64_set(&xp->vblank_last, expires);
+	spin_lock_irqsave(&xp->vblank_lock, flags);
+	/* A flip's frame-done is the next vblank: the timer waits for it. */
+	restart = xp->vblank_on && !xp->vblank_held;
+	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 	/* Stops by itself once vblank was disabled under it. */
-	if (!drm_crtc_handle_vblank(&xp->pipe.crtc))
+	if (!restart || !drm_crtc_handle_vblank(&xp->pipe.crtc))
 		return HRTIMER_NORESTART;
 
-	spin_lock(&xp->vblank_timer_lock);
-	/* Not if vblank went off and on again meanwhile: then it is queued. */
-	restart = !hrtimer_is_queued(timer);
+	spin_lock_irqsave(&xp->vblank_lock, flags);
+	/* Not if re-armed meanwhile (vblank back on, a frame-done). */
+	restart = xp->vblank_on && !xp->vblank_held && !hrtimer_is_queued(timer);
 	if (restart) {
-		next = xdf_vblank_next(expires, hrtimer_cb_get_time(timer),
-				       frame_done, xp->vblank_period,
-				       &xp->vblank_since_rephase);
-		atomic64_set(&xp->vblank_next, next);
-		hrtimer_set_expires(timer, next);
+		xdf_vblank_at(xp, hrtimer_cb_get_time(timer), &last);
+		hrtimer_set_expires(timer, ktime_add(last, xp->vblank_period));
 	}
-	spin_unlock(&xp->vblank_timer_lock);
+	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 
-	spin_lock(&xp->xdrm->drm.event_lock);
+	spin_lock_irqsave(&xp->xdrm->drm.event_lock, flags);
 	xp->stats.vblank_ticks++;
-	if (restart && !xp->vblank_since_rephase)
-		xp->stats.rephases++;
-	spin_unlock(&xp->xdrm->drm.event_lock);
+	spin_unlock_irqrestore(&xp->xdrm->drm.event_lock, flags);
 	return restart ? HRTIMER_RESTART : HRTIMER_NORESTART;
 }
 
-/*
- * The last vblank at or before @now: the timer's last expiry until its
- * next is due (a frame-done may have moved that one), then one every
- * period from the next, whether the timer runs or not.
- */
-static ktime_t xdf_vblank_last(struct xdf_pipe *xp, ktime_t now)
+/* The DRM core's hardware vblank counter. */
+static u32 xdf_crtc_get_vblank_counter(struct drm_crtc *crtc)
 {
-	s64 next = atomic64_read(&xp->vblank_next);
-	s64 period = ktime_to_ns(xp->vblank_period);
+	struct xdf_pipe *xp = crtc_to_xdf_pipe(crtc);
+	unsigned long flags;
+	ktime_t time;
+	u32 count;
 
-	if (now < next)
-		return atomic64_read(&xp->vblank_last);
-	return ns_to_ktime(next + div64_s64(now - next, period) * period);
+	spin_lock_irqsave(&xp->vblank_lock, flags);
+	count = xdf_vblank_at(xp, ktime_get(), &time);
+	spin_unlock_irqrestore(&xp->vblank_lock, flags);
+	return count;
 }
 
-/*
- * The time of the last vblank, so the DRM core counts the vblanks that
- * passed while the timer was off: it runs only while someone needs
- * vblanks, not for as long as the pipe is on.
- */
+/* The time of the vblank the counter counted last. */
 static bool xdf_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
 					  int *max_error, ktime_t *vblank_time,
 					  bool in_vblank_irq)
 {
 	struct xdf_pipe *xp = crtc_to_xdf_pipe(crtc);
+	unsigned long flags;
 
-	/* From the timer, the vblank is its expiry, set just before. */
-	if (in_vblank_irq)
-		*vblank_time = atomic64_read(&xp->vblank_last);
-	else
-		*vblank_time = xdf_vblank_last(xp, ktime_get());
+	spin_lock_irqsave(&xp->vblank_lock, flags);
+	xdf_vblank_at(xp, ktime_get(), vblank_time);
+	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 	return true;
 }
 
@@ -155,19 +128,12 @@ static bool xdf_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
 int xdf_vblank_enable(struct drm_simple_display_pipe *pipe)
 {
 	struct xdf_pipe *xp = to_xdf_pipe(pipe);
-	ktime_t last, next;
+	unsigned long flags;
 
-	/* A frame-done from before says nothing of the phase now. */
-	atomic64_set(&xp->frame_done_time, 0);
-	spin_lock(&xp->vblank_timer_lock);
-	xp->vblank_since_rephase = XDF_VBLANK_REPHASE_TICKS;
-	/* The DRM core asks for the last vblank next: the one before now. */
-	last = xdf_vblank_last(xp, ktime_get());
-	next = ktime_add(last, xp->vblank_period);
-	atomic64_set(&xp->vblank_last, last);
-	atomic64_set(&xp->vblank_next, next);
-	hrtimer_start(&xp->vblank_timer, next, HRTIMER_MODE_ABS);
-	spin_unlock(&xp->vblank_timer_lock);
+	spin_lock_irqsave(&xp->vblank_lock, flags);
+	xp->vblank_on = true;
+	xdf_vblank_arm(xp, ktime_get());
+	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 	return 0;
 }
 
@@ -178,19 +144,74 @@ int xdf_vblank_enable(struct drm_simple_display_pipe *pipe)
  */
 void xdf_vblank_disable(struct drm_simple_display_pipe *pipe)
 {
+	struct xdf_pipe *xp = to_xdf_pipe(pipe);
+	unsigned long flags;
+
+	spin_lock_irqsave(&xp->vblank_lock, flags);
+	xp->vblank_on = false;
+	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 	/* Called under the vblank lock: must not wait for the handler. */
-	hrtimer_try_to_cancel(&to_xdf_pipe(pipe)->vblank_timer);
+	hrtimer_try_to_cancel(&xp->vblank_timer);
 }
 
 /**
- * xdf_vblank_frame_done() - note that the backend has just shown a frame
+ * xdf_vblank_hold() - a flip is on its way to the backend
  * @xp: the pipe
  *
- * The vblank timer takes its phase from that time at its next expiry.
+ * Until xdf_vblank_frame_done() or xdf_vblank_release(), vblanks are
+ * counted only by those: the frame that shows the flip is the next one,
+ * however late, so a client that waits for each flip's event sees
+ * consecutive sequence numbers.
  */
-void xdf_vblank_frame_done(struct xdf_pipe *xp)
+void xdf_vblank_hold(struct xdf_pipe *xp)
 {
-	atomic64_set(&xp->frame_done_time, ktime_get());
+	unsigned long flags;
+
+	spin_lock_irqsave(&xp->vblank_lock, flags);
+	xdf_vblank_catch_up(xp, ktime_get());
+	xp->vblank_held = true;
+	spin_unlock_irqrestore(&xp->vblank_lock, flags);
+}
+
+/**
+ * xdf_vblank_frame_done() - the backend has shown a frame: a vblank now
+ * @xp: the pipe
+ * @release: no flip is on its way any more; vblanks follow one period
+ *	     apart from this one
+ *
+ * Also called when a flip's frame-done is given up on: its event goes out
+ * now, and a vblank it carries must not be older than the flip.
+ */
+void xdf_vblank_frame_done(struct xdf_pipe *xp, bool release)
+{
+	ktime_t now = ktime_get();
+	unsigned long flags;
+
+	spin_lock_irqsave(&xp->vblank_lock, flags);
+	xdf_vblank_catch_up(xp, now);
+	xp->vblank_count++;
+	xp->vblank_time = now;
+	if (release)
+		xp->vblank_held = false;
+	xdf_vblank_arm(xp, now);
+	spin_unlock_irqrestore(&xp->vblank_lock, flags);
+}
+
+/**
+ * xdf_vblank_release() - no frame-done will come for the flips on their way
+ * @xp: the pipe
+ *
+ * The backend refused them or the pipe goes off: vblanks come one period
+ * apart again, counted from the last one.
+ */
+void xdf_vblank_release(struct xdf_pipe *xp)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&xp->vblank_lock, flags);
+	xp->vblank_held = false;
+	xdf_vblank_arm(xp, ktime_get());
+	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 }
 
 /**
@@ -199,17 +220,20 @@ void xdf_vblank_frame_done(struct xdf_pipe *xp)
  *
  * The CRTC is on for DRM whatever the backend says. Its vblanks start now,
  * at the mode's refresh, which the atomic helpers have computed before
- * enabling.
+ * enabling; the count goes on from where it was.
  */
 void xdf_vblank_start(struct xdf_pipe *xp)
 {
 	struct drm_crtc *crtc = &xp->pipe.crtc;
 	int framedur_ns = xp->xdrm->drm.vblank[drm_crtc_index(crtc)].framedur_ns;
+	unsigned long flags;
 
+	spin_lock_irqsave(&xp->vblank_lock, flags);
 	xp->vblank_period = ns_to_ktime(framedur_ns > 0 ? framedur_ns :
 					NSEC_PER_SEC / XDF_REFRESH_HZ);
-	atomic64_set(&xp->vblank_last, ktime_get());
-	atomic64_set(&xp->vblank_next, atomic64_read(&xp->vblank_last));
+	xp->vblank_time = ktime_get();
+	xp->vblank_held = false;
+	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 	drm_crtc_vblank_on(crtc);
 }
 
@@ -223,19 +247,24 @@ void xdf_vblank_stop(struct xdf_pipe *xp)
 }
 
 /**
- * xdf_vblank_init() - set up a pipe's vblank timer and timestamps
+ * xdf_vblank_init() - set up a pipe's vblank counter and timer
  * @xp: the pipe, whose simple display pipe is initialized
+ *
+ * The device's max_vblank_count must be set: the counter is the CRTC's
+ * hardware counter.
  */
 void xdf_vblank_init(struct xdf_pipe *xp)
 {
 	hrtimer_init(&xp->vblank_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	xp->vblank_timer.function = xdf_vblank_timer;
-	spin_lock_init(&xp->vblank_timer_lock);
-	/* Set from the mode at each enable; never 0 for the timestamp hook. */
+	spin_lock_init(&xp->vblank_lock);
+	/* Set from the mode at each enable; never 0 for the counter. */
 	xp->vblank_period = ns_to_ktime(NSEC_PER_SEC / XDF_REFRESH_HZ);
+	xp->vblank_time = ktime_get();
 
-	/* The simple pipe of 6.1 passes no vblank timestamp hook on. */
+	/* The simple pipe of 6.1 passes no vblank counter hooks on. */
 	xp->crtc_funcs = *xp->pipe.crtc.funcs;
+	xp->crtc_funcs.get_vblank_counter = xdf_crtc_get_vblank_counter;
 	xp->crtc_funcs.get_vblank_timestamp = xdf_crtc_get_vblank_timestamp;
 	xp->pipe.crtc.funcs = &xp->crtc_funcs;
 }
