@@ -14,6 +14,7 @@
 
 #include <kunit/test.h>
 #include <asm/byteorder.h>
+#include <linux/delay.h>
 #include <linux/fb.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -406,6 +407,44 @@ static void ft_backend_gone(struct kunit *test)
 	xdf_sim_settle();
 }
 
+/*
+ * The backend goes away while a console flip waits for its frame-done:
+ * the frame-done never comes, and removing the device (whose fbdev
+ * teardown commits on that CRTC) does not wait for the flip's timeout.
+ */
+static void ft_backend_gone_during_flip(struct kunit *test)
+{
+	struct ft_ctx *ctx = ft_connect(test, 1);
+	unsigned long end;
+	unsigned int flips;
+	ktime_t start;
+	s64 ms;
+
+	ft_take_over(test, ctx);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+	flips = ft_count(ctx, 0, XENDISPL_OP_PG_FLIP);
+	/* fbdev's damage worker flips, then waits for the frame-done. */
+	ft_draw(ctx);
+	end = jiffies + msecs_to_jiffies(XDF_TEST_WAIT_MS);
+	while (ft_count(ctx, 0, XENDISPL_OP_PG_FLIP) == flips &&
+	       time_before(jiffies, end))
+		usleep_range(1000, 2000);
+	KUNIT_ASSERT_GT(test, ft_count(ctx, 0, XENDISPL_OP_PG_FLIP), flips);
+
+	start = ktime_get();
+	xdf_sim_backend_set_state(ctx->sdev, XenbusStateClosing);
+	KUNIT_ASSERT_TRUE(test, xdf_sim_wait_frontend_state(ctx->sdev,
+							    XenbusStateClosed,
+							    xdf_req_timeout_ms +
+							    XDF_TEST_WAIT_MS));
+	ms = ktime_ms_delta(ktime_get(), start);
+	KUNIT_EXPECT_LT_MSG(test, ms, 1000ll,
+			    "removal waited %lld ms for a frame-done", ms);
+	xdf_sim_settle();
+	xdf_sim_backend_set_state(ctx->sdev, XenbusStateClosed);
+	xdf_sim_settle();
+}
+
 static int ft_init(struct kunit *test)
 {
 	struct ft_ctx *ctx;
@@ -445,6 +484,7 @@ static struct kunit_case ft_cases[] = {
 	KUNIT_CASE(ft_two_connectors),
 	KUNIT_CASE(ft_master),
 	KUNIT_CASE(ft_backend_gone),
+	KUNIT_CASE(ft_backend_gone_during_flip),
 	{}
 };
 

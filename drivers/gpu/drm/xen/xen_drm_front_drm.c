@@ -140,7 +140,8 @@ err_release:
 /**
  * xdf_drm_unplug() - unplug a device created by xdf_drm_create() and drop
  *		      our reference
- * @xdrm: the device; may be freed on return
+ * @xdrm: the device, whose channels are disconnected; may be freed on
+ *	  return
  *
  * Returns once no driver code runs inside drm_dev_enter() on the device,
  * so the caller may then free the channels.
@@ -151,8 +152,14 @@ void xdf_drm_unplug(struct xdf_drm *xdrm)
 	void *group = xdrm->devres_group;
 
 	xdf_channels_set_frame_done(xdrm->chs, NULL, NULL);
-	drm_dev_unplug(&xdrm->drm);
+	/*
+	 * The channels are disconnected: no frame-done comes for the flips
+	 * sent, and flips from now on fail at once. Complete them before
+	 * the unplug tears fbdev down, which waits for its damage worker,
+	 * which waits for its flip.
+	 */
 	xdf_kms_unplugged(xdrm);
+	drm_dev_unplug(&xdrm->drm);
 	drm_atomic_helper_shutdown(&xdrm->drm);
 	xdf_kms_fini(xdrm);
 	devres_release_group(parent, group);

@@ -530,10 +530,10 @@ int xdf_kms_init(struct xdf_drm *xdrm)
 
 /**
  * xdf_kms_unplugged() - complete the flips the backend will never show
- * @xdrm: the device, just unplugged
+ * @xdrm: the device, whose channels are disconnected
  *
- * No flip can be armed any more, so shutting the pipes down next does not
- * wait for frame-done timeouts.
+ * A flip armed from now on fails at once, so shutting the pipes down next
+ * does not wait for frame-done timeouts.
  */
 void xdf_kms_unplugged(struct xdf_drm *xdrm)
 {
