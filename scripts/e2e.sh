@@ -97,25 +97,31 @@ run_target() {
 	check boot "QEMU exit $qemu_rc, see $run/serial.log" [ "$qemu_rc" = 0 ]
 	check results-exported "nothing in $res" [ -s "$be_log" ]
 
-	# The guests' own checks, in order: Dom0 then DomU.
+	# The guests' own checks, in order: Dom0 then DomU. Each counts once:
+	# Dom0 copies the end of the DomU's console into its own log when the
+	# DomU times out, and a name reported twice otherwise is a test bug.
 	while read -r status name detail; do
-		seen[$name]=1
+		if [[ -n ${seen[$name]:-} ]]; then
+			[[ ${seen[$name]} == "$status $detail" ]] ||
+				verdict FAIL "$name" "reported twice: ${seen[$name]}; then $status $detail"
+			continue
+		fi
+		seen[$name]="$status $detail"
 		verdict "$status" "$name" "${detail#- }"
-	done < <({ text "$run/serial.log"; text "$console"; } |
+	done < <({ text "$run/serial.log" | grep -v 'e2e-domu-console: '; text "$console"; } |
 		sed -n 's/.*E2E-RESULT: \(PASS\|FAIL\) /\1 /p')
-	# Everything the DomU planned must have reported.
-	plan=$(text "$console" | sed -n 's/.*E2E-PLAN: //p' | head -n 1)
-	check guest-plan "the DomU never started its test" [ -n "$plan" ]
 	# The right kind of guest, or the target tested nothing new.
 	gtype=$(text "$console" | sed -n 's/.*E2E-GUEST-TYPE: //p' | head -n 1)
 	check guest-type "the DomU is '$gtype', want ${TARGET_TYPE[$target]}" \
 		[ "$gtype" = "${TARGET_TYPE[$target]}" ]
-	for name in $plan; do
-		[[ -n ${seen[$name]:-} ]] || verdict FAIL "$name" "no result (the test stopped before it)"
-	done
 
 	# The pictures: what the backend showed when the guest asked for a snapshot.
 	while read -r name what file args; do
+		if [[ -n ${seen[$name]:-} ]]; then
+			verdict FAIL "$name" "reported twice"
+			continue
+		fi
+		seen[$name]=png
 		if [[ ! -f $res/png/$file ]]; then
 			verdict FAIL "$name" "no snapshot $file"
 			continue
@@ -129,6 +135,14 @@ run_target() {
 			verdict FAIL "$name" "$out"
 		fi
 	done < <(text "$console" | sed -n 's/.*E2E-PNG //p')
+
+	# Everything the DomU planned must have reported: its checks and its
+	# pictures' checks.
+	plan=$(text "$console" | sed -n 's/.*E2E-PLAN: //p' | head -n 1)
+	check guest-plan "the DomU never started its test" [ -n "$plan" ]
+	for name in $plan; do
+		[[ -n ${seen[$name]:-} ]] || verdict FAIL "$name" "no result (the test stopped before it)"
+	done
 
 	# The backend's verdict: its last run's summary and exit status (scenario
 	# 7 kills one and starts another), no violation in any run.
@@ -160,9 +174,15 @@ run_target() {
 
 	# The dumb buffers' pixels, as the backend saw them in its mapping.
 	while read -r dev round hash; do
-		check "dumb-pixels-dev$dev-$round" "hash $hash not in the backend's DBUF_DESTROY lines" \
+		name=dumb-pixels-dev$dev-$round
+		if [[ -n ${seen[$name]:-} ]]; then
+			verdict FAIL "$name" "reported twice"
+			continue
+		fi
+		seen[$name]=1
+		check "$name" "hash $hash not in the backend's DBUF_DESTROY lines" \
 			grep -q "dom$domid/$dev: DBUF_DESTROY .*content fnv1a $hash" "$res"/backend*.log
-	done < <(text "$console" | sed -n 's/.*E2E-DUMB dom=[0-9]* dev=\([0-9]*\) round=\([0-9a-z]*\) .*hash \([0-9a-f]\{8\}\).*/\1 \2 \3/p')
+	done < <(text "$console" | sed -n 's/.*E2E-DUMB dom=[0-9]* dev=\([0-9]*\) round=\([0-9a-z-]*\) .*hash \([0-9a-f]\{8\}\).*/\1 \2 \3/p')
 
 	# No kernel splat in either guest (and a log to judge by).
 	no_splat() { # LOG SPLATS

@@ -7,8 +7,8 @@ Usage: pngcheck.py CHECK FILE [ARGS]
                         buffer shown from its column X (default: the
                         picture's own size, from 0; modetest gives several
                         connectors one buffer side by side)
-  smpte-or-plain FILE [X W H]  that, or one plain colour (modetest's second
-                        buffer)
+  smpte-or-plain FILE RRGGBB [X W H]  that, or the colour RRGGBB everywhere
+                        (modetest's second buffer, 777777)
   pattern FILE SEED     e2e-dumb/e2e-prime's pattern for SEED, from 0,0
   plain FILE RRGGBB     the colour RRGGBB everywhere
   text FILE FONT TEXT   TEXT drawn by fbcon in the 8x16 font whose kernel
@@ -121,18 +121,11 @@ def check_smpte(img, x0=0, w=0, h=0):
         " ".join("%02x%02x%02x" % g for g in got))
 
 
-def check_plain(img):
-    counts = img.colours()
-    colour, n = max(counts.items(), key=lambda kv: kv[1])
-    share = n / sum(counts.values())
-    return share > 0.98, "one colour %s on %.1f %% of the screen" % (colour.hex(), 100 * share)
-
-
-def check_smpte_or_plain(img, *geometry):
+def check_smpte_or_plain(img, colour_hex, *geometry):
     ok, why = check_smpte(img, *geometry)
     if ok:
         return ok, why
-    ok2, why2 = check_plain(img)
+    ok2, why2 = check_plain_colour(img, colour_hex)
     return ok2, why + "; " + why2
 
 
@@ -220,7 +213,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     check, path, args = argv[1], argv[2], argv[3:]
-    want = {"smpte": (0, 3), "smpte-or-plain": (0, 3), "pattern": (1,), "plain": (1,), "text": (2,),
+    want = {"smpte": (0, 3), "smpte-or-plain": (1, 4), "pattern": (1,), "plain": (1,), "text": (2,),
             "desktop": (1,), "background": (1,)}
     if len(args) not in want.get(check, ()):
         print(__doc__, file=sys.stderr)
@@ -230,7 +223,7 @@ def main(argv):
         if check == "smpte":
             ok, why = check_smpte(img, *map(int, args))
         elif check == "smpte-or-plain":
-            ok, why = check_smpte_or_plain(img, *map(int, args))
+            ok, why = check_smpte_or_plain(img, args[0], *map(int, args[1:]))
         elif check == "plain":
             ok, why = check_plain_colour(img, args[0])
         elif check == "pattern":

@@ -41,6 +41,7 @@
 #include <xenstore.h>
 
 #include "capture.h"
+#include "format.h"
 #include "log.h"
 #include "xen.h"
 
@@ -937,6 +938,51 @@ static int snap(struct app *app, const char *name, char *res, size_t len)
 	return 0;
 }
 
+/*
+ * "share DEVID CONN RRGGBB": how much of what connector CONN of device
+ * DEVID shows now is that colour, in thousandths ("ok N"). Lets a guest
+ * wait until a client has drawn, however slow the host is.
+ */
+static int share(struct app *app, const char *args, char *res, size_t len)
+{
+	unsigned int devid, conn, rgb, y, x, hits = 0;
+	struct be_frame frame;
+	uint8_t *line;
+	struct dev *dev;
+	char end;
+
+	if (sscanf(args, "%u %u %6x%c", &devid, &conn, &rgb, &end) != 3) {
+		snprintf(res, len, "error: usage: share DEVID CONN RRGGBB");
+		return -EINVAL;
+	}
+	for (dev = app->devs; dev; dev = dev->next)
+		if (dev->devid == devid && dev->core &&
+		    conn < dev->cfg.num_connectors &&
+		    be_core_frame(dev->core, conn, &frame))
+			break;
+	if (!dev || !frame.width || !frame.height) {
+		snprintf(res, len, "error: device %u connector %u shows nothing",
+			 devid, conn);
+		return -ENOENT;
+	}
+	line = malloc(3 * (size_t)frame.width);
+	if (!line) {
+		snprintf(res, len, "error: out of memory");
+		return -ENOMEM;
+	}
+	for (y = 0; y < frame.height; y++) {
+		be_format_to_rgb(frame.format, frame.pixels + (size_t)y * frame.pitch,
+				 frame.width, line);
+		for (x = 0; x < frame.width; x++)
+			hits += ((unsigned int)line[3 * x] << 16 |
+				 line[3 * x + 1] << 8 | line[3 * x + 2]) == rgb;
+	}
+	free(line);
+	snprintf(res, len, "ok %llu",
+		 1000ull * hits / ((unsigned long long)frame.width * frame.height));
+	return 0;
+}
+
 /* "misbehave [fail=OPS] [no-frame-done] [delay=MS]": these and no others. */
 static int misbehave(struct app *app, char *args, char *res, size_t len)
 {
@@ -1014,6 +1060,8 @@ static void control(struct app *app)
 		snap(app, cmd + 5, res, sizeof(res));
 	} else if (!strcmp(cmd, "misbehave") || !strncmp(cmd, "misbehave ", 10)) {
 		misbehave(app, cmd + 9, res, sizeof(res));
+	} else if (!strncmp(cmd, "share ", 6)) {
+		share(app, cmd + 6, res, sizeof(res));
 	} else if (!strcmp(cmd, "behave")) {
 		app->o->core.misbehave = false;
 		snprintf(res, sizeof(res), "ok");

@@ -131,6 +131,14 @@ connectors() {
 		echo "${c##*/"${1##*/}"-}:$(head -n 1 "$c/modes")"
 	done | sort -t- -k2 -n
 }
+# conn_idx N: the indexes of device N's configured connectors, before any
+# card exists (a scenario's plan names a check per connector).
+conn_idx() {
+	local i
+	for i in $(xenstore-list "device/vdispl/$1" 2>/dev/null); do
+		case $i in *[!0-9]*) ;; *) echo "$i" ;; esac
+	done | sort -n
+}
 # The configured resolutions of device $1, and the preferred modes of the
 # connected connectors of card $2: the same sorted lists if all is well.
 want_modes() {

@@ -9,14 +9,21 @@
 s2_devs() { for n in $DEVS; do be_alloc "$n" || echo "$n"; done; }
 s6_devs() { for n in $DEVS; do be_alloc "$n" && echo "$n"; done; }
 
-# modetest_plan S DEVS: result names of modetest_dev for scenario S.
+# modetest_plan S DEVS: result names of modetest_dev for scenario S, and
+# of its snapshots' checks.
 modetest_plan() {
-	local s=$1 n
+	local s=$1 n i
 	shift
 	for n in "$@"; do
 		echo "s$s-modetest-set-dev$n s$s-modetest-flip-dev$n s$s-modetest-exit-dev$n"
+		for i in $(conn_idx "$n"); do
+			echo "s$s-smpte-dev$n-conn$i s$s-flipped-dev$n-conn$i"
+		done
 	done
 }
+
+# The colour of modetest's second buffer (-v), libdrm's plain pattern.
+MT_PLAIN=777777
 
 # The connectors' widths and the tallest height: modetest shows one
 # buffer, the connectors side by side in their -s order.
@@ -87,7 +94,8 @@ modetest_dev() {
 	while [ $i -lt "$conns" ]; do
 		# shellcheck disable=SC2046 # X W H
 		png "s$s-flipped-dev$n-conn$i" smpte-or-plain \
-			"$(snap_file "s$s-flip-dev$n" "$n" $i)" $(geometry "$card" $i)
+			"$(snap_file "s$s-flip-dev$n" "$n" $i)" $MT_PLAIN \
+			$(geometry "$card" $i)
 		i=$((i + 1))
 	done
 	hold_stop mt
@@ -137,28 +145,27 @@ fbdev_dev() {
 	local n=$1 fb card i
 	card=$(card_of "$n")
 	fb=$(fb_of "$n")
-	if [ -n "$fb" ] && fb_fill "$fb"; then
-		result PASS "s6-fbdev-fill-dev$n"
-	else
-		result FAIL "s6-fbdev-fill-dev$n" "fbdev device ${fb:-not found}"
-		return
-	fi
+	# Judged by what the backend shows, not by write(2).
+	[ -n "$fb" ] && fb_fill "$fb" ||
+		echo "E2E-INFO s6: cannot fill fbdev device ${fb:-(none found)}"
 	# fbdev flushes its damage from a worker.
 	sleep 1
 	snap "s6-fbdev-dev$n"
 	i=0
 	for _c in $(connectors "$card"); do
-		png "s6-fbdev-dev$n-conn$i" plain "$(snap_file "s6-fbdev-dev$n" "$n" $i)" \
-			"$S6_FB_COLOUR"
+		png "s6-fbdev-fill-dev$n-conn$i" plain \
+			"$(snap_file "s6-fbdev-dev$n" "$n" $i)" "$S6_FB_COLOUR"
 		i=$((i + 1))
 	done
 }
 
 s6_plan() {
-	local n
+	local n i
 	# shellcheck disable=SC2046 # a list of devices
 	modetest_plan 6 $(s6_devs)
-	for n in $(s6_devs); do echo "s6-fbdev-fill-dev$n"; done
+	for n in $(s6_devs); do
+		for i in $(conn_idx "$n"); do echo "s6-fbdev-fill-dev$n-conn$i"; done
+	done
 }
 
 s6_run() {

@@ -6,7 +6,9 @@
 
 S4_TEXT=E2E-FBCON-xen_drm_front-4711
 
-s4_plan() { echo "s4-fbcon-bound s4-fbcon-write"; }
+# The text's check on connector 0 of fb0's device (which device that is
+# is known once loaded); each other connector gets one too.
+s4_plan() { echo "s4-fbcon-bound s4-fbcon-write-conn0"; }
 
 # The vdispl device behind fb0.
 fb0_dev() {
@@ -30,18 +32,16 @@ s4_run() {
 	check s4-fbcon-bound "fb0 on vdispl-${n:-?}, $(cat /sys/class/vtconsole/vtcon*/name 2>&1)" \
 		fbcon_bound
 	card=$(card_of "${n:-0}")
-	# Clear the screen, then the text on the third line.
-	if printf '\033[H\033[2J\n\n   %s\n' "$S4_TEXT" >/dev/tty1; then
-		result PASS s4-fbcon-write
-	else
-		result FAIL s4-fbcon-write "cannot write to /dev/tty1"
-	fi
+	# Clear the screen, then the text on the third line. Judged by what
+	# the backend shows, not by write(2).
+	printf '\033[H\033[2J\n\n   %s\n' "$S4_TEXT" >/dev/tty1 ||
+		echo "E2E-INFO s4: cannot write to /dev/tty1"
 	# fbdev flushes its damage from a worker.
 	sleep 1
 	snap s4-fbcon
 	i=0
 	for _c in $(connectors "$card"); do
-		png "s4-text-dev${n:-0}-conn$i" text "$(snap_file s4-fbcon "${n:-0}" $i)" "$S4_TEXT"
+		png "s4-fbcon-write-conn$i" text "$(snap_file s4-fbcon "${n:-0}" $i)" "$S4_TEXT"
 		i=$((i + 1))
 	done
 }

@@ -41,15 +41,17 @@ client_gone() {
 		[ $rc != 255 ]
 }
 
-# dumb_on NAME N: a dumb buffer through device N's card (as scenario 1).
+# dumb_on NAME N SEED: a dumb buffer through device N's card (as scenario
+# 1), with its own pattern: the host finds each buffer's pixels by their
+# hash in the backend's log.
 dumb_on() {
-	local card out rc args="1024 768 77"
+	local card out rc args="1024 768 $3"
 	card=$(card_of "$2")
-	be_alloc "$2" && args="640 480 77"
+	be_alloc "$2" && args="640 480 $3"
 	# shellcheck disable=SC2086 # width, height, seed, mode
 	out=$(e2e-dumb "$card" $args 2>&1)
 	rc=$?
-	echo "E2E-DUMB dom=$DOMID dev=$2 round=s7 $out"
+	echo "E2E-DUMB dom=$DOMID dev=$2 round=$1 $out"
 	check "$1" "${card:-no card}: $out" [ $rc = 0 ]
 }
 
@@ -81,7 +83,7 @@ s7_run() {
 	new=$(new_dev)
 	[ -n "$new" ] && wait_until 30 both_connected "$new" && wait_until 10 has_card "$new"
 	check s7-attach-card "device ${new:-none}: $(ls /dev/dri 2>&1)" has_card "${new:-none}"
-	dumb_on s7-attach-dumb "${new:-none}"
+	dumb_on s7-attach-dumb "${new:-none}" 77
 
 	# The backend dies under the client; a new backend resets the
 	# frontends, which drop their cards and connect again.
@@ -96,7 +98,7 @@ s7_run() {
 	done
 	check s7-restart-connected "$(for n in $(vdispl_devs); do
 		echo "vdispl-$n: $(states "$n"), card $(card_of "$n");"; done)" [ $ok = 1 ]
-	dumb_on s7-restart-dumb "${new:-none}"
+	dumb_on s7-restart-dumb "${new:-none}" 78
 
 	info "before s7-unload"
 	out=$(unload)
