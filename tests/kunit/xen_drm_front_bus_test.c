@@ -182,8 +182,8 @@ static void bus_check_connected(struct kunit *test, struct xdf_sim_dev *sdev,
 	KUNIT_ASSERT_GT(test, xdf_sim_xs_list(xdf_sim_dev_backend_dir(sdev),
 					      false, nodes, 1024), 0);
 	KUNIT_EXPECT_STREQ(test, nodes, version ?
-			   "frontend,frontend-id,online,state,versions" :
-			   "frontend,frontend-id,online,state");
+			   "feature-fb-viewport,frontend,frontend-id,online,state,versions" :
+			   "feature-fb-viewport,frontend,frontend-id,online,state");
 
 	for (i = 0; i < conns; i++)
 		bus_check_conn(test, sdev, i, &req_ref, &evt_ref);

@@ -196,6 +196,19 @@ static size_t dbt_mismatch(const void *p, size_t size, u8 seed)
 	return size;
 }
 
+/* As dbt_mismatch() for bytes @p that are the pattern's from @start on. */
+static size_t dbt_mismatch_at(const void *p, size_t size, size_t start,
+			      u8 seed)
+{
+	const u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (b[i] != dbt_pattern(start + i, seed))
+			return i;
+	return size;
+}
+
 /* The CPU writes the pattern through a kernel mapping of the object. */
 static void dbt_cpu_write(struct kunit *test, struct drm_gem_object *obj,
 			  u8 seed)
@@ -828,9 +841,66 @@ static void dbt_prime_handle_outlives(struct kunit *test)
 	dbt_expect_no_buffers(test, ctx);
 }
 
+/* A buffer of @other's, @size bytes of the pattern for @seed, exported. */
+static struct dma_buf *dbt_export_filled(struct kunit *test,
+					 struct drm_device *other, size_t size,
+					 u8 seed,
+					 struct drm_gem_shmem_object **out)
+{
+	struct drm_gem_shmem_object *shmem;
+	struct dma_buf *dmabuf;
+	struct iosys_map map;
+
+	shmem = drm_gem_shmem_create(other, size);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_vmap(shmem, &map), 0);
+	dbt_fill(map.vaddr, size, seed);
+	drm_gem_shmem_vunmap(shmem, &map);
+	dmabuf = drm_gem_prime_export(&shmem->base, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	*out = shmem;
+	return dmabuf;
+}
+
+/* @dmabuf imported into the test's device: a handle of its client. */
+static u32 dbt_import(struct kunit *test, struct dbt_ctx *ctx,
+		      struct dma_buf *dmabuf, struct drm_gem_object **out)
+{
+	struct drm_gem_object *obj;
+	u32 handle;
+
+	obj = drm_gem_prime_import(&ctx->xdrm->drm, dmabuf);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	KUNIT_EXPECT_NOT_NULL(test, obj->import_attach);
+	KUNIT_ASSERT_EQ(test, drm_gem_handle_create(ctx->file, obj, &handle), 0);
+	/* The handle keeps it. */
+	drm_gem_object_put(obj);
+	*out = obj;
+	return handle;
+}
+
+/* ADDFB2 of an XRGB8888 framebuffer on @handle: its id, or 0 on error. */
+static u32 dbt_addfb(struct kunit *test, struct dbt_ctx *ctx, u32 handle,
+		     u32 width, u32 height, u32 pitch, u32 offset, int *err)
+{
+	struct drm_mode_fb_cmd2 cmd = {
+		.width = width,
+		.height = height,
+		.pixel_format = DRM_FORMAT_XRGB8888,
+		.handles = { handle },
+		.pitches = { pitch },
+		.offsets = { offset },
+	};
+
+	*err = drm_mode_addfb2(&ctx->xdrm->drm, &cmd, ctx->file);
+	return *err ? 0 : cmd.fb_id;
+}
+
 /*
- * Import another device's buffer: its pages are granted in order, with
- * data_ofs 0 and no geometry; the backend sees what the exporter wrote.
+ * Import another device's buffer: nothing reaches the backend until a
+ * framebuffer gives the lines' length; then its pages are granted in
+ * order, described with the framebuffer's stride and data_ofs 0, and the
+ * backend sees what the exporter wrote.
  */
 static void dbt_prime_import(struct kunit *test)
 {
@@ -847,37 +917,34 @@ static void dbt_prime_import(struct kunit *test)
 	grant_ref_t refs[37];
 	unsigned int i, nreq, bad = 0;
 	struct xdf_dbuf *dbuf;
-	u32 handle;
+	u32 handle, fb_id;
+	int err;
 
-	shmem = drm_gem_shmem_create(other, size);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_vmap(shmem, &map), 0);
-	dbt_fill(map.vaddr, size, 0x77);
-	drm_gem_shmem_vunmap(shmem, &map);
-	dmabuf = drm_gem_prime_export(&shmem->base, O_RDWR);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
-
+	dmabuf = dbt_export_filled(test, other, size, 0x77, &shmem);
 	nreq = dbt_nreqs(ctx);
-	obj = drm_gem_prime_import(&ctx->xdrm->drm, dmabuf);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
-	KUNIT_EXPECT_NOT_NULL(test, obj->import_attach);
 	/* Userspace gets it as a handle. */
-	KUNIT_ASSERT_EQ(test, drm_gem_handle_create(ctx->file, obj, &handle), 0);
-	drm_gem_object_put(obj);
+	handle = dbt_import(test, ctx, dmabuf, &obj);
+	KUNIT_EXPECT_EQ(test, dbt_nreqs(ctx), nreq);
+	KUNIT_EXPECT_NULL(test, xdf_gem_to_dbuf(obj));
+
+	/* 37 lines of 1024 pixels. */
+	fb_id = dbt_addfb(test, ctx, handle, 1024, 37, 4096, 0, &err);
+	KUNIT_ASSERT_EQ(test, err, 0);
 	dbuf = xdf_gem_to_dbuf(obj);
 	KUNIT_ASSERT_NOT_NULL(test, dbuf);
-
-	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 1);
+	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 2);
 	req = dbt_req(test, ctx, nreq);
 	KUNIT_EXPECT_EQ(test, req.operation, XENDISPL_OP_DBUF_CREATE);
 	KUNIT_EXPECT_EQ(test, req.op.dbuf_create.dbuf_cookie, dbuf->cookie);
+	KUNIT_EXPECT_EQ(test, dbt_req(test, ctx, nreq + 1).operation,
+			XENDISPL_OP_FB_ATTACH);
 	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_dbuf(ctx->sdev, dbuf->cookie,
 						     &info));
 	KUNIT_EXPECT_EQ(test, info.data_ofs, 0u);
 	KUNIT_EXPECT_EQ(test, info.buffer_sz, (u32)size);
-	KUNIT_EXPECT_EQ(test, info.width, 0u);
-	KUNIT_EXPECT_EQ(test, info.height, 0u);
-	KUNIT_EXPECT_EQ(test, info.bpp, 0u);
+	KUNIT_EXPECT_EQ(test, info.width, 1024u);
+	KUNIT_EXPECT_EQ(test, info.height, 37u);
+	KUNIT_EXPECT_EQ(test, info.bpp, 32u);
 	KUNIT_EXPECT_EQ(test, info.flags, 0u);
 	KUNIT_ASSERT_EQ(test, xdf_sim_backend_dbuf_refs(ctx->sdev, dbuf->cookie,
 							refs, ARRAY_SIZE(refs)),
@@ -903,10 +970,12 @@ static void dbt_prime_import(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 1u);
 	dbt_backend_sees(test, ctx, dbuf->cookie, size, 0x78);
 
+	KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb_id, ctx->file),
+			0);
 	KUNIT_EXPECT_EQ(test, drm_gem_handle_delete(ctx->file, handle), 0);
 	flush_delayed_fput();
-	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 2);
-	req = dbt_req(test, ctx, nreq + 1);
+	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 4);
+	req = dbt_req(test, ctx, nreq + 3);
 	KUNIT_EXPECT_EQ(test, req.operation, XENDISPL_OP_DBUF_DESTROY);
 	dbt_expect_no_buffers(test, ctx);
 }
@@ -952,8 +1021,10 @@ static void dbt_prime_import_addfb(struct kunit *test)
 
 	cmd.height = height;
 	KUNIT_ASSERT_EQ(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd, ctx->file), 0);
-	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 1);
-	req = dbt_req(test, ctx, nreq);
+	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 2);
+	KUNIT_EXPECT_EQ(test, dbt_req(test, ctx, nreq).operation,
+			XENDISPL_OP_DBUF_CREATE);
+	req = dbt_req(test, ctx, nreq + 1);
 	KUNIT_EXPECT_EQ(test, req.operation, XENDISPL_OP_FB_ATTACH);
 	KUNIT_EXPECT_EQ(test, req.op.fb_attach.dbuf_cookie,
 			xdf_gem_to_dbuf(obj)->cookie);
@@ -961,6 +1032,211 @@ static void dbt_prime_import_addfb(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, cmd.fb_id,
 					    ctx->file), 0);
 
+	KUNIT_EXPECT_EQ(test, drm_gem_handle_delete(ctx->file, handle), 0);
+	dma_buf_put(dmabuf);
+	drm_gem_object_put(&shmem->base);
+	flush_delayed_fput();
+	dbt_expect_no_buffers(test, ctx);
+}
+
+/*
+ * Line @y of framebuffer @fb_cookie, @len bytes, as the backend reads it,
+ * is the pattern of the object's bytes from @start on.
+ */
+static void dbt_fb_line_is(struct kunit *test, struct dbt_ctx *ctx,
+			   u64 fb_cookie, u32 y, size_t start, size_t len,
+			   u8 seed)
+{
+	u8 *px = kmalloc(len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, px);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_fb_read(ctx->sdev, fb_cookie, 0,
+						      y, px, len), 0);
+	KUNIT_EXPECT_EQ_MSG(test, dbt_mismatch_at(px, len, start, seed), len,
+			    "line %u of framebuffer %llu: not bytes %zu.. of the buffer",
+			    y, fb_cookie, start);
+	kfree(px);
+}
+
+/* The last FB_ATTACH, and the DBUF_CREATE before it if @created. */
+static u64 dbt_attached(struct kunit *test, struct dbt_ctx *ctx,
+			unsigned int nreq, bool created, u32 width, u32 height,
+			struct xdf_sim_dbuf_info *info)
+{
+	struct xendispl_req req;
+
+	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 1 + created);
+	if (created) {
+		req = dbt_req(test, ctx, nreq);
+		KUNIT_EXPECT_EQ(test, req.operation, XENDISPL_OP_DBUF_CREATE);
+	}
+	req = dbt_req(test, ctx, nreq + created);
+	KUNIT_EXPECT_EQ(test, req.operation, XENDISPL_OP_FB_ATTACH);
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.width, width);
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.height, height);
+	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_dbuf(ctx->sdev,
+						     req.op.fb_attach.dbuf_cookie,
+						     info));
+	return req.op.fb_attach.fb_cookie;
+}
+
+/*
+ * Framebuffers with their own pitch and offset on a 1024x1024 dumb buffer
+ * (the older driver takes these): 512x512 with the buffer's pitch 4096 is
+ * attached to the buffer itself; one with pitch 2048 and one at column 64
+ * of line 10 get display buffers of their own on the same pages, whose
+ * width is their stride and whose first page and data_ofs are their first
+ * pixel. The backend reads each line where the CPU wrote it.
+ */
+static void dbt_fb_pitch_offset(struct kunit *test)
+{
+	struct dbt_ctx *ctx = dbt_connect(test, NULL);
+	const size_t ofs = 10 * 4096 + 64 * 4;
+	struct xdf_sim_dbuf_info info;
+	u32 fb1, fb2, fb3, nreq;
+	struct dbt_buf buf;
+	u64 cookie;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, dbt_create(test, ctx, 1024, 1024, 32, &buf), 0);
+	KUNIT_ASSERT_EQ(test, buf.pitch, 4096u);
+	dbt_cpu_write(test, buf.obj, 0x33);
+
+	nreq = dbt_nreqs(ctx);
+	fb1 = dbt_addfb(test, ctx, buf.handle, 512, 512, 4096, 0, &err);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	cookie = dbt_attached(test, ctx, nreq, false, 512, 512, &info);
+	KUNIT_EXPECT_EQ(test, info.cookie, buf.cookie);
+	KUNIT_EXPECT_EQ(test, info.width, 1024u);
+	dbt_fb_line_is(test, ctx, cookie, 100, 100 * 4096, 2048, 0x33);
+	dbt_fb_line_is(test, ctx, cookie, 511, 511 * 4096, 2048, 0x33);
+
+	nreq = dbt_nreqs(ctx);
+	fb2 = dbt_addfb(test, ctx, buf.handle, 512, 512, 2048, 0, &err);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	cookie = dbt_attached(test, ctx, nreq, true, 512, 512, &info);
+	KUNIT_EXPECT_NE(test, info.cookie, buf.cookie);
+	KUNIT_EXPECT_EQ(test, info.width, 512u);
+	KUNIT_EXPECT_EQ(test, info.bpp, 32u);
+	KUNIT_EXPECT_EQ(test, info.height, 2048u);
+	KUNIT_EXPECT_EQ(test, info.data_ofs, 0u);
+	KUNIT_EXPECT_EQ(test, info.buffer_sz, (u32)buf.size);
+	dbt_fb_line_is(test, ctx, cookie, 100, 100 * 2048, 2048, 0x33);
+
+	nreq = dbt_nreqs(ctx);
+	fb3 = dbt_addfb(test, ctx, buf.handle, 256, 256, 4096, ofs, &err);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	cookie = dbt_attached(test, ctx, nreq, true, 256, 256, &info);
+	KUNIT_EXPECT_EQ(test, info.width, 1024u);
+	KUNIT_EXPECT_EQ(test, info.data_ofs, 256u);
+	KUNIT_EXPECT_EQ(test, info.height, (u32)((buf.size - ofs) / 4096));
+	KUNIT_EXPECT_EQ(test, info.num_pages, 1024u - 10);
+	dbt_fb_line_is(test, ctx, cookie, 0, ofs, 1024, 0x33);
+	dbt_fb_line_is(test, ctx, cookie, 255, ofs + 255 * 4096, 1024, 0x33);
+
+	/* Each framebuffer's own display buffer goes with it. */
+	nreq = dbt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb3, ctx->file), 0);
+	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 2);
+	KUNIT_EXPECT_EQ(test, dbt_req(test, ctx, nreq + 1).operation,
+			XENDISPL_OP_DBUF_DESTROY);
+	KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb2, ctx->file), 0);
+	KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb1, ctx->file), 0);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 1u);
+	KUNIT_EXPECT_EQ(test, dbt_destroy(ctx, &buf), 0);
+	dbt_expect_no_buffers(test, ctx);
+}
+
+/*
+ * What the protocol cannot say is refused at ADDFB2 with nothing sent: a
+ * pitch that is no multiple of 4 bytes; on a backend-allocated buffer
+ * (whose pages cannot be shared again) another pitch or an offset.
+ */
+static void dbt_fb_pitch_refused(struct kunit *test)
+{
+	struct dbt_ctx *ctx = dbt_connect(test, "1");
+	struct drm_mode_fb_cmd2 cmd = {
+		.width = 3,
+		.height = 4,
+		.pixel_format = DRM_FORMAT_RGB565,
+		.pitches = { 6 },
+	};
+	struct dbt_buf buf;
+	unsigned int nreq;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, dbt_create(test, ctx, 64, 64, 32, &buf), 0);
+	nreq = dbt_nreqs(ctx);
+	cmd.handles[0] = buf.handle;
+	KUNIT_EXPECT_EQ(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd, ctx->file),
+			-EINVAL);
+	dbt_addfb(test, ctx, buf.handle, 32, 32, 128, 0, &err);
+	KUNIT_EXPECT_EQ_MSG(test, err, -EINVAL, "be-alloc, other pitch");
+	dbt_addfb(test, ctx, buf.handle, 32, 32, 256, 256, &err);
+	KUNIT_EXPECT_EQ_MSG(test, err, -EINVAL, "be-alloc, offset");
+	KUNIT_EXPECT_EQ(test, dbt_nreqs(ctx), nreq);
+
+	/* Its own pitch, fewer columns and lines: its own buffer. */
+	dbt_addfb(test, ctx, buf.handle, 32, 32, 256, 0, &err);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, dbt_nreqs(ctx), nreq + 1);
+	dbt_close(ctx);
+	dbt_expect_no_buffers(test, ctx);
+}
+
+/*
+ * An imported buffer of a 500-pixel-wide XRGB8888 picture whose exporter
+ * aligned the pitch to 256 bytes (2048): described with width 512, the
+ * stride; a second framebuffer of that pitch shares its display buffer,
+ * one with the tight pitch gets its own.
+ */
+static void dbt_prime_import_pitch(struct kunit *test)
+{
+	struct dbt_ctx *ctx = dbt_connect(test, NULL);
+	struct drm_device *other = dbt_other(test, ctx);
+	const size_t size = 2048 * 64;
+	struct drm_gem_shmem_object *shmem;
+	struct xdf_sim_dbuf_info info;
+	struct drm_gem_object *obj;
+	struct dma_buf *dmabuf;
+	u32 handle, fb1, fb2, fb3, nreq;
+	u64 cookie, dbuf_cookie;
+	int err;
+
+	dmabuf = dbt_export_filled(test, other, size, 0x5c, &shmem);
+	handle = dbt_import(test, ctx, dmabuf, &obj);
+
+	nreq = dbt_nreqs(ctx);
+	fb1 = dbt_addfb(test, ctx, handle, 500, 64, 2048, 0, &err);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	cookie = dbt_attached(test, ctx, nreq, true, 500, 64, &info);
+	dbuf_cookie = info.cookie;
+	KUNIT_EXPECT_EQ(test, info.width, 512u);
+	KUNIT_EXPECT_EQ(test, info.height, 64u);
+	KUNIT_EXPECT_EQ(test, info.bpp, 32u);
+	KUNIT_EXPECT_EQ(test, info.data_ofs, 0u);
+	KUNIT_EXPECT_EQ(test, info.buffer_sz, (u32)size);
+	dbt_fb_line_is(test, ctx, cookie, 1, 2048, 2000, 0x5c);
+	dbt_fb_line_is(test, ctx, cookie, 63, 63 * 2048, 2000, 0x5c);
+
+	nreq = dbt_nreqs(ctx);
+	fb2 = dbt_addfb(test, ctx, handle, 400, 32, 2048, 0, &err);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	dbt_attached(test, ctx, nreq, false, 400, 32, &info);
+	KUNIT_EXPECT_EQ(test, info.cookie, dbuf_cookie);
+
+	nreq = dbt_nreqs(ctx);
+	fb3 = dbt_addfb(test, ctx, handle, 500, 64, 2000, 0, &err);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	cookie = dbt_attached(test, ctx, nreq, true, 500, 64, &info);
+	KUNIT_EXPECT_EQ(test, info.width, 500u);
+	dbt_fb_line_is(test, ctx, cookie, 7, 7 * 2000, 2000, 0x5c);
+
+	KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb1, ctx->file), 0);
+	KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb2, ctx->file), 0);
+	KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb3, ctx->file), 0);
+	/* The object keeps its display buffer until it goes. */
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 1u);
 	KUNIT_EXPECT_EQ(test, drm_gem_handle_delete(ctx->file, handle), 0);
 	dma_buf_put(dmabuf);
 	drm_gem_object_put(&shmem->base);
@@ -1117,17 +1393,26 @@ static void dbt_prime_import_uncounted(struct kunit *test)
 	dbt_expect_no_buffers(test, ctx);
 }
 
-/* Import of a buffer at offset 256 of its first page: data_ofs 256. */
+/*
+ * Import of a buffer at offset 256 of its first page: data_ofs 256 for its
+ * framebuffer at offset 0; a framebuffer at offset 4000 into it starts at
+ * byte 256 + 4000 - 4096 of its second page.
+ */
 static void dbt_prime_import_offset(struct kunit *test)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct dbt_ctx *ctx = dbt_connect(test, NULL);
 	struct xdf_sim_dbuf_info info;
+	struct xdf_sim_grant_info ginfo;
 	struct dbt_exporter *exp;
 	struct drm_gem_object *obj;
+	struct xendispl_req req;
 	struct dma_buf *dmabuf;
 	unsigned int nreq;
-	u8 *data;
+	grant_ref_t refs[DBT_OFS_PAGES];
+	u32 handle, fb_id, fb2_id;
+	u8 *data, px[64];
+	int err;
 
 	exp = dbt_exporter_alloc();
 	KUNIT_ASSERT_NOT_NULL(test, exp);
@@ -1150,20 +1435,58 @@ static void dbt_prime_import_offset(struct kunit *test)
 	obj = drm_gem_prime_import(&ctx->xdrm->drm, dmabuf);
 	dma_buf_put(dmabuf);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
-	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 1);
+	KUNIT_ASSERT_EQ(test, drm_gem_handle_create(ctx->file, obj, &handle), 0);
+	drm_gem_object_put(obj);
+	KUNIT_EXPECT_EQ(test, dbt_nreqs(ctx), nreq);
+
+	/* Lines of 1024 bytes, 12 of them: the whole buffer. */
+	fb_id = dbt_addfb(test, ctx, handle, 256, 12, 1024, 0, &err);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 2);
 	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_dbuf(ctx->sdev,
 						     xdf_gem_to_dbuf(obj)->cookie,
 						     &info));
 	KUNIT_EXPECT_EQ(test, info.data_ofs, (u32)DBT_OFS);
 	KUNIT_EXPECT_EQ(test, info.buffer_sz, (u32)(DBT_OFS + DBT_OFS_SIZE));
 	KUNIT_EXPECT_EQ(test, info.num_pages, (unsigned int)DBT_OFS_PAGES);
+	KUNIT_EXPECT_EQ(test, info.width, 256u);
+	KUNIT_EXPECT_EQ(test, info.height, 12u);
 	dbt_backend_sees(test, ctx, info.cookie, DBT_OFS_SIZE, 0x61);
 
-	drm_gem_object_put(obj);
+	/* 2 lines from byte 4000 of the buffer: page 1, data_ofs 160. */
+	fb2_id = dbt_addfb(test, ctx, handle, 256, 2, 1024, 4000, &err);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 4);
+	req = dbt_req(test, ctx, nreq + 2);
+	KUNIT_ASSERT_EQ(test, req.operation, XENDISPL_OP_DBUF_CREATE);
+	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_dbuf(ctx->sdev,
+						     req.op.dbuf_create.dbuf_cookie,
+						     &info));
+	KUNIT_EXPECT_EQ(test, info.data_ofs, (u32)(DBT_OFS + 4000 - PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, info.width, 256u);
+	/* Every whole line left: (3 pages - 4000 bytes) / 1024. */
+	KUNIT_EXPECT_EQ(test, info.height, 8u);
+	KUNIT_EXPECT_EQ(test, info.buffer_sz, info.data_ofs + 8 * 1024);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_dbuf_refs(ctx->sdev, info.cookie,
+							refs, ARRAY_SIZE(refs)),
+			DBT_OFS_PAGES - 1u);
+	KUNIT_ASSERT_TRUE(test, xdf_sim_grant_info(refs[0], &ginfo));
+	KUNIT_EXPECT_PTR_EQ(test, ginfo.page, exp->pages[1]);
+	req = dbt_req(test, ctx, nreq + 3);
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.dbuf_cookie, info.cookie);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_fb_read(ctx->sdev,
+						      req.op.fb_attach.fb_cookie,
+						      0, 1, px, sizeof(px)), 0);
+	/* Line 1 of the framebuffer: byte 4000 + 1024 of the buffer. */
+	KUNIT_EXPECT_EQ(test, dbt_mismatch_at(px, sizeof(px), 5024, 0x61),
+			sizeof(px));
+
+	KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb2_id, ctx->file),
+			0);
+	KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb_id, ctx->file),
+			0);
+	KUNIT_EXPECT_EQ(test, drm_gem_handle_delete(ctx->file, handle), 0);
 	flush_delayed_fput();
-	KUNIT_ASSERT_EQ(test, dbt_nreqs(ctx), nreq + 2);
-	KUNIT_EXPECT_EQ(test, dbt_req(test, ctx, nreq + 1).operation,
-			XENDISPL_OP_DBUF_DESTROY);
 	dbt_expect_no_buffers(test, ctx);
 }
 
@@ -1722,6 +2045,9 @@ static struct kunit_case dbt_cases[] = {
 	KUNIT_CASE(dbt_prime_import_offset),
 	KUNIT_CASE(dbt_prime_import_uncounted),
 	KUNIT_CASE(dbt_prime_import_addfb),
+	KUNIT_CASE(dbt_prime_import_pitch),
+	KUNIT_CASE(dbt_fb_pitch_offset),
+	KUNIT_CASE(dbt_fb_pitch_refused),
 	KUNIT_CASE(dbt_grant_fails_pages),
 	KUNIT_CASE(dbt_grant_fails_first_dir),
 	KUNIT_CASE(dbt_grant_fails_second_dir),

@@ -17,6 +17,7 @@
 #include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/iosys-map.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -690,6 +691,162 @@ static void kt_pan(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg.x, 1024u);
 	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
 	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+}
+
+/* Two connectors of different sizes; with or without feature-fb-viewport. */
+static struct kt_ctx *kt_connect_two(struct kunit *test, bool viewport)
+{
+	struct kt_ctx *ctx = test->priv;
+	struct xdf_sim_config cfg = {
+		.num_connectors = 2,
+		.connectors = {
+			{ .resolution = "1024x768", .unique_id = "0" },
+			{ .resolution = "800x600", .unique_id = "1" },
+		},
+		.no_fb_viewport = !viewport,
+	};
+
+	ctx->xdrm = xdf_test_connect(test, &cfg, &ctx->sdev);
+	ctx->file = xdf_test_open(test, ctx->xdrm);
+	return ctx;
+}
+
+/*
+ * A backend that announced feature-fb-viewport is shown one framebuffer
+ * across connectors of different sizes (fbcon, Xorg) itself: no other
+ * FB_ATTACH, SET_CONFIG with its cookie on both.
+ */
+static void kt_fb_larger_viewport(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect_two(test, true);
+	struct drm_display_mode m0, m1;
+	struct xendispl_req req;
+	struct kt_fb fb;
+
+	KUNIT_EXPECT_TRUE(test, ctx->xdrm->cfg.fb_viewport);
+	kt_mode(test, ctx, 0, &m0);
+	kt_mode(test, ctx, 1, &m1);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb, &m0), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 1, &fb, &m1), 0);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_FB_ATTACH), 1u);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 1, XENDISPL_OP_SET_CONFIG, &req));
+	kt_expect_config(test, &req.op.set_config, fb.cookie, 0, 0, 800, 600,
+			 32);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 1), DRM_MODE_LINK_STATUS_GOOD);
+}
+
+/*
+ * A backend without feature-fb-viewport (displ_be) is only shown
+ * framebuffers of the mode's size at 0, 0. A framebuffer larger than the
+ * mode is shown through a view: a framebuffer of the mode's size attached
+ * to the same display buffer (from its top left corner: fbcon on the
+ * smaller connector) or to one whose data_ofs and stride put the part
+ * shown first (panning). Flips and frame-dones name the view; the views
+ * go with their framebuffer. The sim counts anything else as a violation
+ * (kt_exit()).
+ */
+static void kt_fb_larger_no_viewport(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect_two(test, false);
+	struct xdf_sim_dbuf_info info;
+	struct drm_display_mode m0, m1;
+	struct drm_event_vblank ev;
+	struct drm_gem_object *obj;
+	struct xendispl_req req;
+	struct iosys_map map;
+	struct kt_fb fb, big;
+	u64 view, pan;
+	u32 px[16], i, bad = 0;
+
+	KUNIT_EXPECT_FALSE(test, ctx->xdrm->cfg.fb_viewport);
+	kt_mode(test, ctx, 0, &m0);
+	kt_mode(test, ctx, 1, &m1);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb, &m0), 0);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_SET_CONFIG, &req));
+	kt_expect_config(test, &req.op.set_config, fb.cookie, 0, 0, 1024, 768,
+			 32);
+
+	/* The smaller connector: an 800x600 view on the same buffer. */
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 1, &fb, &m1), 0);
+	KUNIT_ASSERT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_FB_ATTACH), 2u);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_DBUF_CREATE), 1u);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_FB_ATTACH, &req));
+	view = req.op.fb_attach.fb_cookie;
+	KUNIT_EXPECT_NE(test, view, fb.cookie);
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.dbuf_cookie, fb.dbuf_cookie);
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.width, 800u);
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.height, 600u);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 1, XENDISPL_OP_SET_CONFIG, &req));
+	kt_expect_config(test, &req.op.set_config, view, 0, 0, 800, 600, 32);
+
+	/* fbcon's damage: flips of the view, completed by its frame-done. */
+	kt_flip_and_read(test, ctx, 1, &fb, 11, &ev);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 1, XENDISPL_OP_PG_FLIP, &req));
+	KUNIT_EXPECT_EQ(test, req.op.pg_flip.fb_cookie, view);
+	kt_flip_and_read(test, ctx, 1, &fb, 12, &ev);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_FB_ATTACH), 2u);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 1).timeouts, 0ull);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 1), DRM_MODE_LINK_STATUS_GOOD);
+
+	/*
+	 * Panning a 2048x768 framebuffer on connector 0 to column 100, as
+	 * Xorg spans two connectors: a view's display buffer holds whole
+	 * lines of the stride from byte 400, which a dumb buffer made for
+	 * such a backend has room for.
+	 */
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 2048, 768, &big), 0);
+	obj = drm_gem_object_lookup(ctx->file, big.handle);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_ASSERT_EQ(test, drm_gem_vmap(obj, &map), 0);
+	for (i = 0; i < 2048 * 768; i++)
+		((u32 *)map.vaddr)[i] = i;
+	drm_gem_vunmap(obj, &map);
+	drm_gem_object_put(obj);
+	ctx->src_x = 100;
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &big, &m0), 0);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_DBUF_CREATE), 3u);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_DBUF_CREATE, &req));
+	KUNIT_EXPECT_EQ(test, req.op.dbuf_create.width, 2048u);
+	KUNIT_EXPECT_EQ(test, req.op.dbuf_create.data_ofs, 400u);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_FB_ATTACH, &req));
+	pan = req.op.fb_attach.fb_cookie;
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.width, 1024u);
+	KUNIT_EXPECT_EQ(test, req.op.fb_attach.height, 768u);
+	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_dbuf(ctx->sdev,
+						     req.op.fb_attach.dbuf_cookie,
+						     &info));
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_SET_CONFIG, &req));
+	kt_expect_config(test, &req.op.set_config, pan, 0, 0, 1024, 768, 32);
+	/* The backend's line 5 of the view is the framebuffer's from 100. */
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_fb_read(ctx->sdev, pan, 0, 5, px,
+						      sizeof(px)), 0);
+	for (i = 0; i < ARRAY_SIZE(px); i++)
+		if (px[i] != 5 * 2048 + 100 + i)
+			bad++;
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0u, "view shows other pixels");
+
+	/* A view the backend refuses: the commit works, the link goes BAD. */
+	ctx->src_x = 200;
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0,
+						     XENDISPL_OP_FB_ATTACH, 1,
+						     XDF_SIM_STATUS, -EINVAL), 0);
+	KUNIT_EXPECT_EQ(test, kt_commit(ctx, 0, &big, &m0), 0);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_BAD);
+	ctx->src_x = 0;
+	KUNIT_EXPECT_EQ(test, kt_commit(ctx, 0, &fb, &m0), 0);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
+
+	/* Off, then the framebuffers go: their views are detached too. */
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 1, NULL, NULL), 0);
+	kt_close(ctx);
+	kt_settle(ctx);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 0u);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_FB_DETACH),
+			kt_count(ctx, 0, XENDISPL_OP_FB_ATTACH) - 1);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 0u);
 }
 
 /* rmfb of the framebuffer shown: the pipe goes off, then FB_DETACH. */
@@ -1391,19 +1548,16 @@ static void kt_addfb_refused(struct kunit *test)
 	xdf_sim_settle();
 	before = xdf_sim_backend_num_requests(ctx->sdev, 0);
 
+	/* displif lines are a multiple of 4 bytes long. */
 	cmd = good;
-	cmd.pitches[0] = 260;
+	cmd.pitches[0] = 258;
 	KUNIT_EXPECT_EQ_MSG(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd,
 						  ctx->file), -EINVAL, "pitch");
 	cmd = good;
-	cmd.pitches[0] = 512;
+	cmd.offsets[0] = 256 * 64 + 4;
 	KUNIT_EXPECT_EQ_MSG(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd,
 						  ctx->file), -EINVAL,
-			    "double pitch");
-	cmd = good;
-	cmd.offsets[0] = 256;
-	KUNIT_EXPECT_EQ_MSG(test, drm_mode_addfb2(&ctx->xdrm->drm, &cmd,
-						  ctx->file), -EINVAL, "offset");
+			    "offset past the buffer's end");
 	cmd = good;
 	cmd.flags = DRM_MODE_FB_MODIFIERS;
 	cmd.modifier[0] = I915_FORMAT_MOD_X_TILED;
@@ -2739,6 +2893,8 @@ static void kt_exit(struct kunit *test)
 				    "DBUF_DESTROY of buffers of attached framebuffers");
 		KUNIT_EXPECT_EQ_MSG(test, ks.wrong_ring, 0u,
 				    "framebuffer requests on another ring");
+		KUNIT_EXPECT_EQ_MSG(test, ks.oversize_shown, 0u,
+				    "framebuffers not of the mode's size shown without feature-fb-viewport");
 		xdf_sim_backend_dbuf_stats(ctx->sdev, &st);
 		KUNIT_EXPECT_EQ_MSG(test, st.unknown_destroys, 0u,
 				    "DBUF_DESTROY of unknown buffers");
@@ -2768,6 +2924,8 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_enable_disable),
 	KUNIT_CASE(kt_rmfb_shown),
 	KUNIT_CASE(kt_pan),
+	KUNIT_CASE(kt_fb_larger_viewport),
+	KUNIT_CASE(kt_fb_larger_no_viewport),
 	KUNIT_CASE(kt_flips_in_order),
 	KUNIT_CASE(kt_four_connectors),
 	KUNIT_CASE(kt_frame_done_before),

@@ -42,6 +42,8 @@
 
 #include <xen/interface/io/ring.h>
 
+#include <drm/drm_fourcc.h>
+
 #include "../xen_drm_front_xen.h"
 #include "xen_drm_front_sim.h"
 
@@ -123,6 +125,7 @@ struct xdf_sim_dev {
 	struct sim_be_conn conns[XDF_SIM_MAX_CONNECTORS];
 	/* be_lock: display buffers */
 	bool be_alloc_allowed;
+	bool fb_viewport;
 	bool keep_dbufs;
 	enum xdf_sim_dbuf_fault dbuf_fault;
 	struct list_head dbufs;
@@ -1771,14 +1774,52 @@ static void sim_fbs_drop(struct xdf_sim_dev *sdev)
 	}
 }
 
+/*
+ * The line length the backend reads @f's pixels at in @d: the buffer's
+ * stride, or for a buffer of width 0 the framebuffer's own lines. 0 for
+ * an unknown format.
+ */
+static u64 sim_fb_pitch(const struct sim_dbuf *d,
+			const struct xdf_sim_fb_info *f, unsigned int *cpp)
+{
+	const struct drm_format_info *fi = __drm_format_info(f->pixel_format);
+
+	if (!fi)
+		return 0;
+	*cpp = fi->cpp[0];
+	if (d->info.width)
+		return XENDISPL_PITCH((u64)d->info.width, d->info.bpp);
+	return XENDISPL_PITCH((u64)f->width, fi->cpp[0] * 8);
+}
+
+/* Whether @r's lines, as the backend reads them, lie within @d. */
+static bool sim_fb_fits(const struct sim_dbuf *d,
+			const struct xendispl_fb_attach_req *r)
+{
+	const struct xdf_sim_fb_info f = {
+		.width = r->width,
+		.height = r->height,
+		.pixel_format = r->pixel_format,
+	};
+	unsigned int cpp;
+	u64 pitch = sim_fb_pitch(d, &f, &cpp);
+
+	if (!pitch || (u64)r->width * cpp > pitch)
+		return false;
+	if (d->info.width && r->height > d->info.height)
+		return false;
+	return d->info.data_ofs + pitch * r->height <= d->info.buffer_sz;
+}
+
 static int sim_fb_attach(struct sim_be_conn *c,
 			 const struct xendispl_fb_attach_req *r)
 {
 	struct xdf_sim_dev *sdev = c->sdev;
+	struct sim_dbuf *d = sim_dbuf_find(sdev, r->dbuf_cookie);
 	struct sim_fb *f;
 
-	if (!r->fb_cookie || sim_fb_find(sdev, r->fb_cookie) ||
-	    !sim_dbuf_find(sdev, r->dbuf_cookie)) {
+	if (!r->fb_cookie || sim_fb_find(sdev, r->fb_cookie) || !d ||
+	    !sim_fb_fits(d, r)) {
 		pr_err("xdf_sim: frontend error: FB_ATTACH of framebuffer %llu on buffer %llu\n",
 		       r->fb_cookie, r->dbuf_cookie);
 		sdev->kms_stats.bad_attach++;
@@ -1797,6 +1838,24 @@ static int sim_fb_attach(struct sim_be_conn *c,
 	list_add_tail(&f->link, &sdev->fbs);
 	sdev->kms_stats.attached++;
 	return 0;
+}
+
+/*
+ * A backend that sizes what it shows from FB_ATTACH (displ_be) shows only
+ * framebuffers of the mode's size, from their top left corner.
+ */
+static void sim_fb_check_size(struct sim_be_conn *c, const struct sim_fb *f,
+			      const struct xendispl_set_config_req *cfg)
+{
+	if (c->sdev->fb_viewport)
+		return;
+	if (f->info.width == cfg->width && f->info.height == cfg->height &&
+	    !cfg->x && !cfg->y)
+		return;
+	pr_err("xdf_sim: frontend error: framebuffer %llu of %ux%u shown at %u,%u in %ux%u without feature-fb-viewport\n",
+	       f->info.fb_cookie, f->info.width, f->info.height, cfg->x,
+	       cfg->y, cfg->width, cfg->height);
+	c->sdev->kms_stats.oversize_shown++;
 }
 
 /*
@@ -1833,12 +1892,15 @@ static int sim_kms_request(struct sim_be_conn *c,
 		sdev->kms_stats.detached++;
 		return 0;
 	case XENDISPL_OP_SET_CONFIG:
-		if (cfg->fb_cookie && !sim_fb_find(sdev, cfg->fb_cookie)) {
+		f = cfg->fb_cookie ? sim_fb_find(sdev, cfg->fb_cookie) : NULL;
+		if (cfg->fb_cookie && !f) {
 			pr_err("xdf_sim: frontend error: SET_CONFIG of unknown framebuffer %llu\n",
 			       cfg->fb_cookie);
 			sdev->kms_stats.unattached_use++;
 			return 1;
 		}
+		if (f)
+			sim_fb_check_size(c, f, cfg);
 		c->config = *cfg;
 		c->has_config = true;
 		sdev->kms_stats.set_configs++;
@@ -1851,6 +1913,8 @@ static int sim_kms_request(struct sim_be_conn *c,
 			sdev->kms_stats.unattached_use++;
 			return 1;
 		}
+		sim_fb_check_size(c, sim_fb_find(sdev, req->op.pg_flip.fb_cookie),
+				  &c->config);
 		sdev->kms_stats.flips++;
 		return 0;
 	default:
@@ -2141,6 +2205,45 @@ int xdf_sim_backend_dbuf_write(struct xdf_sim_dev *sdev, u64 cookie,
 			       size_t offset, const void *buf, size_t len)
 {
 	return sim_dbuf_copy(sdev, cookie, offset, (void *)buf, len, true);
+}
+
+/**
+ * xdf_sim_backend_fb_read() - read a framebuffer's pixels as the backend
+ *			       shows them
+ * @sdev: the device
+ * @fb_cookie: the framebuffer's fb_cookie
+ * @x: first column
+ * @y: line
+ * @buf: where the bytes go
+ * @len: number of bytes, from pixel @x of line @y
+ *
+ * Lines are the display buffer's stride apart (XENDISPL_PITCH of its
+ * width and bpp), or for a buffer of width 0 the framebuffer's own.
+ *
+ * Return: as xdf_sim_backend_dbuf_read(), -ENOENT for an unknown
+ * framebuffer too.
+ */
+int xdf_sim_backend_fb_read(struct xdf_sim_dev *sdev, u64 fb_cookie, u32 x,
+			    u32 y, void *buf, size_t len)
+{
+	struct sim_dbuf *d = NULL;
+	unsigned int cpp = 0;
+	u64 dbuf_cookie = 0, pitch = 0;
+	struct sim_fb *f;
+
+	mutex_lock(&sdev->be_lock);
+	f = sim_fb_find(sdev, fb_cookie);
+	if (f)
+		d = sim_dbuf_find(sdev, f->info.dbuf_cookie);
+	if (d) {
+		dbuf_cookie = d->info.cookie;
+		pitch = sim_fb_pitch(d, &f->info, &cpp);
+	}
+	mutex_unlock(&sdev->be_lock);
+	if (!d || !pitch)
+		return -ENOENT;
+	return sim_dbuf_copy(sdev, dbuf_cookie, y * pitch + (u64)x * cpp, buf,
+			     len, false);
 }
 
 /**
@@ -3570,6 +3673,8 @@ static int sim_dev_write_nodes(struct xdf_sim_dev *sdev,
 	if (!err && cfg->versions)
 		err = sim_xs_put(sdev->be_dir, XENDISPL_FIELD_BE_VERSIONS,
 				 cfg->versions);
+	if (!err && !cfg->no_fb_viewport)
+		err = sim_xs_put(sdev->be_dir, XENDISPL_FIELD_BE_FB_VIEWPORT, "1");
 	for (i = 0; !err && i < cfg->num_connectors; i++) {
 		snprintf(node, sizeof(node), "%u/" XENDISPL_FIELD_RESOLUTION, i);
 		if (cfg->connectors[i].resolution)
@@ -3616,6 +3721,7 @@ static void sim_dev_init(struct xdf_sim_dev *sdev,
 	sdev->be_hold = cfg->hold;
 	sdev->be_num_connectors = cfg->num_connectors;
 	sdev->be_alloc_allowed = cfg->be_alloc && !strcmp(cfg->be_alloc, "1");
+	sdev->fb_viewport = !cfg->no_fb_viewport;
 	INIT_LIST_HEAD(&sdev->dbufs);
 	INIT_LIST_HEAD(&sdev->fbs);
 	for (i = 0; i < XDF_SIM_MAX_CONNECTORS; i++) {

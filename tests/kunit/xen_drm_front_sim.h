@@ -107,6 +107,10 @@ struct xdf_sim_connector {
  *	  the test calls xdf_sim_backend_set_state(..., XenbusStateConnected)
  * @devicetype: xenbus device type, NULL for "vdispl"; another type gets
  *		no driver, for tests of the simulation itself
+ * @no_fb_viewport: the backend does not write feature-fb-viewport and, as
+ *		    displ_be, shows only framebuffers of the mode's size:
+ *		    SET_CONFIG or PG_FLIP of another, or at x, y other than
+ *		    0, 0, is a violation (&xdf_sim_kms_stats.oversize_shown)
  */
 struct xdf_sim_config {
 	unsigned int id;
@@ -117,6 +121,7 @@ struct xdf_sim_config {
 	enum xenbus_state backend_state;
 	bool hold;
 	const char *devicetype;
+	bool no_fb_viewport;
 };
 
 struct xdf_sim_dev;
@@ -326,14 +331,19 @@ struct xdf_sim_fb_info {
  * @set_configs: SET_CONFIG requests answered with success
  * @flips: PG_FLIP requests answered with success
  * @edid_reqs: GET_EDID requests
- * @bad_attach: FB_ATTACH with cookie 0, a cookie already attached, or an
- *		unknown display buffer (violation)
+ * @bad_attach: FB_ATTACH with cookie 0, a cookie already attached, an
+ *		unknown display buffer, or a framebuffer whose lines (the
+ *		buffer's stride, or its own for a buffer of width 0) do not
+ *		fit in the display buffer (violation)
  * @unknown_detach: FB_DETACH of a framebuffer not attached (violation)
  * @unattached_use: SET_CONFIG or PG_FLIP of a framebuffer not attached,
  *		    or PG_FLIP on a disabled connector (violation)
  * @dbuf_in_use: DBUF_DESTROY of a buffer an attached framebuffer shows
  *		 (violation)
  * @wrong_ring: FB_ATTACH or FB_DETACH not on connector 0's ring (violation)
+ * @oversize_shown: with &xdf_sim_config.no_fb_viewport, SET_CONFIG or
+ *		    PG_FLIP of a framebuffer whose size is not the mode's, or
+ *		    at an x, y other than 0, 0 (violation)
  */
 struct xdf_sim_kms_stats {
 	unsigned int attached;
@@ -346,6 +356,7 @@ struct xdf_sim_kms_stats {
 	unsigned int unattached_use;
 	unsigned int dbuf_in_use;
 	unsigned int wrong_ring;
+	unsigned int oversize_shown;
 };
 
 void xdf_sim_backend_set_frame_done(struct xdf_sim_dev *sdev,
@@ -356,6 +367,8 @@ bool xdf_sim_backend_fb(struct xdf_sim_dev *sdev, u64 fb_cookie,
 			struct xdf_sim_fb_info *info);
 bool xdf_sim_backend_config(struct xdf_sim_dev *sdev, unsigned int conn,
 			    struct xendispl_set_config_req *config);
+int xdf_sim_backend_fb_read(struct xdf_sim_dev *sdev, u64 fb_cookie, u32 x,
+			    u32 y, void *buf, size_t len);
 void xdf_sim_backend_kms_stats(struct xdf_sim_dev *sdev,
 			       struct xdf_sim_kms_stats *stats);
 int xdf_sim_backend_set_edid(struct xdf_sim_dev *sdev, unsigned int conn,

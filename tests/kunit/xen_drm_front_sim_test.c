@@ -281,7 +281,7 @@ static void sim_device_nodes(struct kunit *test)
 	KUNIT_ASSERT_GT(test, xdf_sim_xs_list(xdf_sim_dev_backend_dir(sdev), true,
 					      list, sizeof(list)), 0);
 	KUNIT_EXPECT_STREQ(test, list,
-			   "frontend=/local/domain/1/device/vdispl/3,frontend-id=1,online=1,state=2,versions=1,2");
+			   "feature-fb-viewport=1,frontend=/local/domain/1/device/vdispl/3,frontend-id=1,online=1,state=2,versions=1,2");
 
 	xdf_xen_dev_fatal(xdf_sim_dev_xb(sdev), -EINVAL, "test");
 	KUNIT_EXPECT_EQ(test, xdf_sim_frontend_state(sdev), XenbusStateClosing);

@@ -33,6 +33,7 @@
 #include <linux/hrtimer.h>
 #include <linux/idr.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/stringify.h>
@@ -250,6 +251,7 @@ struct xdf_dbuf_desc {
  *	    pages shared for another purpose (GET_EDID)
  * @be_alloc: the backend allocated the pages
  * @created: the backend accepted the buffer and must be told to destroy it
+ * @desc: how DBUF_CREATE described it (zero for shared pages only)
  * @num_pages: number of buffer pages
  * @pages: the buffer pages; each holds a reference of ours
  * @grefs: our grants of @pages, or with @be_alloc the backend's grants
@@ -264,6 +266,7 @@ struct xdf_dbuf {
 	u64 cookie;
 	bool be_alloc;
 	bool created;
+	struct xdf_dbuf_desc desc;
 	unsigned int num_pages;
 	struct page **pages;
 	grant_ref_t *grefs;
@@ -316,18 +319,70 @@ struct drm_gem_object *xdf_gem_import_sg_table(struct drm_device *drm,
 int xdf_gem_prime_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma);
 struct xdf_dbuf *xdf_gem_to_dbuf(struct drm_gem_object *obj);
 
+/**
+ * struct xdf_dbuf_layout - where a framebuffer's pixels lie in its buffer
+ * @offset: the first pixel's offset from the buffer's start, in bytes
+ * @pitch: bytes from one line to the next
+ * @bpp: bits per pixel
+ * @height: number of lines
+ */
+struct xdf_dbuf_layout {
+	u32 offset;
+	u32 pitch;
+	u32 bpp;
+	u32 height;
+};
+
+struct xdf_dbuf *xdf_gem_get_dbuf(struct drm_gem_object *obj,
+				  const struct xdf_dbuf_layout *l);
+
 /* xen_drm_front_fb.c */
+
+/* Unused views of a framebuffer kept for reuse; more are made if needed. */
+#define XDF_FB_VIEWS_MAX	4
+
+/**
+ * struct xdf_fb_view - a part of a framebuffer attached to the backend as
+ *			a framebuffer of its own, for a backend that shows
+ *			only framebuffers of the mode's size
+ * @link: in the framebuffer's @views
+ * @users: plane states showing it, under the framebuffer's @views_lock
+ * @dbuf: the display buffer whose first pixel is the part's, of which the
+ *	  view holds a reference
+ * @cookie: the view's name for the backend
+ * @x: the part's first column in the framebuffer
+ * @y: its first line
+ * @width: its width, the mode's
+ * @height: its height, the mode's
+ */
+struct xdf_fb_view {
+	struct list_head link;
+	unsigned int users;
+	struct xdf_dbuf *dbuf;
+	u64 cookie;
+	u32 x;
+	u32 y;
+	u32 width;
+	u32 height;
+};
 
 /**
  * struct xdf_fb - a framebuffer the backend knows
  * @base: the DRM framebuffer; first, as drm_gem_fb_destroy() frees it
  * @dbuf: the display buffer it shows, of which it holds a reference
  * @cookie: the framebuffer's name for the backend
+ * @views_lock: protects @views, @num_views and the views' users
+ * @views: its &struct xdf_fb_view, attached while the framebuffer lives
+ *	   unless evicted unused
+ * @num_views: the number of @views
  */
 struct xdf_fb {
 	struct drm_framebuffer base;
 	struct xdf_dbuf *dbuf;
 	u64 cookie;
+	struct mutex views_lock;	/* see above */
+	struct list_head views;
+	unsigned int num_views;
 };
 
 static inline struct xdf_fb *to_xdf_fb(struct drm_framebuffer *fb)
@@ -344,6 +399,10 @@ extern const u64 xdf_fb_modifiers[];
 struct drm_framebuffer *xdf_fb_create(struct drm_device *drm,
 				      struct drm_file *file,
 				      const struct drm_mode_fb_cmd2 *cmd);
+struct xdf_fb_view *xdf_fb_view_get(struct drm_framebuffer *fb, u32 x, u32 y,
+				    u32 width, u32 height);
+void xdf_fb_view_ref(struct drm_framebuffer *fb, struct xdf_fb_view *view);
+void xdf_fb_view_put(struct drm_framebuffer *fb, struct xdf_fb_view *view);
 
 /* xen_drm_front_vblank.c */
 

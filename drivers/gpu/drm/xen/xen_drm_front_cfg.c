@@ -196,6 +196,25 @@ static int xdf_cfg_read_version(struct xenbus_device *xb_dev,
 	return ret;
 }
 
+/*
+ * The backend's feature-fb-viewport: "1" or nothing. Any other value, or
+ * a node that cannot be read, means the backend did not announce it: the
+ * frontend then only sends what every backend shows.
+ */
+static bool xdf_cfg_read_fb_viewport(struct xenbus_device *xb_dev)
+{
+	char *value;
+	bool on;
+
+	value = xdf_cfg_read_node(xb_dev, xb_dev->otherend,
+				  XENDISPL_FIELD_BE_FB_VIEWPORT);
+	if (IS_ERR(value))
+		return false;
+	on = !strcmp(value, "1");
+	kfree(value);
+	return on;
+}
+
 static int xdf_cfg_read_connector(struct xenbus_device *xb_dev,
 				  const char *dir, char *resolution,
 				  struct xdf_connector_cfg *conn)
@@ -296,6 +315,7 @@ int xdf_cfg_read(struct xenbus_device *xb_dev, struct xdf_cfg *cfg)
 	ret = xdf_cfg_read_version(xb_dev, &cfg->version);
 	if (ret)
 		return ret;
+	cfg->fb_viewport = xdf_cfg_read_fb_viewport(xb_dev);
 
 	for (i = 0; i < XDF_MAX_CONNECTORS; i++) {
 		ret = xdf_cfg_read_connector_idx(xb_dev, i, &cfg->connectors[i]);
@@ -317,7 +337,8 @@ int xdf_cfg_read(struct xenbus_device *xb_dev, struct xdf_cfg *cfg)
 		dev_warn(&xb_dev->dev, "%s/%u and later connectors ignored: at most %d are supported\n",
 			 xb_dev->nodename, i, XDF_MAX_CONNECTORS);
 
-	dev_dbg(&xb_dev->dev, "%u connector(s), be-alloc %d, protocol version %u\n",
-		cfg->num_connectors, cfg->be_alloc, cfg->version);
+	dev_dbg(&xb_dev->dev, "%u connector(s), be-alloc %d, protocol version %u, fb viewport %d\n",
+		cfg->num_connectors, cfg->be_alloc, cfg->version,
+		cfg->fb_viewport);
 	return 0;
 }

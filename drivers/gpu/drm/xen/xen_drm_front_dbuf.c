@@ -243,6 +243,7 @@ static int xdf_dbuf_send_create(struct xdf_dbuf *dbuf,
 	};
 	int ret;
 
+	dbuf->desc = *desc;
 	/* Requests about buffers go on the first connector's ring. */
 	ret = xdf_dev_request(dbuf->xdrm, 0, &req, NULL);
 	if (!ret) {

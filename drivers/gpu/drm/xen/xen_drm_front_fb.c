@@ -6,7 +6,17 @@
  * before user space can name it, and detached when DRM destroys it. It
  * holds a reference to that display buffer of its own, so the buffer
  * stays shared with the backend while the framebuffer may be shown, even
- * once the GEM handle is gone.
+ * once the GEM handle is gone. The display buffer is one whose stride
+ * (DBUF_CREATE's width) and first pixel (data_ofs) are the framebuffer's
+ * pitch and offset (xdf_gem_get_dbuf()).
+ *
+ * A backend without feature-fb-viewport may size what it shows from
+ * FB_ATTACH, so it is only ever shown framebuffers of the mode's size. To
+ * show part of a larger framebuffer there, that part is attached as a
+ * framebuffer of its own, a view: the mode's size, on a display buffer of
+ * the same stride whose first pixel is the part's. Views are made when a
+ * commit is prepared, kept on the framebuffer for later commits, and
+ * detached with it (or, unused, when too many pile up).
  */
 
 #include <linux/dma-buf.h>
@@ -42,26 +52,39 @@ const u64 xdf_fb_modifiers[] = {
 	DRM_FORMAT_MOD_INVALID,
 };
 
-static void xdf_fb_detach(struct xdf_drm *xdrm, struct xdf_fb *xfb)
+static void xdf_fb_detach_cookie(struct xdf_drm *xdrm, u64 cookie)
 {
 	struct xendispl_req req = {
 		.operation = XENDISPL_OP_FB_DETACH,
-		.op.fb_detach.fb_cookie = xfb->cookie,
+		.op.fb_detach.fb_cookie = cookie,
 	};
 	int ret;
 
 	ret = xdf_dev_request(xdrm, 0, &req, NULL);
 	if (ret && ret != -ENODEV)
 		drm_err(&xdrm->drm, "backend did not detach framebuffer %llu: %d\n",
-			xfb->cookie, ret);
+			cookie, ret);
+}
+
+static void xdf_fb_view_free(struct xdf_drm *xdrm, struct xdf_fb_view *view)
+{
+	xdf_fb_detach_cookie(xdrm, view->cookie);
+	xdf_cookie_free(xdrm, view->cookie);
+	xdf_dbuf_put(view->dbuf);
+	kfree(view);
 }
 
 static void xdf_fb_destroy(struct drm_framebuffer *fb)
 {
 	struct xdf_drm *xdrm = to_xdf_drm(fb->dev);
 	struct xdf_fb *xfb = to_xdf_fb(fb);
+	struct xdf_fb_view *view, *tmp;
 
-	xdf_fb_detach(xdrm, xfb);
+	/* No plane state shows the framebuffer, so none shows its views. */
+	list_for_each_entry_safe(view, tmp, &xfb->views, link)
+		xdf_fb_view_free(xdrm, view);
+	mutex_destroy(&xfb->views_lock);
+	xdf_fb_detach_cookie(xdrm, xfb->cookie);
 	xdf_cookie_free(xdrm, xfb->cookie);
 	xdf_dbuf_put(xfb->dbuf);
 	drm_gem_fb_destroy(fb);
@@ -83,12 +106,17 @@ static bool xdf_format_supported(u32 format)
 	return false;
 }
 
-/* What the backend can show: it assumes the pitch and has no offset. */
+/*
+ * What the backend can be told of: a display buffer's lines are
+ * 4 * ceil(width * bpp / 32) bytes for some width, so the pitch is a
+ * multiple of 4 bytes; any offset is carried by a display buffer's first
+ * page and data_ofs. The core checked that the pitch holds a line.
+ */
 static int xdf_fb_check(struct drm_device *drm,
 			const struct drm_mode_fb_cmd2 *cmd,
 			const struct drm_format_info *info)
 {
-	u32 pitch;
+	u32 bpp = info->cpp[0] * 8, pitch = cmd->pitches[0];
 
 	if (!xdf_format_supported(cmd->pixel_format)) {
 		drm_dbg_kms(drm, "format %p4cc not supported\n", &cmd->pixel_format);
@@ -102,26 +130,29 @@ static int xdf_fb_check(struct drm_device *drm,
 	if (cmd->width > XDF_MAX_DIMENSION || cmd->height > XDF_MAX_DIMENSION)
 		return -EINVAL;
 
-	pitch = XENDISPL_PITCH(cmd->width, info->cpp[0] * 8);
-	if (cmd->pitches[0] != pitch || cmd->offsets[0]) {
-		drm_dbg_kms(drm, "pitch %u offset %u: the backend needs pitch %u, offset 0\n",
-			    cmd->pitches[0], cmd->offsets[0], pitch);
+	if (XENDISPL_PITCH((u64)pitch * 8 / bpp, bpp) != pitch) {
+		drm_dbg_kms(drm, "pitch %u: displif lines are a multiple of 4 bytes\n",
+			    pitch);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int xdf_fb_attach(struct xdf_drm *xdrm, struct xdf_fb *xfb,
-			 const struct drm_mode_fb_cmd2 *cmd)
+/*
+ * FB_ATTACH of @cookie, @width x @height of @format, on @dbuf. A backend
+ * that answers late may still attach it: then it is detached.
+ */
+static int xdf_fb_attach_cookie(struct xdf_drm *xdrm, struct xdf_dbuf *dbuf,
+				u64 cookie, u32 width, u32 height, u32 format)
 {
 	struct xendispl_req req = {
 		.operation = XENDISPL_OP_FB_ATTACH,
 		.op.fb_attach = {
-			.dbuf_cookie = xfb->dbuf->cookie,
-			.fb_cookie = xfb->cookie,
-			.width = cmd->width,
-			.height = cmd->height,
-			.pixel_format = cmd->pixel_format,
+			.dbuf_cookie = dbuf->cookie,
+			.fb_cookie = cookie,
+			.width = width,
+			.height = height,
+			.pixel_format = format,
 		},
 	};
 	int ret;
@@ -130,8 +161,136 @@ static int xdf_fb_attach(struct xdf_drm *xdrm, struct xdf_fb *xfb,
 	ret = xdf_dev_request(xdrm, 0, &req, NULL);
 	if (ret && ret != -ENODEV)
 		drm_err(&xdrm->drm, "backend did not attach framebuffer %llu (%ux%u %p4cc): %d\n",
-			xfb->cookie, cmd->width, cmd->height, &cmd->pixel_format, ret);
+			cookie, width, height, &format, ret);
+	if (ret == -ETIMEDOUT)
+		xdf_fb_detach_cookie(xdrm, cookie);
 	return ret;
+}
+
+/* Makes a view of @xfb; called with its views_lock held. */
+static struct xdf_fb_view *xdf_fb_view_create(struct xdf_fb *xfb, u32 x,
+					      u32 y, u32 width, u32 height)
+{
+	struct drm_framebuffer *fb = &xfb->base;
+	struct xdf_drm *xdrm = to_xdf_drm(fb->dev);
+	const struct xdf_dbuf_layout l = {
+		.offset = fb->offsets[0] + y * fb->pitches[0] +
+			  x * fb->format->cpp[0],
+		.pitch = fb->pitches[0],
+		.bpp = fb->format->cpp[0] * 8,
+		.height = height,
+	};
+	struct xdf_fb_view *view;
+	int ret;
+
+	view = kzalloc(sizeof(*view), GFP_KERNEL);
+	if (!view)
+		return ERR_PTR(-ENOMEM);
+	view->x = x;
+	view->y = y;
+	view->width = width;
+	view->height = height;
+
+	ret = xdf_cookie_alloc(xdrm, &view->cookie);
+	if (ret)
+		goto err_free;
+	view->dbuf = xdf_gem_get_dbuf(fb->obj[0], &l);
+	if (IS_ERR(view->dbuf)) {
+		ret = PTR_ERR(view->dbuf);
+		goto err_cookie;
+	}
+	ret = xdf_fb_attach_cookie(xdrm, view->dbuf, view->cookie, width,
+				   height, fb->format->format);
+	if (ret)
+		goto err_dbuf;
+	return view;
+
+err_dbuf:
+	xdf_dbuf_put(view->dbuf);
+err_cookie:
+	xdf_cookie_free(xdrm, view->cookie);
+err_free:
+	kfree(view);
+	return ERR_PTR(ret);
+}
+
+/**
+ * xdf_fb_view_get() - a part of a framebuffer as a framebuffer the backend
+ *		       shows at its full size
+ * @fb: one of our framebuffers
+ * @x: the part's first column
+ * @y: its first line
+ * @width: its width, within @fb
+ * @height: its height, within @fb
+ *
+ * For backends without feature-fb-viewport. A view made before is reused;
+ * unused views beyond XDF_FB_VIEWS_MAX are detached first. May sleep and
+ * send requests.
+ *
+ * Return: the view, with a user for the caller (xdf_fb_view_put()), or an
+ * ERR_PTR() if the backend could not attach it.
+ */
+struct xdf_fb_view *xdf_fb_view_get(struct drm_framebuffer *fb, u32 x, u32 y,
+				    u32 width, u32 height)
+{
+	struct xdf_drm *xdrm = to_xdf_drm(fb->dev);
+	struct xdf_fb *xfb = to_xdf_fb(fb);
+	struct xdf_fb_view *view, *tmp;
+
+	mutex_lock(&xfb->views_lock);
+	list_for_each_entry(view, &xfb->views, link) {
+		if (view->x == x && view->y == y && view->width == width &&
+		    view->height == height)
+			goto found;
+	}
+	/* A panning client makes a view per position: bound the unused. */
+	list_for_each_entry_safe(view, tmp, &xfb->views, link) {
+		if (xfb->num_views < XDF_FB_VIEWS_MAX)
+			break;
+		if (view->users)
+			continue;
+		list_del(&view->link);
+		xfb->num_views--;
+		xdf_fb_view_free(xdrm, view);
+	}
+	view = xdf_fb_view_create(xfb, x, y, width, height);
+	if (IS_ERR(view))
+		goto out;
+	list_add_tail(&view->link, &xfb->views);
+	xfb->num_views++;
+found:
+	view->users++;
+out:
+	mutex_unlock(&xfb->views_lock);
+	return view;
+}
+
+/**
+ * xdf_fb_view_ref() - one more user of a view
+ * @fb: the framebuffer of @view
+ * @view: a view with a user already
+ */
+void xdf_fb_view_ref(struct drm_framebuffer *fb, struct xdf_fb_view *view)
+{
+	struct xdf_fb *xfb = to_xdf_fb(fb);
+
+	mutex_lock(&xfb->views_lock);
+	view->users++;
+	mutex_unlock(&xfb->views_lock);
+}
+
+/**
+ * xdf_fb_view_put() - one user less of a view
+ * @fb: the framebuffer of @view
+ * @view: the view; it stays attached, for reuse, while @fb lives
+ */
+void xdf_fb_view_put(struct drm_framebuffer *fb, struct xdf_fb_view *view)
+{
+	struct xdf_fb *xfb = to_xdf_fb(fb);
+
+	mutex_lock(&xfb->views_lock);
+	view->users--;
+	mutex_unlock(&xfb->views_lock);
 }
 
 /**
@@ -149,6 +308,12 @@ struct drm_framebuffer *xdf_fb_create(struct drm_device *drm,
 {
 	const struct drm_format_info *info = drm_get_format_info(drm, cmd);
 	struct xdf_drm *xdrm = to_xdf_drm(drm);
+	struct xdf_dbuf_layout l = {
+		.offset = cmd->offsets[0],
+		.pitch = cmd->pitches[0],
+		.bpp = info->cpp[0] * 8,
+		.height = cmd->height,
+	};
 	struct drm_gem_object *obj;
 	struct xdf_fb *xfb;
 	size_t size;
@@ -164,9 +329,10 @@ struct drm_framebuffer *xdf_fb_create(struct drm_device *drm,
 
 	/* An imported buffer has the exporter's size, not page-rounded. */
 	size = obj->import_attach ? obj->import_attach->dmabuf->size : obj->size;
-	if (size < (u64)cmd->pitches[0] * cmd->height) {
-		drm_dbg_kms(drm, "buffer of %zu bytes too small for %ux%u, pitch %u\n",
-			    size, cmd->width, cmd->height, cmd->pitches[0]);
+	if (size < cmd->offsets[0] + (u64)cmd->pitches[0] * cmd->height) {
+		drm_dbg_kms(drm, "buffer of %zu bytes too small for %ux%u, pitch %u, offset %u\n",
+			    size, cmd->width, cmd->height, cmd->pitches[0],
+			    cmd->offsets[0]);
 		ret = -EINVAL;
 		goto err_put_obj;
 	}
@@ -177,34 +343,38 @@ struct drm_framebuffer *xdf_fb_create(struct drm_device *drm,
 		goto err_put_obj;
 	}
 
+	mutex_init(&xfb->views_lock);
+	INIT_LIST_HEAD(&xfb->views);
 	ret = xdf_cookie_alloc(xdrm, &xfb->cookie);
 	if (ret)
 		goto err_free;
-	xfb->dbuf = xdf_gem_to_dbuf(obj);
-	xdf_dbuf_get(xfb->dbuf);
+	xfb->dbuf = xdf_gem_get_dbuf(obj, &l);
+	if (IS_ERR(xfb->dbuf)) {
+		ret = PTR_ERR(xfb->dbuf);
+		goto err_cookie;
+	}
 
 	/* The backend knows the framebuffer before user space can name it. */
-	ret = xdf_fb_attach(xdrm, xfb, cmd);
-	if (ret) {
-		/* A backend that answers late may still attach it: detach. */
-		if (ret == -ETIMEDOUT)
-			xdf_fb_detach(xdrm, xfb);
+	ret = xdf_fb_attach_cookie(xdrm, xfb->dbuf, xfb->cookie, cmd->width,
+				   cmd->height, cmd->pixel_format);
+	if (ret)
 		goto err_release;
-	}
 
 	drm_helper_mode_fill_fb_struct(drm, &xfb->base, cmd);
 	xfb->base.obj[0] = obj;
 	ret = drm_framebuffer_init(drm, &xfb->base, &xdf_fb_funcs);
 	if (ret) {
-		xdf_fb_detach(xdrm, xfb);
+		xdf_fb_detach_cookie(xdrm, xfb->cookie);
 		goto err_release;
 	}
 	return &xfb->base;
 
 err_release:
 	xdf_dbuf_put(xfb->dbuf);
+err_cookie:
 	xdf_cookie_free(xdrm, xfb->cookie);
 err_free:
+	mutex_destroy(&xfb->views_lock);
 	kfree(xfb);
 err_put_obj:
 	drm_gem_object_put(obj);

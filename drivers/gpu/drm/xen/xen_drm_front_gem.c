@@ -4,10 +4,18 @@
  *
  * Buffers the frontend allocates are shmem GEM objects, and so are
  * imported dma-bufs; buffers the backend allocates (be-alloc) are GEM
- * objects over the backend's pages that their display buffer mapped. Each
- * object holds a reference to its display buffer, which exists before the
- * object can be reached from user space: the handle or dma-buf is made
- * last, by the caller.
+ * objects over the backend's pages that their display buffer mapped.
+ *
+ * The backend learns a buffer's line length only from DBUF_CREATE's width
+ * (its stride in pixels) and its first pixel from data_ofs, so a display
+ * buffer describes one layout of the object's pages. A dumb buffer's own
+ * layout is known when it is made: its display buffer exists before its
+ * handle does. An imported buffer's layout is known only from the
+ * framebuffers user space makes on it (exporters align their pitch), so
+ * its display buffer is made, with the first framebuffer's stride, before
+ * that framebuffer is published. A framebuffer whose stride or first pixel
+ * differs from the object's display buffer gets one of its own on the same
+ * pages (xdf_gem_get_dbuf()). Each holds its own page references.
  *
  * In a PV guest, user and kernel mappings of be-alloc buffers are made by
  * Xen (xen_drm_front_pvmap.c).
@@ -32,12 +40,24 @@
 /**
  * struct xdf_gem - a frontend-allocated or imported buffer
  * @shmem: the shmem GEM object; first, as the shmem helpers free it
- * @dbuf: the display buffer shared with the backend
+ * @dbuf_lock: makes the object's display buffer once
+ * @dbuf: the display buffer of the object's layout, of which the object
+ *	  holds a reference: a dumb buffer's from its creation, an imported
+ *	  buffer's from its first framebuffer on (NULL before)
+ * @dbuf_page: the page of @pages that @dbuf starts at
+ * @pages: the pages shared with the backend: shmem's or @import_pages
+ * @data_ofs: offset of the buffer's first byte in @pages[0]
+ * @size: the buffer's size in bytes, from that first byte
  * @import_pages: the pages of an imported buffer's scatter list
  */
 struct xdf_gem {
 	struct drm_gem_shmem_object shmem;
+	struct mutex dbuf_lock;	/* see above */
 	struct xdf_dbuf *dbuf;
+	unsigned int dbuf_page;
+	struct page **pages;
+	u32 data_ofs;
+	size_t size;
 	struct page **import_pages;
 };
 
@@ -82,6 +102,7 @@ static void xdf_gem_free(struct drm_gem_object *obj)
 
 	drm_dev_get(drm);
 	xdf_dbuf_put(gem->dbuf);
+	mutex_destroy(&gem->dbuf_lock);
 	kvfree(gem->import_pages);
 	drm_gem_shmem_free(&gem->shmem);
 	drm_dev_put(drm);
@@ -220,13 +241,120 @@ int xdf_gem_prime_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
  * xdf_gem_to_dbuf() - the display buffer of one of our GEM objects
  * @obj: a GEM object of this driver
  *
- * Return: the display buffer, no reference taken.
+ * Return: the display buffer of the object's own layout, no reference
+ * taken; NULL for an imported buffer before its first framebuffer.
  */
 struct xdf_dbuf *xdf_gem_to_dbuf(struct drm_gem_object *obj)
 {
 	if (obj->funcs == &xdf_gem_be_funcs)
 		return to_xdf_gem_be(obj)->dbuf;
 	return to_xdf_gem(obj)->dbuf;
+}
+
+/*
+ * Whether the backend reads @l's lines in @dbuf, which starts @first bytes
+ * into the shared pages, where they are: same first pixel (@pos), same
+ * line length, lines enough.
+ */
+static bool xdf_dbuf_fits(const struct xdf_dbuf *dbuf, u64 first, u64 pos,
+			  const struct xdf_dbuf_layout *l)
+{
+	const struct xdf_dbuf_desc *d = &dbuf->desc;
+
+	return d->width && first + d->data_ofs == pos &&
+	       XENDISPL_PITCH((u64)d->width, d->bpp) == l->pitch &&
+	       l->height <= d->height;
+}
+
+/*
+ * A display buffer on @gem's pages whose lines are @l's: its width is the
+ * stride in pixels, its first page and data_ofs put @pos (a byte of the
+ * shared pages) at its first pixel, and it holds every whole line of the
+ * buffer from there, so framebuffers of that layout but fewer lines fit.
+ */
+static struct xdf_dbuf *xdf_gem_create_dbuf(struct xdf_gem *gem, u64 pos,
+					    const struct xdf_dbuf_layout *l)
+{
+	struct drm_device *drm = gem->shmem.base.dev;
+	struct xdf_drm *xdrm = to_xdf_drm(drm);
+	u64 end = (u64)gem->data_ofs + gem->size;
+	struct xdf_dbuf_desc desc = {
+		.width = l->pitch * 8 / l->bpp,
+		.bpp = l->bpp,
+		.data_ofs = offset_in_page(pos),
+	};
+
+	if (XENDISPL_PITCH((u64)desc.width, desc.bpp) != l->pitch ||
+	    pos + (u64)l->pitch * l->height > end) {
+		drm_dbg_kms(drm, "no display buffer of pitch %u, %u lines at byte %llu of %zu\n",
+			    l->pitch, l->height, pos - gem->data_ofs, gem->size);
+		return ERR_PTR(-EINVAL);
+	}
+	if (desc.data_ofs && xdrm->cfg.version == 1) {
+		drm_dbg_kms(drm, "first pixel at %u in its page: needs data_ofs, which protocol version 1 lacks\n",
+			    desc.data_ofs);
+		return ERR_PTR(-EINVAL);
+	}
+	desc.height = div_u64(end - pos, l->pitch);
+	desc.size = desc.data_ofs + l->pitch * desc.height;
+	return xdf_dbuf_create(xdrm, gem->pages + (pos >> PAGE_SHIFT),
+			       DIV_ROUND_UP(desc.size, PAGE_SIZE), &desc);
+}
+
+/**
+ * xdf_gem_get_dbuf() - a display buffer showing a framebuffer's lines
+ * @obj: a GEM object of this driver
+ * @l: where the framebuffer's pixels are in @obj; @l->pitch is a line
+ *     length the protocol can describe at @l->bpp and the lines lie in
+ *     the buffer (the caller checked both)
+ *
+ * The object's own display buffer if the backend reads @l's lines there;
+ * otherwise a new one on the same pages, which becomes the object's own
+ * if it has none yet (an imported buffer's first framebuffer). The pages
+ * of a backend-allocated buffer cannot be shared again: only its own
+ * layout is possible.
+ *
+ * Return: the display buffer, with a reference for the caller, or an
+ * ERR_PTR(): -EINVAL for a layout the backend cannot be told of, or the
+ * error of DBUF_CREATE.
+ */
+struct xdf_dbuf *xdf_gem_get_dbuf(struct drm_gem_object *obj,
+				  const struct xdf_dbuf_layout *l)
+{
+	struct xdf_dbuf *dbuf;
+	struct xdf_gem *gem;
+	u64 pos;
+
+	if (obj->funcs == &xdf_gem_be_funcs) {
+		dbuf = to_xdf_gem_be(obj)->dbuf;
+		if (!xdf_dbuf_fits(dbuf, 0, l->offset, l)) {
+			drm_dbg_kms(obj->dev, "backend-allocated buffer %llu: lines of %u bytes from byte 0 only, not %u from %u\n",
+				    dbuf->cookie,
+				    XENDISPL_PITCH(dbuf->desc.width, dbuf->desc.bpp),
+				    l->pitch, l->offset);
+			return ERR_PTR(-EINVAL);
+		}
+		xdf_dbuf_get(dbuf);
+		return dbuf;
+	}
+
+	gem = to_xdf_gem(obj);
+	pos = (u64)gem->data_ofs + l->offset;
+	mutex_lock(&gem->dbuf_lock);
+	dbuf = gem->dbuf;
+	if (dbuf && xdf_dbuf_fits(dbuf, (u64)gem->dbuf_page << PAGE_SHIFT,
+				  pos, l)) {
+		xdf_dbuf_get(dbuf);
+	} else {
+		dbuf = xdf_gem_create_dbuf(gem, pos, l);
+		if (!IS_ERR(dbuf) && !gem->dbuf) {
+			gem->dbuf = dbuf;
+			gem->dbuf_page = pos >> PAGE_SHIFT;
+			xdf_dbuf_get(dbuf);
+		}
+	}
+	mutex_unlock(&gem->dbuf_lock);
+	return dbuf;
 }
 
 /**
@@ -245,6 +373,7 @@ struct drm_gem_object *xdf_gem_create_object(struct drm_device *drm,
 	gem = kzalloc(sizeof(*gem), GFP_KERNEL);
 	if (!gem)
 		return ERR_PTR(-ENOMEM);
+	mutex_init(&gem->dbuf_lock);
 	gem->shmem.base.funcs = &xdf_gem_funcs;
 	return &gem->shmem.base;
 }
@@ -254,6 +383,7 @@ static struct drm_gem_object *xdf_gem_create_shmem(struct xdf_drm *xdrm,
 {
 	struct drm_gem_shmem_object *shmem;
 	struct xdf_dbuf *dbuf;
+	struct xdf_gem *gem;
 	int ret;
 
 	shmem = drm_gem_shmem_create(&xdrm->drm, desc->size);
@@ -279,7 +409,10 @@ static struct drm_gem_object *xdf_gem_create_shmem(struct xdf_drm *xdrm,
 		ret = PTR_ERR(dbuf);
 		goto err_put;
 	}
-	to_xdf_gem(&shmem->base)->dbuf = dbuf;
+	gem = to_xdf_gem(&shmem->base);
+	gem->dbuf = dbuf;
+	gem->pages = shmem->pages;
+	gem->size = shmem->base.size;
 	return &shmem->base;
 
 err_put:
@@ -347,9 +480,16 @@ int xdf_gem_dumb_create(struct drm_file *file, struct drm_device *drm,
 		return -EINVAL;
 	}
 
-	/* Both bounded above: no overflow. */
+	/*
+	 * Both bounded above: no overflow. For a backend without
+	 * feature-fb-viewport, a part of the buffer off its left edge is
+	 * shown through a display buffer starting at that part's first
+	 * pixel, which must hold whole lines of the stride: one line more
+	 * makes room for the last one (xen_drm_front_fb.c).
+	 */
 	pitch = XENDISPL_PITCH(args->width, args->bpp);
-	size = PAGE_ALIGN((size_t)pitch * args->height);
+	size = PAGE_ALIGN((size_t)pitch *
+			  (args->height + !xdrm->cfg.fb_viewport));
 	desc = (struct xdf_dbuf_desc) {
 		.width = args->width,
 		.height = args->height,
@@ -395,37 +535,34 @@ static bool xdf_sgt_is_pagelist(struct sg_table *sgt)
 }
 
 /**
- * xdf_gem_import_sg_table() - &drm_driver.gem_prime_import_sg_table: share
- *			       an imported buffer's pages with the backend
+ * xdf_gem_import_sg_table() - &drm_driver.gem_prime_import_sg_table: take
+ *			       an imported buffer's pages, to share with
+ *			       the backend once a framebuffer gives their
+ *			       layout
  * @drm: the device
  * @attach: the dma-buf attachment
  * @sgt: the buffer's mapped scatter list
  *
- * Return: the object, or an ERR_PTR() with nothing shared.
+ * Return: the object, or an ERR_PTR().
  */
 struct drm_gem_object *xdf_gem_import_sg_table(struct drm_device *drm,
 					       struct dma_buf_attachment *attach,
 					       struct sg_table *sgt)
 {
-	struct xdf_drm *xdrm = to_xdf_drm(drm);
 	size_t buf_size = attach->dmabuf->size;
-	struct xdf_dbuf_desc desc = {
-		/* A buffer may start inside its first page. */
-		.data_ofs = sgt->sgl->offset,
-	};
+	/* A buffer may start inside its first page. */
+	u32 data_ofs = sgt->sgl->offset;
 	struct drm_gem_object *obj;
 	unsigned int num_pages, i;
-	struct xdf_dbuf *dbuf;
 	struct xdf_gem *gem;
 	int ret;
 
 	if (!xdf_sgt_is_pagelist(sgt) || buf_size > U32_MAX - PAGE_SIZE) {
 		drm_dbg_driver(drm, "cannot import a %zu-byte buffer at offset %u\n",
-			       buf_size, desc.data_ofs);
+			       buf_size, data_ofs);
 		return ERR_PTR(-EINVAL);
 	}
-	desc.size = desc.data_ofs + buf_size;
-	num_pages = DIV_ROUND_UP(desc.size, PAGE_SIZE);
+	num_pages = DIV_ROUND_UP(data_ofs + buf_size, PAGE_SIZE);
 
 	obj = drm_gem_shmem_prime_import_sg_table(drm, attach, sgt);
 	if (IS_ERR(obj))
@@ -460,12 +597,9 @@ struct drm_gem_object *xdf_gem_import_sg_table(struct drm_device *drm,
 		}
 	}
 
-	dbuf = xdf_dbuf_create(xdrm, gem->import_pages, num_pages, &desc);
-	if (IS_ERR(dbuf)) {
-		ret = PTR_ERR(dbuf);
-		goto err_put;
-	}
-	gem->dbuf = dbuf;
+	gem->pages = gem->import_pages;
+	gem->data_ofs = data_ofs;
+	gem->size = buf_size;
 	return obj;
 
 err_put:

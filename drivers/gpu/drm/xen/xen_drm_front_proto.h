@@ -51,12 +51,15 @@ struct xdf_connector_cfg {
  * @version: protocol version chosen from the backend's "versions", or 0
  *	     when the backend published none (then version 2 is assumed and
  *	     nothing is written)
+ * @fb_viewport: the backend announced feature-fb-viewport: it shows part
+ *		 of a framebuffer larger than the mode
  * @num_connectors: number of valid entries in @connectors, >= 1
  * @connectors: per-connector configuration
  */
 struct xdf_cfg {
 	bool be_alloc;
 	unsigned int version;
+	bool fb_viewport;
 	unsigned int num_connectors;
 	struct xdf_connector_cfg connectors[XDF_MAX_CONNECTORS];
 };

@@ -107,6 +107,24 @@
  *                       versions it supports, separated by
  *                       XENDISPL_LIST_SEPARATOR, e.g. "1,2".
  *
+ *   feature-fb-viewport written by the backend, optional (an extension of
+ *                       this header; backends that predate it write nothing
+ *                       and frontends that predate it never read it).
+ *                       "1": the backend shows, for SET_CONFIG and every
+ *                       PG_FLIP after it, the rectangle x, y, width, height
+ *                       of a framebuffer of any size that holds it (a
+ *                       framebuffer larger than the mode: panning, one
+ *                       framebuffer across connectors of different sizes).
+ *                       Absent or any other value: the backend may size
+ *                       what it shows from FB_ATTACH, so the frontend
+ *                       shows only framebuffers whose width and height are
+ *                       SET_CONFIG's width and height, with x and y 0; it
+ *                       can still show part of a larger one by attaching
+ *                       a framebuffer of the mode's size to a display
+ *                       buffer whose data_ofs and width (its stride) put
+ *                       that part's first pixel and lines where the
+ *                       backend reads them.
+ *
  * The known backend and the xl toolstack do not write "versions". A frontend
  * must not require it, and a backend must not require "version". Without a
  * version list, a frontend may still send XENDISPL_OP_GET_EDID and treat an
@@ -148,6 +166,7 @@
 #define XENDISPL_RESOLUTION_SEPARATOR	"x"
 
 #define XENDISPL_FIELD_BE_VERSIONS	"versions"
+#define XENDISPL_FIELD_BE_FB_VIEWPORT	"feature-fb-viewport"
 #define XENDISPL_FIELD_FE_VERSION	"version"
 #define XENDISPL_FIELD_REQ_RING_REF	"req-ring-ref"
 #define XENDISPL_FIELD_REQ_CHANNEL	"req-event-channel"
@@ -323,7 +342,12 @@ struct xendispl_page_directory {
  *
  * There is no pitch field. The backend assumes each line of the buffer
  * takes XENDISPL_PITCH(width, bpp) bytes, i.e. lines padded to a multiple
- * of 4 bytes, so the frontend lays out its pixels that way.
+ * of 4 bytes, so the frontend lays out its pixels that way. width is thus
+ * the buffer's stride in pixels: a frontend whose lines are longer than
+ * its framebuffers' (a pitch aligned to 64 or 256 bytes) describes the
+ * buffer with the width that gives that pitch, and attaches framebuffers
+ * of their own, smaller width to it. A pitch that is no multiple of 4
+ * bytes cannot be described.
  *
  * The shared pages must cover data_ofs + XENDISPL_PITCH(width, bpp) * height
  * bytes, so buffer_sz is at least that.
@@ -332,6 +356,11 @@ struct xendispl_page_directory {
  * the buffer (one it imported from another driver). The lines of each
  * framebuffer attached to it then take XENDISPL_PITCH(fb width, fb bpp)
  * bytes, and data_ofs + that * fb height must fit in buffer_sz.
+ *
+ * data_ofs is below XENDISPL_PAGE_SIZE: a buffer whose first pixel lies
+ * further in starts its page directory at that pixel's page. The same
+ * pages may be listed by several display buffers (for framebuffers of
+ * different pitches or first pixels on one guest buffer).
  *
  * Creating a buffer with a dbuf_cookie that is already in use fails. The
  * frontend may set XENDISPL_DBUF_FLG_REQ_ALLOC only if "be-alloc" is "1";
