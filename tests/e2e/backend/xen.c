@@ -720,6 +720,8 @@ static void dev_step(struct dev *dev)
 		if (app->o->versions && *app->o->versions)
 			xs_put(app, dev->be_path, XENDISPL_FIELD_BE_VERSIONS,
 			       app->o->versions);
+		/* SET_CONFIG's x, y, width, height are shown of any fb. */
+		xs_put(app, dev->be_path, XENDISPL_FIELD_BE_FB_VIEWPORT, "1");
 		if (be != XenbusStateInitialising)
 			reset_frontend(dev);
 		set_state(dev, XenbusStateInitWait);

@@ -2,7 +2,7 @@
 /*
  * e2e-prime: buffers shared between the frontend's card and vgem by PRIME.
  *
- * Usage: e2e-prime import CARD VGEM SEED|blank
+ * Usage: e2e-prime import CARD VGEM SEED|blank [ALIGN]
  *   A vgem dumb buffer of the first connector's preferred mode, filled with
  *   the pattern for SEED through vgem's mapping (or left as vgem made it,
  *   zeroed: in a Xen PV guest a write through vgem's write-combined
@@ -10,6 +10,9 @@
  *   connector (ADDFB2, SETCRTC); then the program prints "e2e-prime:
  *   showing ..." and waits for a line or EOF on stdin (the host checks the
  *   backend's picture meanwhile), removes the framebuffer and exits.
+ *   With ALIGN, as a GPU exporter aligns its pitch: the last connector,
+ *   and the vgem buffer's lines padded to a multiple of ALIGN bytes; the
+ *   framebuffer has the mode's width and that pitch.
  * Usage: e2e-prime export CARD VGEM SEED
  *   A dumb buffer of CARD, filled through CARD's mapping, is exported and
  *   imported into vgem; vgem exports its handle again and the pixels are
@@ -78,37 +81,46 @@ static int share(int from, uint32_t handle, int to, uint32_t *out)
 	return 0;
 }
 
-/* The first connected connector with a mode, and a CRTC for it. */
-static int find_output(int fd, struct e2e_output *out)
+/* The first (or @last) connected connector with a mode and a CRTC. */
+static int find_output(int fd, struct e2e_output *out, int last)
 {
+	struct e2e_output all[8];
 	struct e2e_res r;
 	int n;
 
 	if (e2e_get_res(fd, &r))
 		return e2e_fail(PROG, "DRM_IOCTL_MODE_GETRESOURCES");
-	n = e2e_find_outputs(fd, &r, out, 1);
+	n = e2e_find_outputs(fd, &r, all, last ? 8 : 1);
 	if (n < 0)
 		return e2e_fail(PROG, "reading the connectors");
 	if (!n) {
 		fprintf(stderr, PROG ": no connected connector with a mode and a CRTC\n");
 		return 1;
 	}
+	*out = all[n - 1];
 	return 0;
 }
 
-static int show_imported(int card, int vgem, uint32_t seed, int fill)
+static int show_imported(int card, int vgem, uint32_t seed, int fill,
+			 uint32_t align)
 {
 	struct drm_mode_crtc crtc = { 0 };
 	struct drm_mode_fb_cmd2 fb = { 0 };
 	struct e2e_output out;
+	uint32_t handle, width;
 	struct dumb d;
-	uint32_t handle;
 	uint8_t *mem;
 	char line[16];
 
-	if (find_output(card, &out) ||
-	    dumb_create(vgem, out.mode.hdisplay, out.mode.vdisplay, &d))
+	if (find_output(card, &out, align != 0))
 		return 1;
+	/* vgem's pitch is its width * 4: a wider buffer pads the lines. */
+	width = out.mode.hdisplay;
+	if (align)
+		width = (width * 4 + align - 1) / align * align / 4;
+	if (dumb_create(vgem, width, out.mode.vdisplay, &d))
+		return 1;
+	d.width = out.mode.hdisplay;
 	fprintf(stderr, PROG ": connector %u, crtc %u, mode %s; vgem buffer %u\n",
 		out.conn, out.crtc, out.mode.name, d.handle);
 	if (fill) {
@@ -189,8 +201,9 @@ int main(int argc, char **argv)
 	int card, vgem;
 	uint32_t seed;
 
-	if (argc != 5 || (strcmp(argv[1], "import") && strcmp(argv[1], "export"))) {
-		fprintf(stderr, "usage: " PROG " import|export CARD VGEM SEED|blank\n");
+	if (argc < 5 || argc > 6 ||
+	    (strcmp(argv[1], "import") && strcmp(argv[1], "export"))) {
+		fprintf(stderr, "usage: " PROG " import|export CARD VGEM SEED|blank [ALIGN]\n");
 		return 2;
 	}
 	seed = (uint32_t)strtoul(argv[4], NULL, 0);
@@ -205,6 +218,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(argv[1], "import"))
-		return show_imported(card, vgem, seed, strcmp(argv[4], "blank"));
+		return show_imported(card, vgem, seed, strcmp(argv[4], "blank"),
+				     argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 0) : 0);
 	return export_to_vgem(card, vgem, seed);
 }
