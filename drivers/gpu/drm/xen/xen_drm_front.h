@@ -404,6 +404,17 @@ struct xdf_fb_view *xdf_fb_view_get(struct drm_framebuffer *fb, u32 x, u32 y,
 void xdf_fb_view_ref(struct drm_framebuffer *fb, struct xdf_fb_view *view);
 void xdf_fb_view_put(struct drm_framebuffer *fb, struct xdf_fb_view *view);
 
+struct drm_display_mode;
+struct drm_plane;
+struct drm_plane_state;
+
+u64 xdf_fb_shown(struct drm_plane_state *state,
+		 const struct drm_display_mode *mode, u32 *x, u32 *y);
+void xdf_fb_plane_prepare(struct drm_plane_state *state);
+void xdf_fb_plane_destroy_state(struct drm_plane_state *state);
+void xdf_fb_plane_reset(struct drm_plane *plane);
+struct drm_plane_state *xdf_fb_plane_duplicate_state(struct drm_plane *plane);
+
 /* xen_drm_front_vblank.c */
 
 void xdf_vblank_init(struct xdf_pipe *xp);

@@ -22,17 +22,39 @@
 #include <linux/dma-buf.h>
 #include <linux/slab.h>
 
+#include <drm/drm_atomic.h>
+#include <drm/drm_atomic_state_helper.h>
 #include <drm/drm_damage_helper.h>
 #include <drm/drm_fourcc.h>
 #include <drm/drm_framebuffer.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_modes.h>
 #include <drm/drm_modeset_helper.h>
 #include <drm/drm_print.h>
 
 #include "xen_drm_front.h"
 
 static_assert(offsetof(struct xdf_fb, base) == 0);
+
+/**
+ * struct xdf_plane_state - a primary plane's state
+ * @base: the DRM plane state
+ * @view_fb: the framebuffer of @view, of which a reference is held
+ * @view: on a backend without feature-fb-viewport, the part of the plane's
+ *	  framebuffer the backend is shown as a framebuffer of the mode's
+ *	  size; NULL when the framebuffer is shown itself
+ */
+struct xdf_plane_state {
+	struct drm_plane_state base;
+	struct drm_framebuffer *view_fb;
+	struct xdf_fb_view *view;
+};
+
+static struct xdf_plane_state *to_xdf_plane_state(struct drm_plane_state *state)
+{
+	return container_of(state, struct xdf_plane_state, base);
+}
 
 const u32 xdf_fb_formats[] = {
 	DRM_FORMAT_XRGB8888,
@@ -379,4 +401,155 @@ err_free:
 err_put_obj:
 	drm_gem_object_put(obj);
 	return ERR_PTR(ret);
+}
+
+/*
+ * Whether the backend cannot be shown @fb from @x, @y in @mode itself: it
+ * did not announce feature-fb-viewport, and may size what it shows from
+ * FB_ATTACH (displ_be does, and fails on anything larger than the mode).
+ */
+static bool xdf_fb_needs_view(struct drm_framebuffer *fb, u32 x, u32 y,
+			      const struct drm_display_mode *mode)
+{
+	return !to_xdf_drm(fb->dev)->cfg.fb_viewport &&
+	       (x || y || fb->width != mode->hdisplay ||
+		fb->height != mode->vdisplay);
+}
+
+/**
+ * xdf_fb_shown() - what the backend is to be shown of a plane
+ * @state: the plane's state, with a framebuffer
+ * @mode: its CRTC's mode
+ * @x: set to the column of the framebuffer shown at the left edge
+ * @y: set to the line shown at the top
+ *
+ * The framebuffer and the part's position, or the view that
+ * xdf_fb_plane_prepare() made of that part, at 0, 0.
+ *
+ * Return: the cookie to show, or 0 if a view is needed but the backend did
+ * not attach it.
+ */
+u64 xdf_fb_shown(struct drm_plane_state *state,
+		 const struct drm_display_mode *mode, u32 *x, u32 *y)
+{
+	struct xdf_plane_state *s = to_xdf_plane_state(state);
+
+	*x = state->src_x >> 16;
+	*y = state->src_y >> 16;
+	if (!xdf_fb_needs_view(state->fb, *x, *y, mode))
+		return to_xdf_fb(state->fb)->cookie;
+	*x = 0;
+	*y = 0;
+	return s->view ? s->view->cookie : 0;
+}
+
+static void xdf_plane_drop_view(struct xdf_plane_state *s)
+{
+	if (!s->view)
+		return;
+	xdf_fb_view_put(s->view_fb, s->view);
+	drm_framebuffer_put(s->view_fb);
+	s->view = NULL;
+	s->view_fb = NULL;
+}
+
+/**
+ * xdf_fb_plane_prepare() - make the view a plane's state is to show
+ * @state: a plane state of a commit, not yet swapped in
+ *
+ * For a backend without feature-fb-viewport showing a framebuffer that is
+ * not the mode's size at 0, 0. Called while the state is the commit's own:
+ * the commit tail must not write a state that the next commit may be
+ * duplicating. A backend that does not attach the view does not fail the
+ * commit (backend trouble never does): xdf_fb_shown() then finds none.
+ * May sleep and send requests.
+ */
+void xdf_fb_plane_prepare(struct drm_plane_state *state)
+{
+	struct xdf_plane_state *s = to_xdf_plane_state(state);
+	struct drm_crtc_state *crtc_state = NULL;
+	struct drm_framebuffer *fb = state->fb;
+	struct xdf_fb_view *view;
+	u32 x, y, width, height;
+
+	x = state->src_x >> 16;
+	y = state->src_y >> 16;
+	if (fb && state->crtc)
+		crtc_state = drm_atomic_get_new_crtc_state(state->state,
+							   state->crtc);
+	if (!crtc_state || !crtc_state->active ||
+	    !xdf_fb_needs_view(fb, x, y, &crtc_state->mode)) {
+		xdf_plane_drop_view(s);
+		return;
+	}
+	width = crtc_state->mode.hdisplay;
+	height = crtc_state->mode.vdisplay;
+	if (s->view && s->view_fb == fb && s->view->x == x &&
+	    s->view->y == y && s->view->width == width &&
+	    s->view->height == height)
+		return;
+
+	xdf_plane_drop_view(s);
+	view = xdf_fb_view_get(fb, x, y, width, height);
+	if (IS_ERR(view))
+		return;
+	drm_framebuffer_get(fb);
+	s->view_fb = fb;
+	s->view = view;
+}
+
+/**
+ * xdf_fb_plane_destroy_state() - &drm_plane_funcs.atomic_destroy_state
+ * @state: the state; its view loses a user
+ */
+void xdf_fb_plane_destroy_state(struct drm_plane_state *state)
+{
+	struct xdf_plane_state *s = to_xdf_plane_state(state);
+
+	xdf_plane_drop_view(s);
+	__drm_atomic_helper_plane_destroy_state(state);
+	kfree(s);
+}
+
+/**
+ * xdf_fb_plane_reset() - &drm_plane_funcs.reset: a state with no view
+ * @plane: the plane
+ */
+void xdf_fb_plane_reset(struct drm_plane *plane)
+{
+	struct xdf_plane_state *s;
+
+	if (plane->state) {
+		xdf_fb_plane_destroy_state(plane->state);
+		plane->state = NULL;
+	}
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (s)
+		__drm_atomic_helper_plane_reset(plane, &s->base);
+}
+
+/**
+ * xdf_fb_plane_duplicate_state() - &drm_plane_funcs.atomic_duplicate_state
+ * @plane: the plane
+ *
+ * Return: a copy of the plane's state, showing the same view, or NULL.
+ */
+struct drm_plane_state *xdf_fb_plane_duplicate_state(struct drm_plane *plane)
+{
+	struct xdf_plane_state *old, *s;
+
+	if (WARN_ON(!plane->state))
+		return NULL;
+	old = to_xdf_plane_state(plane->state);
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	__drm_atomic_helper_plane_duplicate_state(plane, &s->base);
+	if (old->view) {
+		xdf_fb_view_ref(old->view_fb, old->view);
+		drm_framebuffer_get(old->view_fb);
+		s->view_fb = old->view_fb;
+		s->view = old->view;
+	}
+	return &s->base;
 }

@@ -291,7 +291,7 @@ static struct xdf_dbuf *xdf_gem_create_dbuf(struct xdf_gem *gem, u64 pos,
 		return ERR_PTR(-EINVAL);
 	}
 	if (desc.data_ofs && xdrm->cfg.version == 1) {
-		drm_dbg_kms(drm, "first pixel at %u in its page: needs data_ofs, which protocol version 1 lacks\n",
+		drm_dbg_kms(drm, "first pixel at %u in its page: protocol 1 has no data_ofs\n",
 			    desc.data_ofs);
 		return ERR_PTR(-EINVAL);
 	}
@@ -328,7 +328,8 @@ struct xdf_dbuf *xdf_gem_get_dbuf(struct drm_gem_object *obj,
 	if (obj->funcs == &xdf_gem_be_funcs) {
 		dbuf = to_xdf_gem_be(obj)->dbuf;
 		if (!xdf_dbuf_fits(dbuf, 0, l->offset, l)) {
-			drm_dbg_kms(obj->dev, "backend-allocated buffer %llu: lines of %u bytes from byte 0 only, not %u from %u\n",
+			drm_dbg_kms(obj->dev,
+				    "be-alloc %llu: pitch %u from 0 only, not %u from %u\n",
 				    dbuf->cookie,
 				    XENDISPL_PITCH(dbuf->desc.width, dbuf->desc.bpp),
 				    l->pitch, l->offset);

@@ -12,12 +12,10 @@
  */
 
 #include <linux/jiffies.h>
-#include <linux/slab.h>
 #include <linux/workqueue.h>
 
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
-#include <drm/drm_atomic_state_helper.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_gem_atomic_helper.h>
 #include <drm/drm_print.h>
@@ -29,25 +27,6 @@
 
 /* A frame-done later than a request's timeout is not coming. */
 #define XDF_FRAME_DONE_SLACK_MS	500
-
-/**
- * struct xdf_plane_state - a primary plane's state
- * @base: the DRM plane state
- * @view_fb: the framebuffer of @view, of which a reference is held
- * @view: on a backend without feature-fb-viewport, the part of the plane's
- *	  framebuffer the backend is shown as a framebuffer of the mode's
- *	  size; NULL when the framebuffer is shown itself
- */
-struct xdf_plane_state {
-	struct drm_plane_state base;
-	struct drm_framebuffer *view_fb;
-	struct xdf_fb_view *view;
-};
-
-static struct xdf_plane_state *to_xdf_plane_state(struct drm_plane_state *state)
-{
-	return container_of(state, struct xdf_plane_state, base);
-}
 
 static void xdf_pipe_link_work(struct work_struct *work)
 {
@@ -286,39 +265,6 @@ void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie)
 		drm_crtc_handle_vblank(&xp->pipe.crtc);
 }
 
-/*
- * Whether the backend cannot be shown @fb from @x, @y in @mode itself: it
- * did not announce feature-fb-viewport, and may size what it shows from
- * FB_ATTACH (displ_be does, and fails on anything larger than the mode).
- */
-static bool xdf_pipe_needs_view(struct xdf_pipe *xp, struct drm_framebuffer *fb,
-				u32 x, u32 y, const struct drm_display_mode *mode)
-{
-	return !xp->xdrm->cfg.fb_viewport &&
-	       (x || y || fb->width != mode->hdisplay ||
-		fb->height != mode->vdisplay);
-}
-
-/*
- * What the backend is shown for @state in @mode: the framebuffer's cookie
- * and the part's position, or the cookie of its view (prepared by
- * xdf_pipe_prepare_fb()) at 0, 0. 0 when a view is needed but the backend
- * did not attach it.
- */
-static u64 xdf_pipe_shown(struct xdf_pipe *xp, struct drm_plane_state *state,
-			  const struct drm_display_mode *mode, u32 *x, u32 *y)
-{
-	struct xdf_plane_state *s = to_xdf_plane_state(state);
-
-	*x = state->src_x >> 16;
-	*y = state->src_y >> 16;
-	if (!xdf_pipe_needs_view(xp, state->fb, *x, *y, mode))
-		return to_xdf_fb(state->fb)->cookie;
-	*x = 0;
-	*y = 0;
-	return s->view ? s->view->cookie : 0;
-}
-
 /* As a failed SET_CONFIG: the pipe shows nothing new, the link is BAD. */
 static void xdf_pipe_no_view(struct xdf_pipe *xp, struct drm_framebuffer *fb,
 			     u32 width, u32 height)
@@ -330,108 +276,37 @@ static void xdf_pipe_no_view(struct xdf_pipe *xp, struct drm_framebuffer *fb,
 	xdf_pipe_set_link(xp, true);
 }
 
-static void xdf_plane_drop_view(struct xdf_plane_state *s)
-{
-	if (!s->view)
-		return;
-	xdf_fb_view_put(s->view_fb, s->view);
-	drm_framebuffer_put(s->view_fb);
-	s->view = NULL;
-	s->view_fb = NULL;
-}
-
 /*
- * Prepares the view a backend without feature-fb-viewport is shown, while
- * the state is still the commit's own: the commit tail must not write a
- * state that the next commit may be duplicating. A backend that does not
- * attach it does not fail the commit (backend trouble never does): the
- * tail finds no view and marks the link BAD.
+ * Fences of imported buffers, as the helpers' default; then the view a
+ * backend without feature-fb-viewport is to be shown, made while the
+ * state is still the commit's own.
  */
 static int xdf_pipe_prepare_fb(struct drm_simple_display_pipe *pipe,
 			       struct drm_plane_state *state)
 {
-	struct xdf_plane_state *s = to_xdf_plane_state(state);
-	struct xdf_pipe *xp = to_xdf_pipe(pipe);
-	struct drm_framebuffer *fb = state->fb;
-	struct drm_crtc_state *crtc_state = NULL;
-	struct xdf_fb_view *view;
-	u32 x, y, width, height;
 	int ret;
 
 	ret = drm_gem_simple_display_pipe_prepare_fb(pipe, state);
-	if (ret)
-		return ret;
-
-	x = state->src_x >> 16;
-	y = state->src_y >> 16;
-	if (fb && state->crtc)
-		crtc_state = drm_atomic_get_new_crtc_state(state->state,
-							   state->crtc);
-	if (!crtc_state || !crtc_state->active ||
-	    !xdf_pipe_needs_view(xp, fb, x, y, &crtc_state->mode)) {
-		xdf_plane_drop_view(s);
-		return 0;
-	}
-	width = crtc_state->mode.hdisplay;
-	height = crtc_state->mode.vdisplay;
-	if (s->view && s->view_fb == fb && s->view->x == x &&
-	    s->view->y == y && s->view->width == width &&
-	    s->view->height == height)
-		return 0;
-
-	xdf_plane_drop_view(s);
-	view = xdf_fb_view_get(fb, x, y, width, height);
-	if (IS_ERR(view))
-		return 0;
-	drm_framebuffer_get(fb);
-	s->view_fb = fb;
-	s->view = view;
-	return 0;
+	if (!ret)
+		xdf_fb_plane_prepare(state);
+	return ret;
 }
 
 static void xdf_pipe_destroy_plane_state(struct drm_simple_display_pipe *pipe,
 					 struct drm_plane_state *state)
 {
-	struct xdf_plane_state *s = to_xdf_plane_state(state);
-
-	xdf_plane_drop_view(s);
-	__drm_atomic_helper_plane_destroy_state(state);
-	kfree(s);
+	xdf_fb_plane_destroy_state(state);
 }
 
 static void xdf_pipe_reset_plane(struct drm_simple_display_pipe *pipe)
 {
-	struct drm_plane *plane = &pipe->plane;
-	struct xdf_plane_state *s;
-
-	if (plane->state) {
-		xdf_pipe_destroy_plane_state(pipe, plane->state);
-		plane->state = NULL;
-	}
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (s)
-		__drm_atomic_helper_plane_reset(plane, &s->base);
+	xdf_fb_plane_reset(&pipe->plane);
 }
 
 static struct drm_plane_state *
 xdf_pipe_duplicate_plane_state(struct drm_simple_display_pipe *pipe)
 {
-	struct xdf_plane_state *old, *s;
-
-	if (WARN_ON(!pipe->plane.state))
-		return NULL;
-	old = to_xdf_plane_state(pipe->plane.state);
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return NULL;
-	__drm_atomic_helper_plane_duplicate_state(&pipe->plane, &s->base);
-	if (old->view) {
-		xdf_fb_view_ref(old->view_fb, old->view);
-		drm_framebuffer_get(old->view_fb);
-		s->view_fb = old->view_fb;
-		s->view = old->view;
-	}
-	return &s->base;
+	return xdf_fb_plane_duplicate_state(&pipe->plane);
 }
 
 static void xdf_pipe_enable(struct drm_simple_display_pipe *pipe,
@@ -452,8 +327,8 @@ static void xdf_pipe_enable(struct drm_simple_display_pipe *pipe,
 	int ret;
 
 	xdf_vblank_start(xp);
-	cfg->fb_cookie = xdf_pipe_shown(xp, plane_state, &crtc_state->mode,
-					&cfg->x, &cfg->y);
+	cfg->fb_cookie = xdf_fb_shown(plane_state, &crtc_state->mode, &cfg->x,
+				      &cfg->y);
 	if (!cfg->fb_cookie) {
 		xdf_pipe_take_event(xp, 0);
 		xdf_pipe_no_view(xp, fb, cfg->width, cfg->height);
@@ -527,7 +402,7 @@ static void xdf_pipe_update(struct drm_simple_display_pipe *pipe,
 		return;
 	}
 
-	cookie = xdf_pipe_shown(xp, state, mode, &x, &y);
+	cookie = xdf_fb_shown(state, mode, &x, &y);
 	if (!cookie) {
 		xdf_pipe_take_event(xp, 0);
 		xdf_pipe_no_view(xp, state->fb, mode->hdisplay, mode->vdisplay);
