@@ -1185,6 +1185,41 @@ static void dbt_fb_pitch_refused(struct kunit *test)
 }
 
 /*
+ * Protocol version 1 (a backend offering only it) has no data_ofs: a
+ * framebuffer whose first pixel is inside a page is refused with nothing
+ * sent; one at a page boundary gets a display buffer from that page.
+ */
+static void dbt_fb_offset_v1(struct kunit *test)
+{
+	struct dbt_ctx *ctx = test->priv;
+	struct xdf_sim_config cfg = {
+		.versions = "1",
+		.num_connectors = 1,
+		.connectors[0] = { .resolution = "1024x768", .unique_id = "0" },
+	};
+	struct xdf_sim_dbuf_info info;
+	struct dbt_buf buf;
+	unsigned int nreq;
+	int err;
+
+	ctx->xdrm = xdf_test_connect(test, &cfg, &ctx->sdev);
+	ctx->file = xdf_test_open(test, ctx->xdrm);
+	KUNIT_ASSERT_EQ(test, ctx->xdrm->cfg.version, 1u);
+	KUNIT_ASSERT_EQ(test, dbt_create(test, ctx, 256, 64, 32, &buf), 0);
+	nreq = dbt_nreqs(ctx);
+	dbt_addfb(test, ctx, buf.handle, 128, 16, 1024, 256, &err);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_EQ(test, dbt_nreqs(ctx), nreq);
+	dbt_addfb(test, ctx, buf.handle, 128, 16, 1024, 4096, &err);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	dbt_attached(test, ctx, nreq, true, 128, 16, &info);
+	KUNIT_EXPECT_EQ(test, info.data_ofs, 0u);
+	KUNIT_EXPECT_EQ(test, info.num_pages, 15u);
+	dbt_close(ctx);
+	dbt_expect_no_buffers(test, ctx);
+}
+
+/*
  * An imported buffer of a 500-pixel-wide XRGB8888 picture whose exporter
  * aligned the pitch to 256 bytes (2048): described with width 512, the
  * stride; a second framebuffer of that pitch shares its display buffer,
@@ -2048,6 +2083,7 @@ static struct kunit_case dbt_cases[] = {
 	KUNIT_CASE(dbt_prime_import_pitch),
 	KUNIT_CASE(dbt_fb_pitch_offset),
 	KUNIT_CASE(dbt_fb_pitch_refused),
+	KUNIT_CASE(dbt_fb_offset_v1),
 	KUNIT_CASE(dbt_grant_fails_pages),
 	KUNIT_CASE(dbt_grant_fails_first_dir),
 	KUNIT_CASE(dbt_grant_fails_second_dir),
