@@ -17,6 +17,7 @@
 
 #include "../xen_drm_front.h"
 #include "xen_drm_front_sim.h"
+#include "xen_drm_front_test.h"
 
 #define EV_WAIT_MS	3000
 #define EV_CONNECTORS	2
@@ -140,6 +141,20 @@ static int ev_simple(struct ev_ctx *ctx, unsigned int conn, u8 op)
 static void ev_set_timeout(unsigned int ms)
 {
 	WRITE_ONCE(xdf_req_timeout_ms, ms);
+}
+
+/*
+ * The frontend reset the connection: the old device is unplugged, a new
+ * one connected. The test goes on with the new one, our callback on it.
+ */
+static void ev_expect_reset(struct kunit *test, struct ev_ctx *ctx)
+{
+	struct xdf_drm *xdrm = xdf_test_wait_reset(test, ctx->sdev, ctx->drm);
+
+	drm_dev_put(ctx->drm);
+	ctx->drm = &xdrm->drm;
+	drm_dev_get(ctx->drm);
+	xdf_channels_set_frame_done(xdrm->chs, ev_frame_done, ctx);
 }
 
 /* Round trip: the backend receives exactly what was sent, in order. */
@@ -383,20 +398,24 @@ static void ev_check_rsp_overflow(struct kunit *test, int extra)
 {
 	struct ev_ctx *ctx = test->priv;
 	ktime_t start = ktime_get();
+	int ret;
 
 	xdf_sim_backend_script(ctx->sdev, 0, XDF_SIM_ANY_OP, 1,
 			       XDF_SIM_RSP_OVERFLOW, extra);
 	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), -EIO);
 	ev_expect_fast(test, start);
 
-	/* The ring is stopped: nothing reaches the backend any more. */
-	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), -EIO);
-	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_SET_CONFIG), -EIO);
+	/* The ring is stopped: nothing reaches the backend any more... */
+	ret = ev_simple(ctx, 0, XENDISPL_OP_SET_CONFIG);
+	KUNIT_EXPECT_TRUE_MSG(test, ret == -EIO || ret == -ENODEV, "ret %d", ret);
 	xdf_sim_settle();
 	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_requests(ctx->sdev, 0), 1u);
 
-	/* Connector 1 is not affected. */
+	/* ...until the connection is reset: then both rings work again. */
+	ev_expect_reset(test, ctx);
+	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), 0);
 	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 1, XENDISPL_OP_PG_FLIP), 0);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_requests(ctx->sdev, 0), 2u);
 }
 
 /* One response more than requests outstanding. */
@@ -551,7 +570,10 @@ static void ev_spurious_notify(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xdf_sim_evtchn_spurious_eois(), before);
 }
 
-/* An event producer too far ahead stops that connector's events only. */
+/*
+ * An event producer too far ahead stops that connector's events, and the
+ * connection is reset: on the new one events arrive again.
+ */
 static void ev_evt_overflow(struct kunit *test)
 {
 	struct ev_ctx *ctx = test->priv;
@@ -565,14 +587,159 @@ static void ev_evt_overflow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ev_nframes(ctx), 1u);
 	KUNIT_EXPECT_EQ(test, xdf_sim_backend_evt_cons(ctx->sdev, 0), 1u);
 
-	/* Connector 1's events still arrive. */
-	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 1, 2), 0);
+	ev_expect_reset(test, ctx);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 0, 2), 0);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 1, 3), 0);
 	xdf_sim_settle();
-	KUNIT_EXPECT_EQ(test, ev_nframes(ctx), 2u);
-	ev_expect_frames(test, ctx, 1, 1, 1, 2);
-
-	/* Requests on connector 0 are not affected. */
+	KUNIT_EXPECT_EQ(test, ev_nframes(ctx), 3u);
+	ev_expect_frames(test, ctx, 1, 1, 0, 2);
+	ev_expect_frames(test, ctx, 2, 1, 1, 3);
 	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), 0);
+}
+
+/* The frontend's resets so far. */
+static unsigned int ev_resets(struct ev_ctx *ctx)
+{
+	struct xdf_front *front = ev_front(ctx);
+	unsigned int n;
+
+	mutex_lock(&front->lock);
+	n = front->resets;
+	mutex_unlock(&front->lock);
+	return n;
+}
+
+/*
+ * A backend that leaves every other request unanswered: never enough in a
+ * row to break the ring, but each keeps its slot, until the ring is full.
+ * Then the connection is reset, instead of -EBUSY for the device's life.
+ */
+static void ev_ring_full(struct kunit *test)
+{
+	struct ev_ctx *ctx = test->priv;
+	unsigned int i, timeouts = 0;
+	int ret = 0;
+
+	ev_set_timeout(20);
+	for (i = 0; i < 2 * XDF_STALE_SLOTS + 2 && ret != -EIO; i++) {
+		xdf_sim_backend_script(ctx->sdev, 0, XDF_SIM_ANY_OP, 1,
+				       XDF_SIM_SILENT, 0);
+		ret = ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP);
+		if (ret == -ETIMEDOUT) {
+			timeouts++;
+			xdf_sim_backend_clear_script(ctx->sdev, 0);
+			ret = ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP);
+			KUNIT_ASSERT_TRUE_MSG(test, !ret || ret == -EIO,
+					      "ret %d", ret);
+		}
+	}
+	/* The ring holds as many unanswered requests, then it is full. */
+	KUNIT_EXPECT_EQ(test, ret, -EIO);
+	KUNIT_EXPECT_EQ(test, timeouts, (unsigned int)XDF_STALE_SLOTS);
+	xdf_sim_backend_clear_script(ctx->sdev, 0);
+
+	ev_expect_reset(test, ctx);
+	KUNIT_EXPECT_EQ(test, ev_resets(ctx), 1u);
+	for (i = 0; i < 2 * XDF_STALE_SLOTS; i++)
+		KUNIT_ASSERT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), 0);
+	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 1, XENDISPL_OP_SET_CONFIG), 0);
+}
+
+/*
+ * A hung backend answers late, in any order: answers to requests that
+ * timed out are dropped, and do not count as the next request's answer.
+ * Fewer than XDF_REQ_FAILS_MAX timeouts in a row keep the connection;
+ * that many reset it, and answers written to the old ring after that
+ * reach nothing.
+ */
+static void ev_stale_any_order(struct kunit *test)
+{
+	static const unsigned int orders[][XDF_REQ_FAILS_MAX] = {
+		{ 1, 0 }, { 0, 1 }, { 2, 0, 1 },
+	};
+	struct ev_ctx *ctx = test->priv;
+	struct xendispl_resp resp;
+	struct xendispl_req req;
+	unsigned int round, i, n;
+
+	ev_set_timeout(30);
+	for (round = 0; round < ARRAY_SIZE(orders); round++) {
+		n = round < 2 ? XDF_REQ_FAILS_MAX - 1 : XDF_REQ_FAILS_MAX;
+		xdf_sim_backend_freeze(ctx->sdev, true);
+		for (i = 0; i < n; i++)
+			KUNIT_ASSERT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP),
+					-ETIMEDOUT);
+		KUNIT_EXPECT_EQ(test, xdf_sim_backend_answer_late(ctx->sdev, 0,
+								  orders[round], n),
+				(int)n);
+		xdf_sim_settle();
+		xdf_sim_backend_freeze(ctx->sdev, false);
+		if (n == XDF_REQ_FAILS_MAX)
+			ev_expect_reset(test, ctx);
+		KUNIT_EXPECT_EQ(test, ev_resets(ctx), n == XDF_REQ_FAILS_MAX);
+
+		/* The next request gets its own answer, not a late one. */
+		ev_set_timeout(1000);
+		KUNIT_ASSERT_EQ(test, ev_request(ctx, 0, XENDISPL_OP_SET_CONFIG,
+						 &req, &resp), 0);
+		KUNIT_EXPECT_EQ(test, resp.id, req.id);
+		KUNIT_EXPECT_EQ(test, resp.operation, XENDISPL_OP_SET_CONFIG);
+		ev_set_timeout(30);
+	}
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_front_errors(ctx->sdev), 0u);
+}
+
+/*
+ * A backend that answers every request with the id of another: each
+ * fails at once with -EIO, and XDF_REQ_FAILS_MAX in a row reset the
+ * connection; the backend, reset, answers right again.
+ */
+static void ev_every_id_wrong(struct kunit *test)
+{
+	struct ev_ctx *ctx = test->priv;
+	unsigned int i;
+	ktime_t start;
+	int ret;
+
+	xdf_sim_backend_script(ctx->sdev, 1, XDF_SIM_ANY_OP, XDF_SIM_FOREVER,
+			       XDF_SIM_WRONG_ID, 0);
+	start = ktime_get();
+	for (i = 0; i < XDF_REQ_FAILS_MAX; i++)
+		KUNIT_EXPECT_EQ(test, ev_simple(ctx, 1, XENDISPL_OP_PG_FLIP),
+				-EIO);
+	ev_expect_fast(test, start);
+	ret = ev_simple(ctx, 1, XENDISPL_OP_PG_FLIP);
+	KUNIT_EXPECT_TRUE_MSG(test, ret == -EIO || ret == -ENODEV, "ret %d", ret);
+	xdf_sim_backend_clear_script(ctx->sdev, 1);
+
+	ev_expect_reset(test, ctx);
+	KUNIT_EXPECT_EQ(test, ev_resets(ctx), 1u);
+	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 1, XENDISPL_OP_PG_FLIP), 0);
+	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), 0);
+}
+
+/*
+ * Timeouts interleaved with answers are no reason to reset: only
+ * XDF_REQ_FAILS_MAX in a row are.
+ */
+static void ev_timeouts_not_in_a_row(struct kunit *test)
+{
+	struct ev_ctx *ctx = test->priv;
+	unsigned int i;
+
+	ev_set_timeout(20);
+	for (i = 0; i < 3 * XDF_REQ_FAILS_MAX; i++) {
+		xdf_sim_backend_script(ctx->sdev, 0, XDF_SIM_ANY_OP,
+				       XDF_REQ_FAILS_MAX - 1, XDF_SIM_DELAY, 60);
+		KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP),
+				-ETIMEDOUT);
+		KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP),
+				-ETIMEDOUT);
+		msleep(80);
+		KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), 0);
+	}
+	KUNIT_EXPECT_EQ(test, ev_resets(ctx), 0u);
+	KUNIT_EXPECT_FALSE(test, drm_dev_is_unplugged(ctx->drm));
 }
 
 /* No callback once it was removed. */
@@ -651,6 +818,10 @@ static struct kunit_case ev_test_cases[] = {
 	KUNIT_CASE(ev_frame_done_flood),
 	KUNIT_CASE(ev_spurious_notify),
 	KUNIT_CASE(ev_evt_overflow),
+	KUNIT_CASE(ev_ring_full),
+	KUNIT_CASE(ev_stale_any_order),
+	KUNIT_CASE(ev_every_id_wrong),
+	KUNIT_CASE(ev_timeouts_not_in_a_row),
 	KUNIT_CASE(ev_frame_done_unset),
 	{}
 };

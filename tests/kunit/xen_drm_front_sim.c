@@ -116,6 +116,8 @@ struct xdf_sim_dev {
 	struct mutex be_lock;
 	struct work_struct be_state_work;
 	bool be_hold;
+	bool be_frozen;
+	bool be_following;
 	bool be_connected;
 	int be_connect_err;
 	unsigned int be_front_errors;
@@ -2471,15 +2473,49 @@ static void sim_be_state_fn(struct work_struct *work)
 	enum xenbus_state be_state = sim_read_state(sdev->be_state_path);
 
 	mutex_lock(&sdev->be_lock);
-	if (fe_state == XenbusStateInitialised) {
+	/* A hung backend sees the change when it thaws. */
+	if (sdev->be_frozen)
+		goto out;
+	switch (fe_state) {
+	case XenbusStateInitialised:
 		if (!sdev->be_connected && be_state == XenbusStateInitWait) {
 			sdev->be_connect_err = sim_be_connect(sdev);
 			if (!sdev->be_connect_err && !sdev->be_hold)
 				sim_be_write_state(sdev, XenbusStateConnected);
 		}
-	} else if (fe_state != XenbusStateConnected) {
+		break;
+	case XenbusStateConnected:
+		break;
+	/*
+	 * A frontend that closes while connected, to reset the connection:
+	 * follow it through Closing and Closed, and offer a new connection
+	 * (InitWait) once it is Initialising again, as Linux's and QEMU's
+	 * backends do.
+	 */
+	case XenbusStateClosing:
 		sim_be_disconnect(sdev);
+		if (be_state == XenbusStateConnected) {
+			sdev->be_following = true;
+			sim_be_write_state(sdev, XenbusStateClosing);
+		}
+		break;
+	case XenbusStateClosed:
+		sim_be_disconnect(sdev);
+		if (sdev->be_following && be_state == XenbusStateClosing)
+			sim_be_write_state(sdev, XenbusStateClosed);
+		break;
+	case XenbusStateInitialising:
+		sim_be_disconnect(sdev);
+		if (sdev->be_following && be_state == XenbusStateClosed) {
+			sdev->be_following = false;
+			sim_be_write_state(sdev, XenbusStateInitWait);
+		}
+		break;
+	default:
+		sim_be_disconnect(sdev);
+		break;
 	}
+out:
 	mutex_unlock(&sdev->be_lock);
 	wake_up_all(&sim_waitq);
 }
@@ -2712,7 +2748,7 @@ static void sim_be_req_fn(struct work_struct *work)
 					     req_work);
 
 	mutex_lock(&c->sdev->be_lock);
-	if (c->active)
+	if (c->active && !c->sdev->be_frozen)
 		sim_be_consume(c);
 	mutex_unlock(&c->sdev->be_lock);
 	wake_up_all(&sim_waitq);
@@ -2818,6 +2854,7 @@ void xdf_sim_backend_set_state(struct xdf_sim_dev *sdev,
 	if (state != XenbusStateConnected)
 		sim_be_disconnect(sdev);
 	sdev->be_hold = false;
+	sdev->be_following = false;
 	sim_be_write_state(sdev, state);
 	mutex_unlock(&sdev->be_lock);
 }
@@ -2834,6 +2871,84 @@ void xdf_sim_backend_restart(struct xdf_sim_dev *sdev)
 {
 	xdf_sim_backend_set_state(sdev, XenbusStateInitialising);
 	xdf_sim_backend_set_state(sdev, XenbusStateInitWait);
+}
+
+/**
+ * xdf_sim_backend_freeze() - hang the backend, or let it run again
+ * @sdev: the device
+ * @frozen: true to hang it
+ *
+ * A hung backend reads no request and does not react to the frontend's
+ * state; it keeps its mappings, so the frontend's revocations wait for
+ * it. Thawed, it answers what waits on its rings (late answers, as far as
+ * the frontend is concerned) and catches up with the frontend's state.
+ */
+void xdf_sim_backend_freeze(struct xdf_sim_dev *sdev, bool frozen)
+{
+	unsigned int i;
+
+	mutex_lock(&sdev->be_lock);
+	sdev->be_frozen = frozen;
+	mutex_unlock(&sdev->be_lock);
+	if (frozen)
+		return;
+	for (i = 0; i < XDF_SIM_MAX_CONNECTORS; i++)
+		sim_queue(sim_be_wq, &sdev->conns[i].req_work);
+	sim_queue(sim_be_wq, &sdev->be_state_work);
+}
+
+/**
+ * xdf_sim_backend_answer_late() - answer the requests waiting on a ring,
+ *				   in a given order
+ * @sdev: the device, usually frozen
+ * @conn: connector index
+ * @order: for each answer, the index of its request among those waiting
+ *	   (0 the oldest); indexes beyond them are skipped
+ * @count: number of entries of @order
+ *
+ * The requests waiting are read (and recorded) as the backend reads them,
+ * then answered with status 0, one response each in @order, whether or
+ * not the frontend still has the ring: the answers of a backend that was
+ * hung. Scripts and side effects of the requests are not applied.
+ *
+ * Return: the number of responses written, or -ENODEV when the backend
+ * has no ring mapped for @conn.
+ */
+int xdf_sim_backend_answer_late(struct xdf_sim_dev *sdev, unsigned int conn,
+				const unsigned int *order, unsigned int count)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	struct xendispl_req waiting[SIM_MAX_HELD];
+	unsigned int n = 0, i, written = 0;
+	RING_IDX rp;
+
+	if (!c)
+		return -EINVAL;
+	mutex_lock(&sdev->be_lock);
+	if (!c->active) {
+		mutex_unlock(&sdev->be_lock);
+		return -ENODEV;
+	}
+	rp = READ_ONCE(c->ring.sring->req_prod);
+	virt_rmb();
+	while (c->ring.req_cons != rp && n < ARRAY_SIZE(waiting)) {
+		RING_COPY_REQUEST(&c->ring, c->ring.req_cons, &waiting[n]);
+		c->ring.req_cons++;
+		sim_be_record(c, &waiting[n]);
+		n++;
+	}
+	for (i = 0; i < count; i++) {
+		if (order[i] >= n)
+			continue;
+		sim_be_respond(c, waiting[order[i]].id,
+			       waiting[order[i]].operation, 0);
+		written++;
+	}
+	if (written)
+		sim_be_push(c);
+	mutex_unlock(&sdev->be_lock);
+	wake_up_all(&sim_waitq);
+	return written;
 }
 
 /**

@@ -177,6 +177,9 @@ void xdf_sim_backend_set_state(struct xdf_sim_dev *sdev,
 			       enum xenbus_state state);
 enum xenbus_state xdf_sim_backend_state(struct xdf_sim_dev *sdev);
 void xdf_sim_backend_restart(struct xdf_sim_dev *sdev);
+void xdf_sim_backend_freeze(struct xdf_sim_dev *sdev, bool frozen);
+int xdf_sim_backend_answer_late(struct xdf_sim_dev *sdev, unsigned int conn,
+				const unsigned int *order, unsigned int count);
 bool xdf_sim_backend_connected(struct xdf_sim_dev *sdev);
 unsigned int xdf_sim_backend_num_connected(struct xdf_sim_dev *sdev);
 int xdf_sim_backend_connect_error(struct xdf_sim_dev *sdev);

@@ -4,7 +4,9 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/device.h>
+#include <linux/jiffies.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -71,4 +73,42 @@ void xdf_test_close(struct xdf_drm *xdrm, struct drm_file *file)
 {
 	drm_file_free(file);
 	drm_dev_put(&xdrm->drm);
+}
+
+/**
+ * xdf_test_wait_reset() - wait for the frontend to reset its connection
+ * @test: the test, failed and ended if the reset does not complete
+ * @sdev: the simulated device, whose backend follows the reset
+ * @old: the DRM device of the connection that broke
+ *
+ * Waits until @old is unplugged, then until the frontend is connected
+ * again with another DRM device.
+ *
+ * Return: the new connection's DRM device.
+ */
+struct xdf_drm *xdf_test_wait_reset(struct kunit *test,
+				    struct xdf_sim_dev *sdev,
+				    struct drm_device *old)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(XDF_TEST_WAIT_MS);
+	struct xdf_front *front;
+	struct xdf_drm *xdrm;
+
+	while (!drm_dev_is_unplugged(old) && time_before(jiffies, end))
+		msleep(5);
+	KUNIT_ASSERT_TRUE_MSG(test, drm_dev_is_unplugged(old),
+			      "the frontend did not reset the connection");
+	xdf_sim_settle();
+	KUNIT_ASSERT_TRUE(test, xdf_sim_wait_frontend_state(sdev,
+							    XenbusStateConnected,
+							    XDF_TEST_WAIT_MS));
+	xdf_sim_settle();
+	front = dev_get_drvdata(&xdf_sim_dev_xb(sdev)->dev);
+	KUNIT_ASSERT_NOT_NULL(test, front);
+	mutex_lock(&front->lock);
+	xdrm = front->xdrm;
+	mutex_unlock(&front->lock);
+	KUNIT_ASSERT_NOT_NULL(test, xdrm);
+	KUNIT_ASSERT_PTR_NE(test, &xdrm->drm, old);
+	return xdrm;
 }

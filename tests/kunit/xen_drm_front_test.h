@@ -7,6 +7,7 @@
 #ifndef __XEN_DRM_FRONT_TEST_H_
 #define __XEN_DRM_FRONT_TEST_H_
 
+struct drm_device;
 struct drm_file;
 struct kunit;
 struct xdf_drm;
@@ -21,5 +22,8 @@ struct xdf_drm *xdf_test_connect(struct kunit *test,
 				 struct xdf_sim_dev **sdev);
 struct drm_file *xdf_test_open(struct kunit *test, struct xdf_drm *xdrm);
 void xdf_test_close(struct xdf_drm *xdrm, struct drm_file *file);
+struct xdf_drm *xdf_test_wait_reset(struct kunit *test,
+				    struct xdf_sim_dev *sdev,
+				    struct drm_device *old);
 
 #endif /* __XEN_DRM_FRONT_TEST_H_ */

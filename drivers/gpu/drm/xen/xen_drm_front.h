@@ -444,6 +444,7 @@ enum drm_mode_status xdf_conn_mode_valid(struct xdf_pipe *xp,
 
 int xdf_kms_init(struct xdf_drm *xdrm);
 void xdf_kms_unplugged(struct xdf_drm *xdrm);
+void xdf_kms_link_lost(struct xdf_drm *xdrm);
 void xdf_kms_fini(struct xdf_drm *xdrm);
 void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie);
 
@@ -466,6 +467,8 @@ void xdf_drm_unplug(struct xdf_drm *xdrm);
  * @chs: channels, from InitWait until teardown; NULL otherwise
  * @xdrm: DRM device, from backend Connected until teardown; NULL otherwise
  * @failed: a fatal error closed the device until it is bound again
+ * @reset_work: resets the connection once a channel broke
+ * @resets: connections reset so far, for the log
  */
 struct xdf_front {
 	struct xenbus_device *xb_dev;
@@ -474,6 +477,8 @@ struct xdf_front {
 	struct xdf_channels *chs;
 	struct xdf_drm *xdrm;
 	bool failed;
+	struct work_struct reset_work;
+	unsigned int resets;
 };
 
 #endif /* __XEN_DRM_FRONT_H_ */

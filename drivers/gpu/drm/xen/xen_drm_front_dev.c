@@ -5,7 +5,9 @@
  * Display buffers and framebuffers are named to the backend by cookies:
  * small ids, never pointers, unique within the device. Every request
  * about them goes through the device, and only while the device lives:
- * its channels are freed once it is unplugged.
+ * its channels are freed once it is unplugged. A destroy the backend
+ * never answered leaves the two sides disagreeing about what exists: the
+ * connection is then reset.
  */
 
 #include <linux/idr.h>
@@ -50,6 +52,9 @@ void xdf_cookie_free(struct xdf_drm *xdrm, u64 cookie)
  * @req: the request, without its id
  * @resp: where to copy the response, or NULL
  *
+ * A DBUF_DESTROY or FB_DETACH that times out breaks the ring, so that the
+ * connection is reset.
+ *
  * Return: 0, -ENODEV once the device is unplugged, or what xdf_request()
  * returns.
  */
@@ -61,6 +66,18 @@ int xdf_dev_request(struct xdf_drm *xdrm, unsigned int conn_idx,
 	if (!drm_dev_enter(&xdrm->drm, &idx))
 		return -ENODEV;
 	ret = xdf_request(xdrm->chs, conn_idx, req, resp);
+	/*
+	 * A backend that never answered a destroy may still hold the object,
+	 * while the cookie is about to name another: only a reset of the
+	 * connection, which makes the backend drop everything, puts the two
+	 * sides in agreement again.
+	 */
+	if (ret == -ETIMEDOUT && req->operation == XENDISPL_OP_DBUF_DESTROY)
+		xdf_channels_break(xdrm->chs, conn_idx,
+				   "backend may still hold the buffer whose DBUF_DESTROY timed out");
+	else if (ret == -ETIMEDOUT && req->operation == XENDISPL_OP_FB_DETACH)
+		xdf_channels_break(xdrm->chs, conn_idx,
+				   "backend may still hold the framebuffer whose FB_DETACH timed out");
 	drm_dev_exit(idx);
 	return ret;
 }

@@ -12,6 +12,16 @@
  *   backend restarts   -> (Initialising or InitWait while we are past
  *                         Initialised) tear down, then connect again
  *
+ * A channel that breaks (the backend left requests unanswered, filled a
+ * ring, broke the protocol, or may still hold an object it was told to
+ * destroy) resets the connection from our side, the way xenbus frontends
+ * reconnect: the connectors' links go BAD with a hotplug event, the DRM
+ * device is unplugged as if the backend had gone, and the frontend goes
+ * Closing. A backend that follows (Closing, Closed, InitWait) gets fresh
+ * channels and a fresh DRM device through the states above; answers to
+ * the old requests land in rings that are gone. One that does not follow
+ * leaves us Closing until it changes state.
+ *
  * After a fatal error the frontend closes and stays closed until the
  * device is bound again.
  *
@@ -126,6 +136,39 @@ static int xdf_publish(struct xdf_front *front)
 	return ret;
 }
 
+/* A channel broke, in any context: the reset needs the state lock. */
+static void xdf_channels_broke(void *data)
+{
+	struct xdf_front *front = data;
+
+	schedule_work(&front->reset_work);
+}
+
+static void xdf_reset_work(struct work_struct *work)
+{
+	struct xdf_front *front = container_of(work, struct xdf_front,
+					       reset_work);
+	struct xenbus_device *xb_dev = front->xb_dev;
+
+	mutex_lock(&front->lock);
+	/* Channels torn down meanwhile are not those that broke. */
+	if (front->failed || !front->chs || !xdf_channels_broken(front->chs))
+		goto out;
+
+	front->resets++;
+	dev_warn(&xb_dev->dev,
+		 "backend broke a channel: resetting the connection (reset %u)\n",
+		 front->resets);
+	/* Requests waiting for the backend return at once. */
+	xdf_channels_disconnect(front->chs);
+	if (front->xdrm)
+		xdf_kms_link_lost(front->xdrm);
+	xdf_teardown(front);
+	xdf_switch_state(front, XenbusStateClosing);
+out:
+	mutex_unlock(&front->lock);
+}
+
 static int xdf_on_initwait(struct xdf_front *front)
 {
 	struct xenbus_device *xb_dev = front->xb_dev;
@@ -136,7 +179,8 @@ static int xdf_on_initwait(struct xdf_front *front)
 	if (ret)
 		return ret;
 
-	chs = xdf_channels_create(xb_dev, front->cfg.num_connectors);
+	chs = xdf_channels_create(xb_dev, front->cfg.num_connectors,
+				  xdf_channels_broke, front);
 	if (IS_ERR(chs))
 		return PTR_ERR(chs);
 	front->chs = chs;
@@ -265,6 +309,7 @@ static int xdf_probe(struct xenbus_device *xb_dev,
 
 	front->xb_dev = xb_dev;
 	mutex_init(&front->lock);
+	INIT_WORK(&front->reset_work, xdf_reset_work);
 	dev_set_drvdata(&xb_dev->dev, front);
 
 	/* Buffers are shared by page; the DMA API must not bounce them. */
@@ -286,6 +331,8 @@ static void xdf_remove(struct xenbus_device *xb_dev)
 	mutex_lock(&front->lock);
 	xdf_teardown(front);
 	mutex_unlock(&front->lock);
+	/* No channel is left to schedule it again. */
+	cancel_work_sync(&front->reset_work);
 	mutex_destroy(&front->lock);
 }
 

@@ -26,6 +26,7 @@ static void xdf_evt_break(struct xdf_channel *ch, u32 prod)
 		"connector %u: backend's event producer %u is %u entries ahead of consumer %u, the page holds %zu: events stopped\n",
 		ch->idx, prod, prod - ec->cons, ec->cons, XENDISPL_IN_RING_LEN);
 	ec->state = XDF_CHAN_BROKEN;
+	xdf_chan_broken(ch);
 }
 
 static irqreturn_t xdf_evt_irq(int irq, void *data)
@@ -136,6 +137,8 @@ static void xdf_channel_free(struct xdf_channel *ch)
  *			   all connectors
  * @xb_dev: the xenbus device
  * @count: number of connectors, 1..XDF_MAX_CONNECTORS
+ * @broken: called when a channel breaks (see &xdf_broken_fn), or NULL
+ * @data: its data
  *
  * The channels start disconnected: neither requests nor events pass until
  * xdf_channels_connect().
@@ -143,7 +146,8 @@ static void xdf_channel_free(struct xdf_channel *ch)
  * Return: the channels, or an ERR_PTR() with nothing left allocated.
  */
 struct xdf_channels *xdf_channels_create(struct xenbus_device *xb_dev,
-					 unsigned int count)
+					 unsigned int count,
+					 xdf_broken_fn broken, void *data)
 {
 	struct xdf_channels *chs;
 	unsigned int i;
@@ -155,6 +159,8 @@ struct xdf_channels *xdf_channels_create(struct xenbus_device *xb_dev,
 
 	chs->xb_dev = xb_dev;
 	chs->count = count;
+	chs->broken = broken;
+	chs->broken_data = data;
 	for (i = 0; i < count; i++) {
 		struct xdf_channel *ch = &chs->chan[i];
 
@@ -323,4 +329,58 @@ void xdf_channels_set_frame_done(struct xdf_channels *chs,
 		ec->frame_done_data = data;
 		spin_unlock_irq(&ec->lock);
 	}
+}
+
+/**
+ * xdf_channels_broken() - whether a channel broke since the channels were
+ *			   connected
+ * @chs: the channels
+ *
+ * Return: true if a request ring or event page is broken.
+ */
+bool xdf_channels_broken(struct xdf_channels *chs)
+{
+	bool broken = false;
+	unsigned int i;
+
+	for (i = 0; i < chs->count && !broken; i++) {
+		struct xdf_channel *ch = &chs->chan[i];
+
+		spin_lock_irq(&ch->req.lock);
+		broken = ch->req.state == XDF_CHAN_BROKEN;
+		spin_unlock_irq(&ch->req.lock);
+
+		spin_lock_irq(&ch->evt.lock);
+		broken |= ch->evt.state == XDF_CHAN_BROKEN;
+		spin_unlock_irq(&ch->evt.lock);
+	}
+	return broken;
+}
+
+/**
+ * xdf_channels_break() - break a connected request ring for a reason the
+ *			  ring cannot see
+ * @chs: the channels
+ * @conn_idx: the connector whose ring to break
+ * @why: what the backend did, for the log
+ *
+ * As when the backend breaks the protocol: a waiting request fails with
+ * -EIO, later ones fail at once, and the device is told.
+ */
+void xdf_channels_break(struct xdf_channels *chs, unsigned int conn_idx,
+			const char *why)
+{
+	struct xdf_req_chan *rc;
+
+	if (WARN_ON(conn_idx >= chs->count))
+		return;
+	rc = &chs->chan[conn_idx].req;
+
+	spin_lock_irq(&rc->lock);
+	if (rc->state == XDF_CHAN_CONNECTED) {
+		dev_err(&chs->xb_dev->dev, "connector %u: %s: ring stopped\n",
+			conn_idx, why);
+		xdf_req_stop(&chs->chan[conn_idx]);
+	}
+	spin_unlock_irq(&rc->lock);
 }

@@ -53,6 +53,22 @@ static void xdf_pipe_set_link(struct xdf_pipe *xp, bool bad)
 	schedule_work(&xp->link_work);
 }
 
+/**
+ * xdf_kms_link_lost() - mark every connector's link BAD, for good
+ * @xdrm: the device, about to be unplugged
+ *
+ * Returns once user space was sent the hotplug event.
+ */
+void xdf_kms_link_lost(struct xdf_drm *xdrm)
+{
+	unsigned int i;
+
+	for (i = 0; i < xdrm->cfg.num_connectors; i++) {
+		xdf_pipe_set_link(&xdrm->pipes[i], true);
+		flush_work(&xdrm->pipes[i].link_work);
+	}
+}
+
 /*
  * Sends @event with the count and time of the last vblank: the DRM core's
  * copy is brought up to date from the counter, which a frame-done may have

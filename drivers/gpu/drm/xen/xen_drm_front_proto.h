@@ -74,6 +74,12 @@ struct xdf_channels;
 
 extern unsigned int xdf_req_timeout_ms;
 
+/*
+ * Requests in a row that got no answer of theirs (timed out, or answered
+ * with another id or operation) after which the channel is broken.
+ */
+#define XDF_REQ_FAILS_MAX	3
+
 int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
 		struct xendispl_req *req, struct xendispl_resp *resp);
 
@@ -90,8 +96,18 @@ int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
 typedef void (*xdf_frame_done_fn)(void *data, unsigned int conn_idx,
 				  u64 fb_cookie);
 
+/**
+ * typedef xdf_broken_fn - a channel broke: the connection needs a reset
+ * @data: the callback's data
+ *
+ * Called in any context, possibly with a channel's lock held, once each
+ * time a channel goes from connected to broken.
+ */
+typedef void (*xdf_broken_fn)(void *data);
+
 struct xdf_channels *xdf_channels_create(struct xenbus_device *xb_dev,
-					 unsigned int count);
+					 unsigned int count,
+					 xdf_broken_fn broken, void *data);
 void xdf_channels_destroy(struct xdf_channels *chs);
 int xdf_channels_publish(struct xdf_channels *chs,
 			 struct xenbus_transaction xbt);
@@ -99,6 +115,9 @@ void xdf_channels_connect(struct xdf_channels *chs);
 void xdf_channels_disconnect(struct xdf_channels *chs);
 void xdf_channels_set_frame_done(struct xdf_channels *chs,
 				 xdf_frame_done_fn fn, void *data);
+bool xdf_channels_broken(struct xdf_channels *chs);
+void xdf_channels_break(struct xdf_channels *chs, unsigned int conn_idx,
+			const char *why);
 
 /*
  * The channels' insides, shared by xen_drm_front_req.c and
@@ -108,7 +127,10 @@ void xdf_channels_set_frame_done(struct xdf_channels *chs,
 enum xdf_chan_state {
 	XDF_CHAN_DISCONNECTED,
 	XDF_CHAN_CONNECTED,
-	/* The backend broke the protocol: nothing more is read or sent. */
+	/*
+	 * The backend broke the protocol or stopped answering: nothing more
+	 * is read or sent until the connection is reset.
+	 */
 	XDF_CHAN_BROKEN,
 };
 
@@ -142,6 +164,7 @@ struct xdf_stale_req {
  * @lock: protects the fields below and the ring's consumer side
  * @state: whether requests may be sent
  * @next_id: id of the next request
+ * @fails: requests in a row that got no answer of theirs
  * @waiting: a request waits for the response @wait_id/@wait_op
  * @wait_id: id the awaited response must carry
  * @wait_op: operation the awaited response must carry
@@ -162,6 +185,7 @@ struct xdf_req_chan {
 	spinlock_t lock;	/* vs. the interrupt handler */
 	enum xdf_chan_state state;
 	u16 next_id;
+	unsigned int fails;
 	bool waiting;
 	u16 wait_id;
 	u8 wait_op;
@@ -216,11 +240,15 @@ struct xdf_channel {
  * struct xdf_channels - the channels of all connectors of a device
  * @xb_dev: the xenbus device
  * @count: number of connectors
+ * @broken: told when a channel breaks
+ * @broken_data: its data
  * @chan: per-connector channels
  */
 struct xdf_channels {
 	struct xenbus_device *xb_dev;
 	unsigned int count;
+	xdf_broken_fn broken;
+	void *broken_data;
 	struct xdf_channel chan[];
 };
 
@@ -230,6 +258,8 @@ static inline struct device *xdf_chan_dev(struct xdf_channel *ch)
 }
 
 void xdf_req_wake(struct xdf_req_chan *rc, int result);
+void xdf_chan_broken(struct xdf_channel *ch);
+void xdf_req_stop(struct xdf_channel *ch);
 irqreturn_t xdf_req_irq(int irq, void *data);
 
 #endif /* __XEN_DRM_FRONT_PROTO_H_ */

@@ -6,6 +6,13 @@
  * for its response, matched by id and operation. The ring lives in memory
  * the backend can write at any time: responses are copied out before they
  * are looked at, and the producer index is checked before it is used.
+ *
+ * A backend that stops answering would keep a timed-out request's slot
+ * for good, and a full ring would fail every request for the device's
+ * life. So a ring breaks after XDF_REQ_FAILS_MAX requests in a row got no
+ * answer of their own, when it is full, or when the backend breaks the
+ * protocol; the device is told, and resets the connection (see
+ * xen_drm_front_drv.c).
  */
 
 #include <linux/err.h>
@@ -49,6 +56,49 @@ void xdf_req_wake(struct xdf_req_chan *rc, int result)
 	rc->waiting = false;
 	rc->result = result;
 	complete(&rc->done);
+}
+
+/**
+ * xdf_chan_broken() - tell the device that one of its channels broke
+ * @ch: the channel, just switched to XDF_CHAN_BROKEN under its lock
+ */
+void xdf_chan_broken(struct xdf_channel *ch)
+{
+	struct xdf_channels *chs = ch->chs;
+
+	if (chs->broken)
+		chs->broken(chs->broken_data);
+}
+
+/**
+ * xdf_req_stop() - break a connected request ring and tell the device
+ * @ch: the channel, with its request ring's lock held
+ *
+ * A waiting request fails with -EIO; later ones fail at once.
+ */
+void xdf_req_stop(struct xdf_channel *ch)
+{
+	struct xdf_req_chan *rc = &ch->req;
+
+	if (rc->state != XDF_CHAN_CONNECTED)
+		return;
+	rc->state = XDF_CHAN_BROKEN;
+	if (rc->waiting)
+		xdf_req_wake(rc, -EIO);
+	xdf_chan_broken(ch);
+}
+
+/* A request got no answer of its own: too many in a row break the ring. */
+static void xdf_req_failed(struct xdf_channel *ch)
+{
+	struct xdf_req_chan *rc = &ch->req;
+
+	if (++rc->fails < XDF_REQ_FAILS_MAX || rc->state != XDF_CHAN_CONNECTED)
+		return;
+	dev_err(xdf_chan_dev(ch),
+		"connector %u: %u requests in a row got no answer of their own: ring stopped\n",
+		ch->idx, rc->fails);
+	xdf_req_stop(ch);
 }
 
 /*
@@ -96,6 +146,7 @@ static void xdf_req_handle_resp(struct xdf_channel *ch,
 	    resp->operation == rc->wait_op) {
 		rc->resp = *resp;
 		rc->have_resp = true;
+		rc->fails = 0;
 		xdf_req_wake(rc, xdf_resp_status(ch, resp));
 		return;
 	}
@@ -115,6 +166,7 @@ static void xdf_req_handle_resp(struct xdf_channel *ch,
 				    ch->idx, resp->id, resp->operation,
 				    rc->wait_id, rc->wait_op);
 		xdf_req_wake(rc, -EIO);
+		xdf_req_failed(ch);
 	} else {
 		dev_err_ratelimited(xdf_chan_dev(ch),
 				    "connector %u: unsolicited response id %u op %#x dropped\n",
@@ -129,9 +181,7 @@ static void xdf_req_break(struct xdf_channel *ch, RING_IDX prod)
 	dev_err(xdf_chan_dev(ch),
 		"connector %u: backend's response producer %u is beyond the %u requests sent (consumer %u): ring stopped\n",
 		ch->idx, prod, rc->ring.req_prod_pvt, rc->ring.rsp_cons);
-	rc->state = XDF_CHAN_BROKEN;
-	if (rc->waiting)
-		xdf_req_wake(rc, -EIO);
+	xdf_req_stop(ch);
 }
 
 /**
@@ -171,6 +221,9 @@ irqreturn_t xdf_req_irq(int irq, void *data)
 			RING_COPY_RESPONSE(&rc->ring, cons, &resp);
 			xdf_req_handle_resp(ch, &resp);
 			work = true;
+			/* Too many answers not our own: stop reading. */
+			if (rc->state != XDF_CHAN_CONNECTED)
+				goto out;
 		}
 		rc->ring.rsp_cons = prod;
 
@@ -193,8 +246,9 @@ out:
  * xdf_req_timeout_ms.
  *
  * Return: 0; the backend's negative status; -ETIMEDOUT; -ENODEV when the
- * backend is not or no longer connected; -EIO when it broke the protocol;
- * -EBUSY when the ring is full of requests it never answered.
+ * backend is not or no longer connected; -EIO when it broke the protocol,
+ * or left the ring full of requests it never answered: then the ring is
+ * broken.
  */
 int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
 		struct xendispl_req *req, struct xendispl_resp *resp)
@@ -216,10 +270,11 @@ int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
 		goto out_unlock;
 	}
 	if (RING_FULL(&rc->ring)) {
-		dev_err_ratelimited(xdf_chan_dev(ch),
-				    "connector %u: request ring full, backend not answering\n",
-				    ch->idx);
-		ret = -EBUSY;
+		dev_err(xdf_chan_dev(ch),
+			"connector %u: request ring full of %u requests the backend never answered: ring stopped\n",
+			ch->idx, RING_SIZE(&rc->ring));
+		xdf_req_stop(ch);
+		ret = -EIO;
 		goto out_unlock;
 	}
 
@@ -254,6 +309,7 @@ int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
 				    "connector %u: no response to request id %u op %#x within %u ms\n",
 				    ch->idx, req->id, req->operation,
 				    xdf_req_timeout_ms);
+		xdf_req_failed(ch);
 		ret = -ETIMEDOUT;
 	} else {
 		ret = rc->result;
