@@ -609,6 +609,248 @@ static void bus_rebind(struct kunit *test)
 	bus_check_connected(test, sdev, 1, NULL);
 }
 
+/* Writes the backend's state node as a backend, or anyone, could. */
+static void bus_be_state(struct kunit *test, struct xdf_sim_dev *sdev,
+			 const char *value)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/state", xdf_sim_dev_backend_dir(sdev));
+	KUNIT_ASSERT_EQ(test, xdf_sim_xs_write(path, value), 0);
+}
+
+static void bus_expect_idle(struct kunit *test, struct xdf_sim_dev *sdev,
+			    const char *value)
+{
+	struct xdf_sim_counters c;
+
+	KUNIT_EXPECT_EQ_MSG(test, xdf_sim_frontend_state(sdev),
+			    XenbusStateInitialising, "backend state \"%s\"", value);
+	KUNIT_EXPECT_NULL(test, bus_front(sdev)->chs);
+	KUNIT_EXPECT_NULL(test, bus_front(sdev)->xdrm);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.grants, 0u);
+	KUNIT_EXPECT_EQ(test, c.channels, 0u);
+}
+
+/*
+ * States in an order no backend should take: before InitWait, Connected,
+ * Initialised, Reconfiguring, Reconfigured and numbers outside enum
+ * xenbus_state make the frontend neither connect nor fail; once it is
+ * connected, they (and Connected again) change nothing.
+ */
+static void bus_impossible_orders(struct kunit *test)
+{
+	static const char *const values[] = {
+		"4", "3", "7", "8", "9", "-1", "4096", "2147483647", "4",
+	};
+	struct xdf_sim_config cfg;
+	struct xdf_sim_dev *sdev;
+	struct drm_device *drm;
+	unsigned int i;
+
+	bus_fill_config(&cfg, 2);
+	cfg.backend_state = XenbusStateInitialising;
+	sdev = bus_add(test, &cfg);
+	for (i = 0; i < ARRAY_SIZE(values); i++) {
+		bus_be_state(test, sdev, values[i]);
+		xdf_sim_settle();
+		bus_expect_idle(test, sdev, values[i]);
+	}
+	KUNIT_EXPECT_EQ(test, xdf_sim_dev_fatal_count(sdev), 0u);
+
+	bus_be_state(test, sdev, "2");
+	bus_wait_connected(test, sdev);
+	drm = &bus_front(sdev)->xdrm->drm;
+	for (i = 0; i < ARRAY_SIZE(values); i++) {
+		bus_be_state(test, sdev, values[i]);
+		xdf_sim_settle();
+		KUNIT_EXPECT_PTR_EQ_MSG(test, &bus_front(sdev)->xdrm->drm, drm,
+					"backend state \"%s\"", values[i]);
+		KUNIT_EXPECT_FALSE(test, drm_dev_is_unplugged(drm));
+	}
+	bus_be_state(test, sdev, "4");
+	xdf_sim_settle();
+	bus_check_connected(test, sdev, 2, NULL);
+}
+
+/*
+ * The state node rewritten to garbage, emptied or removed reads as
+ * Unknown, a backend gone: the frontend tears down, waits as Initialising,
+ * and connects afresh when the backend is in InitWait again.
+ */
+static void bus_state_garbage(struct kunit *test)
+{
+	static const char *const values[] = { "connected", "", "4x", " 4" };
+	struct xdf_sim_config cfg;
+	struct xdf_sim_dev *sdev;
+	struct drm_device *drm;
+	unsigned int i;
+
+	bus_fill_config(&cfg, 1);
+	sdev = bus_add(test, &cfg);
+	bus_wait_connected(test, sdev);
+	for (i = 0; i < ARRAY_SIZE(values); i++) {
+		drm = &bus_front(sdev)->xdrm->drm;
+		drm_dev_get(drm);
+		bus_be_state(test, sdev, values[i]);
+		KUNIT_EXPECT_TRUE(test, bus_reaches(sdev, XenbusStateInitialising));
+		xdf_sim_settle();
+		bus_expect_idle(test, sdev, values[i]);
+		KUNIT_EXPECT_TRUE(test, drm_dev_is_unplugged(drm));
+		drm_dev_put(drm);
+
+		/* A backend that starts over: the sim maps the new rings. */
+		xdf_sim_backend_restart(sdev);
+		bus_wait_connected(test, sdev);
+		bus_check_connected(test, sdev, 1, NULL);
+	}
+}
+
+/*
+ * A backend whose state flaps through every value, garbage included,
+ * faster than the frontend follows: the frontend ends where the last
+ * state takes it, and connects cleanly when the backend restarts.
+ */
+static void bus_state_flapping(struct kunit *test)
+{
+	static const char *const values[] = {
+		"4", "2", "5", "4", "1", "6", "2", "3", "7", "junk", "2", "8",
+		"0", "4", "5", "6", "2", "4",
+	};
+	struct xdf_sim_config cfg;
+	struct xdf_sim_dev *sdev;
+	unsigned int round, i;
+
+	bus_fill_config(&cfg, 2);
+	sdev = bus_add(test, &cfg);
+	bus_wait_connected(test, sdev);
+	for (round = 0; round < 20; round++) {
+		for (i = 0; i < ARRAY_SIZE(values); i++)
+			bus_be_state(test, sdev, values[(i + round) % ARRAY_SIZE(values)]);
+		xdf_sim_settle();
+	}
+	/* Nothing leaked whatever the last state did. */
+	xdf_sim_backend_set_state(sdev, XenbusStateClosed);
+	KUNIT_EXPECT_TRUE(test, bus_reaches(sdev, XenbusStateInitialising));
+	xdf_sim_settle();
+	bus_expect_idle(test, sdev, "6");
+	KUNIT_EXPECT_EQ(test, xdf_sim_dev_fatal_count(sdev), 0u);
+
+	xdf_sim_backend_set_state(sdev, XenbusStateInitWait);
+	bus_wait_connected(test, sdev);
+	bus_check_connected(test, sdev, 2, NULL);
+}
+
+static void bus_write_node(struct kunit *test, struct xdf_sim_dev *sdev,
+			   bool backend, const char *node, const char *value)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", backend ?
+		 xdf_sim_dev_backend_dir(sdev) : xdf_sim_dev_frontend_dir(sdev),
+		 node);
+	KUNIT_ASSERT_EQ(test, xdf_sim_xs_write(path, value), 0);
+}
+
+/*
+ * XenStore values changed after connect, valid or not, change nothing on
+ * the live connection: the configuration is read once, when the backend
+ * is in InitWait. The next connection reads and checks them again.
+ */
+static void bus_xs_changed_after_connect(struct kunit *test)
+{
+	struct xdf_sim_config cfg;
+	struct xdf_sim_dev *sdev;
+	struct xdf_front *front;
+	struct drm_device *drm;
+	struct xendispl_req req = { .operation = XENDISPL_OP_SET_CONFIG };
+
+	bus_fill_config(&cfg, 2);
+	sdev = bus_add(test, &cfg);
+	bus_wait_connected(test, sdev);
+	front = bus_front(sdev);
+	drm = &front->xdrm->drm;
+
+	bus_write_node(test, sdev, false, "0/" XENDISPL_FIELD_RESOLUTION, "junk");
+	bus_write_node(test, sdev, false, "1/" XENDISPL_FIELD_RESOLUTION,
+		       "99999x1");
+	bus_write_node(test, sdev, false, "0/" XENDISPL_FIELD_UNIQUE_ID, "");
+	bus_write_node(test, sdev, false, XENDISPL_FIELD_BE_ALLOC, "maybe");
+	bus_write_node(test, sdev, true, XENDISPL_FIELD_BE_VERSIONS, "99");
+	bus_write_node(test, sdev, false, "0/" XENDISPL_FIELD_REQ_RING_REF, "7");
+	bus_write_node(test, sdev, false, "0/" XENDISPL_FIELD_EVT_CHANNEL, "x");
+	xdf_sim_settle();
+	KUNIT_EXPECT_EQ(test, xdf_sim_frontend_state(sdev), XenbusStateConnected);
+	KUNIT_EXPECT_PTR_EQ(test, &front->xdrm->drm, drm);
+	KUNIT_EXPECT_EQ(test, front->xdrm->cfg.connectors[0].width, 1024u);
+	KUNIT_EXPECT_EQ(test, front->xdrm->cfg.connectors[1].width, 800u);
+	KUNIT_EXPECT_FALSE(test, front->xdrm->cfg.be_alloc);
+	KUNIT_EXPECT_EQ(test, xdf_dev_request(front->xdrm, 0, &req, NULL), 0);
+	KUNIT_EXPECT_EQ(test, xdf_sim_dev_fatal_count(sdev), 0u);
+
+	/* Valid values take effect with the next connection. */
+	bus_write_node(test, sdev, false, "0/" XENDISPL_FIELD_RESOLUTION,
+		       "640x480");
+	bus_write_node(test, sdev, false, "1/" XENDISPL_FIELD_RESOLUTION,
+		       "1920x1080");
+	bus_write_node(test, sdev, false, "0/" XENDISPL_FIELD_UNIQUE_ID, "new");
+	bus_write_node(test, sdev, false, XENDISPL_FIELD_BE_ALLOC, "1");
+	bus_write_node(test, sdev, true, XENDISPL_FIELD_BE_VERSIONS, "1,2");
+	xdf_sim_backend_restart(sdev);
+	bus_wait_connected(test, sdev);
+	KUNIT_ASSERT_NOT_NULL(test, front->xdrm);
+	KUNIT_EXPECT_EQ(test, front->xdrm->cfg.connectors[0].width, 640u);
+	KUNIT_EXPECT_EQ(test, front->xdrm->cfg.connectors[1].width, 1920u);
+	KUNIT_EXPECT_TRUE(test, front->xdrm->cfg.be_alloc);
+	KUNIT_EXPECT_EQ(test, xdf_sim_dev_fatal_count(sdev), 0u);
+}
+
+/*
+ * The frontend's own reset: it goes Closing; a backend that follows
+ * (Closing, Closed, InitWait) gets fresh rings, and the frontend a fresh
+ * DRM device; one that does not leaves it Closing, with nothing of the old
+ * connection left on the frontend's side.
+ */
+static void bus_reset_follows(struct kunit *test)
+{
+	struct xdf_sim_counters c;
+	struct xdf_sim_config cfg;
+	struct xdf_sim_dev *sdev;
+	struct drm_device *drm;
+	grant_ref_t req_ref, evt_ref, req_new, evt_new;
+
+	bus_fill_config(&cfg, 1);
+	sdev = bus_add(test, &cfg);
+	bus_wait_connected(test, sdev);
+	bus_check_conn(test, sdev, 0, &req_ref, &evt_ref);
+	drm = &bus_front(sdev)->xdrm->drm;
+	drm_dev_get(drm);
+
+	/* A backend that hung: the frontend waits, Closing. */
+	xdf_sim_backend_freeze(sdev, true);
+	xdf_channels_break(bus_front(sdev)->chs, 0, "test");
+	KUNIT_EXPECT_TRUE(test, bus_reaches(sdev, XenbusStateClosing));
+	xdf_sim_settle();
+	KUNIT_EXPECT_TRUE(test, drm_dev_is_unplugged(drm));
+	KUNIT_EXPECT_NULL(test, bus_front(sdev)->chs);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_state(sdev), XenbusStateConnected);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.channels, 0u);
+	KUNIT_EXPECT_EQ(test, c.ring_pages, 0u);
+	/* Still mapped by the hung backend: released when it unmaps. */
+	KUNIT_EXPECT_EQ(test, c.deferred, 2u);
+	drm_dev_put(drm);
+
+	xdf_sim_backend_freeze(sdev, false);
+	bus_wait_connected(test, sdev);
+	bus_check_connected(test, sdev, 1, NULL);
+	bus_check_conn(test, sdev, 0, &req_new, &evt_new);
+	KUNIT_EXPECT_NE(test, req_new, req_ref);
+	KUNIT_EXPECT_NE(test, evt_new, evt_ref);
+	KUNIT_EXPECT_EQ(test, bus_front(sdev)->resets, 1u);
+}
+
 static int bus_test_init(struct kunit *test)
 {
 	xdf_sim_reset();
@@ -640,6 +882,11 @@ static struct kunit_case bus_test_cases[] = {
 	KUNIT_CASE(bus_backend_vanishes),
 	KUNIT_CASE(bus_remove_connected),
 	KUNIT_CASE(bus_rebind),
+	KUNIT_CASE(bus_impossible_orders),
+	KUNIT_CASE(bus_state_garbage),
+	KUNIT_CASE(bus_state_flapping),
+	KUNIT_CASE(bus_xs_changed_after_connect),
+	KUNIT_CASE(bus_reset_follows),
 	{}
 };
 

@@ -2860,6 +2860,129 @@ static void kt_rebind(struct kunit *test)
 	xdf_sim_settle();
 }
 
+/* The frontend reset the connection: go on with a client of the new device. */
+static void kt_reconnected(struct kunit *test, struct kt_ctx *ctx)
+{
+	struct xdf_drm *xdrm = xdf_test_wait_reset(test, ctx->sdev,
+						   &ctx->xdrm->drm);
+
+	kt_close(ctx);
+	ctx->xdrm = xdrm;
+	ctx->file = xdf_test_open(test, xdrm);
+}
+
+/*
+ * A backend silent for 100 requests, then answering again. The frontend
+ * resets the connection after a few timeouts: links BAD, a hotplug event,
+ * the device unplugged, later requests failing at once. Once the backend
+ * thaws and follows the reset, a new device has its links GOOD, makes
+ * buffers and flips, and the backend holds nothing of the old connection.
+ */
+static void kt_silent_backend_recovers(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 2);
+	struct drm_mode_create_dumb dumb;
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct xdf_sim_counters c;
+	unsigned int i, timeouts = 0, fast = 0;
+	struct kt_client *client;
+	struct kt_fb fb, fb2;
+	int ret;
+
+	kt_enable(test, ctx, 0, &fb, &mode);
+	kt_enable(test, ctx, 1, &fb2, &mode);
+	client = kt_client_add(test, ctx);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 2u);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 2u);
+
+	WRITE_ONCE(xdf_req_timeout_ms, 20);
+	xdf_sim_backend_freeze(ctx->sdev, true);
+	for (i = 0; i < 100; i++) {
+		dumb = (struct drm_mode_create_dumb) {
+			.width = 64, .height = 64, .bpp = 32,
+		};
+		ret = drm_mode_create_dumb(&ctx->xdrm->drm, &dumb, ctx->file);
+		if (ret == -ETIMEDOUT)
+			timeouts++;
+		else if (ret == -EIO || ret == -ENODEV)
+			fast++;
+		else
+			KUNIT_FAIL(test, "dumb buffer %u: %d", i, ret);
+	}
+	/* A DBUF_CREATE and its DBUF_DESTROY timed out: enough. */
+	KUNIT_EXPECT_EQ(test, timeouts, 1u);
+	KUNIT_EXPECT_EQ(test, fast, 99u);
+	KUNIT_EXPECT_TRUE(test, xdf_test_wait_unplugged(&ctx->xdrm->drm));
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_BAD);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 1), DRM_MODE_LINK_STATUS_BAD);
+	KUNIT_EXPECT_GE(test, atomic_read(&client->hotplugs), 1);
+	KUNIT_EXPECT_EQ(test, xdf_sim_frontend_state(ctx->sdev),
+			XenbusStateClosing);
+	/* Hung, the backend still holds the old connection's objects. */
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 2u);
+
+	WRITE_ONCE(xdf_req_timeout_ms, ctx->saved_timeout);
+	xdf_sim_backend_freeze(ctx->sdev, false);
+	kt_reconnected(test, ctx);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 0u);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 0u);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.deferred, 0u);
+	KUNIT_EXPECT_EQ(test, c.backend_dbufs, 0u);
+
+	for (i = 0; i < 2; i++) {
+		kt_enable(test, ctx, i, &fb, &mode);
+		KUNIT_EXPECT_EQ(test, kt_link(ctx, i), DRM_MODE_LINK_STATUS_GOOD);
+		kt_flip_and_read(test, ctx, i, &fb, 100 + i, &ev);
+	}
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 2u);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 2u);
+}
+
+/*
+ * An FB_DETACH or DBUF_DESTROY that timed out: the backend may still hold
+ * the object. The connection is reset, and the backend, closing, drops
+ * it: nothing is left on either side.
+ */
+static void kt_destroy_timeout_case(struct kunit *test, u8 op)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_device *old;
+	struct kt_fb fb;
+
+	kt_enable(test, ctx, 0, &fb, &mode);
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
+	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0, op, 1,
+						     XDF_SIM_SILENT, 0), 0);
+	KUNIT_ASSERT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb.fb_id,
+					    ctx->file), 0);
+	KUNIT_ASSERT_EQ(test, drm_mode_destroy_dumb(&ctx->xdrm->drm, fb.handle,
+						    ctx->file), 0);
+	xdf_sim_settle();
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, op), 1u);
+
+	old = &ctx->xdrm->drm;
+	kt_reconnected(test, ctx);
+	KUNIT_EXPECT_TRUE(test, drm_dev_is_unplugged(old));
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 0u);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 0u);
+	kt_enable(test, ctx, 0, &fb, &mode);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 1u);
+}
+
+static void kt_detach_timeout(struct kunit *test)
+{
+	kt_destroy_timeout_case(test, XENDISPL_OP_FB_DETACH);
+}
+
+static void kt_dbuf_destroy_timeout(struct kunit *test)
+{
+	kt_destroy_timeout_case(test, XENDISPL_OP_DBUF_DESTROY);
+}
+
 /* ------------------------------------------------------------------ */
 
 static int kt_init(struct kunit *test)
@@ -2965,6 +3088,9 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE_PARAM(kt_resolution_modeset, kt_resolution_gen_params),
 	KUNIT_CASE(kt_disconnect_pending),
 	KUNIT_CASE(kt_rebind),
+	KUNIT_CASE(kt_silent_backend_recovers),
+	KUNIT_CASE(kt_detach_timeout),
+	KUNIT_CASE(kt_dbuf_destroy_timeout),
 	{}
 };
 

@@ -2880,8 +2880,9 @@ void xdf_sim_backend_restart(struct xdf_sim_dev *sdev)
  *
  * A hung backend reads no request and does not react to the frontend's
  * state; it keeps its mappings, so the frontend's revocations wait for
- * it. Thawed, it answers what waits on its rings (late answers, as far as
- * the frontend is concerned) and catches up with the frontend's state.
+ * it. Thawed, it catches up with the frontend's state, then answers what
+ * waits on the rings it still has (late answers, as far as the frontend
+ * is concerned).
  */
 void xdf_sim_backend_freeze(struct xdf_sim_dev *sdev, bool frozen)
 {
@@ -2892,9 +2893,10 @@ void xdf_sim_backend_freeze(struct xdf_sim_dev *sdev, bool frozen)
 	mutex_unlock(&sdev->be_lock);
 	if (frozen)
 		return;
+	/* The frontend's state first: a closed ring is not read again. */
+	sim_queue(sim_be_wq, &sdev->be_state_work);
 	for (i = 0; i < XDF_SIM_MAX_CONNECTORS; i++)
 		sim_queue(sim_be_wq, &sdev->conns[i].req_work);
-	sim_queue(sim_be_wq, &sdev->be_state_work);
 }
 
 /**

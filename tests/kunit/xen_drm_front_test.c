@@ -76,6 +76,21 @@ void xdf_test_close(struct xdf_drm *xdrm, struct drm_file *file)
 }
 
 /**
+ * xdf_test_wait_unplugged() - wait for the frontend to unplug a DRM device
+ * @drm: the device, of which the caller holds a reference
+ *
+ * Return: true if it is unplugged within XDF_TEST_WAIT_MS.
+ */
+bool xdf_test_wait_unplugged(struct drm_device *drm)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(XDF_TEST_WAIT_MS);
+
+	while (!drm_dev_is_unplugged(drm) && time_before(jiffies, end))
+		msleep(5);
+	return drm_dev_is_unplugged(drm);
+}
+
+/**
  * xdf_test_wait_reset() - wait for the frontend to reset its connection
  * @test: the test, failed and ended if the reset does not complete
  * @sdev: the simulated device, whose backend follows the reset
@@ -90,13 +105,10 @@ struct xdf_drm *xdf_test_wait_reset(struct kunit *test,
 				    struct xdf_sim_dev *sdev,
 				    struct drm_device *old)
 {
-	unsigned long end = jiffies + msecs_to_jiffies(XDF_TEST_WAIT_MS);
 	struct xdf_front *front;
 	struct xdf_drm *xdrm;
 
-	while (!drm_dev_is_unplugged(old) && time_before(jiffies, end))
-		msleep(5);
-	KUNIT_ASSERT_TRUE_MSG(test, drm_dev_is_unplugged(old),
+	KUNIT_ASSERT_TRUE_MSG(test, xdf_test_wait_unplugged(old),
 			      "the frontend did not reset the connection");
 	xdf_sim_settle();
 	KUNIT_ASSERT_TRUE(test, xdf_sim_wait_frontend_state(sdev,

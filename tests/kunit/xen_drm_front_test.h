@@ -22,6 +22,7 @@ struct xdf_drm *xdf_test_connect(struct kunit *test,
 				 struct xdf_sim_dev **sdev);
 struct drm_file *xdf_test_open(struct kunit *test, struct xdf_drm *xdrm);
 void xdf_test_close(struct xdf_drm *xdrm, struct drm_file *file);
+bool xdf_test_wait_unplugged(struct drm_device *drm);
 struct xdf_drm *xdf_test_wait_reset(struct kunit *test,
 				    struct xdf_sim_dev *sdev,
 				    struct drm_device *old);
