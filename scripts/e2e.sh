@@ -162,13 +162,16 @@ run_target() {
 
 	# One fresh connection per load for each device the DomU started with, in
 	# the first backend run (the module is not loaded again after scenario 7
-	# kills it).
+	# kills it), and one more after each reset the frontend made of it
+	# (scenario 8's silent backend).
 	domid=$(text "$console" | sed -n 's/.*E2E-DOMID: \([0-9]*\).*/\1/p' | head -n 1)
 	loads=$(text "$console" | grep -c 'E2E-LOADED' || true)
 	devs=$(text "$console" | sed -n 's/.*E2E-DEVS: //p' | head -n 1)
 	for dev in $devs; do
 		n=$(grep -c "dom$domid/$dev: connected:" "$be_log" || true)
-		check "backend-connections-dev$dev" "$n connections, want $loads" [ "$n" = "$loads" ]
+		resets=$(grep -c "dom$domid/$dev: frontend .* after its reset" "$be_log" || true)
+		check "backend-connections-dev$dev" "$n connections, want $loads + $resets resets" \
+			[ "$n" = $((loads + resets)) ]
 	done
 	[[ -n $devs && -n $domid ]] || verdict FAIL backend-connections "no device connected"
 

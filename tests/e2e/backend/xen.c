@@ -16,7 +16,11 @@
  *                   Connected
  *   Connected    -> when the frontend leaves Connected (Closed,
  *                   Initialising, unloaded, restarted): unmap everything,
- *                   InitWait again
+ *                   InitWait again; when it goes Closing (it resets the
+ *                   connection): unmap everything, Closing
+ *   Closing      -> (our own, after the frontend's) when the frontend is
+ *                   Closed: Closed; when it is Initialising again (or
+ *                   gone): InitWait
  *   online 0 or
  *   Closing      -> (the toolstack removes the device) unmap, Closed
  *   node removed -> forget the device
@@ -52,7 +56,7 @@
 #define RESET_WAIT_MS		2000
 #define FRAME_NS		16666667
 
-enum dev_phase { DEV_NEW, DEV_INITWAIT, DEV_CONNECTED, DEV_CLOSED };
+enum dev_phase { DEV_NEW, DEV_INITWAIT, DEV_CONNECTED, DEV_RESET, DEV_CLOSED };
 
 struct dev;
 
@@ -102,6 +106,7 @@ struct dev {
 struct totals {
 	uint64_t devices, connections, requests, errors, violations, flips;
 	uint64_t dbufs, edids, frame_done, dropped, pngs;
+	uint64_t resets, unanswered;
 };
 
 struct app {
@@ -383,6 +388,14 @@ static bool serve_ring(struct conn_io *c)
 		       !RING_REQUEST_CONS_OVERFLOW(ring, ring->req_cons)) {
 			RING_COPY_REQUEST(ring, ring->req_cons, &req);
 			ring->req_cons++;
+			/* A hung backend: the request is read, never seen to. */
+			if (app->o->silent && app->o->core.misbehave) {
+				be_dbg("%s: conn %u: request %s id %u left unanswered",
+				       dev->name, c->idx,
+				       be_op_name(req.operation) ?: "?", req.id);
+				app->t.unanswered++;
+				continue;
+			}
 			if (app->o->delay_ms && app->o->core.misbehave)
 				usleep(app->o->delay_ms * 1000);
 			be_dbg("%s: conn %u: request %s (0x%02x) id %u", dev->name,
@@ -706,8 +719,11 @@ static void dev_step(struct dev *dev)
 	long long online = xs_get_num(app, dev->be_path, "online");
 	long long fe = xs_get_num(app, dev->fe_path, "state");
 
+	/* Our own Closing, while we follow the frontend's reset, is not the
+	 * toolstack's. */
 	if (dev->phase != DEV_CLOSED &&
-	    (be == XenbusStateClosing || online == 0)) {
+	    ((be == XenbusStateClosing && dev->phase != DEV_RESET) ||
+	     online == 0)) {
 		be_info("%s: the toolstack removes the device", dev->name);
 		disconnect(dev);
 		set_state(dev, XenbusStateClosed);
@@ -758,10 +774,35 @@ static void dev_step(struct dev *dev)
 		be_info("%s: frontend %s: dropping the connection", dev->name,
 			be_state_name((int)fe));
 		disconnect(dev);
+		if (fe == XenbusStateClosing) {
+			/* The frontend resets the connection, as xenbus
+			 * frontends do: follow it through Closing and Closed,
+			 * offer a new connection once it is Initialising. */
+			app->t.resets++;
+			set_state(dev, XenbusStateClosing);
+			dev->phase = DEV_RESET;
+			return;
+		}
 		set_state(dev, XenbusStateInitWait);
 		dev->phase = DEV_INITWAIT;
 		dev->connect_failed = false;
 		/* Already published again (a quick restart)? */
+		if (fe == XenbusStateInitialised)
+			dev_step(dev);
+		return;
+
+	case DEV_RESET:
+		if (fe == XenbusStateClosing)
+			return;
+		if (fe == XenbusStateClosed) {
+			set_state(dev, XenbusStateClosed);
+			return;
+		}
+		be_info("%s: frontend %s after its reset: offering a new connection",
+			dev->name, be_state_name((int)fe));
+		set_state(dev, XenbusStateInitWait);
+		dev->phase = DEV_INITWAIT;
+		dev->connect_failed = false;
 		if (fe == XenbusStateInitialised)
 			dev_step(dev);
 		return;
@@ -889,9 +930,11 @@ static void print_summary(struct app *app, const char *when)
 		"vdispl-be: %s: devices %" PRIu64 ", connections %" PRIu64
 		", requests %" PRIu64 ", errors %" PRIu64 ", dbufs %" PRIu64
 		", flips %" PRIu64 ", frame-done %" PRIu64 ", dropped events %" PRIu64
-		", edids %" PRIu64 ", pngs %" PRIu64 ", protocol violations %" PRIu64 "\n",
+		", edids %" PRIu64 ", pngs %" PRIu64 ", frontend resets %" PRIu64
+		", unanswered %" PRIu64 ", protocol violations %" PRIu64 "\n",
 		when, t.devices, t.connections, t.requests, t.errors, t.dbufs,
-		t.flips, t.frame_done, t.dropped, t.edids, t.pngs, t.violations);
+		t.flips, t.frame_done, t.dropped, t.edids, t.pngs, t.resets,
+		t.unanswered, t.violations);
 }
 
 /* ---- control commands (SIGHUP) ---- */
@@ -985,12 +1028,13 @@ static int share(struct app *app, const char *args, char *res, size_t len)
 	return 0;
 }
 
-/* "misbehave [fail=OPS] [no-frame-done] [delay=MS]": these and no others. */
+/* "misbehave [fail=OPS] [no-frame-done] [delay=MS] [silent]": these and no
+ * others. */
 static int misbehave(struct app *app, char *args, char *res, size_t len)
 {
 	struct be_xen_opts *o = app->o;
 	uint32_t fail_ops = 0;
-	bool no_frame_done = false;
+	bool no_frame_done = false, silent = false;
 	unsigned long delay = 0;
 	char *tok, *save = NULL, *end;
 
@@ -999,6 +1043,10 @@ static int misbehave(struct app *app, char *args, char *res, size_t len)
 			continue;
 		if (!strcmp(tok, "no-frame-done")) {
 			no_frame_done = true;
+			continue;
+		}
+		if (!strcmp(tok, "silent")) {
+			silent = true;
 			continue;
 		}
 		if (!strncmp(tok, "delay=", 6)) {
@@ -1013,6 +1061,7 @@ static int misbehave(struct app *app, char *args, char *res, size_t len)
 	o->core.fail_ops = fail_ops;
 	o->no_frame_done = no_frame_done;
 	o->delay_ms = (unsigned int)delay;
+	o->silent = silent;
 	o->core.misbehave = true;
 	snprintf(res, len, "ok");
 	return 0;

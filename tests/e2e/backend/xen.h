@@ -19,6 +19,7 @@ struct be_xen_opts {
 	bool vsync;			/* frame-done paced at 60 Hz */
 	bool no_frame_done;		/* misbehaviour: never send them */
 	unsigned int delay_ms;		/* misbehaviour: slow answers */
+	bool silent;			/* misbehaviour: answer nothing */
 	const char *out_dir;		/* PNG files; NULL: none */
 	unsigned int png_interval_ms;
 	unsigned int png_max;
