@@ -545,10 +545,12 @@ static struct xdf_pipe_stats kt_stats(struct kt_ctx *ctx, unsigned int conn)
  * @client: the client, on the device's client list
  * @hotplugs: hotplug events it got; drm_kms_helper_hotplug_event() sends
  *	      the uevent and calls the clients' hotplug together
+ * @unregistered: the device was unregistered, which released the client
  */
 struct kt_client {
 	struct drm_client_dev client;
 	atomic_t hotplugs;
+	atomic_t unregistered;
 };
 
 static int kt_client_hotplug(struct drm_client_dev *client)
@@ -557,9 +559,17 @@ static int kt_client_hotplug(struct drm_client_dev *client)
 	return 0;
 }
 
+/* Without it, the unregister would kfree() the test's allocation. */
+static void kt_client_unregister(struct drm_client_dev *client)
+{
+	drm_client_release(client);
+	atomic_set(&container_of(client, struct kt_client, client)->unregistered, 1);
+}
+
 static const struct drm_client_funcs kt_client_funcs = {
 	.owner = THIS_MODULE,
 	.hotplug = kt_client_hotplug,
+	.unregister = kt_client_unregister,
 };
 
 /* Listen for hotplug events; the device's unregister releases it. */
@@ -2916,6 +2926,8 @@ static void kt_silent_backend_recovers(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, xdf_test_wait_unplugged(&ctx->xdrm->drm));
 	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_BAD);
 	KUNIT_EXPECT_EQ(test, kt_link(ctx, 1), DRM_MODE_LINK_STATUS_BAD);
+	/* The hotplug event came before the device went. */
+	KUNIT_EXPECT_TRUE(test, atomic_read(&client->unregistered));
 	KUNIT_EXPECT_GE(test, atomic_read(&client->hotplugs), 1);
 	KUNIT_EXPECT_EQ(test, xdf_sim_frontend_state(ctx->sdev),
 			XenbusStateClosing);

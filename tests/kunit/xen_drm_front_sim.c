@@ -2932,6 +2932,7 @@ int xdf_sim_backend_answer_late(struct xdf_sim_dev *sdev, unsigned int conn,
 		return -ENODEV;
 	}
 	rp = READ_ONCE(c->ring.sring->req_prod);
+	/* The producer index before the requests it covers. */
 	virt_rmb();
 	while (c->ring.req_cons != rp && n < ARRAY_SIZE(waiting)) {
 		RING_COPY_REQUEST(&c->ring, c->ring.req_cons, &waiting[n]);

@@ -86,7 +86,7 @@ bool xdf_test_wait_unplugged(struct drm_device *drm)
 	unsigned long end = jiffies + msecs_to_jiffies(XDF_TEST_WAIT_MS);
 
 	while (!drm_dev_is_unplugged(drm) && time_before(jiffies, end))
-		msleep(5);
+		usleep_range(2000, 5000);
 	return drm_dev_is_unplugged(drm);
 }
 
