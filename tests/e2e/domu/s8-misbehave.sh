@@ -16,6 +16,7 @@ s8_plan() {
 		echo "s8-$m-good-before s8-$m-client-runs s8-$m-link-bad s8-$m-recovered"
 	done
 	echo "s8-silent-reset s8-silent-reconnected s8-silent-recovered"
+	echo "s8-silent-picture-dev${DEVS%% *}-conn0"
 }
 
 # flips0 CARD: the flips of CARD's first connector (its xen_state).
