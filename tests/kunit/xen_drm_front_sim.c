@@ -135,6 +135,8 @@ struct xdf_sim_dev {
 	/* be_lock: framebuffers and pipes */
 	struct list_head fbs;
 	struct xdf_sim_kms_stats kms_stats;
+	/* be_lock: a test's rewrites of what the backend writes */
+	struct xdf_sim_hooks hooks;
 };
 
 static struct xdf_sim_dev *to_sim_dev(struct xenbus_device *xb)
@@ -1653,6 +1655,9 @@ static int sim_dbuf_alloc_pages(struct xdf_sim_dev *sdev, struct sim_dbuf *d,
 	for (i = 0; i < n; i++)
 		listed[i] = sdev->dbuf_fault == XDF_SIM_DBUF_BAD_REFS ?
 			    SIM_BOGUS_REF + i : d->refs[i];
+	if (sdev->hooks.dbuf_dir)
+		sdev->hooks.dbuf_dir(sdev->hooks.priv, listed,
+				     d->info.num_pages);
 	err = sim_dbuf_walk(d, ref, listed);
 	kvfree(listed);
 	return err;
@@ -2542,15 +2547,18 @@ static enum xdf_sim_action sim_be_rule(struct sim_be_conn *c, int op,
 
 static void sim_be_respond(struct sim_be_conn *c, u16 id, u8 op, s32 status)
 {
-	struct xendispl_resp *resp;
+	struct xdf_sim_hooks *hooks = &c->sdev->hooks;
+	struct xendispl_resp resp = {
+		.id = id,
+		.operation = op,
+		.status = status,
+	};
 
-	resp = RING_GET_RESPONSE(&c->ring, c->ring.rsp_prod_pvt);
-	memset(resp, 0, sizeof(*resp));
-	resp->id = id;
-	resp->operation = op;
-	resp->status = status;
 	if (op == XENDISPL_OP_GET_EDID && !status)
-		resp->op.get_edid.edid_sz = c->edid_sz;
+		resp.op.get_edid.edid_sz = c->edid_sz;
+	if (hooks->response && !hooks->response(hooks->priv, c->idx, &resp))
+		return;
+	*RING_GET_RESPONSE(&c->ring, c->ring.rsp_prod_pvt) = resp;
 	c->ring.rsp_prod_pvt++;
 }
 
@@ -3122,11 +3130,10 @@ void xdf_sim_backend_clear_requests(struct xdf_sim_dev *sdev)
 	mutex_unlock(&sdev->be_lock);
 }
 
-/* Writes one PG_FLIP event and notifies; be_lock held. */
-static int sim_be_put_event(struct sim_be_conn *c, u8 type, u64 fb_cookie)
+/* Writes one event as it is and notifies; be_lock held. */
+static int sim_be_put_evt(struct sim_be_conn *c, const struct xendispl_evt *evt)
 {
 	struct xendispl_event_page *page = c->evt_page;
-	struct xendispl_evt *evt;
 	u32 prod;
 
 	if (!c->active)
@@ -3134,16 +3141,28 @@ static int sim_be_put_event(struct sim_be_conn *c, u8 type, u64 fb_cookie)
 	prod = page->in_prod;
 	if (prod - READ_ONCE(page->in_cons) >= XENDISPL_IN_RING_LEN)
 		return -ENOSPC;
-	evt = &XENDISPL_IN_RING_REF(page, prod);
-	memset(evt, 0, sizeof(*evt));
-	evt->id = c->evt_id++;
-	evt->type = type;
-	evt->op.pg_flip.fb_cookie = fb_cookie;
+	XENDISPL_IN_RING_REF(page, prod) = *evt;
 	/* The event before the producer index that covers it. */
 	virt_wmb();
 	WRITE_ONCE(page->in_prod, prod + 1);
 	sim_evtchn_to_front(c->evt_port);
 	return 0;
+}
+
+/* Writes one event of @type with the next id and notifies; be_lock held. */
+static int sim_be_put_event(struct sim_be_conn *c, u8 type, u64 fb_cookie)
+{
+	struct xendispl_evt evt = {
+		.id = c->evt_id,
+		.type = type,
+		.op.pg_flip.fb_cookie = fb_cookie,
+	};
+	int err;
+
+	err = sim_be_put_evt(c, &evt);
+	if (!err)
+		c->evt_id++;
+	return err;
 }
 
 /**
@@ -3192,6 +3211,107 @@ int xdf_sim_backend_send_event(struct xdf_sim_dev *sdev, unsigned int conn,
 	err = sim_be_put_event(c, type, fb_cookie);
 	mutex_unlock(&sdev->be_lock);
 	return err;
+}
+
+/**
+ * xdf_sim_backend_send_raw_event() - send an event exactly as given, id
+ *				      included
+ * @sdev: the device
+ * @conn: connector index
+ * @evt: the event
+ *
+ * Return: 0, -ENOTCONN when the connector is not connected, -ENOSPC when
+ * the event ring is full.
+ */
+int xdf_sim_backend_send_raw_event(struct xdf_sim_dev *sdev, unsigned int conn,
+				   const struct xendispl_evt *evt)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	int err;
+
+	if (!c)
+		return -EINVAL;
+	mutex_lock(&sdev->be_lock);
+	err = sim_be_put_evt(c, evt);
+	mutex_unlock(&sdev->be_lock);
+	return err;
+}
+
+/**
+ * xdf_sim_backend_set_index() - write a ring index as a broken backend might
+ * @sdev: the device
+ * @conn: connector index
+ * @index: which index
+ * @delta: added to the index (wrapping); for %XDF_SIM_REQ_CONS, how many
+ *	   requests the backend goes back from the frontend's producer to
+ *	   read them again, at most the ring's size
+ *
+ * The frontend is notified on the channel of the ring written. Later
+ * responses and events are written from the backend's own private indexes
+ * again, as a backend with a stray write would.
+ *
+ * Return: 0, -EINVAL or -ENOTCONN when the connector is not connected.
+ */
+int xdf_sim_backend_set_index(struct xdf_sim_dev *sdev, unsigned int conn,
+			      enum xdf_sim_index index, u32 delta)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	int err = 0;
+
+	if (!c)
+		return -EINVAL;
+	mutex_lock(&sdev->be_lock);
+	if (!c->active) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	switch (index) {
+	case XDF_SIM_RSP_PROD:
+		WRITE_ONCE(c->ring.sring->rsp_prod,
+			   c->ring.sring->rsp_prod + delta);
+		sim_evtchn_to_front(c->req_port);
+		break;
+	case XDF_SIM_REQ_CONS:
+		delta = min_t(u32, delta, RING_SIZE(&c->ring));
+		c->ring.req_cons = READ_ONCE(c->ring.sring->req_prod) - delta;
+		/* It reads them again as soon as it runs. */
+		sim_queue(sim_be_wq, &c->req_work);
+		break;
+	case XDF_SIM_EVT_IN_PROD:
+		WRITE_ONCE(c->evt_page->in_prod, c->evt_page->in_prod + delta);
+		sim_evtchn_to_front(c->evt_port);
+		break;
+	case XDF_SIM_EVT_IN_CONS:
+		WRITE_ONCE(c->evt_page->in_cons,
+			   READ_ONCE(c->evt_page->in_cons) + delta);
+		sim_evtchn_to_front(c->evt_port);
+		break;
+	default:
+		err = -EINVAL;
+		break;
+	}
+out:
+	mutex_unlock(&sdev->be_lock);
+	return err;
+}
+
+/**
+ * xdf_sim_backend_set_hooks() - let a test rewrite what the backend writes
+ * @sdev: the device
+ * @hooks: the hooks, copied; NULL to remove them
+ *
+ * The hooks run with the backend's lock held, in the backend's workers or
+ * in the test's calls into the backend: they must not call the backend.
+ */
+void xdf_sim_backend_set_hooks(struct xdf_sim_dev *sdev,
+			       const struct xdf_sim_hooks *hooks)
+{
+	mutex_lock(&sdev->be_lock);
+	if (hooks)
+		sdev->hooks = *hooks;
+	else
+		memset(&sdev->hooks, 0, sizeof(sdev->hooks));
+	mutex_unlock(&sdev->be_lock);
 }
 
 /**

@@ -197,6 +197,8 @@ int xdf_sim_backend_send_frame_done(struct xdf_sim_dev *sdev,
 				    unsigned int conn, u64 fb_cookie);
 int xdf_sim_backend_send_event(struct xdf_sim_dev *sdev, unsigned int conn,
 			       u8 type, u64 fb_cookie);
+int xdf_sim_backend_send_raw_event(struct xdf_sim_dev *sdev, unsigned int conn,
+				   const struct xendispl_evt *evt);
 int xdf_sim_backend_flood(struct xdf_sim_dev *sdev, unsigned int conn,
 			  unsigned int count, u64 first_cookie);
 int xdf_sim_backend_corrupt_evt_prod(struct xdf_sim_dev *sdev,
@@ -205,6 +207,42 @@ int xdf_sim_backend_notify(struct xdf_sim_dev *sdev, unsigned int conn,
 			   bool evt);
 unsigned int xdf_sim_evtchn_spurious_eois(void);
 u32 xdf_sim_backend_evt_cons(struct xdf_sim_dev *sdev, unsigned int conn);
+
+/**
+ * enum xdf_sim_index - a ring index xdf_sim_backend_set_index() writes
+ * @XDF_SIM_RSP_PROD: the request ring's response producer
+ * @XDF_SIM_REQ_CONS: the backend's request consumer: it reads requests
+ *		      again
+ * @XDF_SIM_EVT_IN_PROD: the event page's producer
+ * @XDF_SIM_EVT_IN_CONS: the event page's consumer (the frontend's to write)
+ */
+enum xdf_sim_index {
+	XDF_SIM_RSP_PROD,
+	XDF_SIM_REQ_CONS,
+	XDF_SIM_EVT_IN_PROD,
+	XDF_SIM_EVT_IN_CONS,
+};
+
+int xdf_sim_backend_set_index(struct xdf_sim_dev *sdev, unsigned int conn,
+			      enum xdf_sim_index index, u32 delta);
+
+/**
+ * struct xdf_sim_hooks - a test's rewrites of what the backend writes
+ * @response: called with every response before it is published, may
+ *	      rewrite any of its fields; false drops it (never published)
+ * @dbuf_dir: called with the references a backend-allocated DBUF_CREATE
+ *	      is about to write into the page directory, may rewrite them
+ * @priv: passed to the hooks
+ */
+struct xdf_sim_hooks {
+	bool (*response)(void *priv, unsigned int conn,
+			 struct xendispl_resp *resp);
+	void (*dbuf_dir)(void *priv, grant_ref_t *refs, unsigned int count);
+	void *priv;
+};
+
+void xdf_sim_backend_set_hooks(struct xdf_sim_dev *sdev,
+			       const struct xdf_sim_hooks *hooks);
 
 /* Display buffers as the backend knows them */
 
