@@ -433,15 +433,7 @@ static int kt_flip(struct kt_ctx *ctx, unsigned int conn, struct kt_fb *kfb,
 /* Events waiting on the client. */
 static unsigned int kt_num_events(struct kt_ctx *ctx)
 {
-	struct drm_device *drm = &ctx->xdrm->drm;
-	struct drm_pending_event *e;
-	unsigned int n = 0;
-
-	spin_lock_irq(&drm->event_lock);
-	list_for_each_entry(e, &ctx->file->event_list, link)
-		n++;
-	spin_unlock_irq(&drm->event_lock);
-	return n;
+	return xdf_test_num_events(ctx->file);
 }
 
 /* Poll: DRM wakes only interruptible waiters of a file's events. */

@@ -89,7 +89,6 @@ static struct mmt_ctx *mmt_start(struct kunit *test, const char *be_alloc,
 		.num_connectors = 1,
 		.connectors[0] = { .resolution = "1920x1080", .unique_id = "0" },
 	};
-	struct mm_struct *mm;
 	struct file *filp;
 
 	xdf_sim_set_pv(pv);
@@ -102,26 +101,14 @@ static struct mmt_ctx *mmt_start(struct kunit *test, const char *be_alloc,
 	filp->f_mapping = ctx->xdrm->drm.anon_inode->i_mapping;
 	ctx->filp = filp;
 
-	mm = mm_alloc();
-	KUNIT_ASSERT_NOT_NULL(test, mm);
-	mm->task_size = TASK_SIZE;
-	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
-	/* The thread's exit releases it if the test stops early. */
-	kthread_use_mm(mm);
-	ctx->mm = mm;
+	ctx->mm = xdf_test_process_start(test);
 	return ctx;
 }
 
 /* The process exits: its address space goes, mappings and all. */
 static void mmt_exit_process(struct mmt_ctx *ctx)
 {
-	if (!ctx->mm || current->mm != ctx->mm)
-		return;
-	kthread_unuse_mm(ctx->mm);
-	mmput(ctx->mm);
-	ctx->mm = NULL;
-	/* The VMAs' references to the file go with the delayed fput. */
-	flush_delayed_fput();
+	xdf_test_process_exit(&ctx->mm);
 }
 
 static void mmt_close_file(struct mmt_ctx *ctx)

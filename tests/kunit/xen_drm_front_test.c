@@ -6,7 +6,11 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/device.h>
+#include <linux/file.h>
 #include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -123,4 +127,61 @@ struct xdf_drm *xdf_test_wait_reset(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, xdrm);
 	KUNIT_ASSERT_PTR_NE(test, &xdrm->drm, old);
 	return xdrm;
+}
+
+/**
+ * xdf_test_num_events() - the events waiting on a client, as read(2) would
+ *			   find them
+ * @file: the client
+ *
+ * Return: their number.
+ */
+unsigned int xdf_test_num_events(struct drm_file *file)
+{
+	struct drm_device *drm = file->minor->dev;
+	struct drm_pending_event *e;
+	unsigned int n = 0;
+
+	spin_lock_irq(&drm->event_lock);
+	list_for_each_entry(e, &file->event_list, link)
+		n++;
+	spin_unlock_irq(&drm->event_lock);
+	return n;
+}
+
+/**
+ * xdf_test_process_start() - give the test thread a process address space
+ *			      of its own, to mmap into
+ * @test: the test, failed and ended if there is no memory
+ *
+ * Return: the address space; the thread's exit releases it if the test
+ * stops early.
+ */
+struct mm_struct *xdf_test_process_start(struct kunit *test)
+{
+	struct mm_struct *mm = mm_alloc();
+
+	KUNIT_ASSERT_NOT_NULL(test, mm);
+	mm->task_size = TASK_SIZE;
+	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
+	kthread_use_mm(mm);
+	return mm;
+}
+
+/**
+ * xdf_test_process_exit() - the process exits: its address space goes,
+ *			     mappings and all
+ * @mm: the address space from xdf_test_process_start(), set to NULL; left
+ *	alone if NULL or not the calling thread's (KUnit's exit runs in
+ *	another thread)
+ */
+void xdf_test_process_exit(struct mm_struct **mm)
+{
+	if (!*mm || current->mm != *mm)
+		return;
+	kthread_unuse_mm(*mm);
+	mmput(*mm);
+	*mm = NULL;
+	/* The VMAs' references to the file go with the delayed fput. */
+	flush_delayed_fput();
 }

@@ -10,6 +10,7 @@
 struct drm_device;
 struct drm_file;
 struct kunit;
+struct mm_struct;
 struct xdf_drm;
 struct xdf_sim_config;
 struct xdf_sim_dev;
@@ -26,5 +27,8 @@ bool xdf_test_wait_unplugged(struct drm_device *drm);
 struct xdf_drm *xdf_test_wait_reset(struct kunit *test,
 				    struct xdf_sim_dev *sdev,
 				    struct drm_device *old);
+unsigned int xdf_test_num_events(struct drm_file *file);
+struct mm_struct *xdf_test_process_start(struct kunit *test);
+void xdf_test_process_exit(struct mm_struct **mm);
 
 #endif /* __XEN_DRM_FRONT_TEST_H_ */
