@@ -8,6 +8,9 @@
 #   make intree         in-tree build in linux-source-6.1 (=m, =y), the rst
 #   make kunit          KUnit tests under UML
 #   make kunit-debug    the same with KASAN, lockdep and object debugging
+#   make fuzz           the KUnit fuzz suite alone, long, in the debug kernel:
+#                       FUZZ_ITERATIONS (default 2000000), FUZZ_SEED=S to
+#                       replay the run that printed "fuzz: N iterations, seed S"
 #   make e2e-backend    the system test's displif backend: unit test, EDID check
 #   make e2e            system test: Xen + Dom0 (our backend) + DomU (the
 #                       module) under QEMU
@@ -31,7 +34,7 @@
 KDIR ?=
 export KDIR
 
-.PHONY: all module module-arm64 check intree kunit kunit-debug e2e-backend e2e deb deb-test test run \
+.PHONY: all module module-arm64 check intree kunit kunit-debug fuzz e2e-backend e2e deb deb-test test run \
 	bench-kunit bench coverage clean
 
 all: module
@@ -53,6 +56,9 @@ kunit:
 
 kunit-debug:
 	@scripts/kunit.sh debug
+
+fuzz:
+	@scripts/kunit.sh fuzz
 
 e2e-backend:
 	@scripts/e2e-backend.sh test

@@ -12,7 +12,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 # Results of an earlier run must not be counted if a step fails early.
-rm -f "$LOGS"/kunit-normal.json "$LOGS"/kunit-debug.json
+rm -f "$LOGS"/kunit-normal.json "$LOGS"/kunit-debug.json \
+	"$LOGS"/kunit-normal.fuzz "$LOGS"/kunit-debug.fuzz
 
 failed_steps=()
 step() {
@@ -64,5 +65,10 @@ done < <(sed -n 's/^\([0-9]\+\) passed, \([0-9]\+\) failed$/\1 \2/p' "$e2e_out")
 if ((${#failed_steps[@]} > 0)); then
 	echo "FAILED: ${failed_steps[*]}"
 fi
+for config in normal debug; do
+	if [[ -s $LOGS/kunit-$config.fuzz ]]; then
+		echo "kunit-$config $(cat "$LOGS/kunit-$config.fuzz")"
+	fi
+done
 echo "$passed passed, $failed failed, $skipped skipped"
 ((${#failed_steps[@]} == 0 && failed == 0))
