@@ -5,7 +5,7 @@
 # usable KVM), once per target (one boot each, one after the other):
 #   x86-pv   a PV DomU (tests/e2e/dom0/domu.cfg)
 #   x86-pvh  a PVH DomU (domu-pvh.cfg): the auto-translated grant paths
-# Builds what it needs (scripts/e2e-images.sh), boots, then judges: the guest's own checks (tests/e2e/domu/: scenarios 1-8 of
+# Builds what it needs (scripts/e2e-images.sh), boots, then judges: the guest's own checks (tests/e2e/domu/: scenarios 1-9 of
 # tests/e2e/README.md), the pictures the backend saved for them
 # (tests/e2e/pngcheck.py), the backend's verdict (no protocol violation,
 # clean exit, one connection per load, the guest's dumb-buffer pixels seen

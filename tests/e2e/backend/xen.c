@@ -55,6 +55,8 @@
  * connection before going to InitWait. */
 #define RESET_WAIT_MS		2000
 #define FRAME_NS		16666667
+/* Paced frame-done intervals kept for the "vsync" answer. */
+#define FD_SAMPLES		4096
 
 enum dev_phase { DEV_NEW, DEV_INITWAIT, DEV_CONNECTED, DEV_RESET, DEV_CLOSED };
 
@@ -79,6 +81,7 @@ struct conn_io {
 	struct be_frame frame;
 	uint64_t last_png_ms;
 	unsigned int png_seq;
+	uint64_t fd_ns;			/* last paced frame-done; 0: none yet */
 };
 
 struct app;
@@ -122,6 +125,8 @@ struct app {
 	char base[64];
 	struct dev *devs;
 	struct totals t;
+	uint32_t fd_us[FD_SAMPLES];	/* paced frame-done intervals */
+	unsigned int fd_n;
 };
 
 /* ---- XenStore helpers ---- */
@@ -237,17 +242,32 @@ static void host_unshare(void *ctx, void *addr, uint32_t count)
 		       strerror(errno));
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/*
+ * Frame-done at the ticks of a 60 Hz clock that runs whatever the flips do,
+ * as a display's vblanks: a flip is shown at the next one.
+ */
 static void timer_arm(struct app *app, bool on)
 {
 	struct itimerspec its = { 0 };
+	uint64_t ns;
 
 	if (app->timer_armed == on)
 		return;
 	if (on) {
-		its.it_value.tv_nsec = FRAME_NS;
+		ns = now_ns() / FRAME_NS * FRAME_NS + FRAME_NS;
+		its.it_value.tv_sec = ns / 1000000000;
+		its.it_value.tv_nsec = ns % 1000000000;
 		its.it_interval.tv_nsec = FRAME_NS;
 	}
-	if (timerfd_settime(app->timer_fd, 0, &its, NULL))
+	if (timerfd_settime(app->timer_fd, TFD_TIMER_ABSTIME, &its, NULL))
 		be_err("timerfd_settime: %s", strerror(errno));
 	app->timer_armed = on;
 }
@@ -904,8 +924,17 @@ static void on_timer(struct app *app)
 	if (read(app->timer_fd, &ticks, sizeof(ticks)) < 0)
 		return;
 	for (dev = app->devs; dev; dev = dev->next)
-		for (i = 0; dev->core && i < dev->cfg.num_connectors; i++)
-			left += flush_frame_done(&dev->conn[i], 1);
+		for (i = 0; dev->core && i < dev->cfg.num_connectors; i++) {
+			struct conn_io *c = &dev->conn[i];
+			uint64_t now = now_ns();
+
+			/* The spacing the frontend's events should show. */
+			if (c->pend_count && c->fd_ns && app->fd_n < FD_SAMPLES)
+				app->fd_us[app->fd_n++] = (uint32_t)((now - c->fd_ns) / 1000);
+			if (c->pend_count)
+				c->fd_ns = now;
+			left += flush_frame_done(c, 1);
+		}
 	if (!left)
 		timer_arm(app, false);
 }
@@ -1067,6 +1096,43 @@ static int misbehave(struct app *app, char *args, char *res, size_t len)
 	return 0;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * "vsync on|off": frame-done at 60 Hz, or at once (those due go now). The
+ * answer says what it was and how far apart the paced frame-done events on
+ * a connector were since the last "vsync" command.
+ */
+static void vsync(struct app *app, bool on, char *res, size_t len)
+{
+	unsigned int i, n = app->fd_n;
+	struct dev *dev;
+	size_t used;
+
+	used = (size_t)snprintf(res, len, "ok, was %s", app->o->vsync ? "on" : "off");
+	if (n && used < len) {
+		qsort(app->fd_us, n, sizeof(app->fd_us[0]), cmp_u32);
+		snprintf(res + used, len - used,
+			 "; frame-done intervals %u min %u median %u max %u us", n,
+			 app->fd_us[0], app->fd_us[(n - 1) / 2], app->fd_us[n - 1]);
+	}
+	app->o->vsync = on;
+	app->fd_n = 0;
+	for (dev = app->devs; dev; dev = dev->next)
+		for (i = 0; dev->core && i < dev->cfg.num_connectors; i++) {
+			dev->conn[i].fd_ns = 0;
+			if (!on)
+				flush_frame_done(&dev->conn[i], PENDING_MAX);
+		}
+	if (!on)
+		timer_arm(app, false);
+}
+
 static void write_result(const char *path, const char *res)
 {
 	char tmp[4096], done[4096];
@@ -1116,6 +1182,8 @@ static void control(struct app *app)
 	} else if (!strcmp(cmd, "behave")) {
 		app->o->core.misbehave = false;
 		snprintf(res, sizeof(res), "ok");
+	} else if (!strcmp(cmd, "vsync on") || !strcmp(cmd, "vsync off")) {
+		vsync(app, !strcmp(cmd, "vsync on"), res, sizeof(res));
 	} else {
 		snprintf(res, sizeof(res), "error: unknown command \"%s\"", cmd);
 	}

@@ -52,7 +52,7 @@ ctl_acked() {
 	[ "${CTL_ACK%% *}" = "$CTL_SEQ" ]
 }
 # ctl CMD [ARGS]: have Dom0 do something (snap NAME, be misbehave ...,
-# be behave, be-kill, be-start, detach DEVID, attach KEY=VALUE...). Waits for the
+# be behave, be vsync on|off, be-kill, be-start, detach DEVID, attach KEY=VALUE...). Waits for the
 # answer; its text is in CTL_OUT. Status 0 if Dom0 says ok.
 ctl() {
 	local ack
