@@ -633,6 +633,11 @@ void xdf_kms_fini(struct xdf_drm *xdrm)
 	unsigned int i;
 
 	for (i = 0; i < xdrm->cfg.num_connectors; i++) {
+		/*
+		 * A flip armed its timeout after xdf_kms_unplugged() ran and
+		 * before the unplug: it failed at once, its timeout stays.
+		 */
+		cancel_delayed_work_sync(&xdrm->pipes[i].flip_timeout);
 		xdf_vblank_fini(&xdrm->pipes[i]);
 		cancel_work_sync(&xdrm->pipes[i].link_work);
 	}
