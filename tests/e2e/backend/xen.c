@@ -732,6 +732,19 @@ static void reset_frontend(struct dev *dev)
 	be_info("%s: frontend %s after the reset", dev->name, be_state_name((int)fe));
 }
 
+static void dev_step(struct dev *dev);
+
+/* InitWait for a new connection; on at once if the frontend already
+ * published again (a quick restart). */
+static void offer_connection(struct dev *dev, enum xenbus_state fe)
+{
+	set_state(dev, XenbusStateInitWait);
+	dev->phase = DEV_INITWAIT;
+	dev->connect_failed = false;
+	if (fe == XenbusStateInitialised)
+		dev_step(dev);
+}
+
 static void dev_step(struct dev *dev)
 {
 	struct app *app = dev->app;
@@ -803,12 +816,7 @@ static void dev_step(struct dev *dev)
 			dev->phase = DEV_RESET;
 			return;
 		}
-		set_state(dev, XenbusStateInitWait);
-		dev->phase = DEV_INITWAIT;
-		dev->connect_failed = false;
-		/* Already published again (a quick restart)? */
-		if (fe == XenbusStateInitialised)
-			dev_step(dev);
+		offer_connection(dev, fe);
 		return;
 
 	case DEV_RESET:
@@ -820,11 +828,7 @@ static void dev_step(struct dev *dev)
 		}
 		be_info("%s: frontend %s after its reset: offering a new connection",
 			dev->name, be_state_name((int)fe));
-		set_state(dev, XenbusStateInitWait);
-		dev->phase = DEV_INITWAIT;
-		dev->connect_failed = false;
-		if (fe == XenbusStateInitialised)
-			dev_step(dev);
+		offer_connection(dev, fe);
 		return;
 
 	case DEV_CLOSED:
