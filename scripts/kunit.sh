@@ -6,6 +6,9 @@
 # scripts/coverage.sh, which makes the report. fuzz: the fuzz suite alone in
 # the debug kernel, FUZZ_ITERATIONS iterations (default 2000000), seeded
 # with FUZZ_SEED if set, else with a fresh seed it prints.)
+# Env: KUNIT_FILTER  run only the suites (and tests) this kunit.py glob
+#                    names, e.g. "xen_drm_front_fbdev" or "*.kt_vblank_*"
+#                    (normal and debug; for a developer, not for make test)
 # Fails if kunit.py fails, if no test ran, or on any kernel splat: KUnit
 # itself passes a test that WARNs, trips KASAN or lockdep.
 set -euo pipefail
@@ -48,6 +51,9 @@ fuzz)
 	;;
 *) die "usage: $0 normal|debug|coverage|fuzz" ;;
 esac
+if [[ -n ${KUNIT_FILTER:-} && $config != fuzz ]]; then
+	filter=("$KUNIT_FILTER")
+fi
 make_opts=()
 if [[ $config == coverage ]]; then
 	# gcov's counters slow every function of the kernel down.

@@ -445,6 +445,70 @@ static void ft_backend_gone_during_flip(struct kunit *test)
 	xdf_sim_settle();
 }
 
+/*
+ * Setting up a console waits for the backend: a slow backend must delay
+ * neither the device's card and Connected state nor another device's
+ * connection (the xenbus watch thread serves every device). The first
+ * request of the console's set-up is answered after 2 s; meanwhile both
+ * devices are connected with their cards, then the console comes.
+ */
+static void ft_card_before_console(struct kunit *test)
+{
+	struct ft_ctx *ctx = test->priv;
+	struct xdf_sim_config cfg = {
+		.num_connectors = 1, .hold = true,
+		.connectors[0] = { .resolution = "1024x768", .unique_id = "0" },
+	};
+	struct xdf_sim_dev *other;
+	struct xdf_front *front;
+	struct xdf_drm *xdrm;
+	ktime_t start;
+
+	ctx->sdev = xdf_sim_dev_add(&cfg);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->sdev);
+	xdf_sim_settle();
+	KUNIT_ASSERT_EQ(test, xdf_sim_frontend_state(ctx->sdev),
+			XenbusStateInitialised);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0, XDF_SIM_ANY_OP,
+						     1, XDF_SIM_DELAY, 2000), 0);
+	start = ktime_get();
+	xdf_sim_backend_set_state(ctx->sdev, XenbusStateConnected);
+	KUNIT_ASSERT_TRUE_MSG(test, xdf_sim_wait_frontend_state(ctx->sdev,
+								XenbusStateConnected,
+								1000),
+			      "not connected %lld ms after the backend",
+			      ktime_ms_delta(ktime_get(), start));
+	front = dev_get_drvdata(&xdf_sim_dev_xb(ctx->sdev)->dev);
+	xdrm = front->xdrm;
+	KUNIT_ASSERT_NOT_NULL(test, xdrm);
+	KUNIT_EXPECT_TRUE(test, xdrm->drm.registered);
+
+	cfg.id = 1;
+	cfg.hold = false;
+	other = xdf_sim_dev_add(&cfg);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
+	KUNIT_EXPECT_TRUE_MSG(test, xdf_sim_wait_frontend_state(other,
+								XenbusStateConnected,
+								1000),
+			      "another device not connected %lld ms after the first",
+			      ktime_ms_delta(ktime_get(), start));
+	/* The first request is still waiting: no console yet. */
+	KUNIT_EXPECT_LT(test, ktime_ms_delta(ktime_get(), start), 2000ll);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 0u);
+
+	/* Then each gets its console, the first device fb0. */
+	flush_work(&xdrm->fbdev_work);
+	front = dev_get_drvdata(&xdf_sim_dev_xb(other)->dev);
+	flush_work(&front->xdrm->fbdev_work);
+	xdf_sim_settle();
+	KUNIT_ASSERT_NOT_NULL(test, xdrm->drm.fb_helper);
+	KUNIT_ASSERT_NOT_NULL(test, xdrm->drm.fb_helper->fbdev);
+	KUNIT_EXPECT_EQ(test, xdrm->drm.fb_helper->fbdev->node, 0);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 1u);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(other), 1u);
+	xdf_sim_dev_remove(other);
+}
+
 static int ft_init(struct kunit *test)
 {
 	struct ft_ctx *ctx;
@@ -485,6 +549,7 @@ static struct kunit_case ft_cases[] = {
 	KUNIT_CASE(ft_master),
 	KUNIT_CASE(ft_backend_gone),
 	KUNIT_CASE(ft_backend_gone_during_flip),
+	KUNIT_CASE(ft_card_before_console),
 	{}
 };
 

@@ -44,6 +44,9 @@ struct xdf_drm *xdf_test_connect(struct kunit *test,
 	front = dev_get_drvdata(&xdf_sim_dev_xb(*sdev)->dev);
 	KUNIT_ASSERT_NOT_NULL(test, front);
 	KUNIT_ASSERT_NOT_NULL(test, front->xdrm);
+	/* Connected before its console: let the console be set up. */
+	flush_work(&front->xdrm->fbdev_work);
+	xdf_sim_settle();
 	return front->xdrm;
 }
 

@@ -182,6 +182,7 @@ struct xdf_pipe {
  * @chs: the backend's channels; dereferenced only inside
  *	 drm_dev_enter()/drm_dev_exit(), as they are freed after
  *	 drm_dev_unplug()
+ * @fbdev_work: sets up fbdev emulation once the device is registered
  * @cookies: allocator of display buffer and framebuffer cookies
  * @be_alloc_lock: protects @be_alloc_count and @be_alloc_bytes
  * @be_alloc_count: buffers the backend allocated for this device
@@ -193,6 +194,7 @@ struct xdf_drm {
 	void *devres_group;
 	struct xdf_cfg cfg;
 	struct xdf_channels *chs;
+	struct work_struct fbdev_work;
 	struct ida cookies;
 	struct mutex be_alloc_lock;	/* the backend's allocation budget */
 	unsigned int be_alloc_count;
@@ -456,6 +458,8 @@ struct xdf_drm *xdf_drm_create(struct device *parent,
 			       const struct xdf_cfg *cfg,
 			       struct xdf_channels *chs);
 void xdf_drm_unplug(struct xdf_drm *xdrm);
+int xdf_drm_module_init(void);
+void xdf_drm_module_exit(void);
 
 /* xen_drm_front_drv.c */
 

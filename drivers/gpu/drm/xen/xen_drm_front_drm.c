@@ -11,6 +11,7 @@
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/module.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_drv.h>
@@ -62,6 +63,42 @@ static void xdf_drm_release(struct drm_device *drm, void *data)
 	mutex_destroy(&xdrm->be_alloc_lock);
 }
 
+/*
+ * Setting up the console takes a dozen requests and a modeset: done on the
+ * xenbus watch thread, it would delay this device's Connected state and
+ * every other xenbus device's handshake, and a slow backend would hold
+ * them all. The work items run one at a time, in the order the devices
+ * connected, so that fb0, fbcon's, stays the first device's.
+ */
+static struct workqueue_struct *xdf_fbdev_wq;
+
+/**
+ * xdf_drm_module_init() - set up what every device shares
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int xdf_drm_module_init(void)
+{
+	xdf_fbdev_wq = alloc_ordered_workqueue("xen_drm_front_fbdev", 0);
+	return xdf_fbdev_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * xdf_drm_module_exit() - undo xdf_drm_module_init(), once every device
+ *			   is unplugged
+ */
+void xdf_drm_module_exit(void)
+{
+	destroy_workqueue(xdf_fbdev_wq);
+}
+
+static void xdf_drm_fbdev_work(struct work_struct *work)
+{
+	struct xdf_drm *xdrm = container_of(work, struct xdf_drm, fbdev_work);
+
+	drm_fbdev_generic_setup(&xdrm->drm, 32);
+}
+
 static int xdf_drm_init(struct xdf_drm *xdrm)
 {
 	struct drm_device *drm = &xdrm->drm;
@@ -87,7 +124,7 @@ static int xdf_drm_init(struct xdf_drm *xdrm)
 
 	xdf_channels_set_frame_done(xdrm->chs, xdf_kms_frame_done, xdrm);
 	if (READ_ONCE(xdf_fbdev))
-		drm_fbdev_generic_setup(drm, 32);
+		queue_work(xdf_fbdev_wq, &xdrm->fbdev_work);
 	return 0;
 }
 
@@ -123,6 +160,7 @@ struct xdf_drm *xdf_drm_create(struct device *parent,
 	xdrm->devres_group = group;
 	xdrm->cfg = *cfg;
 	xdrm->chs = chs;
+	INIT_WORK(&xdrm->fbdev_work, xdf_drm_fbdev_work);
 
 	ret = xdf_drm_init(xdrm);
 	if (ret)
@@ -159,6 +197,8 @@ void xdf_drm_unplug(struct xdf_drm *xdrm)
 	 * which waits for its flip.
 	 */
 	xdf_kms_unplugged(xdrm);
+	/* Its requests fail at once now: it ends soon, if it runs. */
+	cancel_work_sync(&xdrm->fbdev_work);
 	drm_dev_unplug(&xdrm->drm);
 	drm_atomic_helper_shutdown(&xdrm->drm);
 	xdf_kms_fini(xdrm);

@@ -363,13 +363,21 @@ static int __init xdf_init(void)
 	if (ret)
 		return ret;
 
-	return xdf_xen_register_driver(&xdf_driver);
+	ret = xdf_drm_module_init();
+	if (ret)
+		return ret;
+
+	ret = xdf_xen_register_driver(&xdf_driver);
+	if (ret)
+		xdf_drm_module_exit();
+	return ret;
 }
 module_init(xdf_init);
 
 static void __exit xdf_exit(void)
 {
 	xdf_xen_unregister_driver(&xdf_driver);
+	xdf_drm_module_exit();
 }
 module_exit(xdf_exit);
 
