@@ -1430,6 +1430,7 @@ void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 				gone = fm->g;
 				sim_be_grant_erase(gone);
 				hv.backend_grants--;
+				hv.backend_deferred--;
 			}
 		} else {
 			fm = NULL;
@@ -1471,6 +1472,7 @@ static unsigned int sim_be_end_grants_deferred(unsigned int count,
 		}
 		if (g->maps) {
 			g->ended = true;
+			hv.backend_deferred++;
 			busy++;
 			g = NULL;
 		} else {
@@ -1506,6 +1508,7 @@ struct sim_dbuf {
 	void **vaddrs;
 	unsigned int nmapped;	/* frontend grants mapped, in order */
 	unsigned int ngranted;	/* backend pages granted (be-alloc) */
+	bool revoked;		/* the backend ended its grants early */
 };
 
 static void sim_dbuf_free(struct sim_dbuf *d)
@@ -2295,6 +2298,103 @@ void xdf_sim_backend_drop_dbufs(struct xdf_sim_dev *sdev)
 	mutex_lock(&sdev->be_lock);
 	sim_dbufs_drop(sdev);
 	mutex_unlock(&sdev->be_lock);
+}
+
+/**
+ * xdf_sim_backend_revoke_dbuf() - the backend ends its grants of a
+ *				   backend-allocated buffer it still holds
+ * @sdev: the device
+ * @cookie: the buffer's dbuf_cookie
+ *
+ * A backend that takes its pages back while the frontend maps them, then
+ * drops its own view of them (xdf_sim_backend_dbuf_read() fails). As under
+ * real Xen: ending access to a grant another domain maps fails, so the
+ * granting kernel defers it (gnttab_end_foreign_access()), and a page
+ * freed anyway stays referenced by the mapping; either way the frontend's
+ * existing mappings keep reaching the page until it unmaps them, and only
+ * new mappings of the grants fail. The page is freed at the frontend's
+ * last unmap (&xdf_sim_counters.backend_deferred counts those waiting).
+ * The buffer stays known: DBUF_DESTROY is answered as usual.
+ *
+ * Return: the number of pages the frontend still mapped, -ENOENT for an
+ * unknown or frontend-allocated buffer, -EALREADY if revoked already.
+ */
+int xdf_sim_backend_revoke_dbuf(struct xdf_sim_dev *sdev, u64 cookie)
+{
+	struct sim_dbuf *d;
+	unsigned int i;
+	int ret;
+
+	mutex_lock(&sdev->be_lock);
+	d = sim_dbuf_find(sdev, cookie);
+	if (!d || !d->be_alloc) {
+		ret = -ENOENT;
+	} else if (d->revoked) {
+		ret = -EALREADY;
+	} else {
+		ret = sim_be_end_grants_deferred(d->ngranted, d->refs);
+		d->ngranted = 0;
+		d->revoked = true;
+		for (i = 0; i < d->info.num_pages; i++)
+			d->vaddrs[i] = NULL;
+		pr_info("xdf_sim: dbuf %llu: backend revoked its %u pages, %d still mapped by the frontend\n",
+			cookie, d->info.num_pages, ret);
+	}
+	mutex_unlock(&sdev->be_lock);
+	return ret;
+}
+
+/**
+ * xdf_sim_backend_dbuf_rewrite_dir() - the backend rewrites a buffer's
+ *					page directory after creating it
+ * @sdev: the device
+ * @cookie: the buffer's dbuf_cookie
+ * @refs: the references to write, in page order
+ * @count: number of @refs, at most the buffer's number of pages; the
+ *	   entries past it are left as they are
+ *
+ * Maps the directory pages writable, as a backend may once it answered
+ * DBUF_CREATE, and writes @refs over the buffer's references (the chain
+ * of directory pages is left alone). The backend's own record of the
+ * buffer does not change.
+ *
+ * Return: 0, -ENOENT for an unknown buffer, -EINVAL for too many @refs
+ * or a directory page that cannot be mapped writable (a read-only grant).
+ */
+int xdf_sim_backend_dbuf_rewrite_dir(struct xdf_sim_dev *sdev, u64 cookie,
+				     const grant_ref_t *refs,
+				     unsigned int count)
+{
+	const unsigned int per_page = XENDISPL_PAGE_DIR_GREFS_PER_PAGE;
+	struct xendispl_page_directory *dir;
+	unsigned int i, k = 0;
+	struct sim_dbuf *d;
+	void *vaddr;
+	int err = 0;
+
+	mutex_lock(&sdev->be_lock);
+	d = sim_dbuf_find(sdev, cookie);
+	if (!d)
+		err = -ENOENT;
+	else if (count > d->info.num_pages)
+		err = -EINVAL;
+	for (i = 0; !err && k < count; i++) {
+		err = sim_backend_map(d->dir_refs[i], false, &vaddr);
+		if (err)
+			break;
+		dir = vaddr;
+		for (; k < count && k < (i + 1) * per_page; k++)
+			WRITE_ONCE(dir->gref[k % per_page], refs[k]);
+		xdf_sim_backend_unmap(d->dir_refs[i]);
+	}
+	mutex_unlock(&sdev->be_lock);
+	if (err)
+		pr_info("xdf_sim: dbuf %llu: cannot rewrite the directory: %d\n",
+			cookie, err);
+	else
+		pr_info("xdf_sim: dbuf %llu: backend rewrote %u references of the directory, first %u\n",
+			cookie, count, count ? refs[0] : 0);
+	return err;
 }
 
 /**
@@ -4345,6 +4445,8 @@ void xdf_sim_expect_clean(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, c.pte_leaks, 0u,
 			    "grants left mapped at entries the kernel changed");
 	KUNIT_EXPECT_EQ_MSG(test, c.backend_grants, 0u, "backend grants");
+	KUNIT_EXPECT_EQ_MSG(test, c.backend_deferred, 0u,
+			    "backend grants revoked, still mapped by the frontend");
 	KUNIT_EXPECT_EQ_MSG(test, c.backend_dbufs, 0u, "backend display buffers");
 	KUNIT_EXPECT_EQ_MSG(test, c.transactions, 0u, "open transactions");
 	KUNIT_EXPECT_EQ_MSG(test, c.misuse, 0u, "contract violations");
@@ -4456,6 +4558,7 @@ static struct sim_be_grant *sim_pte_forget(u32 handle, struct sim_pte_map *m)
 		return NULL;
 	sim_be_grant_erase(g);
 	hv.backend_grants--;
+	hv.backend_deferred--;
 	return g;
 }
 
