@@ -53,6 +53,7 @@
 #define SIM_MAX_HELD		8
 #define SIM_FLOOD_TIMEOUT_MS	2000
 #define SIM_MAX_POST_EVTS	16
+#define SIM_EDID_AT_ONCE_MAX	256
 
 /* One connector as the backend sees it. */
 struct sim_be_conn {
@@ -73,6 +74,12 @@ struct sim_be_conn {
 	u32 edid_sz;
 	u8 *edid;
 	u32 edid_len;
+	bool edid_keep;
+	grant_ref_t edid_kept[XENDISPL_EDID_MAX_SIZE / XENDISPL_PAGE_SIZE];
+	void *edid_kept_va[XENDISPL_EDID_MAX_SIZE / XENDISPL_PAGE_SIZE];
+	unsigned int edid_nkept;
+	u8 edid_at_once[SIM_EDID_AT_ONCE_MAX];
+	u32 edid_at_once_len;
 	enum xdf_sim_frame_done fd_mode;
 	u64 post_evts[SIM_MAX_POST_EVTS];
 	unsigned int npost;
@@ -1960,6 +1967,13 @@ static void sim_kms_frame_done(struct sim_be_conn *c, u64 cookie)
 		c->post_evts[c->npost++] = cookie;
 }
 
+/* Unmaps the EDID pages kept after an answer; be_lock held. */
+static void sim_edid_release(struct sim_be_conn *c)
+{
+	while (c->edid_nkept)
+		xdf_sim_backend_unmap(c->edid_kept[--c->edid_nkept]);
+}
+
 /* GET_EDID: writes the connector's EDID into the shared pages. */
 static int sim_edid_request(struct sim_be_conn *c,
 			    const struct xendispl_get_edid_req *r)
@@ -1984,6 +1998,8 @@ static int sim_edid_request(struct sim_be_conn *c,
 	err = d.refs && d.dir_refs ? 0 : -ENOMEM;
 	if (!err)
 		err = sim_dbuf_walk(&d, r->gref_directory, NULL);
+	/* Pages kept from an earlier answer are let go first. */
+	sim_edid_release(c);
 	for (i = 0; !err && i * XENDISPL_PAGE_SIZE < c->edid_len; i++) {
 		err = sim_backend_map(d.refs[i], false, &vaddr);
 		if (err)
@@ -1991,7 +2007,12 @@ static int sim_edid_request(struct sim_be_conn *c,
 		len = min_t(u32, c->edid_len - i * XENDISPL_PAGE_SIZE,
 			    XENDISPL_PAGE_SIZE);
 		memcpy(vaddr, c->edid + i * XENDISPL_PAGE_SIZE, len);
-		xdf_sim_backend_unmap(d.refs[i]);
+		if (c->edid_keep || c->edid_at_once_len) {
+			c->edid_kept[c->edid_nkept] = d.refs[i];
+			c->edid_kept_va[c->edid_nkept++] = vaddr;
+		} else {
+			xdf_sim_backend_unmap(d.refs[i]);
+		}
 	}
 	kfree(d.refs);
 	kfree(d.dir_refs);
@@ -2440,6 +2461,7 @@ static int sim_be_read_uint(struct xdf_sim_dev *sdev, unsigned int conn,
 
 static void sim_be_disconnect_conn(struct sim_be_conn *c)
 {
+	sim_edid_release(c);
 	if (c->req_bound)
 		sim_evtchn_backend_unbind(c->req_port);
 	if (c->evt_bound)
@@ -2815,6 +2837,29 @@ static bool sim_be_handle(struct sim_be_conn *c, const struct xendispl_req *req)
 	}
 }
 
+/*
+ * Rewrites the EDID pages kept for it as soon as the answer is out, racing
+ * with the frontend's copy; be_lock held.
+ */
+static void sim_edid_at_once(struct sim_be_conn *c)
+{
+	unsigned int i;
+	u32 done, len;
+
+	if (!c->edid_at_once_len || !c->edid_nkept)
+		return;
+	for (i = 0, done = 0; i < c->edid_nkept && done < c->edid_at_once_len;
+	     i++, done += len) {
+		len = min_t(u32, c->edid_at_once_len - done, XENDISPL_PAGE_SIZE);
+		memcpy(c->edid_kept_va[i], c->edid_at_once + done, len);
+	}
+	pr_info("xdf_sim: connector %u: backend rewrote %u bytes of the EDID right after its answer\n",
+		c->idx, done);
+	c->edid_at_once_len = 0;
+	if (!c->edid_keep)
+		sim_edid_release(c);
+}
+
 /* Consumes every request on the ring; be_lock held. */
 static void sim_be_consume(struct sim_be_conn *c)
 {
@@ -2845,6 +2890,7 @@ static void sim_be_consume(struct sim_be_conn *c)
 	} while (more);
 	if (answered)
 		sim_be_push(c);
+	sim_edid_at_once(c);
 	for (i = 0; i < c->npost; i++)
 		sim_be_put_event(c, XENDISPL_EVT_PG_FLIP, c->post_evts[i]);
 	c->npost = 0;
@@ -3651,6 +3697,103 @@ int xdf_sim_backend_set_edid(struct xdf_sim_dev *sdev, unsigned int conn,
 }
 
 /* One detailed timing descriptor: fixed blanking, digital separate sync. */
+/**
+ * xdf_sim_backend_keep_edid() - keep the EDID pages mapped after answering
+ * @sdev: the device
+ * @conn: connector index
+ * @keep: true: the backend keeps the pages it wrote the EDID into mapped,
+ *	  writable, after each GET_EDID answer, for
+ *	  xdf_sim_backend_rewrite_edid(); false (default): it unmaps them
+ *	  before answering
+ *
+ * Kept pages are unmapped at the next GET_EDID, by the rewrite, or when
+ * the backend disconnects; the frontend's revocation of their grants
+ * waits for that.
+ */
+void xdf_sim_backend_keep_edid(struct xdf_sim_dev *sdev, unsigned int conn,
+			       bool keep)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+
+	if (!c)
+		return;
+	mutex_lock(&sdev->be_lock);
+	c->edid_keep = keep;
+	mutex_unlock(&sdev->be_lock);
+}
+
+/**
+ * xdf_sim_backend_rewrite_edid() - the backend rewrites the EDID it
+ *				    answered, in the frontend's pages
+ * @sdev: the device
+ * @conn: connector index
+ * @bytes: what to write from the first byte on
+ * @len: their number, at most what the kept pages hold
+ *
+ * Writes through the mappings kept by xdf_sim_backend_keep_edid(), then
+ * unmaps them. What the backend answers to the next GET_EDID does not
+ * change.
+ *
+ * Return: 0, -ENOENT if no page is kept, -EINVAL if @len does not fit.
+ */
+int xdf_sim_backend_rewrite_edid(struct xdf_sim_dev *sdev, unsigned int conn,
+				 const void *bytes, size_t len)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	size_t done, chunk;
+	unsigned int i;
+	int err = 0;
+
+	if (!c)
+		return -ENOENT;
+	mutex_lock(&sdev->be_lock);
+	if (!c->edid_nkept)
+		err = -ENOENT;
+	else if (len > (size_t)c->edid_nkept * XENDISPL_PAGE_SIZE)
+		err = -EINVAL;
+	/* Through the old mappings: the frontend may have revoked the grants. */
+	for (i = 0, done = 0; !err && done < len; i++, done += chunk) {
+		chunk = min_t(size_t, len - done, XENDISPL_PAGE_SIZE);
+		memcpy(c->edid_kept_va[i], (const u8 *)bytes + done, chunk);
+	}
+	if (!err)
+		pr_info("xdf_sim: connector %u: backend rewrote %zu bytes of the EDID it answered\n",
+			conn, len);
+	if (err != -EINVAL)
+		sim_edid_release(c);
+	mutex_unlock(&sdev->be_lock);
+	return err;
+}
+
+/**
+ * xdf_sim_backend_rewrite_edid_at_once() - rewrite the EDID right after
+ *					    the next answer
+ * @sdev: the device
+ * @conn: connector index
+ * @bytes: what to write from the first byte on, once
+ * @len: their number, at most 256
+ *
+ * The backend answers the next GET_EDID as usual, then writes @bytes into
+ * the frontend's pages as soon as the answer is out: before, during or
+ * after the frontend's copy of the EDID.
+ *
+ * Return: 0 or -EINVAL for a @len too large.
+ */
+int xdf_sim_backend_rewrite_edid_at_once(struct xdf_sim_dev *sdev,
+					 unsigned int conn, const void *bytes,
+					 size_t len)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+
+	if (!c || len > SIM_EDID_AT_ONCE_MAX)
+		return -EINVAL;
+	mutex_lock(&sdev->be_lock);
+	memcpy(c->edid_at_once, bytes, len);
+	c->edid_at_once_len = len;
+	mutex_unlock(&sdev->be_lock);
+	return 0;
+}
+
 static void sim_edid_dtd(u8 *d, const struct xdf_sim_timing *t)
 {
 	const u32 hfp = 48, hsw = 32, vfp = 3, vsw = 6;

@@ -418,6 +418,13 @@ void xdf_sim_backend_kms_stats(struct xdf_sim_dev *sdev,
 			       struct xdf_sim_kms_stats *stats);
 int xdf_sim_backend_set_edid(struct xdf_sim_dev *sdev, unsigned int conn,
 			     const void *edid, u32 size);
+void xdf_sim_backend_keep_edid(struct xdf_sim_dev *sdev, unsigned int conn,
+			       bool keep);
+int xdf_sim_backend_rewrite_edid(struct xdf_sim_dev *sdev, unsigned int conn,
+				 const void *bytes, size_t len);
+int xdf_sim_backend_rewrite_edid_at_once(struct xdf_sim_dev *sdev,
+					 unsigned int conn, const void *bytes,
+					 size_t len);
 
 /**
  * struct xdf_sim_timing - a detailed timing for xdf_sim_edid_build()
