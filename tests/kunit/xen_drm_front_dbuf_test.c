@@ -1921,6 +1921,57 @@ static void dbt_create_timeout_be_alloc(struct kunit *test)
 }
 
 /*
+ * Frontend-allocated buffers: the directory pages stay granted writable
+ * (known backends map them so) and the backend rewrites them after
+ * DBUF_CREATE, with another buffer's references or with garbage. The
+ * guest never reads them back: the pixels still reach the pages the
+ * backend mapped at creation, and each destroy revokes exactly the grants
+ * of its own buffer.
+ */
+static void dbt_dir_rewritten(struct kunit *test)
+{
+	struct dbt_ctx *ctx = dbt_connect(test, NULL);
+	struct dbt_buf a, b;
+	grant_ref_t *refs;
+	unsigned int i, n;
+
+	/* Two directory pages each. */
+	KUNIT_ASSERT_EQ(test, dbt_create(test, ctx, 1920, 1080, 32, &a), 0);
+	KUNIT_ASSERT_EQ(test, dbt_create(test, ctx, 1920, 1080, 32, &b), 0);
+	n = a.size >> PAGE_SHIFT;
+	KUNIT_ASSERT_GT(test, n, XENDISPL_PAGE_DIR_GREFS_PER_PAGE);
+	refs = kunit_kcalloc(test, n, sizeof(*refs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, refs);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_dbuf_refs(ctx->sdev, b.cookie,
+							refs, n), n);
+	KUNIT_ASSERT_EQ(test,
+			xdf_sim_backend_dbuf_rewrite_dir(ctx->sdev, a.cookie,
+							 refs, n),
+			0);
+
+	dbt_cpu_write(test, a.obj, 0x41);
+	dbt_cpu_write(test, b.obj, 0x42);
+	dbt_backend_sees(test, ctx, a.cookie, a.size, 0x41);
+	dbt_backend_sees(test, ctx, b.cookie, b.size, 0x42);
+
+	/* a's directory lists b's grants: b's must survive a's end. */
+	KUNIT_EXPECT_EQ(test, dbt_destroy(ctx, &a), 0);
+	xdf_sim_settle();
+	KUNIT_EXPECT_EQ(test, dbt_buffer_grants(), n + 2);
+	dbt_cpu_write(test, b.obj, 0x43);
+	dbt_backend_sees(test, ctx, b.cookie, b.size, 0x43);
+
+	for (i = 0; i < n; i++)
+		refs[i] = 0xdead0000 + i;
+	KUNIT_ASSERT_EQ(test,
+			xdf_sim_backend_dbuf_rewrite_dir(ctx->sdev, b.cookie,
+							 refs, n),
+			0);
+	KUNIT_EXPECT_EQ(test, dbt_destroy(ctx, &b), 0);
+	dbt_expect_no_buffers(test, ctx);
+}
+
+/*
  * The backend goes away with a buffer alive: freeing it later sends
  * nothing and revokes every grant; with @keep the backend still maps the
  * pages then, so revocation waits for it, and the pages stay intact.
@@ -2095,6 +2146,7 @@ static struct kunit_case dbt_cases[] = {
 	KUNIT_CASE(dbt_create_refused_be_alloc),
 	KUNIT_CASE(dbt_create_timeout),
 	KUNIT_CASE(dbt_create_timeout_be_alloc),
+	KUNIT_CASE(dbt_dir_rewritten),
 	KUNIT_CASE(dbt_backend_gone),
 	KUNIT_CASE(dbt_backend_gone_still_mapped),
 	KUNIT_CASE(dbt_backend_gone_be_alloc),

@@ -2567,6 +2567,114 @@ static void kt_edid_property(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(blob->data, edid, sizeof(edid)), 0);
 }
 
+/*
+ * The backend keeps the guest's EDID pages mapped after its answer and
+ * rewrites them with another valid EDID: the connector keeps the modes of
+ * the EDID answered, which the guest copied, checked and let go of at
+ * once; a later probe neither asks again nor reads the pages.
+ */
+static void kt_edid_rewritten(struct kunit *test)
+{
+	static const struct xdf_sim_timing timings[] = {
+		{ 1280, 720, 60 }, { 1024, 768, 60 },
+	};
+	static const struct xdf_sim_timing others[] = {
+		{ 1920, 1080, 60 }, { 640, 480, 60 }, { 1600, 900, 60 },
+	};
+	struct kt_ctx *ctx = kt_connect_cfg(test, 1, "800x600", NULL);
+	struct drm_display_mode mode;
+	struct xdf_sim_counters c;
+	u8 edid[128], other[128];
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, xdf_sim_edid_build(edid, timings,
+						 ARRAY_SIZE(timings)), 128);
+	KUNIT_ASSERT_EQ(test, xdf_sim_edid_build(other, others,
+						 ARRAY_SIZE(others)), 128);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_set_edid(ctx->sdev, 0, edid,
+						       sizeof(edid)), 0);
+	xdf_sim_backend_keep_edid(ctx->sdev, 0, true);
+
+	KUNIT_EXPECT_EQ(test, kt_probe(ctx, 0), (int)ARRAY_SIZE(timings));
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_GET_EDID), 1u);
+	/* The guest revoked the page the backend still maps: deferred. */
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.deferred, 1u);
+
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_rewrite_edid(ctx->sdev, 0, other,
+							   sizeof(other)), 0);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.deferred, 0u);
+
+	for (i = 0; i < 2; i++) {
+		if (i)
+			KUNIT_EXPECT_EQ(test, kt_probe(ctx, 0),
+					(int)ARRAY_SIZE(timings));
+		KUNIT_EXPECT_TRUE(test, kt_find_mode(ctx, 0, 1280, 720, 60,
+						     &mode));
+		KUNIT_EXPECT_TRUE(test, kt_find_mode(ctx, 0, 1024, 768, 60,
+						     &mode));
+		KUNIT_EXPECT_FALSE_MSG(test, kt_find_mode(ctx, 0, 1920, 1080,
+							  -1, &mode),
+				       "a mode of the rewritten EDID");
+		KUNIT_EXPECT_FALSE(test, kt_find_mode(ctx, 0, 640, 480, -1,
+						      &mode));
+		KUNIT_EXPECT_FALSE(test, kt_find_mode(ctx, 0, 800, 600, -1,
+						      &mode));
+	}
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_GET_EDID), 1u);
+}
+
+/*
+ * The backend garbles the EDID in the guest's pages right after its
+ * answer, while the guest copies it: the guest gets either the EDID
+ * answered or, the copy failing its checks, the configured mode; never
+ * anything else, and it does not ask again.
+ */
+static void kt_edid_rewritten_at_once(struct kunit *test)
+{
+	static const struct xdf_sim_timing timings[] = {
+		{ 1280, 720, 60 }, { 1024, 768, 60 },
+	};
+	struct kt_ctx *ctx = kt_connect_cfg(test, 1, "800x600", NULL);
+	struct drm_display_mode mode;
+	u8 edid[128], garbage[128];
+	unsigned int i, round;
+	int n;
+
+	KUNIT_ASSERT_EQ(test, xdf_sim_edid_build(edid, timings,
+						 ARRAY_SIZE(timings)), 128);
+	for (i = 0; i < sizeof(garbage); i++)
+		garbage[i] = i * 37 + 11;
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_set_edid(ctx->sdev, 0, edid,
+						       sizeof(edid)), 0);
+	KUNIT_ASSERT_EQ(test,
+			xdf_sim_backend_rewrite_edid_at_once(ctx->sdev, 0,
+							     garbage,
+							     sizeof(garbage)),
+			0);
+
+	n = kt_probe(ctx, 0);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_GET_EDID), 1u);
+	kunit_info(test, "%s\n", n == 1 ? "the guest copied the garbled EDID" :
+					 "the guest copied the EDID answered");
+	for (round = 0; round < 2; round++) {
+		if (round)
+			KUNIT_EXPECT_EQ(test, kt_probe(ctx, 0), n);
+		if (n == 1) {
+			KUNIT_EXPECT_TRUE(test, kt_find_mode(ctx, 0, 800, 600,
+							     60, &mode));
+		} else {
+			KUNIT_EXPECT_EQ(test, n, (int)ARRAY_SIZE(timings));
+			KUNIT_EXPECT_TRUE(test, kt_find_mode(ctx, 0, 1280, 720,
+							     60, &mode));
+			KUNIT_EXPECT_TRUE(test, kt_find_mode(ctx, 0, 1024, 768,
+							     60, &mode));
+		}
+	}
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_GET_EDID), 1u);
+}
+
 /* The ways an EDID can be unusable: fall back to the configured mode. */
 enum kt_edid_fault {
 	KT_EDID_OVERSIZED,
@@ -3085,6 +3193,8 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_edid_modes),
 	KUNIT_CASE(kt_edid_property),
 	KUNIT_CASE(kt_edid_retry),
+	KUNIT_CASE(kt_edid_rewritten),
+	KUNIT_CASE(kt_edid_rewritten_at_once),
 	KUNIT_CASE_PARAM(kt_edid_fallback, kt_edid_fault_gen_params),
 	KUNIT_CASE(kt_mode_valid_clock),
 	KUNIT_CASE_PARAM(kt_resolution_modeset, kt_resolution_gen_params),

@@ -878,6 +878,235 @@ static void mmt_pv_vmap(struct kunit *test)
 	mmt_vmap_case(test, true);
 }
 
+/* The bytes of @p are the pattern's from @start on: the first that is not. */
+static size_t mmt_mismatch_at(const u8 *p, size_t size, size_t start, u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (p[i] != mmt_pattern(start + i, seed))
+			return i;
+	return size;
+}
+
+static void mmt_kernel_write(void *vaddr, size_t size, u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		((u8 *)vaddr)[i] = mmt_pattern(i, seed);
+}
+
+/* The guest writes through its mapping of @buf and reads it back. */
+static void mmt_access(struct kunit *test, struct mmt_buf *buf, long addr,
+		       void *vaddr, u8 seed)
+{
+	if (addr) {
+		KUNIT_EXPECT_EQ(test, mmt_user_write(addr, buf->size, seed), 0ul);
+		KUNIT_EXPECT_EQ(test, mmt_user_mismatch(addr, buf->size, seed),
+				buf->size);
+	} else {
+		mmt_kernel_write(vaddr, buf->size, seed);
+		KUNIT_EXPECT_EQ(test, mmt_mismatch_at(vaddr, buf->size, 0, seed),
+				buf->size);
+	}
+}
+
+/*
+ * The backend revokes the grants of a buffer it allocated while the guest
+ * maps it, in the kernel (as fbdev does) or in a process, then drops its
+ * own view of the pages. Under Xen the revocation waits for the guest's
+ * unmap: the guest's mappings keep reaching the backend's pages, and only
+ * mapping them anew fails (in a PV guest, where Xen maps each grant),
+ * with the grant's status in the log and the access or call failing
+ * cleanly. Unmapping, at munmap and destroy, frees the pages for good.
+ */
+static void mmt_revoked_case(struct kunit *test, bool pv, bool user)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", pv);
+	struct address_space *mapping = ctx->xdrm->drm.anon_inode->i_mapping;
+	struct iosys_map map = {}, map2;
+	struct xdf_sim_counters c;
+	struct mmt_buf buf, other;
+	long addr = 0, again;
+	grant_ref_t *refs;
+	u8 *last;
+	int ret;
+
+	mmt_create(test, ctx, 640, 480, &buf);
+	refs = kunit_kcalloc(test, buf.pages, sizeof(*refs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, refs);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_dbuf_refs(ctx->sdev, buf.cookie,
+							refs, buf.pages),
+			buf.pages);
+	/* The backend's last page, which Xen keeps while the guest maps it. */
+	last = xdf_sim_backend_grant_vaddr(refs[buf.pages - 1]);
+	KUNIT_ASSERT_NOT_NULL(test, last);
+	if (user)
+		addr = mmt_map_shared(test, ctx, &buf);
+	else
+		KUNIT_ASSERT_EQ(test, drm_gem_vmap(buf.obj, &map), 0);
+	mmt_access(test, &buf, addr, map.vaddr, 0xd1);
+	mmt_backend_sees(test, ctx, &buf, 0xd1);
+
+	/* Every page is mapped in the guest's kernel since the creation. */
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_revoke_dbuf(ctx->sdev, buf.cookie),
+			(int)buf.pages);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.backend_deferred, buf.pages);
+	KUNIT_EXPECT_EQ(test, c.backend_grants, buf.pages);
+	KUNIT_EXPECT_NULL(test, xdf_sim_backend_grant_vaddr(refs[0]));
+
+	/* The mapping works on, on the backend's pages. */
+	mmt_access(test, &buf, addr, map.vaddr, 0xd2);
+	KUNIT_EXPECT_EQ(test, mmt_mismatch_at(last, PAGE_SIZE,
+					      buf.size - PAGE_SIZE, 0xd2),
+			PAGE_SIZE);
+
+	if (user) {
+		if (pv) {
+			/* Entries torn down, as at unplug: no mapping again. */
+			unmap_mapping_range(mapping, 0, 0, 1);
+			KUNIT_EXPECT_NE(test, mmt_user_write(addr, PAGE_SIZE,
+							     0xd3), 0ul);
+			mmt_expect_invalidated(test);
+		}
+		again = mmt_mmap(ctx, &buf, buf.size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED);
+		if (pv) {
+			KUNIT_EXPECT_EQ(test, again, (long)-EFAULT);
+		} else {
+			KUNIT_ASSERT_GE_MSG(test, again, 0L, "mmap: %ld", again);
+			KUNIT_EXPECT_EQ(test, mmt_user_mismatch(again, buf.size,
+								0xd2),
+					buf.size);
+			KUNIT_EXPECT_EQ(test, vm_munmap(again, buf.size), 0);
+		}
+		mmt_expect_user_maps(test, 0, pv ? 1 : 0);
+		KUNIT_EXPECT_EQ(test, vm_munmap(addr, buf.size), 0);
+	} else {
+		/* Another buffer, revoked before its first kernel mapping. */
+		mmt_create(test, ctx, 64, 64, &other);
+		KUNIT_EXPECT_EQ(test,
+				xdf_sim_backend_revoke_dbuf(ctx->sdev, other.cookie),
+				(int)other.pages);
+		ret = drm_gem_vmap(other.obj, &map2);
+		if (pv) {
+			KUNIT_EXPECT_EQ(test, ret, -EFAULT);
+		} else {
+			KUNIT_EXPECT_EQ(test, ret, 0);
+			if (!ret)
+				drm_gem_vunmap(other.obj, &map2);
+		}
+		KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &other), 0);
+		drm_gem_vunmap(buf.obj, &map);
+	}
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.kernel_maps, pv && !user ? buf.pages : 0u);
+	KUNIT_EXPECT_EQ(test, c.backend_deferred, buf.pages);
+
+	mmt_destroy_last(test, ctx, &buf);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.backend_deferred, 0u);
+	KUNIT_EXPECT_EQ(test, c.backend_grants, 0u);
+	KUNIT_EXPECT_EQ(test, c.foreign_maps, 0u);
+	KUNIT_EXPECT_EQ(test, c.kernel_maps, 0u);
+}
+
+static void mmt_revoked_vmap(struct kunit *test)
+{
+	mmt_revoked_case(test, false, false);
+}
+
+static void mmt_pv_revoked_vmap(struct kunit *test)
+{
+	mmt_revoked_case(test, true, false);
+}
+
+static void mmt_revoked_mmap(struct kunit *test)
+{
+	mmt_revoked_case(test, false, true);
+}
+
+static void mmt_pv_revoked_mmap(struct kunit *test)
+{
+	mmt_revoked_case(test, true, true);
+}
+
+/*
+ * The backend rewrites the page directory of a buffer it allocated once
+ * it answered, listing the pages of another of its buffers: the guest
+ * maps, in the kernel and in a process (where a PV guest has Xen map each
+ * reference anew), and unmaps only the references it read and checked at
+ * creation; the other buffer is never touched.
+ */
+static void mmt_dir_rewritten_case(struct kunit *test, bool pv)
+{
+	struct mmt_ctx *ctx = mmt_start(test, "1", pv);
+	struct xdf_sim_dbuf_stats st;
+	struct xdf_sim_counters c;
+	struct mmt_buf a, b;
+	struct iosys_map map;
+	grant_ref_t *refs;
+	unsigned int nreq;
+	long addr;
+
+	/* Two directory pages each. */
+	mmt_create(test, ctx, 1920, 1080, &a);
+	mmt_create(test, ctx, 1920, 1080, &b);
+	KUNIT_ASSERT_GT(test, a.pages, XENDISPL_PAGE_DIR_GREFS_PER_PAGE);
+	refs = kunit_kcalloc(test, b.pages, sizeof(*refs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, refs);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_dbuf_refs(ctx->sdev, b.cookie,
+							refs, b.pages),
+			b.pages);
+	mmt_backend_writes(test, ctx, &b, 0xe1);
+	KUNIT_ASSERT_EQ(test,
+			xdf_sim_backend_dbuf_rewrite_dir(ctx->sdev, a.cookie,
+							 refs, a.pages),
+			0);
+
+	KUNIT_ASSERT_EQ(test, drm_gem_vmap(a.obj, &map), 0);
+	mmt_kernel_write(map.vaddr, a.size, 0xe2);
+	mmt_backend_sees(test, ctx, &a, 0xe2);
+	addr = mmt_map_shared(test, ctx, &a);
+	KUNIT_EXPECT_EQ(test, mmt_user_mismatch(addr, a.size, 0xe2), a.size);
+	KUNIT_EXPECT_EQ(test, mmt_user_write(addr, a.size, 0xe3), 0ul);
+	mmt_backend_sees(test, ctx, &a, 0xe3);
+	mmt_backend_sees(test, ctx, &b, 0xe1);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.kernel_maps, pv ? a.pages : 0u);
+	KUNIT_EXPECT_EQ(test, c.user_maps, pv ? a.pages : 0u);
+	KUNIT_EXPECT_EQ(test, c.foreign_maps, a.pages + b.pages);
+
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr, a.size), 0);
+	drm_gem_vunmap(a.obj, &map);
+	nreq = mmt_nreqs(ctx);
+	KUNIT_EXPECT_EQ(test, mmt_destroy(ctx, &a), 0);
+	KUNIT_EXPECT_EQ(test, mmt_nreqs(ctx), nreq + 1);
+	xdf_sim_backend_dbuf_stats(ctx->sdev, &st);
+	KUNIT_EXPECT_EQ(test, st.still_mapped, 0u);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_dbufs(ctx->sdev), 1u);
+	mmt_expect_user_maps(test, 0, 0);
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.kernel_maps, 0u);
+	KUNIT_EXPECT_EQ(test, c.foreign_maps, b.pages);
+	KUNIT_EXPECT_EQ(test, c.backend_grants, b.pages);
+	mmt_backend_sees(test, ctx, &b, 0xe1);
+
+	mmt_destroy_last(test, ctx, &b);
+}
+
+static void mmt_dir_rewritten(struct kunit *test)
+{
+	mmt_dir_rewritten_case(test, false);
+}
+
+static void mmt_pv_dir_rewritten(struct kunit *test)
+{
+	mmt_dir_rewritten_case(test, true);
+}
+
 static int mmt_init(struct kunit *test)
 {
 	struct mmt_ctx *ctx;
@@ -922,6 +1151,12 @@ static struct kunit_case mmt_cases[] = {
 	KUNIT_CASE(mmt_pv_unplug),
 	KUNIT_CASE(mmt_be_alloc_vmap),
 	KUNIT_CASE(mmt_pv_vmap),
+	KUNIT_CASE(mmt_revoked_vmap),
+	KUNIT_CASE(mmt_pv_revoked_vmap),
+	KUNIT_CASE(mmt_revoked_mmap),
+	KUNIT_CASE(mmt_pv_revoked_mmap),
+	KUNIT_CASE(mmt_dir_rewritten),
+	KUNIT_CASE(mmt_pv_dir_rewritten),
 	{}
 };
 

@@ -53,6 +53,7 @@
 #define SIM_MAX_HELD		8
 #define SIM_FLOOD_TIMEOUT_MS	2000
 #define SIM_MAX_POST_EVTS	16
+#define SIM_EDID_AT_ONCE_MAX	256
 
 /* One connector as the backend sees it. */
 struct sim_be_conn {
@@ -73,6 +74,12 @@ struct sim_be_conn {
 	u32 edid_sz;
 	u8 *edid;
 	u32 edid_len;
+	bool edid_keep;
+	grant_ref_t edid_kept[XENDISPL_EDID_MAX_SIZE / XENDISPL_PAGE_SIZE];
+	void *edid_kept_va[XENDISPL_EDID_MAX_SIZE / XENDISPL_PAGE_SIZE];
+	unsigned int edid_nkept;
+	u8 edid_at_once[SIM_EDID_AT_ONCE_MAX];
+	u32 edid_at_once_len;
 	enum xdf_sim_frame_done fd_mode;
 	u64 post_evts[SIM_MAX_POST_EVTS];
 	unsigned int npost;
@@ -1430,6 +1437,7 @@ void xdf_xen_foreign_unmap(unsigned int count, struct page **pages,
 				gone = fm->g;
 				sim_be_grant_erase(gone);
 				hv.backend_grants--;
+				hv.backend_deferred--;
 			}
 		} else {
 			fm = NULL;
@@ -1471,6 +1479,7 @@ static unsigned int sim_be_end_grants_deferred(unsigned int count,
 		}
 		if (g->maps) {
 			g->ended = true;
+			hv.backend_deferred++;
 			busy++;
 			g = NULL;
 		} else {
@@ -1506,6 +1515,7 @@ struct sim_dbuf {
 	void **vaddrs;
 	unsigned int nmapped;	/* frontend grants mapped, in order */
 	unsigned int ngranted;	/* backend pages granted (be-alloc) */
+	bool revoked;		/* the backend ended its grants early */
 };
 
 static void sim_dbuf_free(struct sim_dbuf *d)
@@ -1957,6 +1967,13 @@ static void sim_kms_frame_done(struct sim_be_conn *c, u64 cookie)
 		c->post_evts[c->npost++] = cookie;
 }
 
+/* Unmaps the EDID pages kept after an answer; be_lock held. */
+static void sim_edid_release(struct sim_be_conn *c)
+{
+	while (c->edid_nkept)
+		xdf_sim_backend_unmap(c->edid_kept[--c->edid_nkept]);
+}
+
 /* GET_EDID: writes the connector's EDID into the shared pages. */
 static int sim_edid_request(struct sim_be_conn *c,
 			    const struct xendispl_get_edid_req *r)
@@ -1981,6 +1998,8 @@ static int sim_edid_request(struct sim_be_conn *c,
 	err = d.refs && d.dir_refs ? 0 : -ENOMEM;
 	if (!err)
 		err = sim_dbuf_walk(&d, r->gref_directory, NULL);
+	/* Pages kept from an earlier answer are let go first. */
+	sim_edid_release(c);
 	for (i = 0; !err && i * XENDISPL_PAGE_SIZE < c->edid_len; i++) {
 		err = sim_backend_map(d.refs[i], false, &vaddr);
 		if (err)
@@ -1988,7 +2007,12 @@ static int sim_edid_request(struct sim_be_conn *c,
 		len = min_t(u32, c->edid_len - i * XENDISPL_PAGE_SIZE,
 			    XENDISPL_PAGE_SIZE);
 		memcpy(vaddr, c->edid + i * XENDISPL_PAGE_SIZE, len);
-		xdf_sim_backend_unmap(d.refs[i]);
+		if (c->edid_keep || c->edid_at_once_len) {
+			c->edid_kept[c->edid_nkept] = d.refs[i];
+			c->edid_kept_va[c->edid_nkept++] = vaddr;
+		} else {
+			xdf_sim_backend_unmap(d.refs[i]);
+		}
 	}
 	kfree(d.refs);
 	kfree(d.dir_refs);
@@ -2298,6 +2322,103 @@ void xdf_sim_backend_drop_dbufs(struct xdf_sim_dev *sdev)
 }
 
 /**
+ * xdf_sim_backend_revoke_dbuf() - the backend ends its grants of a
+ *				   backend-allocated buffer it still holds
+ * @sdev: the device
+ * @cookie: the buffer's dbuf_cookie
+ *
+ * A backend that takes its pages back while the frontend maps them, then
+ * drops its own view of them (xdf_sim_backend_dbuf_read() fails). As under
+ * real Xen: ending access to a grant another domain maps fails, so the
+ * granting kernel defers it (gnttab_end_foreign_access()), and a page
+ * freed anyway stays referenced by the mapping; either way the frontend's
+ * existing mappings keep reaching the page until it unmaps them, and only
+ * new mappings of the grants fail. The page is freed at the frontend's
+ * last unmap (&xdf_sim_counters.backend_deferred counts those waiting).
+ * The buffer stays known: DBUF_DESTROY is answered as usual.
+ *
+ * Return: the number of pages the frontend still mapped, -ENOENT for an
+ * unknown or frontend-allocated buffer, -EALREADY if revoked already.
+ */
+int xdf_sim_backend_revoke_dbuf(struct xdf_sim_dev *sdev, u64 cookie)
+{
+	struct sim_dbuf *d;
+	unsigned int i;
+	int ret;
+
+	mutex_lock(&sdev->be_lock);
+	d = sim_dbuf_find(sdev, cookie);
+	if (!d || !d->be_alloc) {
+		ret = -ENOENT;
+	} else if (d->revoked) {
+		ret = -EALREADY;
+	} else {
+		ret = sim_be_end_grants_deferred(d->ngranted, d->refs);
+		d->ngranted = 0;
+		d->revoked = true;
+		for (i = 0; i < d->info.num_pages; i++)
+			d->vaddrs[i] = NULL;
+		pr_info("xdf_sim: dbuf %llu: backend revoked its %u pages, %d still mapped by the frontend\n",
+			cookie, d->info.num_pages, ret);
+	}
+	mutex_unlock(&sdev->be_lock);
+	return ret;
+}
+
+/**
+ * xdf_sim_backend_dbuf_rewrite_dir() - the backend rewrites a buffer's
+ *					page directory after creating it
+ * @sdev: the device
+ * @cookie: the buffer's dbuf_cookie
+ * @refs: the references to write, in page order
+ * @count: number of @refs, at most the buffer's number of pages; the
+ *	   entries past it are left as they are
+ *
+ * Maps the directory pages writable, as a backend may once it answered
+ * DBUF_CREATE, and writes @refs over the buffer's references (the chain
+ * of directory pages is left alone). The backend's own record of the
+ * buffer does not change.
+ *
+ * Return: 0, -ENOENT for an unknown buffer, -EINVAL for too many @refs
+ * or a directory page that cannot be mapped writable (a read-only grant).
+ */
+int xdf_sim_backend_dbuf_rewrite_dir(struct xdf_sim_dev *sdev, u64 cookie,
+				     const grant_ref_t *refs,
+				     unsigned int count)
+{
+	const unsigned int per_page = XENDISPL_PAGE_DIR_GREFS_PER_PAGE;
+	struct xendispl_page_directory *dir;
+	unsigned int i, k = 0;
+	struct sim_dbuf *d;
+	void *vaddr;
+	int err = 0;
+
+	mutex_lock(&sdev->be_lock);
+	d = sim_dbuf_find(sdev, cookie);
+	if (!d)
+		err = -ENOENT;
+	else if (count > d->info.num_pages)
+		err = -EINVAL;
+	for (i = 0; !err && k < count; i++) {
+		err = sim_backend_map(d->dir_refs[i], false, &vaddr);
+		if (err)
+			break;
+		dir = vaddr;
+		for (; k < count && k < (i + 1) * per_page; k++)
+			WRITE_ONCE(dir->gref[k % per_page], refs[k]);
+		xdf_sim_backend_unmap(d->dir_refs[i]);
+	}
+	mutex_unlock(&sdev->be_lock);
+	if (err)
+		pr_info("xdf_sim: dbuf %llu: cannot rewrite the directory: %d\n",
+			cookie, err);
+	else
+		pr_info("xdf_sim: dbuf %llu: backend rewrote %u references of the directory, first %u\n",
+			cookie, count, count ? refs[0] : 0);
+	return err;
+}
+
+/**
  * xdf_sim_backend_dbuf_stats() - what the backend saw of display buffers
  * @sdev: the device
  * @stats: filled with the counts since the device was added
@@ -2340,6 +2461,7 @@ static int sim_be_read_uint(struct xdf_sim_dev *sdev, unsigned int conn,
 
 static void sim_be_disconnect_conn(struct sim_be_conn *c)
 {
+	sim_edid_release(c);
 	if (c->req_bound)
 		sim_evtchn_backend_unbind(c->req_port);
 	if (c->evt_bound)
@@ -2715,6 +2837,29 @@ static bool sim_be_handle(struct sim_be_conn *c, const struct xendispl_req *req)
 	}
 }
 
+/*
+ * Rewrites the EDID pages kept for it as soon as the answer is out, racing
+ * with the frontend's copy; be_lock held.
+ */
+static void sim_edid_at_once(struct sim_be_conn *c)
+{
+	unsigned int i;
+	u32 done, len;
+
+	if (!c->edid_at_once_len || !c->edid_nkept)
+		return;
+	for (i = 0, done = 0; i < c->edid_nkept && done < c->edid_at_once_len;
+	     i++, done += len) {
+		len = min_t(u32, c->edid_at_once_len - done, XENDISPL_PAGE_SIZE);
+		memcpy(c->edid_kept_va[i], c->edid_at_once + done, len);
+	}
+	pr_info("xdf_sim: connector %u: backend rewrote %u bytes of the EDID right after its answer\n",
+		c->idx, done);
+	c->edid_at_once_len = 0;
+	if (!c->edid_keep)
+		sim_edid_release(c);
+}
+
 /* Consumes every request on the ring; be_lock held. */
 static void sim_be_consume(struct sim_be_conn *c)
 {
@@ -2745,6 +2890,7 @@ static void sim_be_consume(struct sim_be_conn *c)
 	} while (more);
 	if (answered)
 		sim_be_push(c);
+	sim_edid_at_once(c);
 	for (i = 0; i < c->npost; i++)
 		sim_be_put_event(c, XENDISPL_EVT_PG_FLIP, c->post_evts[i]);
 	c->npost = 0;
@@ -3551,6 +3697,103 @@ int xdf_sim_backend_set_edid(struct xdf_sim_dev *sdev, unsigned int conn,
 }
 
 /* One detailed timing descriptor: fixed blanking, digital separate sync. */
+/**
+ * xdf_sim_backend_keep_edid() - keep the EDID pages mapped after answering
+ * @sdev: the device
+ * @conn: connector index
+ * @keep: true: the backend keeps the pages it wrote the EDID into mapped,
+ *	  writable, after each GET_EDID answer, for
+ *	  xdf_sim_backend_rewrite_edid(); false (default): it unmaps them
+ *	  before answering
+ *
+ * Kept pages are unmapped at the next GET_EDID, by the rewrite, or when
+ * the backend disconnects; the frontend's revocation of their grants
+ * waits for that.
+ */
+void xdf_sim_backend_keep_edid(struct xdf_sim_dev *sdev, unsigned int conn,
+			       bool keep)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+
+	if (!c)
+		return;
+	mutex_lock(&sdev->be_lock);
+	c->edid_keep = keep;
+	mutex_unlock(&sdev->be_lock);
+}
+
+/**
+ * xdf_sim_backend_rewrite_edid() - the backend rewrites the EDID it
+ *				    answered, in the frontend's pages
+ * @sdev: the device
+ * @conn: connector index
+ * @bytes: what to write from the first byte on
+ * @len: their number, at most what the kept pages hold
+ *
+ * Writes through the mappings kept by xdf_sim_backend_keep_edid(), then
+ * unmaps them. What the backend answers to the next GET_EDID does not
+ * change.
+ *
+ * Return: 0, -ENOENT if no page is kept, -EINVAL if @len does not fit.
+ */
+int xdf_sim_backend_rewrite_edid(struct xdf_sim_dev *sdev, unsigned int conn,
+				 const void *bytes, size_t len)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+	size_t done, chunk;
+	unsigned int i;
+	int err = 0;
+
+	if (!c)
+		return -ENOENT;
+	mutex_lock(&sdev->be_lock);
+	if (!c->edid_nkept)
+		err = -ENOENT;
+	else if (len > (size_t)c->edid_nkept * XENDISPL_PAGE_SIZE)
+		err = -EINVAL;
+	/* Through the old mappings: the frontend may have revoked the grants. */
+	for (i = 0, done = 0; !err && done < len; i++, done += chunk) {
+		chunk = min_t(size_t, len - done, XENDISPL_PAGE_SIZE);
+		memcpy(c->edid_kept_va[i], (const u8 *)bytes + done, chunk);
+	}
+	if (!err)
+		pr_info("xdf_sim: connector %u: backend rewrote %zu bytes of the EDID it answered\n",
+			conn, len);
+	if (err != -EINVAL)
+		sim_edid_release(c);
+	mutex_unlock(&sdev->be_lock);
+	return err;
+}
+
+/**
+ * xdf_sim_backend_rewrite_edid_at_once() - rewrite the EDID right after
+ *					    the next answer
+ * @sdev: the device
+ * @conn: connector index
+ * @bytes: what to write from the first byte on, once
+ * @len: their number, at most 256
+ *
+ * The backend answers the next GET_EDID as usual, then writes @bytes into
+ * the frontend's pages as soon as the answer is out: before, during or
+ * after the frontend's copy of the EDID.
+ *
+ * Return: 0 or -EINVAL for a @len too large.
+ */
+int xdf_sim_backend_rewrite_edid_at_once(struct xdf_sim_dev *sdev,
+					 unsigned int conn, const void *bytes,
+					 size_t len)
+{
+	struct sim_be_conn *c = sim_be_conn(sdev, conn);
+
+	if (!c || len > SIM_EDID_AT_ONCE_MAX)
+		return -EINVAL;
+	mutex_lock(&sdev->be_lock);
+	memcpy(c->edid_at_once, bytes, len);
+	c->edid_at_once_len = len;
+	mutex_unlock(&sdev->be_lock);
+	return 0;
+}
+
 static void sim_edid_dtd(u8 *d, const struct xdf_sim_timing *t)
 {
 	const u32 hfp = 48, hsw = 32, vfp = 3, vsw = 6;
@@ -4345,6 +4588,8 @@ void xdf_sim_expect_clean(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, c.pte_leaks, 0u,
 			    "grants left mapped at entries the kernel changed");
 	KUNIT_EXPECT_EQ_MSG(test, c.backend_grants, 0u, "backend grants");
+	KUNIT_EXPECT_EQ_MSG(test, c.backend_deferred, 0u,
+			    "backend grants revoked, still mapped by the frontend");
 	KUNIT_EXPECT_EQ_MSG(test, c.backend_dbufs, 0u, "backend display buffers");
 	KUNIT_EXPECT_EQ_MSG(test, c.transactions, 0u, "open transactions");
 	KUNIT_EXPECT_EQ_MSG(test, c.misuse, 0u, "contract violations");
@@ -4456,6 +4701,7 @@ static struct sim_be_grant *sim_pte_forget(u32 handle, struct sim_pte_map *m)
 		return NULL;
 	sim_be_grant_erase(g);
 	hv.backend_grants--;
+	hv.backend_deferred--;
 	return g;
 }
 

@@ -323,6 +323,10 @@ int xdf_sim_backend_dbuf_write(struct xdf_sim_dev *sdev, u64 cookie,
 void xdf_sim_backend_set_dbuf_fault(struct xdf_sim_dev *sdev,
 				    enum xdf_sim_dbuf_fault fault);
 void xdf_sim_backend_keep_dbufs(struct xdf_sim_dev *sdev, bool keep);
+int xdf_sim_backend_revoke_dbuf(struct xdf_sim_dev *sdev, u64 cookie);
+int xdf_sim_backend_dbuf_rewrite_dir(struct xdf_sim_dev *sdev, u64 cookie,
+				     const grant_ref_t *refs,
+				     unsigned int count);
 void xdf_sim_backend_drop_dbufs(struct xdf_sim_dev *sdev);
 void xdf_sim_backend_dbuf_stats(struct xdf_sim_dev *sdev,
 				struct xdf_sim_dbuf_stats *stats);
@@ -414,6 +418,13 @@ void xdf_sim_backend_kms_stats(struct xdf_sim_dev *sdev,
 			       struct xdf_sim_kms_stats *stats);
 int xdf_sim_backend_set_edid(struct xdf_sim_dev *sdev, unsigned int conn,
 			     const void *edid, u32 size);
+void xdf_sim_backend_keep_edid(struct xdf_sim_dev *sdev, unsigned int conn,
+			       bool keep);
+int xdf_sim_backend_rewrite_edid(struct xdf_sim_dev *sdev, unsigned int conn,
+				 const void *bytes, size_t len);
+int xdf_sim_backend_rewrite_edid_at_once(struct xdf_sim_dev *sdev,
+					 unsigned int conn, const void *bytes,
+					 size_t len);
 
 /**
  * struct xdf_sim_timing - a detailed timing for xdf_sim_edid_build()
@@ -486,7 +497,10 @@ bool xdf_sim_evtchn_backend_bound(evtchn_port_t port);
  *	       or changed without unmapping through Xen: real Xen keeps them
  *	       mapped for good (must stay 0)
  * @backend_grants: pages the backend granted to the frontend (includes
- *		    those it revoked while the frontend still maps them)
+ *		    @backend_deferred)
+ * @backend_deferred: pages the backend revoked while the frontend still
+ *		      maps them: Xen keeps them until the frontend unmaps,
+ *		      for good if it never does
  * @backend_dbufs: display buffers the backend holds, all devices
  * @transactions: open XenStore transactions
  * @misuse: contract violations by the frontend (unknown grant, irq or
@@ -507,6 +521,7 @@ struct xdf_sim_counters {
 	unsigned int kernel_maps;
 	unsigned int pte_leaks;
 	unsigned int backend_grants;
+	unsigned int backend_deferred;
 	unsigned int backend_dbufs;
 	unsigned int transactions;
 	unsigned int misuse;
