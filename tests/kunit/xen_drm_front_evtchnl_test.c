@@ -577,6 +577,7 @@ static void ev_spurious_notify(struct kunit *test)
 static void ev_evt_overflow(struct kunit *test)
 {
 	struct ev_ctx *ctx = test->priv;
+	struct xdf_front *front;
 
 	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 0, 1), 0);
 	xdf_sim_settle();
@@ -585,7 +586,16 @@ static void ev_evt_overflow(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xdf_sim_backend_corrupt_evt_prod(ctx->sdev, 0), 0);
 	xdf_sim_settle();
 	KUNIT_EXPECT_EQ(test, ev_nframes(ctx), 1u);
-	KUNIT_EXPECT_EQ(test, xdf_sim_backend_evt_cons(ctx->sdev, 0), 1u);
+	/*
+	 * Nothing past the bad producer was consumed, as the page shows
+	 * unless the reset (a work item of its own, which settling does not
+	 * wait for) has replaced it already: the front's lock holds it off.
+	 */
+	front = ev_front(ctx);
+	mutex_lock(&front->lock);
+	if (!front->resets)
+		KUNIT_EXPECT_EQ(test, xdf_sim_backend_evt_cons(ctx->sdev, 0), 1u);
+	mutex_unlock(&front->lock);
 
 	ev_expect_reset(test, ctx);
 	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 0, 2), 0);
