@@ -14,10 +14,27 @@ source "$(dirname "$0")/e2e-lib.sh"
 action=${1:-}
 [[ $action == build || $action == test ]] || die "usage: $0 build|test"
 
+# build LOG SRC OUT [MAKE ARGS]: make in SRC with O=OUT. make's timestamps
+# cannot tell sources of another checkout (a fresh clone, a worktree) from
+# those OUT was built from: everything is rebuilt when the content differs.
+build() {
+	local log=$1 src=$2 out=$3 sum
+	shift 3
+	sum=$(cd "$src" && find . -type f -print0 | LC_ALL=C sort -z |
+		xargs -0 sha256sum | sha256sum | cut -c1-16)
+	mkdir -p "$out"
+	if [[ $(cat "$out/.src-sum" 2>/dev/null) != "$sum" ]]; then
+		rm -f "$out/.src-sum"
+		set -- -B "$@"
+	fi
+	run_logged "$log" make -C "$src" O="$out" "$@"
+	echo "$sum" >"$out/.src-sum"
+}
+
 e2e_setup backend
-mkdir -p "$E2E_BUILD/backend" "$E2E_BUILD/guest" "$LOGS"
-run_logged e2e-backend-build make -C "$E2E_SRC/backend" O="$E2E_BUILD/backend" -j"$JOBS"
-run_logged e2e-guest-build make -C "$E2E_SRC/guest" O="$E2E_BUILD/guest"
+mkdir -p "$LOGS"
+build e2e-backend-build "$E2E_SRC/backend" "$E2E_BUILD/backend" -j"$JOBS"
+build e2e-guest-build "$E2E_SRC/guest" "$E2E_BUILD/guest"
 say "e2e-backend: $E2E_BUILD/backend/vdispl-be, guest programs in $E2E_BUILD/guest"
 [[ $action == test ]] || exit 0
 

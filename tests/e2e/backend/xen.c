@@ -104,6 +104,7 @@ struct dev {
 	struct be_host host;
 	struct be_core *core;
 	struct conn_io conn[BE_MAX_CONNECTORS];
+	uint64_t first_shown_ns;	/* CLOCK_REALTIME; 0: nothing yet */
 };
 
 struct totals {
@@ -295,11 +296,21 @@ static void host_flipped(void *ctx, unsigned int conn, uint64_t fb_cookie)
 		timer_arm(dev->app, true);
 }
 
+static uint64_t realtime_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (uint64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
 static void host_shown(void *ctx, unsigned int conn,
 		       const struct be_frame *frame)
 {
 	struct dev *dev = ctx;
 
+	if (!dev->first_shown_ns)
+		dev->first_shown_ns = realtime_ns();
 	dev->conn[conn].frame = *frame;
 	dev->conn[conn].capture = true;
 }
@@ -635,6 +646,7 @@ static int dev_connect(struct dev *dev)
 		if (connect_conn(dev, &dev->conn[i]))
 			goto err;
 	dev->core = be_core_new(dev->name, &dev->cfg, &dev->host, &app->o->core);
+	dev->first_shown_ns = 0;
 	if (!dev->core) {
 		be_err("%s: out of memory", dev->name);
 		goto err;
@@ -1061,6 +1073,35 @@ static int share(struct app *app, const char *args, char *res, size_t len)
 	return 0;
 }
 
+/*
+ * "first-frame DEVID": when device DEVID first showed a frame since its
+ * frontend connected ("ok NS", CLOCK_REALTIME), an error if it has not:
+ * lets a guest wait for its driver's first picture. The guest's clock is
+ * not ours (Dom0 sets its own from the RTC), so NS is for the logs.
+ */
+static int first_frame(struct app *app, const char *args, char *res,
+		       size_t len)
+{
+	unsigned int devid;
+	struct dev *dev;
+	char end;
+
+	if (sscanf(args, "%u%c", &devid, &end) != 1) {
+		snprintf(res, len, "error: usage: first-frame DEVID");
+		return -EINVAL;
+	}
+	for (dev = app->devs; dev; dev = dev->next)
+		if (dev->devid == devid && dev->core && dev->first_shown_ns)
+			break;
+	if (!dev) {
+		snprintf(res, len, "error: device %u has shown nothing since it connected",
+			 devid);
+		return -ENOENT;
+	}
+	snprintf(res, len, "ok %" PRIu64, dev->first_shown_ns);
+	return 0;
+}
+
 /* "misbehave [fail=OPS] [no-frame-done] [delay=MS] [silent]": these and no
  * others. */
 static int misbehave(struct app *app, char *args, char *res, size_t len)
@@ -1183,6 +1224,8 @@ static void control(struct app *app)
 		misbehave(app, cmd + 9, res, sizeof(res));
 	} else if (!strncmp(cmd, "share ", 6)) {
 		share(app, cmd + 6, res, sizeof(res));
+	} else if (!strncmp(cmd, "first-frame ", 12)) {
+		first_frame(app, cmd + 12, res, sizeof(res));
 	} else if (!strcmp(cmd, "behave")) {
 		app->o->core.misbehave = false;
 		snprintf(res, sizeof(res), "ok");

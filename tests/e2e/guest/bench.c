@@ -28,14 +28,21 @@
  *   rounds after one uncounted round (grant table growth, slab caches).
  *   Prints mem-WxH-beyond-kib, mem-WxH-slab-kib (the Slab share) and
  *   mem-WxH-kept-kib (not given back once the buffers are destroyed).
+ * Usage: e2e-bench load SCRIPT DEVDIR...
+ *   Runs "sh SCRIPT" (the insmod commands of a driver) and watches each
+ *   xenbus device directory DEVDIR (/sys/bus/xen/devices/vdispl-N) until
+ *   its DRM card appears: load-to-card-ms, from the start of SCRIPT to the
+ *   last device's card; load-script-ms, SCRIPT's own time.
  * Exit status 0 if the measurement was made (a refused size counts as made).
  */
 #define _GNU_SOURCE /* strerrorname_np */
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <drm_fourcc.h>
 
@@ -505,6 +512,81 @@ static int spin(const char *name)
 	return 0;
 }
 
+/* Whether the xenbus device in DEVDIR has a DRM card. */
+static int has_card(const char *devdir)
+{
+	char path[256];
+	struct dirent *e;
+	int found = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/drm", devdir);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d)))
+		found = !strncmp(e->d_name, "card", 4);
+	closedir(d);
+	return found;
+}
+
+/*
+ * From the start of the driver's insmod commands to each device's card,
+ * polled every millisecond: sysfs has no change notification, and the
+ * poll costs both drivers alike.
+ */
+static int load(const char *script, char **devdirs, int n)
+{
+	double t0, script_ms = -1, card_ms = 0, ms;
+	int i, left = n, status = 0;
+	int seen[MAX_PIPES] = { 0 };
+	pid_t pid;
+
+	if (n > MAX_PIPES) {
+		fprintf(stderr, PROG ": load: at most %d devices\n", MAX_PIPES);
+		return 2;
+	}
+	t0 = now_s();
+	pid = fork();
+	if (pid < 0)
+		return e2e_fail(PROG, "fork");
+	if (!pid) {
+		execl("/bin/sh", "sh", script, (char *)NULL);
+		_exit(127);
+	}
+	while ((left || script_ms < 0) && now_s() - t0 < 30) {
+		if (script_ms < 0 && waitpid(pid, &status, WNOHANG) == pid)
+			script_ms = (now_s() - t0) * 1e3;
+		for (i = 0; i < n; i++) {
+			if (seen[i] || !has_card(devdirs[i]))
+				continue;
+			seen[i] = 1;
+			left--;
+			ms = (now_s() - t0) * 1e3;
+			card_ms = ms > card_ms ? ms : card_ms;
+			fprintf(stderr, PROG ": %s: card after %.1f ms\n",
+				devdirs[i], ms);
+		}
+		usleep(1000);
+	}
+	if (script_ms < 0) {
+		fprintf(stderr, PROG ": %s still running after 30 s\n", script);
+		return 1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, PROG ": %s failed (status %#x)\n", script, status);
+		return 1;
+	}
+	if (left) {
+		fprintf(stderr, PROG ": %d device(s) without a card after 30 s\n",
+			left);
+		return 1;
+	}
+	printf("load-script-ms %.1f\n", script_ms);
+	printf("load-to-card-ms %.1f\n", card_ms);
+	return 0;
+}
+
 static unsigned int arg(const char *s)
 {
 	return (unsigned int)strtoul(s, NULL, 0);
@@ -516,19 +598,23 @@ int main(int argc, char **argv)
 	int ok = (!strcmp(cmd, "spin") && argc == 3) ||
 		 (!strcmp(cmd, "flips") && argc == 6) ||
 		 (!strcmp(cmd, "buffers") && argc == 6) ||
-		 (!strcmp(cmd, "memory") && argc == 7);
+		 (!strcmp(cmd, "memory") && argc == 7) ||
+		 (!strcmp(cmd, "load") && argc >= 4);
 	char name[64];
 
 	if (!ok) {
 		fprintf(stderr, "usage: " PROG " spin NAME\n"
 				"       " PROG " flips CARD CONNECTORS SECONDS RUNS\n"
 				"       " PROG " buffers CARD WIDTH HEIGHT ITERATIONS\n"
-				"       " PROG " memory CARD WIDTH HEIGHT COUNT ROUNDS\n");
+				"       " PROG " memory CARD WIDTH HEIGHT COUNT ROUNDS\n"
+				"       " PROG " load SCRIPT DEVDIR...\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(cmd, "spin"))
 		return spin(argv[2]);
+	if (!strcmp(cmd, "load"))
+		return load(argv[2], argv + 3, argc - 3);
 	fd = open(argv[2], O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return e2e_fail(PROG, argv[2]);
