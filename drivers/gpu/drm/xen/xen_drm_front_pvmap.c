@@ -107,8 +107,8 @@ static int xdf_pvmap_map_batch(struct xdf_pvmap_set *set,
 	}
 	ret = xdf_xen_pte_map(set->domid, refs, ptes, n, flags, handles, status);
 	if (ret) {
-		pr_err("xen_drm_front: mapping %u backend pages into %s failed: %d\n",
-		       n, set->where, ret);
+		pr_err_ratelimited("xen_drm_front: mapping %u backend pages into %s failed: %d\n",
+				   n, set->where, ret);
 		return ret;
 	}
 	for (i = 0; i < n; i++) {
@@ -117,8 +117,8 @@ static int xdf_pvmap_map_batch(struct xdf_pvmap_set *set,
 			continue;
 		}
 		if (!ret)
-			pr_err("xen_drm_front: mapping backend grant %u into %s failed: status %d\n",
-			       refs[i], set->where, status[i]);
+			pr_err_ratelimited("xen_drm_front: mapping backend grant %u into %s failed: status %d\n",
+					   refs[i], set->where, status[i]);
 		ret = status[i] == GNTST_no_device_space ? -ENOMEM : -EFAULT;
 	}
 	return ret;
@@ -168,14 +168,14 @@ static void xdf_pvmap_unmap_batch(struct xdf_pvmap_set *set,
 	}
 	ret = xdf_xen_pte_unmap(ptes, handles, n, status);
 	if (ret) {
-		pr_err("xen_drm_front: unmapping %u backend pages from %s failed: %d\n",
-		       n, set->where, ret);
+		pr_err_ratelimited("xen_drm_front: unmapping %u backend pages from %s failed: %d\n",
+				   n, set->where, ret);
 		return;
 	}
 	for (i = 0; i < n; i++)
 		if (status[i] != GNTST_okay)
-			pr_err("xen_drm_front: unmapping backend grant %u (page %u) from %s failed: status %d\n",
-			       set->refs[idx[i]], idx[i], set->where, status[i]);
+			pr_err_ratelimited("xen_drm_front: unmapping backend grant %u (page %u) from %s failed: status %d\n",
+					   set->refs[idx[i]], idx[i], set->where, status[i]);
 }
 
 /*
