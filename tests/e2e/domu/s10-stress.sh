@@ -264,7 +264,6 @@ s10_detach() {
 	local n=$1 card res old new rc out
 	card=$(card_of "$n")
 	res=$(xs "device/vdispl/$n/$(conn_idx "$n" | head -n 1)/resolution")
-	old=$(vdispl_devs)
 	hold_start s10wr e2e-dumb "$card" 640 480 91 wait-write
 	hold_wait s10wr "hash" 30
 	check s10-detach-mapped "$(cat /tmp/s10wr.out)" hold_has s10wr " 0 bad pixels"
@@ -282,6 +281,8 @@ s10_detach() {
 	check s10-detach-writer-exits "status $rc: $out" s10_writer_done $rc
 	echo "E2E-INFO s10: writing after the detach: status $rc, $out"
 	wait_until 30 s10_gone "$n"
+	# The toolstack may give the new device the id the old one had.
+	old=$(vdispl_devs)
 
 	ctl attach "backend=0 be-alloc=1 connectors=s10:${res:-1920x1080}"
 	wait_until 30 new_dev "$old"
