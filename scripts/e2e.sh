@@ -5,14 +5,14 @@
 # usable KVM), once per target (one boot each, one after the other):
 #   x86-pv   a PV DomU (tests/e2e/dom0/domu.cfg)
 #   x86-pvh  a PVH DomU (domu-pvh.cfg): the auto-translated grant paths
-# Builds what it needs (scripts/e2e-images.sh), boots, then judges: the guest's own checks (tests/e2e/domu/: scenarios 1-9 of
+# Builds what it needs (scripts/e2e-images.sh), boots, then judges: the guest's own checks (tests/e2e/domu/: scenarios 1-10 of
 # tests/e2e/README.md), the pictures the backend saved for them
 # (tests/e2e/pngcheck.py), the backend's verdict (no protocol violation,
 # clean exit, one connection per load, the guest's dumb-buffer pixels seen
 # in its mapping) and the kernel logs (no splat).
 #
 # Usage: scripts/e2e.sh
-# Env:   E2E_TIMEOUT    QEMU time limit in seconds (default 900)
+# Env:   E2E_TIMEOUT    QEMU time limit in seconds (default 1500)
 #        E2E_BE_ARGS    extra vdispl-be arguments (default "--vsync")
 #        E2E_SCENARIOS  the scenarios to run, e.g. "2 3 4" (default all)
 #        E2E_TARGETS    the DomUs, e.g. "x86-pv x86-pvh" (default "x86-pv")
@@ -25,7 +25,7 @@ set -euo pipefail
 # shellcheck source=scripts/e2e-lib.sh
 source "$(dirname "$0")/e2e-lib.sh"
 
-TIMEOUT=${E2E_TIMEOUT:-900}
+TIMEOUT=${E2E_TIMEOUT:-1500}
 # Frame-done events at 60 Hz, as a display would: clients pace on them.
 BE_ARGS=${E2E_BE_ARGS---vsync}
 SCENARIOS=${E2E_SCENARIOS:-}
@@ -161,11 +161,11 @@ run_target() {
 	check backend-exit "exit status $rc" [ "$rc" = 0 ]
 
 	# One fresh connection per load for each device the DomU started with, in
-	# the first backend run (the module is not loaded again after scenario 7
-	# kills it), and one more after each reset the frontend made of it
-	# (scenario 8's silent backend).
+	# the first backend run (loads after the DomU first had it killed, in
+	# scenario 7 or 10, connect to later runs), and one more after each
+	# reset the frontend made of it (scenario 8's silent backend).
 	domid=$(text "$console" | sed -n 's/.*E2E-DOMID: \([0-9]*\).*/\1/p' | head -n 1)
-	loads=$(text "$console" | grep -c 'E2E-LOADED' || true)
+	loads=$(text "$console" | sed '/E2E-INFO ctl: be-kill/,$d' | grep -c 'E2E-LOADED' || true)
 	devs=$(text "$console" | sed -n 's/.*E2E-DEVS: //p' | head -n 1)
 	for dev in $devs; do
 		n=$(grep -c "dom$domid/$dev: connected:" "$be_log" || true)

@@ -98,6 +98,15 @@ vdispl_devs() {
 	done
 	echo "${out# }"
 }
+# new_dev ["DEVS"]: a vdispl device there is now that is not in DEVS
+# (default: the devices the DomU started with).
+new_dev() {
+	local n
+	for n in $(vdispl_devs); do
+		case " ${1-$DEVS} " in *" $n "*) ;; *) echo "$n"; return 0 ;; esac
+	done
+	return 1
+}
 # The DRM card of vdispl device $1, if any.
 card_of() {
 	local c
@@ -169,6 +178,20 @@ new_fbs() {
 link_status() { e2e-kms link-status "$1" 2>&1 | cut -d' ' -f2 | tr '\n' ' '; }
 # link0_is CARD GOOD|BAD: the first connector's link-status.
 link0_is() { [ "$(e2e-kms link-status "$1" 2>&1 | head -n 1 | cut -d' ' -f2)" = "$2" ]; }
+
+# The vdispl device behind fb0, on which fbcon shows the consoles.
+fb0_dev() {
+	local d
+	d=$(readlink /sys/class/graphics/fb0/device 2>/dev/null) || return 1
+	case $d in */vdispl-*) echo "${d##*/vdispl-}" ;; *) return 1 ;; esac
+}
+fbcon_bound() {
+	local v
+	for v in /sys/class/vtconsole/vtcon*; do
+		grep -qs "frame buffer" "$v/name" && grep -qs 1 "$v/bind" && return 0
+	done
+	return 1
+}
 
 # ---- the module ----
 

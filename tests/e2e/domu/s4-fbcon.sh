@@ -10,20 +10,6 @@ S4_TEXT=E2E-FBCON-xen_drm_front-4711
 # is known once loaded); each other connector gets one too.
 s4_plan() { echo "s4-fbcon-bound s4-fbcon-write-conn0"; }
 
-# The vdispl device behind fb0.
-fb0_dev() {
-	local d
-	d=$(readlink /sys/class/graphics/fb0/device 2>/dev/null) || return 1
-	case $d in */vdispl-*) echo "${d##*/vdispl-}" ;; *) return 1 ;; esac
-}
-fbcon_bound() {
-	local v
-	for v in /sys/class/vtconsole/vtcon*; do
-		grep -qs "frame buffer" "$v/name" && grep -qs 1 "$v/bind" && return 0
-	done
-	return 1
-}
-
 s4_run() {
 	local n i card
 	ensure_loaded
