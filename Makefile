@@ -14,6 +14,8 @@
 #   make e2e-backend    the system test's displif backend: unit test, EDID check
 #   make e2e            system test: Xen + Dom0 (our backend) + DomU (the
 #                       module) under QEMU
+#   make stress         its scenario 10 alone: 20 backend kills during flips,
+#                       100 unbind/bind cycles, a device detached while mapped
 #   make deb            the DKMS package xen-drm-front-dkms (.deb, in the cache)
 #   make deb-test       build it, install it with apt, check what DKMS built,
 #                       purge it, check nothing is left
@@ -34,7 +36,8 @@
 KDIR ?=
 export KDIR
 
-.PHONY: all module module-arm64 check intree kunit kunit-debug fuzz e2e-backend e2e deb deb-test test run \
+.PHONY: all module module-arm64 check intree kunit kunit-debug fuzz e2e-backend e2e stress deb deb-test \
+	test run \
 	bench-kunit bench coverage clean
 
 all: module
@@ -65,6 +68,9 @@ e2e-backend:
 
 e2e:
 	@scripts/e2e.sh
+
+stress:
+	@E2E_SCENARIOS=10 scripts/e2e.sh
 
 deb:
 	@scripts/deb.sh build
