@@ -716,7 +716,12 @@ int xdf_xen_grant_page(domid_t domid, struct page *page, bool readonly)
 	return ref;
 }
 
-void xdf_xen_end_access(grant_ref_t ref, struct page *page)
+/*
+ * Ends a grant, as gnttab_end_foreign_access() (@defer: if the backend
+ * still maps it, later, @page handed over) or gnttab_try_end_foreign_access()
+ * (not at all then). 1 if it ended now, 0 if not, -1 on a misuse.
+ */
+static int sim_end_access(grant_ref_t ref, struct page *page, bool defer)
 {
 	struct sim_grant *g;
 	unsigned long flags;
@@ -726,28 +731,42 @@ void xdf_xen_end_access(grant_ref_t ref, struct page *page)
 	if (!g || g->ended) {
 		spin_unlock_irqrestore(&hv_lock, flags);
 		sim_misuse("end of access to unknown or ended grant %u", ref);
-		return;
+		return -1;
 	}
 	if (page && page != g->page) {
 		spin_unlock_irqrestore(&hv_lock, flags);
 		sim_misuse("end of access to grant %u with another page", ref);
-		return;
+		return -1;
 	}
 	if (g->maps) {
-		g->ended = true;
-		g->handed = page;
-		hv.deferred++;
+		if (defer) {
+			g->ended = true;
+			g->handed = page;
+			hv.deferred++;
+		}
 		spin_unlock_irqrestore(&hv_lock, flags);
-		pr_info("xdf_sim: grant %u still mapped by the backend: revocation deferred\n",
-			ref);
-		return;
+		if (defer)
+			pr_info("xdf_sim: grant %u still mapped by the backend: revocation deferred\n",
+				ref);
+		return 0;
 	}
 	xa_erase(&sim_grants, ref);
 	hv.grants--;
 	spin_unlock_irqrestore(&hv_lock, flags);
-	if (page)
-		put_page(page);
 	kfree(g);
+	return 1;
+}
+
+void xdf_xen_end_access(grant_ref_t ref, struct page *page)
+{
+	if (sim_end_access(ref, page, true) == 1 && page)
+		put_page(page);
+}
+
+bool xdf_xen_try_end_access(grant_ref_t ref)
+{
+	/* A misuse is not retried forever. */
+	return sim_end_access(ref, NULL, false) != 0;
 }
 
 /**
@@ -4573,6 +4592,15 @@ void xdf_sim_expect_clean(struct kunit *test)
 		pr_info("xdf_sim: last reference to a removed device dropped %u ms late\n",
 			jiffies_to_msecs(jiffies - start));
 	xdf_sim_settle();
+	/*
+	 * Grants the backend mapped until it went are ended by the frontend
+	 * on its own, retrying every 100 ms: give it a few tries.
+	 */
+	for (start = jiffies; time_before(jiffies, start + HZ); msleep(20)) {
+		xdf_sim_get_counters(&c);
+		if (!c.grants)
+			break;
+	}
 	xdf_sim_get_counters(&c);
 	KUNIT_EXPECT_EQ_MSG(test, c.devices, 0u, "devices not released");
 	KUNIT_EXPECT_EQ_MSG(test, c.grants, 0u, "live grants");

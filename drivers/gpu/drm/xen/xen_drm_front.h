@@ -286,6 +286,8 @@ struct xdf_dbuf *xdf_dbuf_create(struct xdf_drm *xdrm, struct page **pages,
 struct xdf_dbuf *xdf_dbuf_create_be_alloc(struct xdf_drm *xdrm,
 					  const struct xdf_dbuf_desc *desc);
 void xdf_dbuf_put(struct xdf_dbuf *dbuf);
+void xdf_dbuf_revoke_flush(void);
+void xdf_dbuf_module_exit(void);
 domid_t xdf_dbuf_backend_domid(struct xdf_dbuf *dbuf);
 
 static inline void xdf_dbuf_get(struct xdf_dbuf *dbuf)

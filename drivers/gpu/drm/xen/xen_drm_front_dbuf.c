@@ -21,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
@@ -208,21 +209,147 @@ static int xdf_dir_read(struct xdf_dbuf *dbuf)
 }
 
 /*
+ * Grants the backend still mapped when their buffer went. The kernel's own
+ * queue for those (gnttab_end_foreign_access()) frees 10 a second: a
+ * backend that restarts holding thousands, or a device unbound and bound
+ * again while fbcon holds its buffer, would fill the grant table long
+ * before it drained. They wait here instead, each with our reference to
+ * its page, and all are tried again every 100 ms until the backend lets
+ * go, which it does at the latest when it closes the connection.
+ */
+struct xdf_revoke {
+	struct list_head node;
+	unsigned int count;
+	struct page **pages;
+	grant_ref_t *grefs;
+};
+
+static LIST_HEAD(xdf_revokes);
+static DEFINE_MUTEX(xdf_revokes_lock);
+static void xdf_revoke_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(xdf_revoke_dwork, xdf_revoke_work);
+
+/* Ends what the backend let go of; the rest stay at the front of @pages. */
+static unsigned int xdf_revoke_try(struct page **pages, grant_ref_t *grefs,
+				   unsigned int count)
+{
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < count; i++) {
+		if (!xdf_xen_try_end_access(grefs[i])) {
+			pages[kept] = pages[i];
+			grefs[kept++] = grefs[i];
+			continue;
+		}
+		put_page(pages[i]);
+	}
+	return kept;
+}
+
+static void xdf_revoke_free(struct xdf_revoke *r)
+{
+	list_del(&r->node);
+	kvfree(r->pages);
+	kvfree(r->grefs);
+	kfree(r);
+}
+
+static void xdf_revoke_work(struct work_struct *work)
+{
+	struct xdf_revoke *r, *tmp;
+
+	mutex_lock(&xdf_revokes_lock);
+	list_for_each_entry_safe(r, tmp, &xdf_revokes, node) {
+		r->count = xdf_revoke_try(r->pages, r->grefs, r->count);
+		if (!r->count)
+			xdf_revoke_free(r);
+	}
+	if (!list_empty(&xdf_revokes))
+		schedule_delayed_work(&xdf_revoke_dwork, HZ / 10);
+	mutex_unlock(&xdf_revokes_lock);
+}
+
+/* Keeps @count grants the backend maps until it lets go of them. */
+static void xdf_revoke_later(struct page **pages, const grant_ref_t *grefs,
+			     unsigned int count)
+{
+	struct xdf_revoke *r;
+	unsigned int i;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (r) {
+		r->pages = kvmalloc_array(count, sizeof(*pages), GFP_KERNEL);
+		r->grefs = kvmalloc_array(count, sizeof(*grefs), GFP_KERNEL);
+	}
+	if (!r || !r->pages || !r->grefs) {
+		/* The kernel's slower queue still gets them back. */
+		for (i = 0; i < count; i++)
+			xdf_xen_end_access(grefs[i], pages[i]);
+		if (r) {
+			kvfree(r->pages);
+			kvfree(r->grefs);
+			kfree(r);
+		}
+		return;
+	}
+	memcpy(r->pages, pages, count * sizeof(*pages));
+	memcpy(r->grefs, grefs, count * sizeof(*grefs));
+	r->count = count;
+	mutex_lock(&xdf_revokes_lock);
+	list_add_tail(&r->node, &xdf_revokes);
+	schedule_delayed_work(&xdf_revoke_dwork, HZ / 10);
+	mutex_unlock(&xdf_revokes_lock);
+}
+
+/**
+ * xdf_dbuf_revoke_flush() - try every grant waiting for the backend now
+ *
+ * For tests, which cannot wait for the next retry.
+ */
+void xdf_dbuf_revoke_flush(void)
+{
+	mod_delayed_work(system_wq, &xdf_revoke_dwork, 0);
+	flush_delayed_work(&xdf_revoke_dwork);
+}
+
+/**
+ * xdf_dbuf_module_exit() - hand the grants still waiting for a backend to
+ *			    the kernel's queue, as the module goes
+ */
+void xdf_dbuf_module_exit(void)
+{
+	struct xdf_revoke *r, *tmp;
+	unsigned int i;
+
+	cancel_delayed_work_sync(&xdf_revoke_dwork);
+	list_for_each_entry_safe(r, tmp, &xdf_revokes, node) {
+		for (i = 0; i < r->count; i++)
+			xdf_xen_end_access(r->grefs[i], r->pages[i]);
+		xdf_revoke_free(r);
+	}
+}
+
+/*
  * Revokes the grants of @pages, up to the first page never set, handing
  * our page references over: a page the backend still maps stays until it
  * unmaps it. Pages never granted are just released.
  */
-static void xdf_revoke_pages(struct page **pages, const grant_ref_t *grefs,
+static void xdf_revoke_pages(struct page **pages, grant_ref_t *grefs,
 			     unsigned int count)
 {
-	unsigned int i;
+	unsigned int i, n = 0;
 
 	for (i = 0; i < count && pages[i]; i++) {
-		if (grefs[i])
-			xdf_xen_end_access(grefs[i], pages[i]);
-		else
+		if (!grefs[i]) {
 			put_page(pages[i]);
+			continue;
+		}
+		pages[n] = pages[i];
+		grefs[n++] = grefs[i];
 	}
+	n = xdf_revoke_try(pages, grefs, n);
+	if (n)
+		xdf_revoke_later(pages, grefs, n);
 }
 
 static int xdf_dbuf_send_create(struct xdf_dbuf *dbuf,

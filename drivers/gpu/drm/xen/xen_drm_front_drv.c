@@ -378,6 +378,7 @@ static void __exit xdf_exit(void)
 {
 	xdf_xen_unregister_driver(&xdf_driver);
 	xdf_drm_module_exit();
+	xdf_dbuf_module_exit();
 }
 module_exit(xdf_exit);
 

@@ -176,6 +176,19 @@ void xdf_xen_end_access(grant_ref_t ref, struct page *page)
 }
 
 /**
+ * xdf_xen_try_end_access() - revoke a grant made by xdf_xen_grant_page(),
+ *			      if the backend does not map it
+ * @ref: the grant reference
+ *
+ * Return: true if access ended and @ref is free again; false if the
+ * backend still maps the page, and nothing changed.
+ */
+bool xdf_xen_try_end_access(grant_ref_t ref)
+{
+	return gnttab_try_end_foreign_access(ref);
+}
+
+/**
  * xdf_xen_ring_alloc() - allocate and grant one zeroed page for a ring
  * @xb_dev: the xenbus device whose backend gets read-write access
  * @vaddr: where the page's address is stored
