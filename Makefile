@@ -14,8 +14,9 @@
 #   make e2e-backend    the system test's displif backend: unit test, EDID check
 #   make e2e            system test: Xen + Dom0 (our backend) + DomU (the
 #                       module) under QEMU
-#   make stress         its scenario 10 alone: 20 backend kills during flips,
-#                       100 unbind/bind cycles, a device detached while mapped
+#   make stress         its scenario 10 alone (also in make e2e): 20 backend
+#                       kills during flips, 100 unbind/bind cycles, a device
+#                       detached while mapped
 #   make deb            the DKMS package xen-drm-front-dkms (.deb, in the cache)
 #   make deb-test       build it, install it with apt, check what DKMS built,
 #                       purge it, check nothing is left
