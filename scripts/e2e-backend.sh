@@ -3,6 +3,10 @@
 # The system test's displif backend (tests/e2e/backend) and guest programs
 # (tests/e2e/guest).
 # Usage: scripts/e2e-backend.sh build   build them into ~/.cache/xen-drm-front/e2e/build
+#        scripts/e2e-backend.sh build-arm64
+#                                        cross-build them for the arm64
+#                                        target's guests against Debian's
+#                                        arm64 libraries, into .../e2e/build-arm64
 #        scripts/e2e-backend.sh test    build, then the backend core's unit
 #                                        test under valgrind and an EDID
 #                                        conformity check with edid-decode;
@@ -12,7 +16,22 @@ set -euo pipefail
 source "$(dirname "$0")/e2e-lib.sh"
 
 action=${1:-}
-[[ $action == build || $action == test ]] || die "usage: $0 build|test"
+[[ $action == build || $action == build-arm64 || $action == test ]] ||
+	die "usage: $0 build|build-arm64|test"
+
+if [[ $action == build-arm64 ]]; then
+	e2e_setup arm64
+	root=$(e2e_arm64_root)
+	mapfile -t cross < <(e2e_arm64_env "$root")
+	mkdir -p "$E2E_ARM64_BUILD/backend" "$E2E_ARM64_BUILD/guest" "$LOGS"
+	run_logged e2e-backend-build-arm64 env "${cross[@]}" \
+		make -C "$E2E_SRC/backend" O="$E2E_ARM64_BUILD/backend" -j"$JOBS" \
+		"$E2E_ARM64_BUILD/backend/vdispl-be"
+	run_logged e2e-guest-build-arm64 env "${cross[@]}" \
+		make -C "$E2E_SRC/guest" O="$E2E_ARM64_BUILD/guest"
+	say "e2e-backend: $E2E_ARM64_BUILD/backend/vdispl-be, guest programs in $E2E_ARM64_BUILD/guest (arm64)"
+	exit 0
+fi
 
 # build LOG SRC OUT [MAKE ARGS]: make in SRC with O=OUT. make's timestamps
 # cannot tell sources of another checkout (a fresh clone, a worktree) from

@@ -91,21 +91,10 @@ add_bin() {
 	done < <(ldd "$f" | awk '/=> \//{print $3} /^\t\//{print $1}')
 }
 
-# add_mods ROOT LIST MODULE...: the modules and their dependencies from
-# the guest kernel, in load order, listed in ROOT/etc/e2e/LIST.
-add_mods() {
-	local root=$1 list=$2 m ko rel
+add_mods() { # ROOT LIST MODULE...
+	local root=$1 list=$2
 	shift 2
-	mkdir -p "$root/etc/e2e"
-	for m in "$@"; do
-		modprobe -d "$kroot" -S "$KREL" --show-depends "$m" |
-			awk '$1 == "insmod" {print $2}'
-	done | awk '!seen[$0]++' | while read -r ko; do
-		rel=${ko#"$kroot"}
-		mkdir -p "$root$(dirname "$rel")"
-		cp "$ko" "$root$rel"
-		echo "$rel"
-	done >>"$root/etc/e2e/$list"
+	e2e_add_mods "$kroot" "$KREL" "$root" "$list" "$@"
 }
 
 # add_guest_tools ROOT: what the DomU's scenarios run besides our programs.
@@ -125,25 +114,6 @@ add_guest_tools() {
 	cp -a /usr/share/X11/xkb "$r/usr/share/X11/"
 	cp -a /etc/fonts "$r/etc/"
 	cp /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf "$r/usr/share/fonts/truetype/dejavu/"
-}
-
-# busybox_root ROOT: an empty root with busybox.
-busybox_root() {
-	local r=$1 a
-	rm -rf "$r"
-	mkdir -p "$r"/{bin,sbin,etc/e2e,proc,sys,dev,tmp,run,var/log,var/lib,root,usr/bin,usr/sbin}
-	ln -s ../run "$r/var/run"
-	cp /bin/busybox "$r/bin/busybox"
-	for a in $(/bin/busybox --list); do
-		[[ -e $r/bin/$a ]] || ln -s busybox "$r/bin/$a"
-	done
-	echo "root:x:0:0:root:/root:/bin/sh" >"$r/etc/passwd"
-	echo "root:x:0:" >"$r/etc/group"
-}
-
-# cpio_of DIR: a newc archive of DIR on stdout, files owned by root.
-cpio_of() {
-	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
 }
 
 # ---- base layer ----
@@ -170,7 +140,7 @@ if [[ ! -f $base/.done ]]; then
 	# DRM tools, Weston and vgem. Kept uncompressed: the domain builder
 	# would unpack a compressed one on Dom0's emulated CPU.
 	du=$work/domu
-	busybox_root "$du"
+	e2e_busybox_root "$du" /bin/busybox
 	add_bin "$du" /usr/bin/xenstore
 	for t in read write list ls exists rm watch; do
 		ln -s xenstore "$du/usr/bin/xenstore-$t"
@@ -179,11 +149,11 @@ if [[ ! -f $base/.done ]]; then
 	add_mods "$du" vgem-modules vgem
 	# Debian's frontend, for `make bench` to compare with (insmod only).
 	add_mods "$du" upstream-modules drm_xen_front
-	cpio_of "$du" >"$base/domu-base.cpio"
+	e2e_cpio_of "$du" >"$base/domu-base.cpio"
 
 	# Dom0: the toolstack, brought up by hand in /init.
 	d0=$work/dom0
-	busybox_root "$d0"
+	e2e_busybox_root "$d0" /bin/busybox
 	add_mods "$d0" modules xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd virtio_pci virtio_blk
 	for b in xl xenstored xenconsoled xen-init-dom0 xenconsole; do
 		add_bin "$d0" "$XENBIN/$b"
@@ -197,7 +167,7 @@ if [[ ! -f $base/.done ]]; then
 	mkdir -p "$d0"/{etc/xen,var/lib/xen,var/lib/xenstored,var/log/xen,domu}
 	cp /etc/xen/xl.conf "$d0/etc/xen/"
 	cp "$kdir/vmlinux" "$d0/domu/vmlinux"
-	cpio_of "$d0" | gzip -1 >"$base/dom0-base.cpio.gz"
+	e2e_cpio_of "$d0" | gzip -1 >"$base/dom0-base.cpio.gz"
 	(cd "$d0" && find . -mindepth 1 | sed 's|^\.||') >"$base/dom0-files"
 
 	{
@@ -235,7 +205,7 @@ cp "$E2E_BUILD"/guest/e2e-* "$du/usr/bin/"
 install -m 755 "$E2E_SRC/domu/init" "$du/init"
 install -m 644 "$E2E_SRC"/domu/*.sh "$E2E_SRC/domu/weston.ini" "$du/etc/e2e/"
 mkdir -p "$img.new/dom0/domu"
-cat "$base/domu-base.cpio" <(cpio_of "$du") >"$img.new/dom0/domu/initrd"
+cat "$base/domu-base.cpio" <(e2e_cpio_of "$du") >"$img.new/dom0/domu/initrd"
 
 d0=$img.new/dom0
 mkdir -p "$d0/usr/bin" "$d0/etc/e2e"
@@ -250,9 +220,10 @@ while read -r lib; do
 done < <(ldd "$E2E_BUILD/backend/vdispl-be" | awk '/=> \//{print $3}')
 rm -rf "$work"
 cp "$base/dom0-base.cpio.gz" "$img.new/dom0.cpio.gz"
-cpio_of "$d0" | gzip -1 >>"$img.new/dom0.cpio.gz"
+e2e_cpio_of "$d0" | gzip -1 >>"$img.new/dom0.cpio.gz"
 rm -rf "$d0"
 cp "$base/xen" "$base/vmlinuz" "$img.new/"
+echo x86_64 >"$img.new/ARCH"
 {
 	cat "$base/VERSIONS"
 	echo "module $(sha256sum "$MODULE" | cut -c1-16) $MODULE"
