@@ -24,10 +24,8 @@ e2e_setup arm64
 A64=$(e2e_arm64_root)
 
 KREL=$(headers_abi)-arm64
-XENBIN=/usr/lib/xen-4.17/bin
 LIBDIRS="/lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu"
 MODULE=$(arm64_build_dir)/$DRIVER_DIR/xen_drm_front.ko
-BUILD=$E2E_ARM64_BUILD
 
 vermagic=$(modinfo -F vermagic "$MODULE" | cut -d' ' -f1)
 [[ $vermagic == "$KREL" ]] || die "$MODULE is built for $vermagic, the guest kernel is $KREL"
@@ -90,7 +88,7 @@ add_mods() { # ROOT LIST MODULE...
 # ---- base layer ----
 key=$({
 	cat "$A64/VERSIONS"
-	sha256sum <"$0"
+	cat "$0" "$SCRIPTS/e2e-lib.sh" | sha256sum
 } | sha256sum | cut -c1-16)
 base=$E2E_ARM64/base-$key
 if [[ ! -f $base/.done ]]; then
@@ -106,44 +104,12 @@ if [[ ! -f $base/.done ]]; then
 	# DomU: as on x86 (scripts/e2e-images.sh), without Debian's frontend,
 	# which the arm64 kernel does not build.
 	du=$work/domu
-	e2e_busybox_root "$du" "$A64/bin/busybox"
-	add_bin "$du" /usr/bin/xenstore
-	for t in read write list ls exists rm watch; do
-		ln -s xenstore "$du/usr/bin/xenstore-$t"
-	done
-	lib=/usr/lib/aarch64-linux-gnu
-	for f in /usr/bin/modetest /usr/bin/proptest /usr/bin/vbltest /usr/bin/drm_info \
-		/usr/bin/weston /usr/bin/weston-simple-shm /usr/bin/weston-info \
-		$lib/weston-desktop-shell $lib/weston-keyboard \
-		$lib/libweston-10/drm-backend.so $lib/weston/desktop-shell.so; do
-		add_bin "$du" "$f"
-	done
-	mkdir -p "$du/usr/share/X11" "$du/usr/share/fonts/truetype/dejavu"
-	cp -a "$A64/usr/share/weston" "$du/usr/share/"
-	cp -a "$A64/usr/share/X11/xkb" "$du/usr/share/X11/"
-	cp -a "$A64/etc/fonts" "$du/etc/"
-	cp "$A64/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf" \
-		"$du/usr/share/fonts/truetype/dejavu/"
-	add_mods "$du" vgem-modules vgem
+	e2e_domu_root "$du" "$A64" aarch64-linux-gnu
 	e2e_cpio_of "$du" >"$base/domu-base.cpio"
 
-	# Dom0: the toolstack, brought up by hand in /init; the results disk
-	# is a virtio-mmio device of QEMU's virt machine.
+	# The results disk is a virtio-mmio device of QEMU's virt machine.
 	d0=$work/dom0
-	e2e_busybox_root "$d0" "$A64/bin/busybox"
-	add_mods "$d0" modules xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd \
-		virtio_mmio virtio_blk
-	for b in xl xenstored xenconsoled xen-init-dom0 xenconsole; do
-		add_bin "$d0" "$XENBIN/$b"
-	done
-	add_bin "$d0" /usr/bin/xenstore
-	for t in read write list ls exists rm watch chmod; do
-		ln -s xenstore "$d0/usr/bin/xenstore-$t"
-	done
-	# libxl calls pthread_cancel, for which glibc dlopens libgcc_s.
-	add_bin "$d0" /lib/aarch64-linux-gnu/libgcc_s.so.1
-	mkdir -p "$d0"/{etc/xen,var/lib/xen,var/lib/xenstored,var/log/xen,domu}
-	cp "$A64/etc/xen/xl.conf" "$d0/etc/xen/"
+	e2e_dom0_root "$d0" "$A64" aarch64-linux-gnu virtio_mmio
 	cp "$base/Image" "$d0/domu/Image"
 	e2e_cpio_of "$d0" | gzip -1 >"$base/dom0-base.cpio.gz"
 	(cd "$d0" && find . -mindepth 1 | sed 's|^\.||') >"$base/dom0-files"
@@ -156,45 +122,12 @@ if [[ ! -f $base/.done ]]; then
 fi
 
 # ---- overlay: our files ----
+backend_libs() { # ROOT ELF
+	HAVE=$base/dom0-files
+	add_libs "$1" "$2" /usr/bin/vdispl-be
+	HAVE=/dev/null
+}
 img=$E2E_ARM64/images
-rm -rf "$img.new"
-mkdir -p "$img.new"
-work=$img.new/work
-
-du=$work/domu
-mkdir -p "$du/etc/e2e" "$du/usr/bin" "$du/lib/modules/$KREL/extra"
-deps=$(modinfo -F depends "$MODULE" | tr ',' ' ')
-# shellcheck disable=SC2086 # a list of module names
-[[ -z $deps ]] || add_mods "$du" modules $deps
-cp "$MODULE" "$du/lib/modules/$KREL/extra/"
-echo "/lib/modules/$KREL/extra/xen_drm_front.ko" >"$du/etc/e2e/module"
-cp "$BUILD"/guest/e2e-* "$du/usr/bin/"
-install -m 755 "$E2E_SRC/domu/init" "$du/init"
-install -m 644 "$E2E_SRC"/domu/*.sh "$E2E_SRC/domu/weston.ini" "$du/etc/e2e/"
-mkdir -p "$img.new/dom0/domu"
-cat "$base/domu-base.cpio" <(e2e_cpio_of "$du") >"$img.new/dom0/domu/initrd"
-
-d0=$img.new/dom0
-mkdir -p "$d0/usr/bin" "$d0/etc/e2e"
-install -m 755 "$E2E_SRC/dom0/init" "$d0/init"
-install -m 644 "$E2E_SRC"/dom0/domu*.cfg "$d0/domu/"
-# The backend and the shared libraries it needs that the base layer lacks.
-cp "$BUILD/backend/vdispl-be" "$d0/usr/bin/"
-HAVE=$base/dom0-files
-add_libs "$d0" "$BUILD/backend/vdispl-be" /usr/bin/vdispl-be
-HAVE=/dev/null
-rm -rf "$work"
-cp "$base/dom0-base.cpio.gz" "$img.new/dom0.cpio.gz"
-e2e_cpio_of "$d0" | gzip -1 >>"$img.new/dom0.cpio.gz"
-rm -rf "$d0"
-cp "$base/xen" "$base/Image" "$img.new/"
-echo arm64 >"$img.new/ARCH"
-{
-	cat "$base/VERSIONS"
-	echo "module $(sha256sum "$MODULE" | cut -c1-16) $MODULE"
-	echo "backend $(sha256sum "$BUILD/backend/vdispl-be" | cut -c1-16)"
-} >"$img.new/VERSIONS"
-rm -rf "$img"
-mv "$img.new" "$img"
+e2e_overlay "$img" "$base" "$KREL" "$MODULE" "$E2E_ARM64_BUILD" Image arm64
 say "e2e-images-arm64: $img ($(e2e_elapsed "$start"); dom0.cpio.gz $(du -m "$img/dom0.cpio.gz" | cut -f1) MiB)" >&2
 echo "$img"

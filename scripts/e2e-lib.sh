@@ -227,6 +227,131 @@ e2e_cpio_of() {
 	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
 }
 
+# e2e_add_guest_tools ROOT FROM MULTIARCH: what the DomU's scenarios run
+# besides our programs, from the packages unpacked under FROM (empty: the
+# host's), whose libraries are in MULTIARCH directories (x86_64-linux-gnu,
+# aarch64-linux-gnu). Calls the caller's add_bin ROOT FILE (a program or
+# plugin of FROM and its shared libraries).
+e2e_add_guest_tools() {
+	local r=$1 from=$2 f
+	local lib=/usr/lib/$3
+	for f in /usr/bin/modetest /usr/bin/proptest /usr/bin/vbltest /usr/bin/drm_info \
+		/usr/bin/weston /usr/bin/weston-simple-shm /usr/bin/weston-info \
+		$lib/weston-desktop-shell $lib/weston-keyboard \
+		$lib/libweston-10/drm-backend.so $lib/weston/desktop-shell.so; do
+		[[ -e $from$f ]] || die "$from$f is missing (packages: $E2E_GUEST_PKGS)"
+		add_bin "$r" "$f"
+	done
+	# Weston's data, its keymaps and one font for the panel.
+	mkdir -p "$r/usr/share/X11" "$r/usr/share/fonts/truetype/dejavu"
+	cp -a "$from/usr/share/weston" "$r/usr/share/"
+	cp -a "$from/usr/share/X11/xkb" "$r/usr/share/X11/"
+	cp -a "$from/etc/fonts" "$r/etc/"
+	cp "$from/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf" \
+		"$r/usr/share/fonts/truetype/dejavu/"
+}
+
+# e2e_domu_root ROOT FROM MULTIARCH: the DomU's root in the base layer,
+# from the packages unpacked under FROM (empty: the host's): busybox, the
+# XenStore client (the guest checks the backend's state itself and talks
+# to Dom0 through XenStore), the DRM tools, Weston and vgem. Calls the
+# caller's add_bin and add_mods ROOT LIST MODULE....
+e2e_domu_root() {
+	local r=$1 from=$2 t
+	e2e_busybox_root "$r" "$from/bin/busybox"
+	add_bin "$r" /usr/bin/xenstore
+	for t in read write list ls exists rm watch; do
+		ln -s xenstore "$r/usr/bin/xenstore-$t"
+	done
+	e2e_add_guest_tools "$r" "$from" "$3"
+	add_mods "$r" vgem-modules vgem
+}
+
+# e2e_dom0_root ROOT FROM MULTIARCH VIRTIO: the Dom0's root in the base
+# layer: the toolstack, brought up by hand in its /init, and the modules
+# of the results disk, a virtio block device on the VIRTIO transport
+# (virtio_pci, virtio_mmio). As e2e_domu_root.
+e2e_dom0_root() {
+	local r=$1 from=$2 b t
+	e2e_busybox_root "$r" "$from/bin/busybox"
+	add_mods "$r" modules xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd \
+		"$4" virtio_blk
+	for b in xl xenstored xenconsoled xen-init-dom0 xenconsole; do
+		add_bin "$r" "/usr/lib/xen-4.17/bin/$b"
+	done
+	add_bin "$r" /usr/bin/xenstore
+	for t in read write list ls exists rm watch chmod; do
+		ln -s xenstore "$r/usr/bin/xenstore-$t"
+	done
+	# libxl calls pthread_cancel, for which glibc dlopens libgcc_s.
+	add_bin "$r" "/lib/$3/libgcc_s.so.1"
+	mkdir -p "$r"/{etc/xen,var/lib/xen,var/lib/xenstored,var/log/xen,domu}
+	cp "$from/etc/xen/xl.conf" "$r/etc/xen/"
+}
+
+# e2e_overlay IMG BASE KREL MODULE BUILD KERNEL ARCH: the images to boot,
+# in IMG: the base layer in BASE (domu-base.cpio, dom0-base.cpio.gz,
+# dom0-files, VERSIONS, xen and the kernel KERNEL) and our files over it
+# (rebuilt every time, in seconds): MODULE, built for the kernel release
+# KREL, and the modules it needs, the guest programs and the backend built
+# in BUILD, the init scripts and the DomU configs. ARCH (x86_64 or arm64)
+# goes to IMG/ARCH for e2e_boot. Calls the caller's add_mods ROOT LIST
+# MODULE... and backend_libs ROOT ELF (the shared libraries of the backend
+# ELF, to run as /usr/bin/vdispl-be, that the base layer lacks). IMG is
+# replaced when complete.
+e2e_overlay() {
+	local img=$1 base=$2 krel=$3 module=$4 build=$5 kernel=$6 arch=$7
+	local work du d0 deps
+	rm -rf "$img.new"
+	mkdir -p "$img.new"
+	work=$img.new/work
+
+	du=$work/domu
+	mkdir -p "$du/etc/e2e" "$du/etc/modprobe.d" "$du/usr/bin" "$du/lib/modules/$krel/extra"
+	# Debian's own frontend (alias xen:vdispl, amd64 only) is in the
+	# image only for `make bench` to insmod; the blacklist keeps
+	# anything that looks for it away.
+	echo "blacklist drm_xen_front" >"$du/etc/modprobe.d/e2e.conf"
+	deps=$(modinfo -F depends "$module" | tr ',' ' ')
+	# shellcheck disable=SC2086 # a list of module names
+	[[ -z $deps ]] || add_mods "$du" modules $deps
+	# Without debug info, as DKMS and `make modules_install
+	# INSTALL_MOD_STRIP=1` install modules (and Debian ships its own): a
+	# twentieth of the size, which insmod reads and the kernel copies at
+	# each load.
+	if [[ $arch == arm64 ]]; then
+		aarch64-linux-gnu-objcopy --strip-debug "$module" "$du/lib/modules/$krel/extra/xen_drm_front.ko"
+	else
+		objcopy --strip-debug "$module" "$du/lib/modules/$krel/extra/xen_drm_front.ko"
+	fi
+	echo "/lib/modules/$krel/extra/xen_drm_front.ko" >"$du/etc/e2e/module"
+	cp "$build"/guest/e2e-* "$du/usr/bin/"
+	install -m 755 "$E2E_SRC/domu/init" "$du/init"
+	install -m 644 "$E2E_SRC"/domu/*.sh "$E2E_SRC/domu/weston.ini" "$du/etc/e2e/"
+	mkdir -p "$img.new/dom0/domu"
+	cat "$base/domu-base.cpio" <(e2e_cpio_of "$du") >"$img.new/dom0/domu/initrd"
+
+	d0=$img.new/dom0
+	mkdir -p "$d0/usr/bin" "$d0/etc/e2e"
+	install -m 755 "$E2E_SRC/dom0/init" "$d0/init"
+	install -m 644 "$E2E_SRC"/dom0/domu*.cfg "$d0/domu/"
+	cp "$build/backend/vdispl-be" "$d0/usr/bin/"
+	backend_libs "$d0" "$build/backend/vdispl-be"
+	rm -rf "$work"
+	cp "$base/dom0-base.cpio.gz" "$img.new/dom0.cpio.gz"
+	e2e_cpio_of "$d0" | gzip -1 >>"$img.new/dom0.cpio.gz"
+	rm -rf "$d0"
+	cp "$base/xen" "$base/$kernel" "$img.new/"
+	echo "$arch" >"$img.new/ARCH"
+	{
+		cat "$base/VERSIONS"
+		echo "module $(sha256sum "$module" | cut -c1-16) $module"
+		echo "backend $(sha256sum "$build/backend/vdispl-be" | cut -c1-16)"
+	} >"$img.new/VERSIONS"
+	rm -rf "$img"
+	mv "$img.new" "$img"
+}
+
 # ---- the arm64 target's Debian packages ----
 # Its Dom0 and DomU run Debian's arm64 Xen tools, kernel, busybox and
 # guest programs, and the host cross-builds our backend and guest programs
@@ -243,12 +368,15 @@ E2E_ARM64_PKGS="xen-hypervisor-4.17-arm64 xen-utils-4.17 xenstore-utils busybox-
 
 # apt for an arm64 root: arm64 its only architecture, and a dpkg status of
 # its own that lists nothing, so that it names every dependency; nothing
-# written to the host's apt cache.
+# written to the host's apt cache. An empty archive directory of its own:
+# --print-uris leaves out what is there (the host's cache may hold an
+# arch-all package).
 e2e_arm64_apt() {
-	mkdir -p "$E2E_ARM64"
-	[[ -f $E2E_ARM64/status ]] || : >"$E2E_ARM64/status"
+	mkdir -p "$E2E_ARM64/apt/archives/partial"
+	[[ -f $E2E_ARM64/apt/status ]] || : >"$E2E_ARM64/apt/status"
 	apt-get -q -o APT::Architecture=arm64 -o APT::Architectures::=arm64 \
-		-o Dir::State::status="$E2E_ARM64/status" \
+		-o Dir::State::status="$E2E_ARM64/apt/status" \
+		-o Dir::Cache::archives="$E2E_ARM64/apt/archives" \
 		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= "$@" </dev/null
 }
 
@@ -256,7 +384,7 @@ e2e_arm64_apt() {
 # package versions into $E2E_ARM64/root-<hash>; prints its path. The
 # arm64 kernel's modules are indexed (depmod) there.
 e2e_arm64_root() {
-	local abi ver key root tmp list name version deb
+	local abi ver key root tmp list name version deb n
 	local -a need=()
 	"$SCRIPTS/setup.sh" arm64 >&2
 	abi=$(headers_abi)
@@ -270,7 +398,9 @@ e2e_arm64_root() {
 	# 'URI' NAME_VERSION_ARCH.deb SIZE HASH; the epoch's colon is quoted.
 	sed -n "s/^'[^']*' \([^_ ]*\)_\([^_ ]*\)_[a-z0-9]*\.deb .*/\1 \2/p" "$list.log" |
 		sed 's/%3a/:/' | LC_ALL=C sort >"$list"
-	[[ -s $list ]] || { cat "$list.log" >&2; die "apt listed no arm64 package"; }
+	n=$(sed -n 's/.* \([0-9]*\) newly installed.*/\1/p' "$list.log")
+	[[ -s $list && $(wc -l <"$list") == "$n" ]] ||
+		{ cat "$list.log" >&2; die "apt named $(wc -l <"$list") of the ${n:-?} arm64 packages"; }
 	key=$(sha256sum <"$list" | cut -c1-16)
 	root=$E2E_ARM64/root-$key
 	if [[ ! -f $root/.done ]]; then
