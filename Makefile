@@ -13,7 +13,8 @@
 #                       replay the run that printed "fuzz: N iterations, seed S"
 #   make e2e-backend    the system test's displif backend: unit test, EDID check
 #   make e2e            system test: Xen + Dom0 (our backend) + DomU (the
-#                       module) under QEMU
+#                       module) under QEMU; E2E_TARGETS="x86-pv x86-pvh arm64"
+#                       chooses the DomUs (default x86-pv)
 #   make stress         its scenario 10 alone (also in make e2e): 20 backend
 #                       kills during flips, 100 unbind/bind cycles, a device
 #                       detached while mapped
@@ -21,7 +22,8 @@
 #   make deb-test       build it, install it with apt, check what DKMS built,
 #                       purge it, check nothing is left
 #   make test           all of the above, then "N passed, N failed"
-#   make run            build the module and tell how to load it
+#   make run            the module at work under Xen, its pictures, and how
+#                       to load it; TARGET=x86-pvh or arm64 for another DomU
 #   make bench-kunit    benchmarks through the driver under UML (simulated Xen)
 #   make bench          ours against upstream drm_xen_front under Xen (QEMU)
 #   make coverage       KUnit under UML with gcov: line and function coverage

@@ -3,6 +3,10 @@
 # The system test's displif backend (tests/e2e/backend) and guest programs
 # (tests/e2e/guest).
 # Usage: scripts/e2e-backend.sh build   build them into ~/.cache/xen-drm-front/e2e/build
+#        scripts/e2e-backend.sh build-arm64
+#                                        cross-build them for the arm64
+#                                        target's guests against Debian's
+#                                        arm64 libraries, into .../e2e/build-arm64
 #        scripts/e2e-backend.sh test    build, then the backend core's unit
 #                                        test under valgrind and an EDID
 #                                        conformity check with edid-decode;
@@ -12,11 +16,14 @@ set -euo pipefail
 source "$(dirname "$0")/e2e-lib.sh"
 
 action=${1:-}
-[[ $action == build || $action == test ]] || die "usage: $0 build|test"
+[[ $action == build || $action == build-arm64 || $action == test ]] ||
+	die "usage: $0 build|build-arm64|test"
 
-# build LOG SRC OUT [MAKE ARGS]: make in SRC with O=OUT. make's timestamps
-# cannot tell sources of another checkout (a fresh clone, a worktree) from
-# those OUT was built from: everything is rebuilt when the content differs.
+# build LOG SRC OUT [MAKE ARGS]: make in SRC with O=OUT, in the environment
+# build_env sets. make's timestamps cannot tell sources of another checkout
+# (a fresh clone, a worktree) from those OUT was built from: everything is
+# rebuilt when the content differs.
+build_env=()
 build() {
 	local log=$1 src=$2 out=$3 sum
 	shift 3
@@ -27,9 +34,22 @@ build() {
 		rm -f "$out/.src-sum"
 		set -- -B "$@"
 	fi
-	run_logged "$log" make -C "$src" O="$out" "$@"
+	run_logged "$log" "${build_env[@]}" make -C "$src" O="$out" "$@"
 	echo "$sum" >"$out/.src-sum"
 }
+
+if [[ $action == build-arm64 ]]; then
+	e2e_setup arm64
+	root=$(e2e_arm64_root)
+	mapfile -t cross < <(e2e_arm64_env "$root")
+	mkdir -p "$LOGS"
+	build_env=(env "${cross[@]}")
+	build e2e-backend-build-arm64 "$E2E_SRC/backend" "$E2E_ARM64_BUILD/backend" \
+		-j"$JOBS" "$E2E_ARM64_BUILD/backend/vdispl-be"
+	build e2e-guest-build-arm64 "$E2E_SRC/guest" "$E2E_ARM64_BUILD/guest"
+	say "e2e-backend: $E2E_ARM64_BUILD/backend/vdispl-be, guest programs in $E2E_ARM64_BUILD/guest (arm64)"
+	exit 0
+fi
 
 e2e_setup backend
 mkdir -p "$LOGS"

@@ -30,7 +30,6 @@ e2e_setup images
 KREL=$(e2e_kernel_release)
 KVER=$(pkg_version "linux-headers-$KREL")
 KPKG=linux-image-$KREL
-XENBIN=/usr/lib/xen-4.17/bin
 MODULE=$REPO/$DRIVER_DIR/xen_drm_front.ko
 
 # The module must be built for exactly this kernel.
@@ -91,59 +90,10 @@ add_bin() {
 	done < <(ldd "$f" | awk '/=> \//{print $3} /^\t\//{print $1}')
 }
 
-# add_mods ROOT LIST MODULE...: the modules and their dependencies from
-# the guest kernel, in load order, listed in ROOT/etc/e2e/LIST.
-add_mods() {
-	local root=$1 list=$2 m ko rel
+add_mods() { # ROOT LIST MODULE...
+	local root=$1 list=$2
 	shift 2
-	mkdir -p "$root/etc/e2e"
-	for m in "$@"; do
-		modprobe -d "$kroot" -S "$KREL" --show-depends "$m" |
-			awk '$1 == "insmod" {print $2}'
-	done | awk '!seen[$0]++' | while read -r ko; do
-		rel=${ko#"$kroot"}
-		mkdir -p "$root$(dirname "$rel")"
-		cp "$ko" "$root$rel"
-		echo "$rel"
-	done >>"$root/etc/e2e/$list"
-}
-
-# add_guest_tools ROOT: what the DomU's scenarios run besides our programs.
-add_guest_tools() {
-	local r=$1 f
-	local lib=/usr/lib/x86_64-linux-gnu
-	for f in /usr/bin/modetest /usr/bin/proptest /usr/bin/vbltest /usr/bin/drm_info \
-		/usr/bin/weston /usr/bin/weston-simple-shm /usr/bin/weston-info \
-		$lib/weston-desktop-shell $lib/weston-keyboard \
-		$lib/libweston-10/drm-backend.so $lib/weston/desktop-shell.so; do
-		[[ -e $f ]] || die "$f is missing (packages: $E2E_GUEST_PKGS)"
-		add_bin "$r" "$f"
-	done
-	# Weston's data, its keymaps and one font for the panel.
-	mkdir -p "$r/usr/share/X11" "$r/usr/share/fonts/truetype/dejavu"
-	cp -a /usr/share/weston "$r/usr/share/"
-	cp -a /usr/share/X11/xkb "$r/usr/share/X11/"
-	cp -a /etc/fonts "$r/etc/"
-	cp /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf "$r/usr/share/fonts/truetype/dejavu/"
-}
-
-# busybox_root ROOT: an empty root with busybox.
-busybox_root() {
-	local r=$1 a
-	rm -rf "$r"
-	mkdir -p "$r"/{bin,sbin,etc/e2e,proc,sys,dev,tmp,run,var/log,var/lib,root,usr/bin,usr/sbin}
-	ln -s ../run "$r/var/run"
-	cp /bin/busybox "$r/bin/busybox"
-	for a in $(/bin/busybox --list); do
-		[[ -e $r/bin/$a ]] || ln -s busybox "$r/bin/$a"
-	done
-	echo "root:x:0:0:root:/root:/bin/sh" >"$r/etc/passwd"
-	echo "root:x:0:" >"$r/etc/group"
-}
-
-# cpio_of DIR: a newc archive of DIR on stdout, files owned by root.
-cpio_of() {
-	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
+	e2e_add_mods "$kroot" "$KREL" "$root" "$list" "$@"
 }
 
 # ---- base layer ----
@@ -152,7 +102,7 @@ base_pkgs=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils busybox-stati
 	libc6 libgcc-s1 libpng16-16 zlib1g "linux-headers-$KREL" $E2E_GUEST_PKGS)
 key=$({
 	for p in "${base_pkgs[@]}"; do echo "$p $(pkg_version "$p")"; done
-	sha256sum <"$0"
+	cat "$0" "$SCRIPTS/e2e-lib.sh" | sha256sum
 } | sha256sum | cut -c1-16)
 base=$E2E_CACHE/base-$key
 if [[ ! -f $base/.done ]]; then
@@ -165,39 +115,18 @@ if [[ ! -f $base/.done ]]; then
 	zcat /boot/xen-4.17-amd64.gz >"$base/xen"
 	cp "$kroot/boot/vmlinuz-$KREL" "$base/vmlinuz"
 
-	# DomU: busybox, the XenStore client (the guest checks the
-	# backend's state itself and talks to Dom0 through XenStore), the
-	# DRM tools, Weston and vgem. Kept uncompressed: the domain builder
-	# would unpack a compressed one on Dom0's emulated CPU.
+	# DomU: its initramfs kept uncompressed: the domain builder would
+	# unpack a compressed one on Dom0's emulated CPU.
 	du=$work/domu
-	busybox_root "$du"
-	add_bin "$du" /usr/bin/xenstore
-	for t in read write list ls exists rm watch; do
-		ln -s xenstore "$du/usr/bin/xenstore-$t"
-	done
-	add_guest_tools "$du"
-	add_mods "$du" vgem-modules vgem
+	e2e_domu_root "$du" "" x86_64-linux-gnu
 	# Debian's frontend, for `make bench` to compare with (insmod only).
 	add_mods "$du" upstream-modules drm_xen_front
-	cpio_of "$du" >"$base/domu-base.cpio"
+	e2e_cpio_of "$du" >"$base/domu-base.cpio"
 
-	# Dom0: the toolstack, brought up by hand in /init.
 	d0=$work/dom0
-	busybox_root "$d0"
-	add_mods "$d0" modules xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd virtio_pci virtio_blk
-	for b in xl xenstored xenconsoled xen-init-dom0 xenconsole; do
-		add_bin "$d0" "$XENBIN/$b"
-	done
-	add_bin "$d0" /usr/bin/xenstore
-	for t in read write list ls exists rm watch chmod; do
-		ln -s xenstore "$d0/usr/bin/xenstore-$t"
-	done
-	# libxl calls pthread_cancel, for which glibc dlopens libgcc_s.
-	cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$d0/lib/x86_64-linux-gnu/"
-	mkdir -p "$d0"/{etc/xen,var/lib/xen,var/lib/xenstored,var/log/xen,domu}
-	cp /etc/xen/xl.conf "$d0/etc/xen/"
+	e2e_dom0_root "$d0" "" x86_64-linux-gnu virtio_pci
 	cp "$kdir/vmlinux" "$d0/domu/vmlinux"
-	cpio_of "$d0" | gzip -1 >"$base/dom0-base.cpio.gz"
+	e2e_cpio_of "$d0" | gzip -1 >"$base/dom0-base.cpio.gz"
 	(cd "$d0" && find . -mindepth 1 | sed 's|^\.||') >"$base/dom0-files"
 
 	{
@@ -213,52 +142,16 @@ if [[ ! -f $base/.done ]]; then
 fi
 
 # ---- overlay: our files ----
+# The backend's shared libraries that the base layer lacks.
+backend_libs() { # ROOT ELF
+	local lib
+	while read -r lib; do
+		grep -qxF "$lib" "$base/dom0-files" && continue
+		mkdir -p "$1$(dirname "$lib")"
+		cp -L "$lib" "$1$lib"
+	done < <(ldd "$2" | awk '/=> \//{print $3}')
+}
 img=$E2E_CACHE/images
-rm -rf "$img.new"
-mkdir -p "$img.new"
-work=$img.new/work
-
-du=$work/domu
-mkdir -p "$du/etc/e2e" "$du/etc/modprobe.d" "$du/usr/bin" "$du/lib/modules/$KREL/extra"
-# Debian's own frontend (alias xen:vdispl) is in the image only for `make
-# bench` to insmod; the blacklist keeps anything that looks for it away.
-echo "blacklist drm_xen_front" >"$du/etc/modprobe.d/e2e.conf"
-deps=$(modinfo -F depends "$MODULE" | tr ',' ' ')
-# shellcheck disable=SC2086 # a list of module names
-[[ -z $deps ]] || add_mods "$du" modules $deps
-# Without debug info, as DKMS and `make modules_install INSTALL_MOD_STRIP=1`
-# install modules (and Debian ships its own): a twentieth of the size,
-# which insmod reads and the kernel copies at each load.
-objcopy --strip-debug "$MODULE" "$du/lib/modules/$KREL/extra/xen_drm_front.ko"
-echo "/lib/modules/$KREL/extra/xen_drm_front.ko" >"$du/etc/e2e/module"
-cp "$E2E_BUILD"/guest/e2e-* "$du/usr/bin/"
-install -m 755 "$E2E_SRC/domu/init" "$du/init"
-install -m 644 "$E2E_SRC"/domu/*.sh "$E2E_SRC/domu/weston.ini" "$du/etc/e2e/"
-mkdir -p "$img.new/dom0/domu"
-cat "$base/domu-base.cpio" <(cpio_of "$du") >"$img.new/dom0/domu/initrd"
-
-d0=$img.new/dom0
-mkdir -p "$d0/usr/bin" "$d0/etc/e2e"
-install -m 755 "$E2E_SRC/dom0/init" "$d0/init"
-install -m 644 "$E2E_SRC"/dom0/domu*.cfg "$d0/domu/"
-cp "$E2E_BUILD/backend/vdispl-be" "$d0/usr/bin/"
-# Shared libraries of the backend that the base layer lacks.
-while read -r lib; do
-	grep -qxF "$lib" "$base/dom0-files" && continue
-	mkdir -p "$d0$(dirname "$lib")"
-	cp -L "$lib" "$d0$lib"
-done < <(ldd "$E2E_BUILD/backend/vdispl-be" | awk '/=> \//{print $3}')
-rm -rf "$work"
-cp "$base/dom0-base.cpio.gz" "$img.new/dom0.cpio.gz"
-cpio_of "$d0" | gzip -1 >>"$img.new/dom0.cpio.gz"
-rm -rf "$d0"
-cp "$base/xen" "$base/vmlinuz" "$img.new/"
-{
-	cat "$base/VERSIONS"
-	echo "module $(sha256sum "$MODULE" | cut -c1-16) $MODULE"
-	echo "backend $(sha256sum "$E2E_BUILD/backend/vdispl-be" | cut -c1-16)"
-} >"$img.new/VERSIONS"
-rm -rf "$img"
-mv "$img.new" "$img"
+e2e_overlay "$img" "$base" "$KREL" "$MODULE" "$E2E_BUILD" vmlinuz x86_64
 say "e2e-images: $img ($(e2e_elapsed "$start"); dom0.cpio.gz $(du -m "$img/dom0.cpio.gz" | cut -f1) MiB)" >&2
 echo "$img"

@@ -5,7 +5,11 @@
 # usable KVM), once per target (one boot each, one after the other):
 #   x86-pv   a PV DomU (tests/e2e/dom0/domu.cfg)
 #   x86-pvh  a PVH DomU (domu-pvh.cfg): the auto-translated grant paths
-# Builds what it needs (scripts/e2e-images.sh), boots, then judges: the guest's own checks (tests/e2e/domu/: scenarios 1-10 of
+#   arm64    Xen for arm64 under qemu-system-aarch64, a DomU of Debian's
+#            arm64 kernel (domu-arm64.cfg; auto-translated, as every arm64
+#            guest), our backend and module cross-built
+#            (scripts/e2e-images-arm64.sh)
+# Builds what it needs (scripts/e2e-images*.sh), boots, then judges: the guest's own checks (tests/e2e/domu/: scenarios 1-10 of
 # tests/e2e/README.md), the pictures the backend saved for them
 # (tests/e2e/pngcheck.py), the backend's verdict (no protocol violation,
 # clean exit, one connection per load, the guest's dumb-buffer pixels seen
@@ -15,7 +19,7 @@
 # Env:   E2E_TIMEOUT    QEMU time limit in seconds (default 1500)
 #        E2E_BE_ARGS    extra vdispl-be arguments (default "--vsync")
 #        E2E_SCENARIOS  the scenarios to run, e.g. "2 3 4" (default all)
-#        E2E_TARGETS    the DomUs, e.g. "x86-pv x86-pvh" (default "x86-pv")
+#        E2E_TARGETS    the DomUs, e.g. "x86-pv x86-pvh arm64" (default "x86-pv")
 # Prints one "PASS: TARGET NAME"/"FAIL: TARGET NAME - DETAIL" line per
 # check, "TARGET: N passed, N failed" per target, then "N passed, N failed"
 # for all of them.
@@ -32,8 +36,13 @@ SCENARIOS=${E2E_SCENARIOS:-}
 TARGETS=${E2E_TARGETS:-x86-pv}
 # The Dom0 argument that chooses each target's DomU config, and the
 # guest type the DomU must then report (/sys/hypervisor/guest_type).
-declare -A TARGET_DOMU=([x86-pv]="" [x86-pvh]=e2e.domu=pvh)
-declare -A TARGET_TYPE=([x86-pv]=PV [x86-pvh]=PVH)
+declare -A TARGET_DOMU=([x86-pv]="" [x86-pvh]=e2e.domu=pvh [arm64]=e2e.domu=arm64)
+# Xen on arm64 has one kind of guest, which Linux calls HVM.
+declare -A TARGET_TYPE=([x86-pv]=PV [x86-pvh]=PVH [arm64]=HVM)
+# The images each target boots: the script that builds them, its set-up.
+declare -A TARGET_ARCH=([x86-pv]=x86_64 [x86-pvh]=x86_64 [arm64]=arm64)
+declare -A ARCH_IMAGES=([x86_64]=e2e-images.sh [arm64]=e2e-images-arm64.sh)
+declare -A ARCH_SETUP=([x86_64]="backend images boot" [arm64]="arm64 boot-arm64")
 for target in $TARGETS; do
 	[[ -v TARGET_DOMU[$target] ]] ||
 		die "E2E_TARGETS: unknown target '$target' (known: ${!TARGET_DOMU[*]})"
@@ -47,13 +56,19 @@ splat_re+='|lockdep|suspicious RCU usage|blocked for more than|refcount_t'
 splat_re+='|kmemleak: .*suspected|Call Trace:'
 
 start=$SECONDS
-e2e_setup backend images boot
+# The images of each architecture the targets need.
+declare -A images=()
+t=$SECONDS
+for target in $TARGETS; do
+	arch=${TARGET_ARCH[$target]}
+	[[ -z ${images[$arch]:-} ]] || continue
+	# shellcheck disable=SC2086 # a list of groups
+	e2e_setup ${ARCH_SETUP[$arch]}
+	images[$arch]=$("$SCRIPTS/${ARCH_IMAGES[$arch]}" | tail -n 1)
+done
+images_time=$((SECONDS - t))
 # fbcon's text is checked against the kernel's own font.
 font=$(src_tree)/lib/fonts/font_8x16.c
-
-t=$SECONDS
-img=$("$SCRIPTS/e2e-images.sh" | tail -n 1)
-images_time=$((SECONDS - t))
 
 # ---- verdict ----
 # Counts of the current target and of all of them.
@@ -86,7 +101,7 @@ run_target() {
 	[[ -z ${TARGET_DOMU[$target]} ]] || dom0_args+=("${TARGET_DOMU[$target]}")
 	[[ -z $BE_ARGS ]] || dom0_args+=("$(e2e_be_arg "$BE_ARGS")")
 	[[ -z $SCENARIOS ]] || dom0_args+=("e2e.scenarios=$(echo "$SCENARIOS" | tr ', ' '++')")
-	e2e_boot "e2e/$target" "$img" "$TIMEOUT" "${dom0_args[@]}"
+	e2e_boot "e2e/$target" "${images[${TARGET_ARCH[$target]}]}" "$TIMEOUT" "${dom0_args[@]}"
 	run=$E2E_RUN
 	qemu_rc=$E2E_QEMU_RC
 	boot_time=$E2E_BOOT_TIME

@@ -288,9 +288,12 @@ hold_dead() { ! hold_alive "$1"; }
 # hold_reading NAME: blocked in read(0, ...), waiting for its input: done
 # with what it does first (a CRTC shows a client's framebuffer as soon as
 # the commit swapped the state in, before the backend has heard of it).
+# read(2) is system call 0 on x86_64, 63 on arm64.
+READ_NR=0
+[ "$(uname -m)" = aarch64 ] && READ_NR=63
 hold_reading() {
 	case $(cat "/proc/$(hold_pid "$1")/syscall" 2>/dev/null) in
-	"0 0x0 "*) return 0 ;;
+	"$READ_NR 0x0 "*) return 0 ;;
 	esac
 	return 1
 }
