@@ -523,6 +523,38 @@ static void cfg_eight_connectors(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, cfg_log_contains(CFG_FE_DIR "/8"));
 }
 
+/*
+ * Each XenStore read is a round trip to another domain before the card
+ * appears: the device's directory is listed once, then only the nodes it
+ * lists are read, each once; an absent be-alloc and the connectors past
+ * the first missing one are not probed.
+ */
+static void cfg_reads_listed_nodes_only(struct kunit *test)
+{
+	struct xdf_sim_config cfg = {
+		.versions = "1,2",
+		.num_connectors = 4,
+		.connectors = {
+			{ "640x480", "id0" },
+			{ "800x600", "id1" },
+			{ NULL, NULL },
+			{ "1024x768", "id3" },
+		},
+	};
+	struct xdf_sim_xs_stats before, after;
+	struct xdf_sim_dev *sdev;
+
+	xdf_sim_xs_get_stats(&before);
+	sdev = cfg_connect(test, &cfg);
+	xdf_sim_xs_get_stats(&after);
+	KUNIT_EXPECT_EQ(test, cfg_front(sdev)->cfg.num_connectors, 2u);
+	KUNIT_EXPECT_EQ(test, cfg_front(sdev)->cfg.version, 2u);
+	KUNIT_EXPECT_TRUE(test, cfg_front(sdev)->cfg.fb_viewport);
+	/* The listing, the backend's two nodes, two nodes per connector. */
+	KUNIT_EXPECT_EQ(test, after.reads - before.reads, 1u + 2u + 2u * 2u);
+	KUNIT_EXPECT_FALSE(test, xdf_sim_xs_exists(CFG_FE_DIR "/3/req-ring-ref"));
+}
+
 static int cfg_test_init(struct kunit *test)
 {
 	unsigned long flags;
@@ -558,6 +590,7 @@ static struct kunit_case cfg_test_cases[] = {
 	KUNIT_CASE(cfg_be_alloc_0),
 	KUNIT_CASE(cfg_too_many_connectors),
 	KUNIT_CASE(cfg_eight_connectors),
+	KUNIT_CASE(cfg_reads_listed_nodes_only),
 	{}
 };
 

@@ -41,6 +41,7 @@
 #include <asm/tlbflush.h>
 
 #include <xen/interface/io/ring.h>
+#include <xen/interface/io/xs_wire.h>
 
 #include <drm/drm_fourcc.h>
 
@@ -440,6 +441,7 @@ char *xdf_xen_xs_read(struct xenbus_transaction xbt, const char *dir,
 	if (!path)
 		return ERR_PTR(-ENOMEM);
 	mutex_lock(&xs_lock);
+	xs_stats.reads++;
 	err = xs_take_fault(&xs_faults.fail_reads);
 	if (!err)
 		err = xs_txn_get(xbt, &txn);
@@ -447,6 +449,85 @@ char *xdf_xen_xs_read(struct xenbus_transaction xbt, const char *dir,
 	mutex_unlock(&xs_lock);
 	kfree(path);
 	return value;
+}
+
+/*
+ * The names of @path's children, as xenstored answers XS_DIRECTORY (at most
+ * XENSTORE_PAYLOAD_MAX bytes), in one allocation as xenbus_directory()
+ * returns them; xs_lock held.
+ */
+static char **xs_list_locked(const char *path, unsigned int *num)
+{
+	size_t plen = strlen(path), len = 0, seg;
+	unsigned int count = 0, i;
+	struct xs_node *n;
+	char *buf, *p, **names;
+	bool exists = false;
+
+	buf = kmalloc(XENSTORE_PAYLOAD_MAX, GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+
+	list_for_each_entry(n, &xs_nodes, link) {
+		const char *child = n->path + plen + 1;
+
+		if (!strcmp(n->path, path))
+			exists = true;
+		if (!xs_is_below(n->path, path))
+			continue;
+		exists = true;
+		seg = strchrnul(child, '/') - child;
+		for (p = buf; p < buf + len; p += strlen(p) + 1)
+			if (strlen(p) == seg && !strncmp(p, child, seg))
+				break;
+		if (p < buf + len)
+			continue;
+		if (len + seg + 1 > XENSTORE_PAYLOAD_MAX) {
+			kfree(buf);
+			return ERR_PTR(-E2BIG);
+		}
+		memcpy(buf + len, child, seg);
+		buf[len + seg] = '\0';
+		len += seg + 1;
+		count++;
+	}
+	if (!exists) {
+		kfree(buf);
+		return ERR_PTR(-ENOENT);
+	}
+
+	names = kmalloc(count * sizeof(*names) + len + 1, GFP_KERNEL);
+	if (names) {
+		p = memcpy(&names[count], buf, len);
+		for (i = 0; i < count; p += strlen(p) + 1)
+			names[i++] = p;
+		*num = count;
+	}
+	kfree(buf);
+	return names ?: ERR_PTR(-ENOMEM);
+}
+
+char **xdf_xen_xs_directory(struct xenbus_transaction xbt, const char *dir,
+			    const char *node, unsigned int *num)
+{
+	char *path, **names;
+	int err;
+
+	/* A listing would ignore a transaction's writes: the driver makes none. */
+	if (xbt.id) {
+		sim_misuse("XenStore directory listed in transaction %u", xbt.id);
+		return ERR_PTR(-EINVAL);
+	}
+	path = xs_path(dir, node);
+	if (!path)
+		return ERR_PTR(-ENOMEM);
+	mutex_lock(&xs_lock);
+	xs_stats.reads++;
+	err = xs_take_fault(&xs_faults.fail_reads);
+	names = err ? ERR_PTR(err) : xs_list_locked(path, num);
+	mutex_unlock(&xs_lock);
+	kfree(path);
+	return names;
 }
 
 int xdf_xen_xs_write(struct xenbus_transaction xbt, const char *dir,

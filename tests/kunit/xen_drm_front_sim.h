@@ -67,17 +67,19 @@ struct xdf_sim_xs_faults {
 void xdf_sim_xs_inject(const struct xdf_sim_xs_faults *faults);
 
 /**
- * struct xdf_sim_xs_stats - what the driver did with XenStore transactions
+ * struct xdf_sim_xs_stats - what the driver asked of XenStore
  * @starts: transactions started
  * @commits: transactions committed successfully
  * @eagains: commits answered with -EAGAIN
  * @aborts: transactions ended with abort
+ * @reads: read requests: values and directory listings
  */
 struct xdf_sim_xs_stats {
 	unsigned int starts;
 	unsigned int commits;
 	unsigned int eagains;
 	unsigned int aborts;
+	unsigned int reads;
 };
 
 void xdf_sim_xs_get_stats(struct xdf_sim_xs_stats *stats);

@@ -7,6 +7,7 @@
  * XenStore path and value, never guessed at.
  */
 
+#include <linux/bitmap.h>
 #include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/slab.h>
@@ -118,7 +119,6 @@ static bool xdf_unique_id_valid(const char *id)
 	return true;
 }
 
-/* Returns the value of @dir/@node, ERR_PTR(-ENOENT) if it does not exist. */
 /*
  * XenStore values are the toolstack's or the backend's: logged escaped,
  * and only so much of them.
@@ -128,6 +128,7 @@ static int xdf_log_len(const char *value)
 	return strnlen(value, 64);
 }
 
+/* Returns the value of @dir/@node, ERR_PTR(-ENOENT) if it does not exist. */
 static char *xdf_cfg_read_node(struct xenbus_device *xb_dev, const char *dir,
 			       const char *node)
 {
@@ -139,20 +140,75 @@ static char *xdf_cfg_read_node(struct xenbus_device *xb_dev, const char *dir,
 	return value;
 }
 
-static int xdf_cfg_read_be_alloc(struct xenbus_device *xb_dev, bool *be_alloc)
+/*
+ * What the device's directory lists. Each XenStore request is a round trip
+ * to another domain, on the path to the card's appearance: one listing
+ * spares reading the nodes that are not there.
+ */
+struct xdf_cfg_listing {
+	bool be_alloc;
+	/* Connector directories 0..XDF_MAX_CONNECTORS listed. */
+	DECLARE_BITMAP(connectors, XDF_MAX_CONNECTORS + 1);
+};
+
+/*
+ * A connector directory's index, as the toolstack names it (decimal, no
+ * leading zero), or -1 for any other entry.
+ */
+static int xdf_cfg_entry_index(const char *name)
+{
+	const char *end;
+	u32 idx;
+
+	if (name[0] == '0' && name[1])
+		return -1;
+	end = xdf_parse_uint(name, XDF_MAX_CONNECTORS, &idx);
+	return end && !*end ? idx : -1;
+}
+
+static int xdf_cfg_list_device(struct xenbus_device *xb_dev,
+			       struct xdf_cfg_listing *list)
+{
+	unsigned int i, num;
+	char **names;
+	int idx;
+
+	names = xdf_xen_xs_directory(XBT_NIL, xb_dev->nodename, "", &num);
+	if (IS_ERR(names)) {
+		dev_err(&xb_dev->dev, "cannot list %s: %ld\n",
+			xb_dev->nodename, PTR_ERR(names));
+		return PTR_ERR(names);
+	}
+
+	memset(list, 0, sizeof(*list));
+	for (i = 0; i < num; i++) {
+		if (!strcmp(names[i], XENDISPL_FIELD_BE_ALLOC)) {
+			list->be_alloc = true;
+			continue;
+		}
+		idx = xdf_cfg_entry_index(names[i]);
+		if (idx >= 0)
+			__set_bit(idx, list->connectors);
+	}
+	kfree(names);
+	return 0;
+}
+
+static int xdf_cfg_read_be_alloc(struct xenbus_device *xb_dev, bool listed,
+				 bool *be_alloc)
 {
 	char *value;
 	int ret = 0;
 
+	/* Optional: absent means the frontend allocates. */
+	*be_alloc = false;
+	if (!listed)
+		return 0;
+
 	value = xdf_cfg_read_node(xb_dev, xb_dev->nodename,
 				  XENDISPL_FIELD_BE_ALLOC);
-	if (IS_ERR(value)) {
-		if (PTR_ERR(value) != -ENOENT)
-			return PTR_ERR(value);
-		/* Optional: absent means the frontend allocates. */
-		*be_alloc = false;
-		return 0;
-	}
+	if (IS_ERR(value))
+		return PTR_ERR(value) == -ENOENT ? 0 : PTR_ERR(value);
 
 	if (!strcmp(value, "0") || !strcmp(value, "1")) {
 		*be_alloc = value[0] == '1';
@@ -296,19 +352,25 @@ out:
  * @xb_dev: the xenbus device
  * @cfg: filled on success
  *
- * Connectors are read from index 0 up to the first missing one; those from
- * XDF_MAX_CONNECTORS on are ignored with a warning.
+ * The device's directory is listed first, so that only nodes that exist are
+ * read. Connectors are read from index 0 up to the first missing one; those
+ * from XDF_MAX_CONNECTORS on are ignored with a warning.
  *
  * Return: 0, or a negative errno after logging which node was wrong.
  */
 int xdf_cfg_read(struct xenbus_device *xb_dev, struct xdf_cfg *cfg)
 {
+	struct xdf_cfg_listing list;
 	unsigned int i;
 	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
 
-	ret = xdf_cfg_read_be_alloc(xb_dev, &cfg->be_alloc);
+	ret = xdf_cfg_list_device(xb_dev, &list);
+	if (ret)
+		return ret;
+
+	ret = xdf_cfg_read_be_alloc(xb_dev, list.be_alloc, &cfg->be_alloc);
 	if (ret)
 		return ret;
 
@@ -317,7 +379,7 @@ int xdf_cfg_read(struct xenbus_device *xb_dev, struct xdf_cfg *cfg)
 		return ret;
 	cfg->fb_viewport = xdf_cfg_read_fb_viewport(xb_dev);
 
-	for (i = 0; i < XDF_MAX_CONNECTORS; i++) {
+	for (i = 0; i < XDF_MAX_CONNECTORS && test_bit(i, list.connectors); i++) {
 		ret = xdf_cfg_read_connector_idx(xb_dev, i, &cfg->connectors[i]);
 		if (ret == -ENOENT)
 			break;
@@ -332,7 +394,7 @@ int xdf_cfg_read(struct xenbus_device *xb_dev, struct xdf_cfg *cfg)
 		return -EINVAL;
 	}
 
-	if (i == XDF_MAX_CONNECTORS &&
+	if (i == XDF_MAX_CONNECTORS && test_bit(i, list.connectors) &&
 	    xdf_cfg_read_connector_idx(xb_dev, i, NULL) != -ENOENT)
 		dev_warn(&xb_dev->dev, "%s/%u and later connectors ignored: at most %d are supported\n",
 			 xb_dev->nodename, i, XDF_MAX_CONNECTORS);

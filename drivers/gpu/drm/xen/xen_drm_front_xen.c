@@ -84,6 +84,23 @@ char *xdf_xen_xs_read(struct xenbus_transaction xbt, const char *dir,
 }
 
 /**
+ * xdf_xen_xs_directory() - list a XenStore directory
+ * @xbt: transaction or XBT_NIL
+ * @dir: directory path
+ * @node: node name inside @dir, or "" for @dir itself
+ * @num: set to the number of entries
+ *
+ * Return: an array of @num entry names in one allocation, to be freed with
+ * a single kfree(), or an ERR_PTR(): -ENOENT when the directory does not
+ * exist.
+ */
+char **xdf_xen_xs_directory(struct xenbus_transaction xbt, const char *dir,
+			    const char *node, unsigned int *num)
+{
+	return xenbus_directory(xbt, dir, node, num);
+}
+
+/**
  * xdf_xen_xs_write() - write a XenStore node
  * @xbt: transaction or XBT_NIL
  * @dir: directory path

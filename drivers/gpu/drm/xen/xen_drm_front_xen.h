@@ -37,6 +37,8 @@ void xdf_xen_unregister_driver(struct xenbus_driver *drv);
 /* XenStore */
 char *xdf_xen_xs_read(struct xenbus_transaction xbt, const char *dir,
 		      const char *node);
+char **xdf_xen_xs_directory(struct xenbus_transaction xbt, const char *dir,
+			    const char *node, unsigned int *num);
 int xdf_xen_xs_write(struct xenbus_transaction xbt, const char *dir,
 		     const char *node, const char *value);
 int xdf_xen_xs_transaction_start(struct xenbus_transaction *xbt);
