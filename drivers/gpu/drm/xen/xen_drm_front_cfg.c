@@ -104,21 +104,6 @@ int xdf_cfg_parse_versions(const char *value, unsigned int *version)
 	return 0;
 }
 
-static bool xdf_unique_id_valid(const char *id)
-{
-	size_t len = strlen(id);
-	size_t i;
-
-	if (!len || len > XDF_UNIQUE_ID_MAX)
-		return false;
-
-	/* The kernel's isprint() also accepts Latin-1: ASCII only. */
-	for (i = 0; i < len; i++)
-		if (!isascii(id[i]) || !isprint(id[i]))
-			return false;
-	return true;
-}
-
 /*
  * XenStore values are the toolstack's or the backend's: logged escaped,
  * and only so much of them.
@@ -271,50 +256,16 @@ static bool xdf_cfg_read_fb_viewport(struct xenbus_device *xb_dev)
 	return on;
 }
 
+/*
+ * Reads connector @idx, whose directory is listed, into @conn. Its
+ * unique-id is the backend's to read (the frontend does not interpret it):
+ * not read here, it would cost a XenStore round trip per connector.
+ */
 static int xdf_cfg_read_connector(struct xenbus_device *xb_dev,
-				  const char *dir, char *resolution,
+				  unsigned int idx,
 				  struct xdf_connector_cfg *conn)
 {
-	char *id;
-	int ret;
-
-	if (xdf_cfg_parse_resolution(resolution, &conn->width, &conn->height)) {
-		dev_err(&xb_dev->dev, "%s/%s is \"%*pE\", expected <width>x<height>, each 1..%d\n",
-			dir, XENDISPL_FIELD_RESOLUTION,
-			xdf_log_len(resolution), resolution, XDF_MAX_DIMENSION);
-		return -EINVAL;
-	}
-
-	id = xdf_cfg_read_node(xb_dev, dir, XENDISPL_FIELD_UNIQUE_ID);
-	if (IS_ERR(id)) {
-		if (PTR_ERR(id) == -ENOENT)
-			dev_err(&xb_dev->dev, "%s/%s is missing\n",
-				dir, XENDISPL_FIELD_UNIQUE_ID);
-		return PTR_ERR(id) == -ENOENT ? -EINVAL : PTR_ERR(id);
-	}
-
-	ret = 0;
-	if (xdf_unique_id_valid(id)) {
-		strscpy(conn->unique_id, id, sizeof(conn->unique_id));
-	} else {
-		dev_err(&xb_dev->dev, "%s/%s is \"%*pE\", expected 1..%d printable characters\n",
-			dir, XENDISPL_FIELD_UNIQUE_ID, xdf_log_len(id), id,
-			XDF_UNIQUE_ID_MAX);
-		ret = -EINVAL;
-	}
-	kfree(id);
-	return ret;
-}
-
-/*
- * Reads connector @idx into @conn. Returns 0, -ENOENT when the connector
- * does not exist (neither node present), or another negative errno.
- */
-static int xdf_cfg_read_connector_idx(struct xenbus_device *xb_dev,
-				      unsigned int idx,
-				      struct xdf_connector_cfg *conn)
-{
-	char *dir, *resolution, *id;
+	char *dir, *resolution;
 	int ret;
 
 	dir = kasprintf(GFP_KERNEL, "%s/%u", xb_dev->nodename, idx);
@@ -322,26 +273,22 @@ static int xdf_cfg_read_connector_idx(struct xenbus_device *xb_dev,
 		return -ENOMEM;
 
 	resolution = xdf_cfg_read_node(xb_dev, dir, XENDISPL_FIELD_RESOLUTION);
-	if (!IS_ERR(resolution)) {
-		ret = conn ? xdf_cfg_read_connector(xb_dev, dir, resolution, conn) : 0;
-		kfree(resolution);
+	if (IS_ERR(resolution)) {
+		ret = PTR_ERR(resolution);
+		if (ret == -ENOENT) {
+			dev_err(&xb_dev->dev, "%s/%s is missing\n",
+				dir, XENDISPL_FIELD_RESOLUTION);
+			ret = -EINVAL;
+		}
 		goto out;
 	}
 
-	ret = PTR_ERR(resolution);
-	if (ret != -ENOENT)
-		goto out;
-
-	/* A connector with a unique-id but no resolution is misconfigured. */
-	id = xdf_cfg_read_node(xb_dev, dir, XENDISPL_FIELD_UNIQUE_ID);
-	if (!IS_ERR(id)) {
-		dev_err(&xb_dev->dev, "%s/%s is missing\n",
-			dir, XENDISPL_FIELD_RESOLUTION);
-		kfree(id);
-		ret = -EINVAL;
-	} else if (PTR_ERR(id) != -ENOENT) {
-		ret = PTR_ERR(id);
-	}
+	ret = xdf_cfg_parse_resolution(resolution, &conn->width, &conn->height);
+	if (ret)
+		dev_err(&xb_dev->dev, "%s/%s is \"%*pE\", expected <width>x<height>, each 1..%d\n",
+			dir, XENDISPL_FIELD_RESOLUTION,
+			xdf_log_len(resolution), resolution, XDF_MAX_DIMENSION);
+	kfree(resolution);
 out:
 	kfree(dir);
 	return ret;
@@ -353,8 +300,8 @@ out:
  * @cfg: filled on success
  *
  * The device's directory is listed first, so that only nodes that exist are
- * read. Connectors are read from index 0 up to the first missing one; those
- * from XDF_MAX_CONNECTORS on are ignored with a warning.
+ * read. Connectors are those listed from index 0 up to the first missing
+ * one; those from XDF_MAX_CONNECTORS on are ignored with a warning.
  *
  * Return: 0, or a negative errno after logging which node was wrong.
  */
@@ -380,9 +327,7 @@ int xdf_cfg_read(struct xenbus_device *xb_dev, struct xdf_cfg *cfg)
 	cfg->fb_viewport = xdf_cfg_read_fb_viewport(xb_dev);
 
 	for (i = 0; i < XDF_MAX_CONNECTORS && test_bit(i, list.connectors); i++) {
-		ret = xdf_cfg_read_connector_idx(xb_dev, i, &cfg->connectors[i]);
-		if (ret == -ENOENT)
-			break;
+		ret = xdf_cfg_read_connector(xb_dev, i, &cfg->connectors[i]);
 		if (ret)
 			return ret;
 	}
@@ -394,8 +339,7 @@ int xdf_cfg_read(struct xenbus_device *xb_dev, struct xdf_cfg *cfg)
 		return -EINVAL;
 	}
 
-	if (i == XDF_MAX_CONNECTORS && test_bit(i, list.connectors) &&
-	    xdf_cfg_read_connector_idx(xb_dev, i, NULL) != -ENOENT)
+	if (i == XDF_MAX_CONNECTORS && test_bit(i, list.connectors))
 		dev_warn(&xb_dev->dev, "%s/%u and later connectors ignored: at most %d are supported\n",
 			 xb_dev->nodename, i, XDF_MAX_CONNECTORS);
 

@@ -25,8 +25,6 @@
 #define XDF_MAX_CONNECTORS	8
 /* Largest resolution accepted from XenStore, per dimension. */
 #define XDF_MAX_DIMENSION	8192
-/* Longest unique-id accepted from XenStore, without the NUL. */
-#define XDF_UNIQUE_ID_MAX	63
 /* Protocol versions this frontend speaks. */
 #define XDF_PROTOCOL_MIN	1
 #define XDF_PROTOCOL_MAX	XENDISPL_PROTOCOL_VERSION_INT
@@ -37,12 +35,10 @@
  * struct xdf_connector_cfg - one connector's XenStore configuration
  * @width: visible width in pixels, 1..XDF_MAX_DIMENSION
  * @height: visible height in pixels, 1..XDF_MAX_DIMENSION
- * @unique_id: the connector's unique-id, printable ASCII
  */
 struct xdf_connector_cfg {
 	u32 width;
 	u32 height;
-	char unique_id[XDF_UNIQUE_ID_MAX + 1];
 };
 
 /**

@@ -99,7 +99,8 @@
  *                             for the event page.
  *
  * Connectors are numbered 0, 1, ..., N-1 without gaps; the frontend finds N
- * by probing <conn>/resolution from 0 upwards. Connector 0 always exists.
+ * from the directory's entries, or by probing <conn>/resolution from 0
+ * upwards. Connector 0 always exists.
  *
  * Backend directory: /local/domain/<backend-domid>/backend/vdispl/<domid>/<devid>/
  *
