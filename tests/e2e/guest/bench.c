@@ -28,6 +28,7 @@
  *   rounds after one uncounted round (grant table growth, slab caches).
  *   Prints mem-WxH-beyond-kib, mem-WxH-slab-kib (the Slab share) and
  *   mem-WxH-kept-kib (not given back once the buffers are destroyed).
+ *   On stderr, per round, how meminfo's counters and each slab cache moved.
  * Usage: e2e-bench load SCRIPT DEVDIR...
  *   Runs "sh SCRIPT" (the insmod commands of a driver) and watches each
  *   xenbus device directory DEVDIR (/sys/bus/xen/devices/vdispl-N) until
@@ -381,8 +382,18 @@ static const char *const mem_fields[] = {
 };
 #define N_FIELDS (sizeof(mem_fields) / sizeof(mem_fields[0]))
 
+/* The slab caches of /proc/slabinfo (the merged ones under one name). */
+#define MAX_CACHES 400
+
+struct slab_cache {
+	char name[40];
+	long long objs, objsize, pages;
+};
+
 struct mem {
 	long long free_pages, kib[N_FIELDS];
+	unsigned int num_caches;
+	struct slab_cache caches[MAX_CACHES];
 };
 
 /* The values of "KEY <n>" or "KEY: <n>" lines of a /proc file, summed. */
@@ -406,6 +417,32 @@ static long long proc_sum(const char *path, const char *key)
 }
 
 /*
+ * Objects in use and pages of each slab cache. Allocations over 8 KiB
+ * (kmalloc_large) are in meminfo's Slab but in no cache: the difference.
+ */
+static void slab_read(struct mem *m)
+{
+	FILE *f = fopen("/proc/slabinfo", "r");
+	struct slab_cache *c;
+	long long perslab, pages_per_slab, num_slabs;
+	char line[512];
+
+	m->num_caches = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && m->num_caches < MAX_CACHES) {
+		c = &m->caches[m->num_caches];
+		if (sscanf(line, "%39s %lld %*d %lld %lld %lld : tunables %*d %*d %*d : slabdata %*d %lld",
+			   c->name, &c->objs, &c->objsize, &perslab,
+			   &pages_per_slab, &num_slabs) != 6)
+			continue;
+		c->pages = num_slabs * pages_per_slab;
+		m->num_caches++;
+	}
+	fclose(f);
+}
+
+/*
  * Free pages including the per-CPU free lists, which the zones' free count
  * leaves out and which swing by hundreds of pages; the per-CPU counter
  * deltas are folded first so that the counts are current.
@@ -425,6 +462,7 @@ static int mem_read(struct mem *m)
 			proc_sum("/proc/zoneinfo", "count:");
 	for (i = 0; i < N_FIELDS; i++)
 		m->kib[i] = proc_sum("/proc/meminfo", mem_fields[i]);
+	slab_read(m);
 	return m->free_pages > 0 && m->kib[0] > 0 ? 0 : -1;
 }
 
@@ -442,6 +480,39 @@ static void mem_moves(const char *what, const struct mem *a, const struct mem *b
 	fputc('\n', stderr);
 }
 
+/*
+ * The slab caches whose objects in use moved, per buffer: objects, their
+ * KiB, and the KiB of the cache's pages (less than the objects' when
+ * they went into slabs the cache kept from before); then the Slab KiB in
+ * no cache: kmalloc_large, allocations over 8 KiB, page by page.
+ */
+static void slab_moves(const char *what, const struct mem *a,
+		       const struct mem *b, unsigned int count)
+{
+	long long kib_per_page = sysconf(_SC_PAGESIZE) / 1024, pages = 0, objs;
+	unsigned int i, j;
+
+	fprintf(stderr, PROG ":   %s, slab caches per buffer (objects, their KiB, pages' KiB):",
+		what);
+	for (i = 0; i < b->num_caches; i++) {
+		const struct slab_cache *cb = &b->caches[i], *ca = NULL;
+
+		for (j = 0; j < a->num_caches && !ca; j++)
+			if (!strcmp(a->caches[j].name, cb->name))
+				ca = &a->caches[j];
+		objs = cb->objs - (ca ? ca->objs : 0);
+		pages += cb->pages - (ca ? ca->pages : 0);
+		if (llabs(objs) * 2 < count && ca && ca->pages == cb->pages)
+			continue;
+		fprintf(stderr, " %s %+.2f %+.2f %+.1f", cb->name,
+			objs / (double)count, objs * cb->objsize / 1024.0 / count,
+			(cb->pages - (ca ? ca->pages : 0)) * kib_per_page /
+			(double)count);
+	}
+	fprintf(stderr, "; in no cache %+.1f\n",
+		(b->kib[0] - a->kib[0] - pages * kib_per_page) / (double)count);
+}
+
 static int memory(uint32_t w, uint32_t h, unsigned int count, unsigned int rounds)
 {
 	struct fb *fbs = calloc(count, sizeof(*fbs));
@@ -449,7 +520,7 @@ static int memory(uint32_t w, uint32_t h, unsigned int count, unsigned int round
 	double *slab = calloc(rounds, sizeof(double));
 	double *kept = calloc(rounds, sizeof(double));
 	long long page = sysconf(_SC_PAGESIZE), pixels;
-	struct mem m0, m1, m2;
+	static struct mem m0, m1, m2;
 	const char *step;
 	unsigned int r, i;
 
@@ -475,6 +546,7 @@ static int memory(uint32_t w, uint32_t h, unsigned int count, unsigned int round
 			m0.free_pages - m2.free_pages);
 		mem_moves("create", &m0, &m1, count);
 		mem_moves("destroy", &m1, &m2, count);
+		slab_moves("create", &m0, &m1, count);
 		if (!r)
 			continue;
 		beyond[r - 1] = ((m0.free_pages - m1.free_pages) * page / (double)count - pixels) / 1024;
