@@ -15,7 +15,10 @@
  * its display buffer is made, with the first framebuffer's stride, before
  * that framebuffer is published. A framebuffer whose stride or first pixel
  * differs from the object's display buffer gets one of its own on the same
- * pages (xdf_gem_get_dbuf()). Each holds its own page references.
+ * pages (xdf_gem_get_dbuf()). Each holds its own page references but
+ * uses the object's page array, shmem's or @import_pages, which is freed
+ * with the object: a framebuffer, the only other holder of a display
+ * buffer, holds the object too, and drops the display buffer first.
  *
  * In a PV guest, user and kernel mappings of be-alloc buffers are made by
  * Xen (xen_drm_front_pvmap.c).
@@ -101,6 +104,8 @@ static void xdf_gem_free(struct drm_gem_object *obj)
 	struct drm_device *drm = obj->dev;
 
 	drm_dev_get(drm);
+	/* The page array it uses goes below. */
+	WARN_ON(gem->dbuf && kref_read(&gem->dbuf->ref) != 1);
 	xdf_dbuf_put(gem->dbuf);
 	mutex_destroy(&gem->dbuf_lock);
 	kvfree(gem->import_pages);
