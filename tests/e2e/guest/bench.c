@@ -28,7 +28,10 @@
  *   rounds after one uncounted round (grant table growth, slab caches).
  *   Prints mem-WxH-beyond-kib, mem-WxH-slab-kib (the Slab share) and
  *   mem-WxH-kept-kib (not given back once the buffers are destroyed).
- *   On stderr, per round, how meminfo's counters and each slab cache moved.
+ *   Then the same rounds with every slab cache shrunk before each
+ *   reading (the slabs a cache keeps would hide what a driver takes from
+ *   them): mem-WxH-shrunk-kib. On stderr, per round, how meminfo's
+ *   counters and each slab cache moved.
  * Usage: e2e-bench load SCRIPT DEVDIR...
  *   Runs "sh SCRIPT" (the insmod commands of a driver) and watches each
  *   xenbus device directory DEVDIR (/sys/bus/xen/devices/vdispl-N) until
@@ -40,6 +43,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -417,8 +421,10 @@ static long long proc_sum(const char *path, const char *key)
 }
 
 /*
- * Objects in use and pages of each slab cache. Allocations over 8 KiB
- * (kmalloc_large) are in meminfo's Slab but in no cache: the difference.
+ * Objects in use and pages of each slab cache (SLUB counts the free
+ * objects of per-CPU slabs as in use: the pages are what is sure).
+ * Allocations over 8 KiB (kmalloc_large) are in meminfo's Slab but in no
+ * cache: the difference.
  */
 static void slab_read(struct mem *m)
 {
@@ -443,15 +449,47 @@ static void slab_read(struct mem *m)
 }
 
 /*
+ * Every slab cache gives back its empty slabs and flushes its per-CPU
+ * ones. Between readings, allocations served from the slabs a cache kept
+ * take no free page, so whatever a driver takes from them looks free;
+ * shrunk before each reading, the caches show what the buffers hold.
+ */
+static void slabs_shrink(void)
+{
+	DIR *d = opendir("/sys/kernel/slab");
+	struct dirent *e;
+	char path[320];
+	int f;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
+		f = open(path, O_WRONLY);
+		if (f < 0)
+			continue;
+		if (write(f, "1", 1) < 0)
+			fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+		close(f);
+	}
+	closedir(d);
+}
+
+/*
  * Free pages including the per-CPU free lists, which the zones' free count
  * leaves out and which swing by hundreds of pages; the per-CPU counter
  * deltas are folded first so that the counts are current.
  */
-static int mem_read(struct mem *m)
+static int mem_read(struct mem *m, bool shrink)
 {
-	int s = open("/proc/sys/vm/stat_refresh", O_WRONLY);
 	size_t i;
+	int s;
 
+	if (shrink)
+		slabs_shrink();
+	s = open("/proc/sys/vm/stat_refresh", O_WRONLY);
 	if (s >= 0) {
 		/* EINVAL if some counter is negative: folded all the same. */
 		if (write(s, "1", 1) < 0 && errno != EINVAL)
@@ -519,47 +557,64 @@ static int memory(uint32_t w, uint32_t h, unsigned int count, unsigned int round
 	double *beyond = calloc(rounds, sizeof(double));
 	double *slab = calloc(rounds, sizeof(double));
 	double *kept = calloc(rounds, sizeof(double));
+	double *shrunk = calloc(rounds, sizeof(double));
 	long long page = sysconf(_SC_PAGESIZE), pixels;
 	static struct mem m0, m1, m2;
 	const char *step;
 	unsigned int r, i;
+	bool shrink;
 
-	if (!fbs || !beyond || !slab || !kept || !count || !rounds)
+	if (!fbs || !beyond || !slab || !kept || !shrunk || !count || !rounds)
 		return 2;
 	if (crtcs_off(0))
 		return 1;
 	pixels = ((long long)w * h * 4 + page - 1) / page * page;
-	/* Round 0 is not counted: first-use costs (grant table, caches). */
-	for (r = 0; r <= rounds; r++) {
-		if (mem_read(&m0))
-			return e2e_fail(PROG, "/proc/zoneinfo or /proc/meminfo");
-		for (i = 0; i < count; i++)
-			if (fb_create(w, h, &fbs[i], &step))
-				return step_fail(step);
-		mem_read(&m1);
-		for (i = 0; i < count; i++)
-			if (fb_destroy(&fbs[i], &step))
-				return step_fail(step);
-		mem_read(&m2);
-		fprintf(stderr, PROG ": round %u: %u buffers of %lld bytes: %lld pages used, %lld not given back\n",
-			r, count, pixels, m0.free_pages - m1.free_pages,
-			m0.free_pages - m2.free_pages);
-		mem_moves("create", &m0, &m1, count);
-		mem_moves("destroy", &m1, &m2, count);
-		slab_moves("create", &m0, &m1, count);
-		if (!r)
-			continue;
-		beyond[r - 1] = ((m0.free_pages - m1.free_pages) * page / (double)count - pixels) / 1024;
-		slab[r - 1] = (m1.kib[0] - m0.kib[0]) / (double)count;
-		kept[r - 1] = (m0.free_pages - m2.free_pages) * page / (double)count / 1024;
+	/*
+	 * As the system runs, then with the slab caches shrunk. Round 0 is
+	 * not counted: first-use costs (grant table, caches).
+	 */
+	for (shrink = false; ; shrink = true) {
+		for (r = 0; r <= rounds; r++) {
+			if (mem_read(&m0, shrink))
+				return e2e_fail(PROG, "/proc/zoneinfo or /proc/meminfo");
+			for (i = 0; i < count; i++)
+				if (fb_create(w, h, &fbs[i], &step))
+					return step_fail(step);
+			mem_read(&m1, shrink);
+			for (i = 0; i < count; i++)
+				if (fb_destroy(&fbs[i], &step))
+					return step_fail(step);
+			mem_read(&m2, shrink);
+			fprintf(stderr, PROG ": round %u%s: %u buffers of %lld bytes: %lld pages used, %lld not given back\n",
+				r, shrink ? ", slab caches shrunk" : "", count, pixels,
+				m0.free_pages - m1.free_pages,
+				m0.free_pages - m2.free_pages);
+			mem_moves("create", &m0, &m1, count);
+			mem_moves("destroy", &m1, &m2, count);
+			slab_moves("create", &m0, &m1, count);
+			if (!r)
+				continue;
+			if (shrink) {
+				shrunk[r - 1] = ((m0.free_pages - m1.free_pages) * page /
+						 (double)count - pixels) / 1024;
+				continue;
+			}
+			beyond[r - 1] = ((m0.free_pages - m1.free_pages) * page / (double)count - pixels) / 1024;
+			slab[r - 1] = (m1.kib[0] - m0.kib[0]) / (double)count;
+			kept[r - 1] = (m0.free_pages - m2.free_pages) * page / (double)count / 1024;
+		}
+		if (shrink)
+			break;
 	}
 	printf("mem-%ux%u-beyond-kib %.1f\n", w, h, percentile(beyond, rounds, 50));
 	printf("mem-%ux%u-slab-kib %.1f\n", w, h, percentile(slab, rounds, 50));
 	printf("mem-%ux%u-kept-kib %.1f\n", w, h, percentile(kept, rounds, 50));
+	printf("mem-%ux%u-shrunk-kib %.1f\n", w, h, percentile(shrunk, rounds, 50));
 	free(fbs);
 	free(beyond);
 	free(slab);
 	free(kept);
+	free(shrunk);
 	return 0;
 }
 
