@@ -46,8 +46,10 @@ ROWS=(
 	"flips4-p99-us|flip to event, 4 connectors, p99 (us)"
 	"buf-1920x1080-ms|create+addfb+rmfb+destroy 1920x1080 (ms)"
 	"buf-3840x2160-ms|create+addfb+rmfb+destroy 3840x2160 (ms)"
+	"buf-4k-linear|3840x2160 over 4 times 1920x1080 (1.00: linear in pages)"
 	"mem-1920x1080-beyond-kib|guest memory per 1920x1080 buffer beyond its pixels (KiB)"
 	"mem-1920x1080-slab-kib|of which slab (KiB)"
+	"mem-1920x1080-shrunk-kib|the same, slab caches shrunk before each reading (KiB)"
 	"idle-timer-irqs|idle guest: timer interrupts/s"
 	"idle-ring-irqs|idle guest: the driver's event channel interrupts/s"
 	"cpu-start-ms|guest CPU check before the measurements, fixed loop (ms)"
@@ -93,6 +95,7 @@ is_busy() {
 # are worth a look; upstream's unload is upstream's business.
 judge() {
 	local run=$1 res=$E2E_RUN/results drv metric value status name detail plan summary
+	local big small
 	local console=$res/domu-console.log
 	local -A seen=()
 	[[ $E2E_QEMU_RC == 0 ]] || warn "bench: QEMU exit status $E2E_QEMU_RC (see $E2E_RUN/serial.log)"
@@ -104,6 +107,14 @@ judge() {
 	while read -r drv metric value; do
 		val[$run $drv $metric]=$value
 	done < <(text "$console" | sed -n 's/.*E2E-BENCH \([a-z]*\) \([a-z0-9x-]*\) \(.*\)$/\1 \2 \3/p')
+	# A 4K buffer has 4 times a 1080p buffer's pages (8100, 2025).
+	for drv in ours upstream; do
+		big=${val[$run $drv buf-3840x2160-ms]:-}
+		small=${val[$run $drv buf-1920x1080-ms]:-}
+		[[ $big =~ ^[0-9.]+$ && $small =~ ^[0-9.]+$ ]] || continue
+		val[$run $drv buf-4k-linear]=$(awk -v a="$big" -v b="$small" \
+			'BEGIN { if (b > 0) printf "%.2f\n", a / (4 * b) }')
+	done
 	while read -r status name detail; do
 		seen[$name]=1
 		[[ $status == PASS ]] && continue

@@ -1148,6 +1148,55 @@ static void dbt_fb_pitch_offset(struct kunit *test)
 }
 
 /*
+ * A display buffer grants the GEM object's pages through the object's own
+ * page array, not a copy of it (16 KiB more for a 1080p buffer's 2025
+ * pointers): the buffer's, and that of a framebuffer at line 10 of it,
+ * which starts 18 pages in. The buffer that goes first leaves the array
+ * as it was: the other still shows the same pixels.
+ */
+static void dbt_pages_shared(struct kunit *test)
+{
+	struct dbt_ctx *ctx = dbt_connect(test, NULL);
+	struct drm_gem_shmem_object *shmem;
+	struct drm_framebuffer *fb;
+	struct xdf_dbuf *fb_dbuf;
+	struct dbt_buf buf;
+	u32 fb_id, nreq;
+	u64 cookie;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, dbt_create(test, ctx, 1920, 1080, 32, &buf), 0);
+	shmem = to_drm_gem_shmem_obj(buf.obj);
+	KUNIT_ASSERT_EQ(test, buf.dbuf->num_pages, 2025u);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, buf.dbuf->pages, shmem->pages,
+				"the display buffer keeps a page array of its own");
+	dbt_check_layout(test, ctx, &buf);
+	dbt_cpu_write(test, buf.obj, 0x35);
+
+	nreq = dbt_nreqs(ctx);
+	fb_id = dbt_addfb(test, ctx, buf.handle, 1920, 1000, buf.pitch,
+			  10 * buf.pitch, &err);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	cookie = dbt_attached(test, ctx, nreq, true, 1920, 1000,
+			      &(struct xdf_sim_dbuf_info){});
+	fb = drm_framebuffer_lookup(&ctx->xdrm->drm, ctx->file, fb_id);
+	KUNIT_ASSERT_NOT_NULL(test, fb);
+	fb_dbuf = to_xdf_fb(fb)->dbuf;
+	drm_framebuffer_put(fb);
+	KUNIT_EXPECT_PTR_NE(test, fb_dbuf, buf.dbuf);
+	/* 10 lines of 7680 bytes: it starts 768 bytes into page 18. */
+	KUNIT_EXPECT_PTR_EQ_MSG(test, fb_dbuf->pages, shmem->pages + 18,
+				"the framebuffer's display buffer keeps a page array of its own");
+
+	/* The handle goes first: the framebuffer keeps the object. */
+	KUNIT_EXPECT_EQ(test, dbt_destroy(ctx, &buf), 0);
+	dbt_fb_line_is(test, ctx, cookie, 999, 1009 * buf.pitch, buf.pitch,
+		       0x35);
+	KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb_id, ctx->file), 0);
+	dbt_expect_no_buffers(test, ctx);
+}
+
+/*
  * What the protocol cannot say is refused at ADDFB2 with nothing sent: a
  * pitch that is no multiple of 4 bytes; on a backend-allocated buffer
  * (whose pages cannot be shared again) another pitch or an offset.
@@ -2138,6 +2187,7 @@ static struct kunit_case dbt_cases[] = {
 	KUNIT_CASE(dbt_prime_import_addfb),
 	KUNIT_CASE(dbt_prime_import_pitch),
 	KUNIT_CASE(dbt_fb_pitch_offset),
+	KUNIT_CASE(dbt_pages_shared),
 	KUNIT_CASE(dbt_fb_pitch_refused),
 	KUNIT_CASE(dbt_fb_offset_v1),
 	KUNIT_CASE(dbt_grant_fails_pages),

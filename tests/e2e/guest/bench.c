@@ -28,6 +28,10 @@
  *   rounds after one uncounted round (grant table growth, slab caches).
  *   Prints mem-WxH-beyond-kib, mem-WxH-slab-kib (the Slab share) and
  *   mem-WxH-kept-kib (not given back once the buffers are destroyed).
+ *   Then the same rounds with every slab cache shrunk before each
+ *   reading (the slabs a cache keeps would hide what a driver takes from
+ *   them): mem-WxH-shrunk-kib. On stderr, per round, how meminfo's
+ *   counters and each slab cache moved.
  * Usage: e2e-bench load SCRIPT DEVDIR...
  *   Runs "sh SCRIPT" (the insmod commands of a driver) and watches each
  *   xenbus device directory DEVDIR (/sys/bus/xen/devices/vdispl-N) until
@@ -39,6 +43,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -381,8 +386,18 @@ static const char *const mem_fields[] = {
 };
 #define N_FIELDS (sizeof(mem_fields) / sizeof(mem_fields[0]))
 
+/* The slab caches of /proc/slabinfo (the merged ones under one name). */
+#define MAX_CACHES 400
+
+struct slab_cache {
+	char name[40];
+	long long objs, objsize, pages;
+};
+
 struct mem {
 	long long free_pages, kib[N_FIELDS];
+	unsigned int num_caches;
+	struct slab_cache caches[MAX_CACHES];
 };
 
 /* The values of "KEY <n>" or "KEY: <n>" lines of a /proc file, summed. */
@@ -406,15 +421,75 @@ static long long proc_sum(const char *path, const char *key)
 }
 
 /*
+ * Objects in use and pages of each slab cache (SLUB counts the free
+ * objects of per-CPU slabs as in use: the pages are what is sure).
+ * Allocations over 8 KiB (kmalloc_large) are in meminfo's Slab but in no
+ * cache: the difference.
+ */
+static void slab_read(struct mem *m)
+{
+	FILE *f = fopen("/proc/slabinfo", "r");
+	struct slab_cache *c;
+	long long perslab, pages_per_slab, num_slabs;
+	char line[512];
+
+	m->num_caches = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && m->num_caches < MAX_CACHES) {
+		c = &m->caches[m->num_caches];
+		if (sscanf(line, "%39s %lld %*d %lld %lld %lld : tunables %*d %*d %*d : slabdata %*d %lld",
+			   c->name, &c->objs, &c->objsize, &perslab,
+			   &pages_per_slab, &num_slabs) != 6)
+			continue;
+		c->pages = num_slabs * pages_per_slab;
+		m->num_caches++;
+	}
+	fclose(f);
+}
+
+/*
+ * Every slab cache gives back its empty slabs and flushes its per-CPU
+ * ones. Between readings, allocations served from the slabs a cache kept
+ * take no free page, so whatever a driver takes from them looks free;
+ * shrunk before each reading, the caches show what the buffers hold.
+ */
+static void slabs_shrink(void)
+{
+	DIR *d = opendir("/sys/kernel/slab");
+	struct dirent *e;
+	char path[320];
+	int f;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
+		f = open(path, O_WRONLY);
+		if (f < 0)
+			continue;
+		if (write(f, "1", 1) < 0)
+			fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+		close(f);
+	}
+	closedir(d);
+}
+
+/*
  * Free pages including the per-CPU free lists, which the zones' free count
  * leaves out and which swing by hundreds of pages; the per-CPU counter
  * deltas are folded first so that the counts are current.
  */
-static int mem_read(struct mem *m)
+static int mem_read(struct mem *m, bool shrink)
 {
-	int s = open("/proc/sys/vm/stat_refresh", O_WRONLY);
 	size_t i;
+	int s;
 
+	if (shrink)
+		slabs_shrink();
+	s = open("/proc/sys/vm/stat_refresh", O_WRONLY);
 	if (s >= 0) {
 		/* EINVAL if some counter is negative: folded all the same. */
 		if (write(s, "1", 1) < 0 && errno != EINVAL)
@@ -425,6 +500,7 @@ static int mem_read(struct mem *m)
 			proc_sum("/proc/zoneinfo", "count:");
 	for (i = 0; i < N_FIELDS; i++)
 		m->kib[i] = proc_sum("/proc/meminfo", mem_fields[i]);
+	slab_read(m);
 	return m->free_pages > 0 && m->kib[0] > 0 ? 0 : -1;
 }
 
@@ -442,52 +518,103 @@ static void mem_moves(const char *what, const struct mem *a, const struct mem *b
 	fputc('\n', stderr);
 }
 
+/*
+ * The slab caches whose objects in use moved, per buffer: objects, their
+ * KiB, and the KiB of the cache's pages (less than the objects' when
+ * they went into slabs the cache kept from before); then the Slab KiB in
+ * no cache: kmalloc_large, allocations over 8 KiB, page by page.
+ */
+static void slab_moves(const char *what, const struct mem *a,
+		       const struct mem *b, unsigned int count)
+{
+	long long kib_per_page = sysconf(_SC_PAGESIZE) / 1024, pages = 0, objs;
+	unsigned int i, j;
+
+	fprintf(stderr, PROG ":   %s, slab caches per buffer (objects, their KiB, pages' KiB):",
+		what);
+	for (i = 0; i < b->num_caches; i++) {
+		const struct slab_cache *cb = &b->caches[i], *ca = NULL;
+
+		for (j = 0; j < a->num_caches && !ca; j++)
+			if (!strcmp(a->caches[j].name, cb->name))
+				ca = &a->caches[j];
+		objs = cb->objs - (ca ? ca->objs : 0);
+		pages += cb->pages - (ca ? ca->pages : 0);
+		if (llabs(objs) * 2 < count && ca && ca->pages == cb->pages)
+			continue;
+		fprintf(stderr, " %s %+.2f %+.2f %+.1f", cb->name,
+			objs / (double)count, objs * cb->objsize / 1024.0 / count,
+			(cb->pages - (ca ? ca->pages : 0)) * kib_per_page /
+			(double)count);
+	}
+	fprintf(stderr, "; in no cache %+.1f\n",
+		(b->kib[0] - a->kib[0] - pages * kib_per_page) / (double)count);
+}
+
 static int memory(uint32_t w, uint32_t h, unsigned int count, unsigned int rounds)
 {
 	struct fb *fbs = calloc(count, sizeof(*fbs));
 	double *beyond = calloc(rounds, sizeof(double));
 	double *slab = calloc(rounds, sizeof(double));
 	double *kept = calloc(rounds, sizeof(double));
+	double *shrunk = calloc(rounds, sizeof(double));
 	long long page = sysconf(_SC_PAGESIZE), pixels;
-	struct mem m0, m1, m2;
+	static struct mem m0, m1, m2;
 	const char *step;
 	unsigned int r, i;
+	bool shrink;
 
-	if (!fbs || !beyond || !slab || !kept || !count || !rounds)
+	if (!fbs || !beyond || !slab || !kept || !shrunk || !count || !rounds)
 		return 2;
 	if (crtcs_off(0))
 		return 1;
 	pixels = ((long long)w * h * 4 + page - 1) / page * page;
-	/* Round 0 is not counted: first-use costs (grant table, caches). */
-	for (r = 0; r <= rounds; r++) {
-		if (mem_read(&m0))
-			return e2e_fail(PROG, "/proc/zoneinfo or /proc/meminfo");
-		for (i = 0; i < count; i++)
-			if (fb_create(w, h, &fbs[i], &step))
-				return step_fail(step);
-		mem_read(&m1);
-		for (i = 0; i < count; i++)
-			if (fb_destroy(&fbs[i], &step))
-				return step_fail(step);
-		mem_read(&m2);
-		fprintf(stderr, PROG ": round %u: %u buffers of %lld bytes: %lld pages used, %lld not given back\n",
-			r, count, pixels, m0.free_pages - m1.free_pages,
-			m0.free_pages - m2.free_pages);
-		mem_moves("create", &m0, &m1, count);
-		mem_moves("destroy", &m1, &m2, count);
-		if (!r)
-			continue;
-		beyond[r - 1] = ((m0.free_pages - m1.free_pages) * page / (double)count - pixels) / 1024;
-		slab[r - 1] = (m1.kib[0] - m0.kib[0]) / (double)count;
-		kept[r - 1] = (m0.free_pages - m2.free_pages) * page / (double)count / 1024;
+	/*
+	 * As the system runs, then with the slab caches shrunk. Round 0 is
+	 * not counted: first-use costs (grant table, caches).
+	 */
+	for (shrink = false; ; shrink = true) {
+		for (r = 0; r <= rounds; r++) {
+			if (mem_read(&m0, shrink))
+				return e2e_fail(PROG, "/proc/zoneinfo or /proc/meminfo");
+			for (i = 0; i < count; i++)
+				if (fb_create(w, h, &fbs[i], &step))
+					return step_fail(step);
+			mem_read(&m1, shrink);
+			for (i = 0; i < count; i++)
+				if (fb_destroy(&fbs[i], &step))
+					return step_fail(step);
+			mem_read(&m2, shrink);
+			fprintf(stderr, PROG ": round %u%s: %u buffers of %lld bytes: %lld pages used, %lld not given back\n",
+				r, shrink ? ", slab caches shrunk" : "", count, pixels,
+				m0.free_pages - m1.free_pages,
+				m0.free_pages - m2.free_pages);
+			mem_moves("create", &m0, &m1, count);
+			mem_moves("destroy", &m1, &m2, count);
+			slab_moves("create", &m0, &m1, count);
+			if (!r)
+				continue;
+			if (shrink) {
+				shrunk[r - 1] = ((m0.free_pages - m1.free_pages) * page /
+						 (double)count - pixels) / 1024;
+				continue;
+			}
+			beyond[r - 1] = ((m0.free_pages - m1.free_pages) * page / (double)count - pixels) / 1024;
+			slab[r - 1] = (m1.kib[0] - m0.kib[0]) / (double)count;
+			kept[r - 1] = (m0.free_pages - m2.free_pages) * page / (double)count / 1024;
+		}
+		if (shrink)
+			break;
 	}
 	printf("mem-%ux%u-beyond-kib %.1f\n", w, h, percentile(beyond, rounds, 50));
 	printf("mem-%ux%u-slab-kib %.1f\n", w, h, percentile(slab, rounds, 50));
 	printf("mem-%ux%u-kept-kib %.1f\n", w, h, percentile(kept, rounds, 50));
+	printf("mem-%ux%u-shrunk-kib %.1f\n", w, h, percentile(shrunk, rounds, 50));
 	free(fbs);
 	free(beyond);
 	free(slab);
 	free(kept);
+	free(shrunk);
 	return 0;
 }
 

@@ -255,8 +255,11 @@ struct xdf_dbuf_desc {
  * @created: the backend accepted the buffer and must be told to destroy it
  * @desc: how DBUF_CREATE described it (zero for shared pages only)
  * @num_pages: number of buffer pages
- * @pages: the buffer pages; each holds a reference of ours
- * @grefs: our grants of @pages, or with @be_alloc the backend's grants
+ * @pages: the buffer pages, each with a reference of ours; the array is
+ *	   the creator's (the GEM object's, which drops its display buffers
+ *	   before it frees the array), or with @be_alloc ours
+ * @grefs: our grants of @pages, or with @be_alloc the backend's grants;
+ *	   kept apart from the directory, which the backend can rewrite
  * @handles: with @be_alloc, the mappings of the backend's grants
  * @num_dir_pages: number of page directory pages
  * @dir_pages: the page directory

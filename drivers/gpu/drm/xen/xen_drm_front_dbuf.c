@@ -5,10 +5,17 @@
  * A display buffer is what the backend knows of a buffer: the grants of
  * its pages, the page directory listing them and a cookie. It is reference
  * counted on its own, apart from the GEM object and the framebuffers using
- * it, and holds its own references to its pages, so it may outlive any of
- * them. The last reference tells the backend to destroy the buffer, if the
- * backend is still there, and only then revokes the grants; a grant the
- * backend still maps keeps its page until the backend unmaps it.
+ * it, and holds its own references to its pages. The last reference tells
+ * the backend to destroy the buffer, if the backend is still there, and
+ * only then revokes the grants; a grant the backend still maps keeps its
+ * page until the backend unmaps it.
+ *
+ * The array of those pages is the caller's (a GEM object's, shmem's or an
+ * import's): a 1080p buffer's 2025 pointers take 16 KiB, which a copy
+ * would double. Whoever owns the array keeps it in place as long as the
+ * display buffer lives: the GEM object drops its display buffers' last
+ * references before it frees the array. The grant references are kept
+ * apart from the directory listing them, which the backend can write to.
  *
  * We build the page directory ourselves rather than with the kernel's
  * xen-front-pgdir-shbuf helper: that helper revokes grants the backend may
@@ -78,6 +85,18 @@ domid_t xdf_dbuf_backend_domid(struct xdf_dbuf *dbuf)
 	return to_xenbus_device(dbuf->xdrm->drm.dev)->otherend_id;
 }
 
+/* What the display buffer allocated: the page array only with be-alloc. */
+static void xdf_dbuf_free_arrays(struct xdf_dbuf *dbuf)
+{
+	if (dbuf->be_alloc) {
+		kvfree(dbuf->handles);
+		kvfree(dbuf->pages);
+	}
+	kfree(dbuf->dir_grefs);
+	kfree(dbuf->dir_pages);
+	kvfree(dbuf->grefs);
+}
+
 static struct xdf_dbuf *xdf_dbuf_alloc(struct xdf_drm *xdrm,
 				       unsigned int num_pages, bool be_alloc)
 {
@@ -95,39 +114,31 @@ static struct xdf_dbuf *xdf_dbuf_alloc(struct xdf_drm *xdrm,
 	dbuf->be_alloc = be_alloc;
 	dbuf->num_pages = num_pages;
 	dbuf->num_dir_pages = num_dir;
-	dbuf->pages = kvcalloc(num_pages, sizeof(*dbuf->pages), GFP_KERNEL);
 	dbuf->grefs = kvcalloc(num_pages, sizeof(*dbuf->grefs), GFP_KERNEL);
 	dbuf->dir_pages = kcalloc(num_dir, sizeof(*dbuf->dir_pages), GFP_KERNEL);
 	dbuf->dir_grefs = kcalloc(num_dir, sizeof(*dbuf->dir_grefs), GFP_KERNEL);
-	if (be_alloc)
+	if (be_alloc) {
+		dbuf->pages = kvcalloc(num_pages, sizeof(*dbuf->pages),
+				       GFP_KERNEL);
 		dbuf->handles = kvcalloc(num_pages, sizeof(*dbuf->handles),
 					 GFP_KERNEL);
-	if (!dbuf->pages || !dbuf->grefs || !dbuf->dir_pages ||
-	    !dbuf->dir_grefs || (be_alloc && !dbuf->handles))
-		goto err_free;
+	}
+	if (!dbuf->grefs || !dbuf->dir_pages || !dbuf->dir_grefs ||
+	    (be_alloc && (!dbuf->pages || !dbuf->handles))) {
+		xdf_dbuf_free_arrays(dbuf);
+		kfree(dbuf);
+		return NULL;
+	}
 
 	drm_dev_get(&xdrm->drm);
 	return dbuf;
-
-err_free:
-	kvfree(dbuf->handles);
-	kfree(dbuf->dir_grefs);
-	kfree(dbuf->dir_pages);
-	kvfree(dbuf->grefs);
-	kvfree(dbuf->pages);
-	kfree(dbuf);
-	return NULL;
 }
 
 static void xdf_dbuf_free(struct xdf_dbuf *dbuf)
 {
 	struct xdf_drm *xdrm = dbuf->xdrm;
 
-	kvfree(dbuf->handles);
-	kfree(dbuf->dir_grefs);
-	kfree(dbuf->dir_pages);
-	kvfree(dbuf->grefs);
-	kvfree(dbuf->pages);
+	xdf_dbuf_free_arrays(dbuf);
 	kfree(dbuf);
 	drm_dev_put(&xdrm->drm);
 }
@@ -269,12 +280,16 @@ static void xdf_revoke_work(struct work_struct *work)
 	mutex_unlock(&xdf_revokes_lock);
 }
 
-/* Keeps @count grants the backend maps until it lets go of them. */
-static void xdf_revoke_later(struct page **pages, const grant_ref_t *grefs,
+/*
+ * Keeps the @count grants among the first @n of @grefs that are not 0,
+ * which the backend still maps, until it lets go of them.
+ */
+static void xdf_revoke_later(struct page *const *pages,
+			     const grant_ref_t *grefs, unsigned int n,
 			     unsigned int count)
 {
 	struct xdf_revoke *r;
-	unsigned int i;
+	unsigned int i, j = 0;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (r) {
@@ -283,8 +298,9 @@ static void xdf_revoke_later(struct page **pages, const grant_ref_t *grefs,
 	}
 	if (!r || !r->pages || !r->grefs) {
 		/* The kernel's slower queue still gets them back. */
-		for (i = 0; i < count; i++)
-			xdf_xen_end_access(grefs[i], pages[i]);
+		for (i = 0; i < n; i++)
+			if (grefs[i])
+				xdf_xen_end_access(grefs[i], pages[i]);
 		if (r) {
 			kvfree(r->pages);
 			kvfree(r->grefs);
@@ -292,9 +308,13 @@ static void xdf_revoke_later(struct page **pages, const grant_ref_t *grefs,
 		}
 		return;
 	}
-	memcpy(r->pages, pages, count * sizeof(*pages));
-	memcpy(r->grefs, grefs, count * sizeof(*grefs));
-	r->count = count;
+	for (i = 0; i < n; i++) {
+		if (!grefs[i])
+			continue;
+		r->pages[j] = pages[i];
+		r->grefs[j++] = grefs[i];
+	}
+	r->count = j;
 	mutex_lock(&xdf_revokes_lock);
 	list_add_tail(&r->node, &xdf_revokes);
 	schedule_delayed_work(&xdf_revoke_dwork, HZ / 10);
@@ -332,24 +352,25 @@ void xdf_dbuf_module_exit(void)
 /*
  * Revokes the grants of @pages, up to the first page never set, handing
  * our page references over: a page the backend still maps stays until it
- * unmaps it. Pages never granted are just released.
+ * unmaps it. Pages never granted are just released. @pages may be
+ * another's array and is left as it is; in @grefs, ours, the grants ended
+ * become 0.
  */
-static void xdf_revoke_pages(struct page **pages, grant_ref_t *grefs,
+static void xdf_revoke_pages(struct page *const *pages, grant_ref_t *grefs,
 			     unsigned int count)
 {
-	unsigned int i, n = 0;
+	unsigned int i, kept = 0;
 
 	for (i = 0; i < count && pages[i]; i++) {
-		if (!grefs[i]) {
-			put_page(pages[i]);
+		if (grefs[i] && !xdf_xen_try_end_access(grefs[i])) {
+			kept++;
 			continue;
 		}
-		pages[n] = pages[i];
-		grefs[n++] = grefs[i];
+		grefs[i] = 0;
+		put_page(pages[i]);
 	}
-	n = xdf_revoke_try(pages, grefs, n);
-	if (n)
-		xdf_revoke_later(pages, grefs, n);
+	if (kept)
+		xdf_revoke_later(pages, grefs, i, kept);
 }
 
 static int xdf_dbuf_send_create(struct xdf_dbuf *dbuf,
@@ -436,7 +457,9 @@ static void xdf_dbuf_destroy(struct xdf_dbuf *dbuf)
  * xdf_dbuf_share() - grant pages to the backend and list them in a page
  *		      directory, without telling it
  * @xdrm: the device
- * @pages: the pages; the result takes its own references
+ * @pages: the pages; the result takes its own references to them, not a
+ *	   copy of the array, which must stay in place until its last
+ *	   reference is dropped
  * @num_pages: number of pages, at least 1
  *
  * For buffers the backend writes into (GET_EDID) as well as display
@@ -460,10 +483,12 @@ struct xdf_dbuf *xdf_dbuf_share(struct xdf_drm *xdrm, struct page **pages,
 	if (!dbuf)
 		return ERR_PTR(-ENOMEM);
 
+	dbuf->pages = pages;
+	for (i = 0; i < num_pages; i++)
+		get_page(pages[i]);
+
 	domid = xdf_dbuf_backend_domid(dbuf);
 	for (i = 0; i < num_pages; i++) {
-		get_page(pages[i]);
-		dbuf->pages[i] = pages[i];
 		/*
 		 * Writable: the backend only reads the pixels, but known
 		 * backends map buffers read-write and fail on read-only
@@ -492,6 +517,8 @@ err:
  * xdf_dbuf_create() - share pages with the backend as a display buffer
  * @xdrm: the device
  * @pages: the buffer's pages; the display buffer takes its own references
+ *	   to them, not a copy of the array, which must stay in place until
+ *	   its last reference is dropped
  * @num_pages: number of pages, enough for @desc's size
  * @desc: the buffer as DBUF_CREATE describes it
  *

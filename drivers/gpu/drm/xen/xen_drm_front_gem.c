@@ -15,7 +15,10 @@
  * its display buffer is made, with the first framebuffer's stride, before
  * that framebuffer is published. A framebuffer whose stride or first pixel
  * differs from the object's display buffer gets one of its own on the same
- * pages (xdf_gem_get_dbuf()). Each holds its own page references.
+ * pages (xdf_gem_get_dbuf()). Each holds its own page references but
+ * uses the object's page array, shmem's or an import's, which is freed
+ * with the object: a framebuffer, the only other holder of a display
+ * buffer, holds the object too, and drops the display buffer first.
  *
  * In a PV guest, user and kernel mappings of be-alloc buffers are made by
  * Xen (xen_drm_front_pvmap.c).
@@ -43,25 +46,39 @@
  * @dbuf_lock: makes the object's display buffer once
  * @dbuf: the display buffer of the object's layout, of which the object
  *	  holds a reference: a dumb buffer's from its creation, an imported
- *	  buffer's from its first framebuffer on (NULL before)
- * @dbuf_page: the page of @pages that @dbuf starts at
- * @pages: the pages shared with the backend: shmem's or @import_pages
- * @data_ofs: offset of the buffer's first byte in @pages[0]
- * @size: the buffer's size in bytes, from that first byte
- * @import_pages: the pages of an imported buffer's scatter list
+ *	  buffer's from its first framebuffer on (NULL before); its page
+ *	  array is part of @pages
+ * @pages: the pages shared with the backend: shmem's, or for an imported
+ *	   buffer an array of ours from its scatter list
+ *
+ * Nothing that can be derived is kept: with the shmem object's 464 bytes
+ * (x86-64) it fits 512, where 32 bytes more took a 1 KiB allocation.
  */
 struct xdf_gem {
 	struct drm_gem_shmem_object shmem;
 	struct mutex dbuf_lock;	/* see above */
 	struct xdf_dbuf *dbuf;
-	unsigned int dbuf_page;
 	struct page **pages;
-	u32 data_ofs;
-	size_t size;
-	struct page **import_pages;
 };
 
 static_assert(offsetof(struct xdf_gem, shmem) == 0);
+
+/*
+ * An imported buffer starts where its scatter list does, inside its first
+ * page (xdf_sgt_is_pagelist()), and is as long as its dma-buf.
+ */
+static u32 xdf_gem_data_ofs(struct xdf_gem *gem)
+{
+	return gem->shmem.base.import_attach ? gem->shmem.sgt->sgl->offset : 0;
+}
+
+/* The buffer's size in bytes, from its first byte. */
+static size_t xdf_gem_size(struct xdf_gem *gem)
+{
+	struct drm_gem_object *obj = &gem->shmem.base;
+
+	return obj->import_attach ? obj->import_attach->dmabuf->size : obj->size;
+}
 
 /**
  * struct xdf_gem_be - a backend-allocated buffer
@@ -101,9 +118,12 @@ static void xdf_gem_free(struct drm_gem_object *obj)
 	struct drm_device *drm = obj->dev;
 
 	drm_dev_get(drm);
+	/* The page array it uses goes below. */
+	WARN_ON(gem->dbuf && kref_read(&gem->dbuf->ref) != 1);
 	xdf_dbuf_put(gem->dbuf);
 	mutex_destroy(&gem->dbuf_lock);
-	kvfree(gem->import_pages);
+	if (obj->import_attach)
+		kvfree(gem->pages);
 	drm_gem_shmem_free(&gem->shmem);
 	drm_dev_put(drm);
 }
@@ -277,7 +297,9 @@ static struct xdf_dbuf *xdf_gem_create_dbuf(struct xdf_gem *gem, u64 pos,
 {
 	struct drm_device *drm = gem->shmem.base.dev;
 	struct xdf_drm *xdrm = to_xdf_drm(drm);
-	u64 end = (u64)gem->data_ofs + gem->size;
+	u32 data_ofs = xdf_gem_data_ofs(gem);
+	size_t size = xdf_gem_size(gem);
+	u64 end = (u64)data_ofs + size;
 	struct xdf_dbuf_desc desc = {
 		.width = l->pitch * 8 / l->bpp,
 		.bpp = l->bpp,
@@ -287,7 +309,7 @@ static struct xdf_dbuf *xdf_gem_create_dbuf(struct xdf_gem *gem, u64 pos,
 	if (XENDISPL_PITCH((u64)desc.width, desc.bpp) != l->pitch ||
 	    pos + (u64)l->pitch * l->height > end) {
 		drm_dbg_kms(drm, "no display buffer of pitch %u, %u lines at byte %llu of %zu\n",
-			    l->pitch, l->height, pos - gem->data_ofs, gem->size);
+			    l->pitch, l->height, pos - data_ofs, size);
 		return ERR_PTR(-EINVAL);
 	}
 	if (desc.data_ofs && xdrm->cfg.version == 1) {
@@ -323,7 +345,7 @@ struct xdf_dbuf *xdf_gem_get_dbuf(struct drm_gem_object *obj,
 {
 	struct xdf_dbuf *dbuf;
 	struct xdf_gem *gem;
-	u64 pos;
+	u64 pos, first = 0;
 
 	if (obj->funcs == &xdf_gem_be_funcs) {
 		dbuf = to_xdf_gem_be(obj)->dbuf;
@@ -340,17 +362,18 @@ struct xdf_dbuf *xdf_gem_get_dbuf(struct drm_gem_object *obj,
 	}
 
 	gem = to_xdf_gem(obj);
-	pos = (u64)gem->data_ofs + l->offset;
+	pos = (u64)xdf_gem_data_ofs(gem) + l->offset;
 	mutex_lock(&gem->dbuf_lock);
 	dbuf = gem->dbuf;
-	if (dbuf && xdf_dbuf_fits(dbuf, (u64)gem->dbuf_page << PAGE_SHIFT,
-				  pos, l)) {
+	/* Its page array is part of ours: it starts as many pages in. */
+	if (dbuf)
+		first = (u64)(dbuf->pages - gem->pages) << PAGE_SHIFT;
+	if (dbuf && xdf_dbuf_fits(dbuf, first, pos, l)) {
 		xdf_dbuf_get(dbuf);
 	} else {
 		dbuf = xdf_gem_create_dbuf(gem, pos, l);
 		if (!IS_ERR(dbuf) && !gem->dbuf) {
 			gem->dbuf = dbuf;
-			gem->dbuf_page = pos >> PAGE_SHIFT;
 			xdf_dbuf_get(dbuf);
 		}
 	}
@@ -413,7 +436,6 @@ static struct drm_gem_object *xdf_gem_create_shmem(struct xdf_drm *xdrm,
 	gem = to_xdf_gem(&shmem->base);
 	gem->dbuf = dbuf;
 	gem->pages = shmem->pages;
-	gem->size = shmem->base.size;
 	return &shmem->base;
 
 err_put:
@@ -570,15 +592,14 @@ struct drm_gem_object *xdf_gem_import_sg_table(struct drm_device *drm,
 		return obj;
 	gem = to_xdf_gem(obj);
 
-	gem->import_pages = kvcalloc(num_pages, sizeof(*gem->import_pages),
-				     GFP_KERNEL);
-	if (!gem->import_pages) {
+	gem->pages = kvcalloc(num_pages, sizeof(*gem->pages), GFP_KERNEL);
+	if (!gem->pages) {
 		ret = -ENOMEM;
 		goto err_put;
 	}
 
-	ret = drm_prime_sg_to_page_array(sgt, gem->import_pages, num_pages);
-	if (ret || !gem->import_pages[num_pages - 1]) {
+	ret = drm_prime_sg_to_page_array(sgt, gem->pages, num_pages);
+	if (ret || !gem->pages[num_pages - 1]) {
 		drm_dbg_driver(drm, "imported buffer does not cover its %u pages\n",
 			       num_pages);
 		ret = -EINVAL;
@@ -590,7 +611,7 @@ struct drm_gem_object *xdf_gem_import_sg_table(struct drm_device *drm,
 	 * own: taking one would free the page alone when it is dropped.
 	 */
 	for (i = 0; i < num_pages; i++) {
-		if (!page_count(gem->import_pages[i])) {
+		if (!page_count(gem->pages[i])) {
 			drm_dbg_driver(drm, "imported page %u has no reference count\n",
 				       i);
 			ret = -EINVAL;
@@ -598,13 +619,16 @@ struct drm_gem_object *xdf_gem_import_sg_table(struct drm_device *drm,
 		}
 	}
 
-	gem->pages = gem->import_pages;
-	gem->data_ofs = data_ofs;
-	gem->size = buf_size;
 	return obj;
 
 err_put:
-	/* The scatter list stays the attachment's: the PRIME core frees it. */
+	/*
+	 * Not an import yet for xdf_gem_free(), which frees the array of an
+	 * import. The scatter list stays the attachment's: the PRIME core
+	 * frees it.
+	 */
+	kvfree(gem->pages);
+	gem->pages = NULL;
 	gem->shmem.sgt = NULL;
 	drm_gem_object_put(obj);
 	return ERR_PTR(ret);
