@@ -19,7 +19,11 @@
 # Env:   E2E_TIMEOUT    QEMU time limit in seconds (default 1500)
 #        E2E_BE_ARGS    extra vdispl-be arguments (default "--vsync")
 #        E2E_SCENARIOS  the scenarios to run, e.g. "2 3 4" (default all)
-#        E2E_TARGETS    the DomUs, e.g. "x86-pv x86-pvh arm64" (default "x86-pv")
+#        E2E_TARGETS    the DomUs, e.g. "x86-pv arm64" (default all three:
+#                       "x86-pv x86-pvh arm64")
+#        E2E_STRESS     scenario 10's backend kills and unbind/bind cycles:
+#                       "KILLS CYCLES" on every target, or "full" (20 and
+#                       100); default full on x86-pv, "5 20" on the others
 # Prints one "PASS: TARGET NAME"/"FAIL: TARGET NAME - DETAIL" line per
 # check, "TARGET: N passed, N failed" per target, then "N passed, N failed"
 # for all of them.
@@ -33,7 +37,12 @@ TIMEOUT=${E2E_TIMEOUT:-1500}
 # Frame-done events at 60 Hz, as a display would: clients pace on them.
 BE_ARGS=${E2E_BE_ARGS---vsync}
 SCENARIOS=${E2E_SCENARIOS:-}
-TARGETS=${E2E_TARGETS:-x86-pv}
+TARGETS=${E2E_TARGETS:-x86-pv x86-pvh arm64}
+# Scenario 10 in full takes about 3 minutes a target under TCG: in full on
+# x86-pv, where it found its bugs, and shorter on the others, which share
+# all of its code paths but the grant mappings, so that make test stays
+# within CI's time.
+declare -A TARGET_STRESS=([x86-pv]=full [x86-pvh]="5 20" [arm64]="5 20")
 # The Dom0 argument that chooses each target's DomU config, and the
 # guest type the DomU must then report (/sys/hypervisor/guest_type).
 declare -A TARGET_DOMU=([x86-pv]="" [x86-pvh]=e2e.domu=pvh [arm64]=e2e.domu=arm64)
@@ -47,6 +56,8 @@ for target in $TARGETS; do
 	[[ -v TARGET_DOMU[$target] ]] ||
 		die "E2E_TARGETS: unknown target '$target' (known: ${!TARGET_DOMU[*]})"
 done
+[[ -z ${E2E_STRESS:-} || $E2E_STRESS == full || $E2E_STRESS =~ ^[0-9]+\ [0-9]+$ ]] ||
+	die "E2E_STRESS: '$E2E_STRESS' is neither \"full\" nor \"KILLS CYCLES\""
 
 # Kernel log lines that fail the run (as in scripts/kunit.sh).
 splat_re='BUG:|WARNING:|kernel BUG at|Oops|general protection|Kernel panic'
@@ -135,10 +146,16 @@ run_target() {
 	local run qemu_rc boot_time res be_log console plan domid loads devs
 	local runs last_log summary violations rc n dev round hash splats pngs
 	local status name detail what file args out gtype created d_init d_end
-	local excuse
+	local stress kills cycles excuse
 	local -a dom0_args
 	local -A seen=()
 	dom0_args=()
+	stress=${E2E_STRESS:-${TARGET_STRESS[$target]}}
+	if [[ $stress != full ]]; then
+		read -r kills cycles <<<"$stress"
+		dom0_args+=("e2e.stress-kills=$kills" "e2e.stress-cycles=$cycles")
+		echo "e2e: $target: scenario 10 shortened: $kills backend kills, $cycles unbind/bind cycles"
+	fi
 	[[ -z ${TARGET_DOMU[$target]} ]] || dom0_args+=("${TARGET_DOMU[$target]}")
 	[[ -z $BE_ARGS ]] || dom0_args+=("$(e2e_be_arg "$BE_ARGS")")
 	[[ -z $SCENARIOS ]] || dom0_args+=("e2e.scenarios=$(echo "$SCENARIOS" | tr ', ' '++')")
