@@ -14,10 +14,11 @@
 #   make e2e-backend    the system test's displif backend: unit test, EDID check
 #   make e2e            system test: Xen + Dom0 (our backend) + DomU (the
 #                       module) under QEMU; E2E_TARGETS="x86-pv x86-pvh arm64"
-#                       chooses the DomUs (default x86-pv)
-#   make stress         its scenario 10 alone (also in make e2e): 20 backend
-#                       kills during flips, 100 unbind/bind cycles, a device
-#                       detached while mapped
+#                       chooses the DomUs (default all three)
+#   make stress         its scenario 10 alone (also in make e2e, shortened
+#                       there on x86-pvh and arm64), in full on each target:
+#                       20 backend kills during flips, 100 unbind/bind
+#                       cycles, a device detached while mapped
 #   make deb            the DKMS package xen-drm-front-dkms (.deb, in the cache)
 #   make deb-test       build it, install it with apt, check what DKMS built,
 #                       purge it, check nothing is left
@@ -73,7 +74,7 @@ e2e:
 	@scripts/e2e.sh
 
 stress:
-	@E2E_SCENARIOS=10 scripts/e2e.sh
+	@E2E_SCENARIOS=10 E2E_STRESS=$${E2E_STRESS:-full} scripts/e2e.sh
 
 deb:
 	@scripts/deb.sh build

@@ -19,7 +19,11 @@
 # Env:   E2E_TIMEOUT    QEMU time limit in seconds (default 1500)
 #        E2E_BE_ARGS    extra vdispl-be arguments (default "--vsync")
 #        E2E_SCENARIOS  the scenarios to run, e.g. "2 3 4" (default all)
-#        E2E_TARGETS    the DomUs, e.g. "x86-pv x86-pvh arm64" (default "x86-pv")
+#        E2E_TARGETS    the DomUs, e.g. "x86-pv arm64" (default all three:
+#                       "x86-pv x86-pvh arm64")
+#        E2E_STRESS     scenario 10's backend kills and unbind/bind cycles:
+#                       "KILLS CYCLES" on every target, or "full" (20 and
+#                       100); default full on x86-pv, "5 20" on the others
 # Prints one "PASS: TARGET NAME"/"FAIL: TARGET NAME - DETAIL" line per
 # check, "TARGET: N passed, N failed" per target, then "N passed, N failed"
 # for all of them.
@@ -33,7 +37,12 @@ TIMEOUT=${E2E_TIMEOUT:-1500}
 # Frame-done events at 60 Hz, as a display would: clients pace on them.
 BE_ARGS=${E2E_BE_ARGS---vsync}
 SCENARIOS=${E2E_SCENARIOS:-}
-TARGETS=${E2E_TARGETS:-x86-pv}
+TARGETS=${E2E_TARGETS:-x86-pv x86-pvh arm64}
+# Scenario 10 in full takes about 3 minutes a target under TCG: in full on
+# x86-pv, where it found its bugs, and shorter on the others, which share
+# all of its code paths but the grant mappings, so that make test stays
+# within CI's time.
+declare -A TARGET_STRESS=([x86-pv]=full [x86-pvh]="5 20" [arm64]="5 20")
 # The Dom0 argument that chooses each target's DomU config, and the
 # guest type the DomU must then report (/sys/hypervisor/guest_type).
 declare -A TARGET_DOMU=([x86-pv]="" [x86-pvh]=e2e.domu=pvh [arm64]=e2e.domu=arm64)
@@ -47,6 +56,8 @@ for target in $TARGETS; do
 	[[ -v TARGET_DOMU[$target] ]] ||
 		die "E2E_TARGETS: unknown target '$target' (known: ${!TARGET_DOMU[*]})"
 done
+[[ -z ${E2E_STRESS:-} || $E2E_STRESS == full || $E2E_STRESS =~ ^[0-9]+\ [0-9]+$ ]] ||
+	die "E2E_STRESS: '$E2E_STRESS' is neither \"full\" nor \"KILLS CYCLES\""
 
 # Kernel log lines that fail the run (as in scripts/kunit.sh).
 splat_re='BUG:|WARNING:|kernel BUG at|Oops|general protection|Kernel panic'
@@ -54,6 +65,16 @@ splat_re+='|KASAN|UBSAN|KFENCE|ODEBUG|list_(add|del) corruption'
 splat_re+='|possible recursive locking|circular locking|inconsistent lock state'
 splat_re+='|lockdep|suspicious RCU usage|blocked for more than|refcount_t'
 splat_re+='|kmemleak: .*suspected|Call Trace:'
+# The one DomU kernel warning a target excuses: its place and its call
+# trace, function for function. Debian's arm64 kernel has no
+# CONFIG_XEN_UNPOPULATED_ALLOC: the pages that backend buffers are mapped
+# onto come from the balloon, whose thread then hot-adds a memory section
+# to make up for them at the first free physical address, below the
+# guest's RAM, where arm64 has no vmemmap (README, "arm64 guests").
+declare -A TARGET_EXCUSED_AT=([arm64]='arch/arm64/mm/mmu.c:[0-9]+ vmemmap_populate[+]')
+declare -A TARGET_EXCUSED_TRACE=([arm64]="vmemmap_populate __populate_section_memmap
+	sparse_add_section __add_pages arch_add_memory add_memory_resource
+	reserve_additional_memory balloon_thread kthread ret_from_fork")
 
 start=$SECONDS
 # The images of each architecture the targets need.
@@ -90,14 +111,51 @@ check() { # NAME DETAIL CMD...
 # Lines of a guest console, without the carriage returns.
 text() { tr -d '\r' <"$1" 2>/dev/null || true; }
 
+# excused CONSOLE: the time stamps ("[    8.343213]") of the warnings the
+# current target excuses in the kernel log the DomU printed at its end
+# (E2E-DMESG-BEGIN...), whole there: the WARNING line at the excused place,
+# then a call trace of exactly the excused functions.
+excused() {
+	[[ -v TARGET_EXCUSED_AT[$target] ]] || return 0
+	text "$1" | sed -n '/^E2E-DMESG-BEGIN/,/^E2E-DMESG-END/p' |
+		awk -v at="WARNING: CPU: [0-9]+ PID: [0-9]+ at ${TARGET_EXCUSED_AT[$target]}" \
+			-v want="$(printf '%s' "${TARGET_EXCUSED_TRACE[$target]}" | tr -s '\n\t' '  ')" '
+		{
+			ts = $0
+			if (!sub(/\].*/, "]", ts)) ts = ""
+			msg = $0
+			sub(/^\[[^]]*\] */, "", msg)
+		}
+		msg ~ "^" at { warn = ts; got = ""; trace = 0; next }
+		warn == "" { next }
+		msg == "Call trace:" { trace = 1; next }
+		msg ~ /^---\[ end trace/ {
+			if (trace && got == want) print warn
+			warn = ""
+			next
+		}
+		trace {
+			fn = msg
+			sub(/[+]0x.*/, "", fn)
+			got = got == "" ? fn : got " " fn
+		}'
+}
+
 # run_target: boot the current $target and judge it.
 run_target() {
 	local run qemu_rc boot_time res be_log console plan domid loads devs
 	local runs last_log summary violations rc n dev round hash splats pngs
 	local status name detail what file args out gtype created d_init d_end
+	local stress kills cycles excuse
 	local -a dom0_args
 	local -A seen=()
 	dom0_args=()
+	stress=${E2E_STRESS:-${TARGET_STRESS[$target]}}
+	if [[ $stress != full ]]; then
+		read -r kills cycles <<<"$stress"
+		dom0_args+=("e2e.stress-kills=$kills" "e2e.stress-cycles=$cycles")
+		echo "e2e: $target: scenario 10 shortened: $kills backend kills, $cycles unbind/bind cycles"
+	fi
 	[[ -z ${TARGET_DOMU[$target]} ]] || dom0_args+=("${TARGET_DOMU[$target]}")
 	[[ -z $BE_ARGS ]] || dom0_args+=("$(e2e_be_arg "$BE_ARGS")")
 	[[ -z $SCENARIOS ]] || dom0_args+=("e2e.scenarios=$(echo "$SCENARIOS" | tr ', ' '++')")
@@ -206,7 +264,17 @@ run_target() {
 	no_splat() { # LOG SPLATS
 		[[ -s $1 && -z $2 ]]
 	}
-	splats=$(text "$console" | grep -E "$splat_re" | head -n 5 || true)
+	# The excused warnings' lines, live on the console and in the log at
+	# the end, go by their time stamps; any other line of theirs (none
+	# matches splat_re today) would still fail.
+	excuse=$(excused "$console")
+	[[ -z $excuse ]] ||
+		echo "e2e: $target: excused the kernel's warning at ${excuse//$'\n'/ } (Xen's balloon hot-adding memory below the guest's RAM, README)"
+	splats=$(text "$console" | grep -E "$splat_re" |
+		awk -v excuse="$excuse" -v at="${TARGET_EXCUSED_AT[$target]:-^$}" '
+		BEGIN { n = split(excuse, a, "\n"); for (i = 1; i <= n; i++) ok[a[i]] = 1 }
+		{ ts = $0; sub(/\].*/, "]", ts) }
+		!(ts in ok && $0 ~ "WARNING: CPU: [0-9]+ PID: [0-9]+ at " at)' | head -n 5 || true)
 	check guest-no-splat "${splats:-no console log}" no_splat "$console" "$splats"
 	splats=$(grep -E "$splat_re" "$res/dom0-dmesg.txt" 2>/dev/null | head -n 5 || true)
 	check dom0-no-splat "${splats:-no Dom0 kernel log}" no_splat "$res/dom0-dmesg.txt" "$splats"

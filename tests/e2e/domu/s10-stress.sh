@@ -3,19 +3,19 @@
 # Scenario 10: stress, with the devices as they are (after scenario 7, one
 # of them is not the configured one; any set of devices with one of each
 # kind of buffer allocation will do).
-#   kills   20 times: a client (e2e-flips) flips on a device, one device
-#           after the other; the backend is killed (SIGKILL) and a new one
-#           started at once. Each time the client was flipping before the
-#           kill, gets an error and exits on its own, and every device
-#           connects again with a new card (fbdev too, fbcon unbound
-#           meanwhile). After the last restart, a client's picture on
-#           every device reaches the backend.
-#   cycles  100 unbind/bind cycles of a device with guest-allocated
-#           buffers, through /sys/bus/xen/drivers/vdispl, with fbcon on
-#           it (fb0; the other devices unbound meanwhile). Each time it
-#           connects again with a card and fbcon comes back to it; after
-#           the last, fbcon's text and a client's picture on it reach the
-#           backend.
+#   kills   20 times (S10_KILLS): a client (e2e-flips) flips on a
+#           device, one device after the other; the backend is killed
+#           (SIGKILL) and a new one started at once. Each time the client
+#           was flipping before the kill, gets an error and exits on its
+#           own, and every device connects again with a new card (fbdev
+#           too, fbcon unbound meanwhile). After the last restart, a
+#           client's picture on every device reaches the backend.
+#   cycles  100 unbind/bind cycles (S10_CYCLES) of a device with
+#           guest-allocated buffers, through /sys/bus/xen/drivers/vdispl,
+#           with fbcon on it (fb0; the other devices unbound meanwhile).
+#           Each time it connects again with a card and fbcon comes back
+#           to it; after the last, fbcon's text and a client's picture on
+#           it reach the backend.
 #   detach  a process maps a dumb buffer of a device with backend-allocated
 #           buffers; the toolstack detaches the device (xl vdispl-detach);
 #           then the process writes to every page of the mapping (it must
@@ -30,8 +30,11 @@
 # connections do not need to be counted there. Runs last (after scenario
 # 7): the devices are not the same afterwards.
 
-S10_KILLS=20
-S10_CYCLES=100
+# In full by default; the kernel command line may ask for fewer
+# (e2e.stress-kills=N e2e.stress-cycles=N: scripts/e2e.sh does on every
+# target but x86-pv, to keep make test within CI's time).
+S10_KILLS=${E2E_STRESS_KILLS:-20}
+S10_CYCLES=${E2E_STRESS_CYCLES:-100}
 # A cycle or a kill that fails waits long (30 s for a card, 60 s for
 # every device after a kill): stop after a few such.
 S10_CYCLE_WAIT=30
@@ -157,7 +160,7 @@ s10_kills() {
 	local i=1 n card base rc t0 flipping=0 exits=0 back=0 bad=0
 	local bad_flip='' bad_exit='' bad_back=''
 	t0=$(now_ds)
-	while [ $i -le $S10_KILLS ] && [ $bad -lt $S10_MAX_BAD ]; do
+	while [ $i -le "$S10_KILLS" ] && [ $bad -lt $S10_MAX_BAD ]; do
 		# shellcheck disable=SC2046 # a list of devices
 		n=$(s10_nth $i $(vdispl_devs))
 		card=$(card_of "$n")
@@ -188,9 +191,9 @@ s10_kills() {
 		i=$((i + 1))
 	done
 	echo "E2E-INFO s10: $((i - 1)) kills in $((($(now_ds) - t0) / 10)) s"
-	check s10-kill-flipping "$flipping of $S10_KILLS:$bad_flip" [ $flipping = $S10_KILLS ]
-	check s10-kill-client-exits "$exits of $S10_KILLS:$bad_exit" [ $exits = $S10_KILLS ]
-	check s10-kill-reconnected "$back of $S10_KILLS:$bad_back" [ $back = $S10_KILLS ]
+	check s10-kill-flipping "$flipping of $S10_KILLS:$bad_flip" [ $flipping = "$S10_KILLS" ]
+	check s10-kill-client-exits "$exits of $S10_KILLS:$bad_exit" [ $exits = "$S10_KILLS" ]
+	check s10-kill-reconnected "$back of $S10_KILLS:$bad_back" [ $back = "$S10_KILLS" ]
 	i=1
 	for n in $(vdispl_devs); do
 		s10_picture "s10-kill-picture-$i" "$n"
@@ -217,7 +220,7 @@ s10_cycles() {
 		s10_fbcon_on "$n"
 
 	t0=$(now_ds)
-	while [ $c -le $S10_CYCLES ] && [ $bad -lt $S10_MAX_BAD ]; do
+	while [ $c -le "$S10_CYCLES" ] && [ $bad -lt $S10_MAX_BAD ]; do
 		s10_unbind "$n"
 		s10_bind "$n"
 		if ! wait_until $S10_CYCLE_WAIT s10_up "$n"; then
@@ -237,8 +240,8 @@ s10_cycles() {
 		c=$((c + 1))
 	done
 	echo "E2E-INFO s10: $((c - 1)) unbind/bind cycles of vdispl-$n in $((($(now_ds) - t0) / 10)) s"
-	check s10-cycles "$ok of $S10_CYCLES cycles connected with a card:$why" [ $ok = $S10_CYCLES ]
-	check s10-cycles-fbcon "fbcon on vdispl-$n after $fb of $S10_CYCLES cycles:$why" [ $fb = $S10_CYCLES ]
+	check s10-cycles "$ok of $S10_CYCLES cycles connected with a card:$why" [ $ok = "$S10_CYCLES" ]
+	check s10-cycles-fbcon "fbcon on vdispl-$n after $fb of $S10_CYCLES cycles:$why" [ $fb = "$S10_CYCLES" ]
 	for o in $(vdispl_devs); do
 		s10_bound "$o" && continue
 		s10_bind "$o"
