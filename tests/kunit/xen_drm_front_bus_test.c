@@ -774,7 +774,6 @@ static void bus_xs_changed_after_connect(struct kunit *test)
 	bus_write_node(test, sdev, false, "0/" XENDISPL_FIELD_RESOLUTION, "junk");
 	bus_write_node(test, sdev, false, "1/" XENDISPL_FIELD_RESOLUTION,
 		       "99999x1");
-	bus_write_node(test, sdev, false, "0/" XENDISPL_FIELD_UNIQUE_ID, "");
 	bus_write_node(test, sdev, false, XENDISPL_FIELD_BE_ALLOC, "maybe");
 	bus_write_node(test, sdev, true, XENDISPL_FIELD_BE_VERSIONS, "99");
 	bus_write_node(test, sdev, false, "0/" XENDISPL_FIELD_REQ_RING_REF, "7");
@@ -793,7 +792,6 @@ static void bus_xs_changed_after_connect(struct kunit *test)
 		       "640x480");
 	bus_write_node(test, sdev, false, "1/" XENDISPL_FIELD_RESOLUTION,
 		       "1920x1080");
-	bus_write_node(test, sdev, false, "0/" XENDISPL_FIELD_UNIQUE_ID, "new");
 	bus_write_node(test, sdev, false, XENDISPL_FIELD_BE_ALLOC, "1");
 	bus_write_node(test, sdev, true, XENDISPL_FIELD_BE_VERSIONS, "1,2");
 	xdf_sim_backend_restart(sdev);
