@@ -3036,8 +3036,13 @@ static void kt_silent_backend_recovers(struct kunit *test)
 	/* The hotplug event came before the device went. */
 	KUNIT_EXPECT_TRUE(test, atomic_read(&client->unregistered));
 	KUNIT_EXPECT_GE(test, atomic_read(&client->hotplugs), 1);
-	KUNIT_EXPECT_EQ(test, xdf_sim_frontend_state(ctx->sdev),
-			XenbusStateClosing);
+	/*
+	 * The reset unplugs the device before it writes Closing: wait for
+	 * it, or the backend, thawed, would serve the old ring first.
+	 */
+	KUNIT_EXPECT_TRUE(test, xdf_sim_wait_frontend_state(ctx->sdev,
+							    XenbusStateClosing,
+							    KT_WAIT_MS));
 	/* Hung, the backend still holds the old connection's objects. */
 	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 2u);
 
