@@ -4,21 +4,28 @@
 # boot of the system test (Xen 4.17 + Dom0 with our backend + a PV DomU,
 # under QEMU TCG), with the same backend, device and client (e2e-bench):
 # the DomU runs tests/e2e/domu/sbench-compare.sh on the four-connector
-# device of tests/e2e/dom0/domu-bench.cfg. Prints a table, ours against
-# upstream with ratios. A measurement, not a test: not part of `make test`.
+# device of tests/e2e/dom0/domu-bench.cfg, in rounds: ours, then upstream,
+# each loaded, measured and unloaded. Prints a table, ours against upstream:
+# for each figure the median of the rounds' own ratios (each round's two
+# drivers ran minutes apart, so the host's noise hits them alike), their
+# range, and a mark where ours is worse or where the rounds disagree. A
+# measurement, not a test: not part of `make test`.
 #
 # Usage: scripts/bench.sh
-# Env:   E2E_TIMEOUT  QEMU time limit per boot in seconds (default 900)
-#        BENCH_RUNS   boots (default 1); with more, each figure is the
-#                     median over the quiet boots (see below) and the ratio
-#                     of every boot is shown too
+# Env:   E2E_TIMEOUT    QEMU time limit per boot in seconds (default 1800)
+#        BENCH_RUNS     boots (default 1); the rounds of all quiet boots
+#                       (see below) are pooled, and each boot's own median
+#                       ratio is shown too
+#        BENCH_ROUNDS   rounds per boot (default 3)
 # Under emulation on a shared machine, the host's other work slows the
 # guests down by up to five times, unevenly over a boot. A boot counts as
-# busy if in either driver's flip runs the best rate is over 1.25 times the
-# worst (on a quiet host they are within a few percent), or if the guest's
-# CPU checks around the two drivers' measurements differ by over 1.5 times;
+# busy if in one of its flip measurements the best run's rate is over 1.25
+# times the worst (on a quiet host they are within a few percent), or if
+# the guest's CPU checks around the measurements differ by over 1.5 times;
 # its figures are shown but left out of the medians unless no boot was
-# quiet.
+# quiet. Within a boot, the rounds' ratios say whether a figure holds: a
+# row is marked "rounds disagree" when one round has ours better and
+# another worse, each by over 3%.
 # The backend answers at once (no --vsync: the figures are the drivers',
 # not a display's), saves no PNG (it saves at most 100 in all: the first
 # driver measured would use them up and leave the second a lighter
@@ -32,58 +39,68 @@ set -euo pipefail
 # shellcheck source=scripts/e2e-lib.sh
 source "$(dirname "$0")/e2e-lib.sh"
 
-TIMEOUT=${E2E_TIMEOUT:-900}
+TIMEOUT=${E2E_TIMEOUT:-1800}
 RUNS=${BENCH_RUNS:-1}
+ROUNDS=${BENCH_ROUNDS:-3}
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS=$RUNS: want a number of boots"
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS=$ROUNDS: want a number of rounds"
 
-# The rows: metric and label.
+# The rows: metric, which way is better (+ higher, - lower, = neither: a
+# check or a count), label.
 ROWS=(
-	"flips1-rate|flips/s, 1 connector (higher is better)"
-	"flips4-rate|flips/s, 4 connectors at once, aggregate (higher is better)"
-	"flips1-p50-us|flip to event, 1 connector, median (us)"
-	"flips1-p99-us|flip to event, 1 connector, p99 (us)"
-	"flips4-p50-us|flip to event, 4 connectors, median (us)"
-	"flips4-p99-us|flip to event, 4 connectors, p99 (us)"
-	"buf-1920x1080-ms|create+addfb+rmfb+destroy 1920x1080 (ms)"
-	"buf-3840x2160-ms|create+addfb+rmfb+destroy 3840x2160 (ms)"
-	"buf-4k-linear|3840x2160 over 4 times 1920x1080 (1.00: linear in pages)"
-	"mem-1920x1080-beyond-kib|guest memory per 1920x1080 buffer beyond its pixels (KiB)"
-	"mem-1920x1080-slab-kib|of which slab (KiB)"
-	"mem-1920x1080-shrunk-kib|the same, slab caches shrunk before each reading (KiB)"
-	"idle-timer-irqs|idle guest: timer interrupts/s"
-	"idle-ring-irqs|idle guest: the driver's event channel interrupts/s"
-	"cpu-start-ms|guest CPU check before the measurements, fixed loop (ms)"
-	"cpu-end-ms|guest CPU check after them (ms)"
-	"load-to-card-ms|insmod to the cards of both devices (ms)"
-	"load-to-fbcon-ms|insmod to fbcon's first frame at the backend (ms)"
-	"kernel-splats|kernel splats, load to unload"
+	"flips1-rate|+|flips/s, 1 connector (higher is better)"
+	"flips4-rate|+|flips/s, 4 connectors at once, aggregate (higher is better)"
+	"flips1-p50-us|-|flip to event, 1 connector, median (us)"
+	"flips1-p99-us|-|flip to event, 1 connector, p99 (us)"
+	"flips4-p50-us|-|flip to event, 4 connectors, median (us)"
+	"flips4-p99-us|-|flip to event, 4 connectors, p99 (us)"
+	"flips1-kcpu-us|-|guest kernel CPU per flip, 1 connector (us)"
+	"flips4-kcpu-us|-|guest kernel CPU per flip, 4 connectors (us)"
+	"flips1-timer-irqs|-|guest timer interrupts per 100 flips, 1 connector"
+	"flips1-ring-irqs|-|the driver's event channel interrupts per 100 flips, 1 connector"
+	"buf-1920x1080-ms|-|create+addfb+rmfb+destroy 1920x1080 (ms)"
+	"buf-3840x2160-ms|-|create+addfb+rmfb+destroy 3840x2160 (ms)"
+	"buf-4k-linear|=|3840x2160 over 4 times 1920x1080 (1.00: linear in pages)"
+	"mem-1920x1080-beyond-kib|-|guest memory per 1920x1080 buffer beyond its pixels (KiB)"
+	"mem-1920x1080-slab-kib|-|of which slab (KiB)"
+	"mem-1920x1080-shrunk-kib|-|the same, slab caches shrunk before each reading (KiB)"
+	"idle-timer-irqs|-|idle guest: timer interrupts/s"
+	"idle-ring-irqs|-|idle guest: the driver's event channel interrupts/s"
+	"cpu-start-ms|=|guest CPU check before the measurements, fixed loop (ms)"
+	"cpu-end-ms|=|guest CPU check after them (ms)"
+	"load-to-card-ms|-|insmod to the cards of both devices (ms)"
+	"load-to-fbcon-ms|=|insmod to fbcon's first frame at the backend (ms)"
+	"kernel-splats|-|kernel splats, load to unload"
 )
 
 text() { tr -d '\r' <"$1"; }
 
-# val[RUN DRIVER METRIC], from "E2E-BENCH <driver> <metric> <value>" lines.
-declare -A val=()
+# val[RUN TAG METRIC], TAG DRIVER.ROUND, from "E2E-BENCH <tag> <metric>
+# <value>" lines; nrounds[RUN]: the highest round seen.
+declare -A val=() nrounds=()
 # busy[RUN]: why boot RUN's times are not to be trusted, if they are not.
 declare -A busy=()
 bad=0
 
 # is_busy RUN: the reason, if boot RUN ran on a busy host.
 is_busy() {
-	local run=$1 d m v lo='' hi=''
-	for d in ours upstream; do
-		for m in flips1-spread flips4-spread; do
-			v=${val[$run $d $m]:-}
-			[[ -n $v ]] || continue
-			if awk -v v="$v" 'BEGIN { exit !(v > 1.25) }'; then
-				echo "$d $m $v"
-				return
-			fi
-		done
-		for m in cpu-start-ms cpu-end-ms; do
-			v=${val[$run $d $m]:-}
-			[[ -n $v ]] || continue
-			if [[ -z $lo ]] || ((v < lo)); then lo=$v; fi
-			if [[ -z $hi ]] || ((v > hi)); then hi=$v; fi
+	local run=$1 d k m v lo='' hi=''
+	for ((k = 1; k <= ${nrounds[$run]:-0}; k++)); do
+		for d in ours upstream; do
+			for m in flips1-spread flips4-spread; do
+				v=${val[$run $d.$k $m]:-}
+				[[ -n $v ]] || continue
+				if awk -v v="$v" 'BEGIN { exit !(v > 1.25) }'; then
+					echo "$d round $k $m $v"
+					return
+				fi
+			done
+			for m in cpu-start-ms cpu-end-ms; do
+				v=${val[$run $d.$k $m]:-}
+				[[ $v =~ ^[0-9]+$ ]] || continue
+				if [[ -z $lo ]] || ((v < lo)); then lo=$v; fi
+				if [[ -z $hi ]] || ((v > hi)); then hi=$v; fi
+			done
 		done
 	done
 	if [[ -n $lo ]] && ((hi * 2 > lo * 3)); then
@@ -94,8 +111,8 @@ is_busy() {
 # judge RUN: read boot RUN's figures and its "bench ran" checks. Failures
 # are worth a look; upstream's unload is upstream's business.
 judge() {
-	local run=$1 res=$E2E_RUN/results drv metric value status name detail plan summary
-	local big small
+	local run=$1 res=$E2E_RUN/results tag metric value status name detail plan summary
+	local big small k
 	local console=$res/domu-console.log
 	local -A seen=()
 	[[ $E2E_QEMU_RC == 0 ]] || warn "bench: QEMU exit status $E2E_QEMU_RC (see $E2E_RUN/serial.log)"
@@ -104,22 +121,28 @@ judge() {
 		bad=1
 		return
 	fi
-	while read -r drv metric value; do
-		val[$run $drv $metric]=$value
-	done < <(text "$console" | sed -n 's/.*E2E-BENCH \([a-z]*\) \([a-z0-9x-]*\) \(.*\)$/\1 \2 \3/p')
+	nrounds[$run]=0
+	while read -r tag metric value; do
+		val[$run $tag $metric]=$value
+		k=${tag#*.}
+		((k <= nrounds[$run])) || nrounds[$run]=$k
+	done < <(text "$console" |
+		sed -n 's/.*E2E-BENCH \([a-z]*\.[0-9]*\) \([a-z0-9x-]*\) \(.*\)$/\1 \2 \3/p')
 	# A 4K buffer has 4 times a 1080p buffer's pages (8100, 2025).
-	for drv in ours upstream; do
-		big=${val[$run $drv buf-3840x2160-ms]:-}
-		small=${val[$run $drv buf-1920x1080-ms]:-}
-		[[ $big =~ ^[0-9.]+$ && $small =~ ^[0-9.]+$ ]] || continue
-		val[$run $drv buf-4k-linear]=$(awk -v a="$big" -v b="$small" \
-			'BEGIN { if (b > 0) printf "%.2f\n", a / (4 * b) }')
+	for ((k = 1; k <= nrounds[$run]; k++)); do
+		for tag in ours.$k upstream.$k; do
+			big=${val[$run $tag buf-3840x2160-ms]:-}
+			small=${val[$run $tag buf-1920x1080-ms]:-}
+			[[ $big =~ ^[0-9.]+$ && $small =~ ^[0-9.]+$ ]] || continue
+			val[$run $tag buf-4k-linear]=$(awk -v a="$big" -v b="$small" \
+				'BEGIN { if (b > 0) printf "%.2f\n", a / (4 * b) }')
+		done
 	done
 	while read -r status name detail; do
 		seen[$name]=1
 		[[ $status == PASS ]] && continue
 		echo "bench: boot $run: FAIL $name${detail:+ $detail}"
-		[[ $name == bench-upstream-unload ]] || bad=1
+		[[ $name == bench-upstream.*-unload ]] || bad=1
 	done < <(text "$console" | sed -n 's/.*E2E-RESULT: \(PASS\|FAIL\) /\1 /p')
 	plan=$(text "$console" | sed -n 's/.*E2E-PLAN: //p' | head -n 1)
 	[[ -n $plan ]] || { echo "bench: boot $run: the DomU never started"; bad=1; }
@@ -128,11 +151,11 @@ judge() {
 		echo "bench: boot $run: $name: no result (the DomU stopped before it)"
 		bad=1
 	done
-	text "$console" | sed -n "s/.*E2E-INFO \([a-z]*\) splat: /bench: boot $run: \1: /p"
+	text "$console" | sed -n "s/.*E2E-INFO \([a-z.0-9]*\) splat: /bench: boot $run: \1: /p"
 	busy[$run]=$(is_busy "$run")
 	[[ -z ${busy[$run]} ]] || echo "bench: boot $run: busy host (${busy[$run]})"
 	summary=$(grep -h 'vdispl-be: summary:' "$res/backend.log" 2>/dev/null || true)
-	echo "bench: boot $run: backend ${summary#*summary: }"
+	echo "bench: boot $run: ${nrounds[$run]} rounds; backend ${summary#*summary: }"
 	echo "bench: boot $run: QEMU $E2E_BOOT_TIME s; logs in $E2E_RUN"
 }
 
@@ -147,21 +170,40 @@ quiet_runs() {
 	echo "${q[*]}"
 }
 
-# median DRIVER METRIC: over the quiet boots; a refusal as it is.
+# med: the median of the numbers on stdin, nothing if none.
+med() {
+	sort -g | awk '{v[NR] = $1}
+		END {if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+# median DRIVER METRIC [RUNS]: of DRIVER's rounds in the quiet boots (or
+# RUNS); a refusal as it is.
 median() {
-	local r v
+	local r k v
 	local -a nums=()
-	for r in $(quiet_runs); do
-		v=${val[$r $1 $2]:-}
-		case $v in
-		'') ;;
-		refused:* | none:*) echo "$v" && return ;;
-		*) nums+=("$v") ;;
-		esac
+	for r in ${3:-$(quiet_runs)}; do
+		for ((k = 1; k <= ${nrounds[$r]:-0}; k++)); do
+			v=${val[$r $1.$k $2]:-}
+			case $v in
+			'') ;;
+			refused:* | none:*) echo "$v" && return ;;
+			*) nums+=("$v") ;;
+			esac
+		done
 	done
 	((${#nums[@]} > 0)) || return 0
-	printf '%s\n' "${nums[@]}" | sort -g | awk '{v[NR] = $1}
-		END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+	printf '%s\n' "${nums[@]}" | med
+}
+
+# pairs METRIC [RUNS]: ours/upstream of every round of the quiet boots
+# (or RUNS) that has both, one per line.
+pairs() {
+	local r k
+	for r in ${2:-$(quiet_runs)}; do
+		for ((k = 1; k <= ${nrounds[$r]:-0}; k++)); do
+			ratio "${val[$r ours.$k $1]:-}" "${val[$r upstream.$k $1]:-}"
+		done
+	done | grep -v '^-$' || true
 }
 
 # fmt VALUE: "-" if not measured, upstream's refusals spelled out.
@@ -188,44 +230,82 @@ ratio() {
 	}'
 }
 
+# judgement DIR RATIOS...: "worse" if the median ratio says ours is worse
+# (DIR + or -) and no round says otherwise by over 3%; "rounds disagree" if
+# one round has ours better and another worse, each by over 3%.
+judgement() {
+	local dir=$1
+	shift
+	(($# > 0)) && [[ $dir != = ]] || return 0
+	printf '%s\n' "$@" | sort -g | awk -v dir="$dir" '
+		{ v[NR] = $1 }
+		END {
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			lo = v[1]; hi = v[NR]
+			if (lo < 0.97 && hi > 1.03) { print "rounds disagree"; exit }
+			if ((dir == "+" && m < 1 && hi <= 1.03) ||
+			    (dir == "-" && m > 1 && lo >= 0.97))
+				print "**worse**"
+		}'
+}
+
 start=$SECONDS
 e2e_setup backend images boot
 img=$("$SCRIPTS/e2e-images.sh" | tail -n 1)
 for ((run = 1; run <= RUNS; run++)); do
-	e2e_boot bench "$img" "$TIMEOUT" e2e.domu=bench e2e.scenarios=bench e2e.timeout=600 \
+	e2e_boot bench "$img" "$TIMEOUT" e2e.domu=bench e2e.scenarios=bench \
+		e2e.timeout=$((TIMEOUT - 120)) "e2e.bench-rounds=$ROUNDS" \
 		"$(e2e_be_arg "--png-max 0")" e2e.hash=0
 	judge "$run"
 done
 
 table=$E2E_RUN/bench.md
+quiet=$(quiet_runs)
 {
 	echo "$(date +%Y-%m-%d), $(nproc) cores, QEMU TCG, Xen 4.17, PV DomU" \
 		"(1 vCPU, 512 MiB), vdispl devices of 4 and 1 connectors of 1024x768" \
 		"(the figures of the first but the load's);" \
-		"$RUNS boot(s)$( ((RUNS == 1)) || echo ", medians of boot(s) $(quiet_runs)")"
+		"$RUNS boot(s) of $ROUNDS rounds (ours, then upstream)$( ((RUNS == 1)) ||
+			echo ", the rounds of boot(s) $quiet")"
 	echo
-	echo "Times: the best of several tries in each boot; memory: the median of 5 rounds" \
-		"(README.md, Performance). Figures under TCG are relative, not absolute."
-	((RUNS == 1)) || echo "Each boot: ours/upstream in every boot; * a busy host."
+	echo "Times: the best of several tries in each round; memory: the median of" \
+		"$ROUNDS tries a round; ours and upstream: the medians over the rounds;" \
+		"ours/upstream: the median of the rounds' own ratios; rounds: how many" \
+		"pairs, and their range (loads have pairs of their own after the rounds)." \
+		"Figures under TCG are relative, not absolute (README.md, Performance)."
+	((RUNS == 1)) || echo "Each boot: its own median ratio; * a busy host."
 	((RUNS > 1)) || [[ -z ${busy[1]:-} ]] ||
 		echo "The host was busy (${busy[1]}): the times are not to be trusted."
 	echo
 	if ((RUNS == 1)); then
-		echo "| measurement | ours | upstream | ours/upstream |"
-		echo "|---|---|---|---|"
+		echo "| measurement | ours | upstream | ours/upstream | rounds | |"
+		echo "|---|---|---|---|---|---|"
 	else
-		echo "| measurement | ours | upstream | ours/upstream | each boot |"
-		echo "|---|---|---|---|---|"
+		echo "| measurement | ours | upstream | ours/upstream | rounds | | each boot |"
+		echo "|---|---|---|---|---|---|---|"
 	fi
 	for row in "${ROWS[@]}"; do
 		metric=${row%%|*}
+		dir=${row#*|}
+		dir=${dir%%|*}
 		o=$(median ours "$metric")
 		u=$(median upstream "$metric")
-		printf '| %s | %s | %s | %s |' "${row#*|}" "$(fmt "$o")" "$(fmt "$u")" "$(ratio "$o" "$u")"
+		mapfile -t rs < <(pairs "$metric")
+		if ((${#rs[@]} > 0)); then
+			m=$(printf '%s\n' "${rs[@]}" | med | awk '{printf "%.2f\n", $1}')
+			range="${#rs[@]}: $(printf '%s\n' "${rs[@]}" | sort -g | sed -n '1p;$p' |
+				paste -sd ' ' | sed 's/ / to /')"
+		else
+			m=-
+			range=-
+		fi
+		printf '| %s | %s | %s | %s | %s | %s |' "${row##*|}" "$(fmt "$o")" "$(fmt "$u")" \
+			"$m" "$range" "$(judgement "$dir" "${rs[@]}")"
 		if ((RUNS > 1)); then
 			each=
 			for ((r = 1; r <= RUNS; r++)); do
-				each+=" $(ratio "${val[$r ours $metric]:-}" "${val[$r upstream $metric]:-}")"
+				e=$(pairs "$metric" "$r" | med | awk '{printf "%.2f\n", $1}')
+				each+=" ${e:--}"
 				[[ -z ${busy[$r]:-} ]] || each+="*"
 			done
 			printf ' %s |' "${each# }"

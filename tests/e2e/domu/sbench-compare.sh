@@ -2,18 +2,22 @@
 # shellcheck shell=dash
 # Scenario "bench" (`make bench`: scripts/bench.sh boots with
 # e2e.domu=bench e2e.scenarios=bench): the same measurements (e2e-bench)
-# with our module, then with Debian's drm_xen_front, on the same device and
-# backend. Ours is unloaded first so that upstream binds the device.
+# with our module and with Debian's drm_xen_front, on the same device and
+# backend, in rounds: ours, then upstream, each loaded, measured and
+# unloaded, e2e.bench-rounds=N times (default 3). The host's other work
+# slows the emulated machine down unevenly over a boot; a round's two
+# drivers run next to each other, so the host compares them round by round
+# (the median of the rounds' ratios), not boot-long averages.
 # Prints for the host, besides the results of "bench ran" checks:
-#   E2E-BENCH <ours|upstream> <metric> <value>
+#   E2E-BENCH <ours|upstream>.<round> <metric> <value>
 # The metrics are e2e-bench's, plus kernel-splats (kernel log lines that
 # look like a splat while that driver was loaded or unloading).
 # cpu-start-ms and cpu-end-ms time a fixed loop around each driver's
-# measurements: the host's other work slows the emulated machine down, not
-# evenly over a boot, and these say how much. idle-timer-irqs and
-# idle-ring-irqs: interrupts per second of the guest's timer and of the
-# driver's event channels while nothing runs but what the driver does by
-# itself (ours has fbcon on its connectors; upstream has no fbdev).
+# measurements: they say how much the host slowed the guest down.
+# idle-timer-irqs and idle-ring-irqs: interrupts per second of the guest's
+# timer and of the driver's event channels while nothing runs but what the
+# driver does by itself (ours has fbcon on its connectors; upstream has no
+# fbdev).
 # load-to-card-ms: from the start of the driver's insmod commands (each
 # driver's modules that are not loaded yet: ours loads drm_shmem_helper,
 # which upstream does not use) to the card of the last of the DomU's
@@ -21,119 +25,131 @@
 # on the first device, by the kernel log's clock: "fb0: ... frame buffer
 # device" comes once fbcon took the display over, its mode set by the
 # backend (asked, too, whether it showed a frame: the two clocks differ).
+# After the rounds, loads alone, in pairs (ours, upstream), up to
+# SB_LOADS pairs in all: a load is short and the host's noise large.
 
 SB_DRIVERS="ours upstream"
+SB_ROUNDS=${E2E_BENCH_ROUNDS:-3}
 # Seconds of flipping per run and runs (e2e-bench keeps the best); buffers
 # per timing; buffers held at once and rounds of the memory measurement
 # (8 1080p buffers: 66 MB, 16200 grants, well within the DomU's 512 MB and
 # its grant table); seconds of idleness counted.
 SB_FLIP_SECS=3
-SB_FLIP_RUNS=5
+SB_FLIP_RUNS=3
 SB_BUF_ITERS=10
 SB_MEM_COUNT=8
-SB_MEM_ROUNDS=5
+SB_MEM_ROUNDS=3
 SB_IDLE_SECS=5
-# Loads of each driver timed, the first with the measurements, the others
-# in pairs at the end (ours, upstream, ours, ...): each load is short, so
-# the host's noise is beaten by medians of pairs, not by a longer run.
 SB_LOADS=5
 SB_SPLAT='BUG:|WARNING:|kernel BUG at|Oops|general protection|Kernel panic|Call Trace:'
 
 sbench_plan() {
-	local d
-	for d in $SB_DRIVERS; do
-		echo "bench-$d-load bench-$d-flips1 bench-$d-flips4 bench-$d-buf-1080p"
-		echo "bench-$d-buf-4k bench-$d-memory bench-$d-unload"
+	local r=0 d
+	while [ $r -lt "$SB_ROUNDS" ]; do
+		r=$((r + 1))
+		for d in $SB_DRIVERS; do
+			echo "bench-$d.$r-load bench-$d.$r-flips1 bench-$d.$r-flips4"
+			echo "bench-$d.$r-buf-1080p bench-$d.$r-buf-4k"
+			echo "bench-$d.$r-memory bench-$d.$r-unload"
+		done
 	done
 	echo bench-load-pairs
 }
 
-# sb_bench DRIVER NAME E2E-BENCH-ARGS...: one measurement, its figures
-# tagged with the driver, its diagnostics as E2E-INFO.
+# sb_bench TAG NAME E2E-BENCH-ARGS...: one measurement, its figures
+# tagged (driver.round), its diagnostics as E2E-INFO.
 sb_bench() {
-	local drv=$1 name=$2 rc
+	local tag=$1 name=$2 rc
 	shift 2
 	e2e-bench "$@" >/tmp/sb.out 2>/tmp/sb.err
 	rc=$?
-	sed "s/^/E2E-BENCH $drv /" /tmp/sb.out
-	sed "s/^/E2E-INFO $drv: /" /tmp/sb.err
-	check "bench-$drv-$name" "e2e-bench $* exited with $rc: $(tail -n 1 /tmp/sb.err)" [ $rc = 0 ]
+	sed "s/^/E2E-BENCH $tag /" /tmp/sb.out
+	sed "s/^/E2E-INFO $tag: /" /tmp/sb.err
+	check "bench-$tag-$name" "e2e-bench $* exited with $rc: $(tail -n 1 /tmp/sb.err)" [ $rc = 0 ]
 }
 
-# sb_measure DRIVER: every figure, on the card of the first device.
+# sb_measure TAG: every figure, on the card of the first device.
 sb_measure() {
-	local drv=$1 card n
+	local tag=$1 card n
 	card=$(card_of "${DEVS%% *}")
 	if [ -z "$card" ]; then
 		for n in flips1 flips4 buf-1080p buf-4k memory; do
-			result FAIL "bench-$drv-$n" "no card"
+			result FAIL "bench-$tag-$n" "no card"
 		done
 		return
 	fi
-	mark "bench-$drv"
-	sb_idle "$drv"
-	e2e-bench spin start | sed "s/^/E2E-BENCH $drv /"
-	sb_bench "$drv" flips1 flips "$card" 1 $SB_FLIP_SECS $SB_FLIP_RUNS
-	sb_bench "$drv" flips4 flips "$card" 4 $SB_FLIP_SECS $SB_FLIP_RUNS
-	sb_bench "$drv" buf-1080p buffers "$card" 1920 1080 $SB_BUF_ITERS
-	sb_bench "$drv" buf-4k buffers "$card" 3840 2160 $SB_BUF_ITERS
-	sb_bench "$drv" memory memory "$card" 1920 1080 $SB_MEM_COUNT $SB_MEM_ROUNDS
-	e2e-bench spin end | sed "s/^/E2E-BENCH $drv /"
+	mark "bench-$tag"
+	sb_idle "$tag"
+	e2e-bench spin start | sed "s/^/E2E-BENCH $tag /"
+	sb_bench "$tag" flips1 flips "$card" 1 $SB_FLIP_SECS $SB_FLIP_RUNS
+	sb_bench "$tag" flips4 flips "$card" 4 $SB_FLIP_SECS $SB_FLIP_RUNS
+	sb_bench "$tag" buf-1080p buffers "$card" 1920 1080 $SB_BUF_ITERS
+	sb_bench "$tag" buf-4k buffers "$card" 3840 2160 $SB_BUF_ITERS
+	sb_bench "$tag" memory memory "$card" 1920 1080 $SB_MEM_COUNT $SB_MEM_ROUNDS
+	e2e-bench spin end | sed "s/^/E2E-BENCH $tag /"
 }
 
-# sb_load DRIVER SCRIPT: DRIVER loaded by the insmod commands in SCRIPT,
-# timed to the cards of all devices (e2e-bench load); the figures of each
-# load are kept in /tmp/sb-loads-DRIVER for sb_load_medians.
+# sb_load TAG SCRIPT: the driver loaded by the insmod commands in SCRIPT,
+# timed to the cards of all devices (e2e-bench load).
 sb_load() {
-	local drv=$1 script=$2 n dirs=
+	local tag=$1 script=$2 n dirs=
 	for n in $DEVS; do dirs="$dirs /sys/bus/xen/devices/vdispl-$n"; done
 	# shellcheck disable=SC2086 # one directory per word
 	e2e-bench load "$script" $dirs >/tmp/sb.out 2>/tmp/sb.err
-	sed "s/^/E2E-INFO $drv: /" /tmp/sb.err
-	sed "s/^/E2E-INFO $drv: /" /tmp/sb.out
-	cat /tmp/sb.out >>"/tmp/sb-loads-$drv"
+	sed "s/^/E2E-INFO $tag: /" /tmp/sb.err
+	sed "s/^/E2E-BENCH $tag /" /tmp/sb.out
 }
 
-# sb_load_medians DRIVER: the median of each load figure of DRIVER.
-sb_load_medians() {
-	local m
-	for m in load-script-ms load-to-card-ms load-to-fbcon-ms; do
-		awk -v m=$m '$1 == m {print $2}' "/tmp/sb-loads-$1" 2>/dev/null |
-			sort -n | awk -v m=$m -v d="$1" '{v[NR] = $1}
-			END {if (NR) printf "E2E-BENCH %s %s %s\n", d, m,
-				(NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-	done
+# sb_load_ours TAG, sb_load_upstream TAG: load the driver (its modules
+# not loaded yet, as modprobe would), true once every device has a card.
+sb_load_ours() {
+	# Ours alone uses it: loaded with ours.
+	rmmod drm_shmem_helper 2>/dev/null
+	sb_script /etc/e2e/modules "$MODULE" >/tmp/sb-ours.sh
+	sb_load "$1" /tmp/sb-ours.sh
+	sb_connected && sb_first_frame "$1"
+}
+sb_load_upstream() {
+	sb_script /etc/e2e/upstream-modules >/tmp/sb-upstream.sh
+	sb_load "$1" /tmp/sb-upstream.sh
+	echo "E2E-BENCH $1 load-to-fbcon-ms none:no fbdev"
+	up_loaded && sb_connected
 }
 
-# The loads after the first: ours, then upstream, SB_LOADS - 1 times.
-sb_load_pairs() {
-	local i=1 out
-	while [ $i -lt $SB_LOADS ]; do
-		i=$((i + 1))
-		sb_log_mark
-		rmmod drm_shmem_helper 2>/dev/null
-		sb_load ours /tmp/sb-ours.sh
-		if ! sb_connected; then
-			result FAIL bench-load-pairs "ours, load $i: $(for n in $DEVS; do states "$n"; done)"
-			return
-		fi
-		sb_first_frame ours
-		out=$(unload)
-		# Ours must stay clean; upstream warns at every unbind anyway.
-		if dmesg | tail -n +$((SB_LOG_LINES + 1)) | grep -qE "$SB_SPLAT"; then
-			result FAIL bench-load-pairs "ours, load $i: a kernel splat"
-			return
-		fi
-		wait_until 15 all_disconnected
-		up_load
-		out="$out$(up_unload)"
-		if ! up_unloaded || ! unloaded; then
-			result FAIL bench-load-pairs "load $i: $out"
-			return
-		fi
-		wait_until 15 all_disconnected
+# sb_unload_ours, sb_unload_upstream: unbind and unload, printing what
+# went wrong; sb_ours_unloaded, sb_upstream_unloaded: whether it worked.
+# Upstream's xenbus driver is named after the device type.
+sb_unload_ours() { unload; }
+sb_ours_unloaded() { unloaded; }
+sb_unload_upstream() {
+	local n d
+	for n in $(vdispl_devs); do
+		d=/sys/bus/xen/devices/vdispl-$n/driver
+		[ -e "$d" ] && echo "vdispl-$n" >"$d/unbind"
 	done
-	result PASS bench-load-pairs
+	rmmod drm_xen_front 2>&1
+	wait_until 10 up_unloaded
+}
+sb_upstream_unloaded() { up_unloaded; }
+
+# sb_round DRIVER ROUND: DRIVER loaded, measured and unloaded. The next
+# driver must find the backend waiting for a new frontend.
+sb_round() {
+	local drv=$1 tag=$1.$2 out n
+	sb_log_mark
+	mark "bench-$tag-load"
+	if unloaded && up_unloaded; then
+		check "bench-$tag-load" \
+			"$(for n in $DEVS; do states "$n"; done); $(ls /dev/dri 2>&1)" \
+			"sb_load_$drv" "$tag"
+	else
+		result FAIL "bench-$tag-load" "a driver is still loaded"
+	fi
+	sb_measure "$tag"
+	out=$("sb_unload_$drv")
+	check "bench-$tag-unload" "$out" "sb_${drv}_unloaded"
+	wait_until 15 all_disconnected
+	sb_log_splats "$tag"
 }
 
 # The insmod commands of the modules in FILE not loaded yet, then of KO,
@@ -150,14 +166,14 @@ sb_script() {
 	[ -z "$2" ] || echo "insmod $2"
 }
 
-# sb_first_frame DRIVER: load-to-fbcon-ms, from the last load mark to
+# sb_first_frame TAG: load-to-fbcon-ms, from the last load mark to
 # fb0's registration in the kernel log, once the backend says it showed a
 # frame of the first device.
 sb_frame_shown() { ctl be first-frame "${DEVS%% *}" >/dev/null; }
 sb_first_frame() {
-	local drv=$1 ms
+	local tag=$1 ms
 	if ! wait_until 30 sb_frame_shown; then
-		echo "E2E-INFO $drv: no frame at the backend: $CTL_OUT"
+		echo "E2E-INFO $tag: no frame at the backend: $CTL_OUT"
 		return
 	fi
 	ms=$(dmesg | awk -v mark="$SB_MARK" '
@@ -166,10 +182,10 @@ sb_first_frame() {
 		t0 != "" && t1 == "" && / fb0: .* frame buffer device/ { t1 = ts($0) }
 		END { if (t1 != "") printf "%.1f\n", (t1 - t0) * 1000 }')
 	if [ -z "$ms" ]; then
-		echo "E2E-INFO $drv: no fb0 in the kernel log after the load"
+		echo "E2E-INFO $tag: no fb0 in the kernel log after the load"
 		return
 	fi
-	echo "load-to-fbcon-ms $ms" >>"/tmp/sb-loads-$drv"
+	echo "E2E-BENCH $tag load-to-fbcon-ms $ms"
 }
 
 # "<timer> <event channels of the driver>": interrupt counts so far.
@@ -189,10 +205,10 @@ sb_idle() {
 # Kernel log lines since sb_log_mark, splat-like ones reported.
 sb_log_mark() { SB_LOG_LINES=$(dmesg | wc -l); }
 sb_log_splats() {
-	local drv=$1
+	local tag=$1
 	dmesg | tail -n +$((SB_LOG_LINES + 1)) | grep -E "$SB_SPLAT" >/tmp/sb.splat
-	echo "E2E-BENCH $drv kernel-splats $(wc -l </tmp/sb.splat)"
-	head -n 5 /tmp/sb.splat | sed "s/^/E2E-INFO $drv splat: /"
+	echo "E2E-BENCH $tag kernel-splats $(wc -l </tmp/sb.splat)"
+	head -n 5 /tmp/sb.splat | sed "s/^/E2E-INFO $tag splat: /"
 }
 
 sb_connected() {
@@ -207,68 +223,47 @@ sb_connected() {
 up_loaded() { [ -d /sys/module/drm_xen_front ]; }
 up_unloaded() { ! up_loaded; }
 
-# Upstream's modules in load order (scripts/e2e-images.sh lists them);
-# those ours already needed are loaded.
-up_load() {
-	sb_script /etc/e2e/upstream-modules >/tmp/sb-upstream.sh
-	sb_load upstream /tmp/sb-upstream.sh
-	up_loaded && sb_connected
-}
-
-# As lib.sh's unload, for upstream: its xenbus driver is named after the
-# device type.
-up_unload() {
-	local n d
-	for n in $(vdispl_devs); do
-		d=/sys/bus/xen/devices/vdispl-$n/driver
-		[ -e "$d" ] && echo "vdispl-$n" >"$d/unbind"
-	done
-	rmmod drm_xen_front 2>&1
-	wait_until 10 up_unloaded
-}
-
 all_disconnected() {
 	local n
 	for n in $DEVS; do disconnected "$n" || return 1; done
 }
 
-sbench_run() {
-	local out n
-	rm -f /tmp/sb-loads-*
-	sb_log_mark
-	# Ours alone uses it: loaded with ours, as modprobe would.
-	rmmod drm_shmem_helper 2>/dev/null
-	sb_script /etc/e2e/modules "$MODULE" >/tmp/sb-ours.sh
-	sb_load ours /tmp/sb-ours.sh
-	check bench-ours-load "$(for n in $DEVS; do states "$n"; done)" sb_connected
-	sb_first_frame ours
-	sb_measure ours
-	out=$(unload)
-	check bench-ours-unload "$out (refcnt $(cat /sys/module/xen_drm_front/refcnt 2>&1))" unloaded
-	# Upstream must find the backend waiting for a new frontend.
-	wait_until 15 all_disconnected
-	sb_log_splats ours
-
-	sb_log_mark
-	mark bench-upstream-load
-	if ! unloaded; then
-		result FAIL bench-upstream-load "our module is still loaded"
-	else
-		check bench-upstream-load "$(for n in $DEVS; do states "$n"; done); $(ls /dev/dri 2>&1)" up_load
-	fi
-	if up_loaded; then
-		sb_measure upstream
-		out=$(up_unload)
-		check bench-upstream-unload "$out" up_unloaded
-	else
-		for n in flips1 flips4 buf-1080p buf-4k memory unload; do
-			result FAIL "bench-upstream-$n" "not loaded"
+# Loads alone after the rounds, ours then upstream, as rounds
+# SB_ROUNDS + 1 to SB_LOADS.
+sb_load_pairs() {
+	local r=$SB_ROUNDS drv out n
+	while [ "$r" -lt $SB_LOADS ]; do
+		r=$((r + 1))
+		for drv in $SB_DRIVERS; do
+			sb_log_mark
+			if ! "sb_load_$drv" "$drv.$r"; then
+				result FAIL bench-load-pairs "$drv, load $r: $(for n in $DEVS; do states "$n"; done)"
+				return
+			fi
+			out=$("sb_unload_$drv")
+			if ! "sb_${drv}_unloaded"; then
+				result FAIL bench-load-pairs "$drv, load $r: $out"
+				return
+			fi
+			# Ours must stay clean; upstream warns at every unbind.
+			if [ "$drv" = ours ] &&
+				dmesg | tail -n +$((SB_LOG_LINES + 1)) | grep -qE "$SB_SPLAT"; then
+				result FAIL bench-load-pairs "ours, load $r: a kernel splat"
+				return
+			fi
+			wait_until 15 all_disconnected
 		done
-	fi
-	sb_log_splats upstream
+	done
+	result PASS bench-load-pairs
+}
 
+sbench_run() {
+	local r=0 drv
+	while [ $r -lt "$SB_ROUNDS" ]; do
+		r=$((r + 1))
+		for drv in $SB_DRIVERS; do
+			sb_round "$drv" $r
+		done
+	done
 	sb_load_pairs
-	sb_load_medians ours
-	sb_load_medians upstream
-	echo "E2E-BENCH upstream load-to-fbcon-ms none:no fbdev"
 }

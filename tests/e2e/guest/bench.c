@@ -16,6 +16,10 @@
  *   times. Of the run with the most flips: flipsN-rate (flips per second,
  *   all CRTCs together), flipsN-p50-us and flipsN-p99-us (page-flip ioctl
  *   to event read); and flipsN-spread, the best run's rate over the worst's.
+ *   Of the same run, from /proc/stat and /proc/interrupts: flipsN-kcpu-us,
+ *   the guest's kernel time (system, irq and softirq) per flip in us; and
+ *   flipsN-timer-irqs and flipsN-ring-irqs, the guest's timer interrupts
+ *   and the driver's event channel interrupts per 100 flips.
  * Usage: e2e-bench buffers CARD WIDTH HEIGHT ITERATIONS
  *   Times CREATE_DUMB + ADDFB2 + RMFB + DESTROY_DUMB after one untimed
  *   round: buf-WxH-ms, the best; or "buf-WxH-ms refused:ERRNO:IOCTL" if the
@@ -211,10 +215,78 @@ static int flip(struct pipe *p, unsigned int idx)
 	return 0;
 }
 
-/* Flip latencies of one run, in us. */
+/* What the guest's kernel did: ticks and interrupts so far. */
+struct kstat {
+	long long kticks, timer_irqs, ring_irqs;
+};
+
+/* Kernel ticks (system, irq, softirq) of the "cpu" line of /proc/stat. */
+static long long kticks_read(void)
+{
+	long long user, nice, sys, idle, iowait, irq, softirq;
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld", &user, &nice,
+		   &sys, &idle, &iowait, &irq, &softirq);
+	fclose(f);
+	return n == 7 ? sys + irq + softirq : -1;
+}
+
+/*
+ * Interrupts of the guest's timer (Xen's per-CPU timer VIRQ) and of the
+ * driver's event channels (named after ours or upstream's module or the
+ * device), all CPUs, by the last word of their /proc/interrupts line.
+ */
+static void irqs_read(struct kstat *k)
+{
+	char line[1024], *name, *end, *s;
+	long long count;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	k->timer_irqs = k->ring_irqs = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		end = line + strcspn(line, "\n");
+		*end = 0;
+		name = strrchr(line, ' ');
+		s = strchr(line, ':');
+		if (!name || !s)
+			continue;
+		name++;
+		count = 0;
+		for (s++; s < name;) {
+			char *next;
+			long long v = strtoll(s, &next, 10);
+
+			if (next == s)
+				break;
+			count += v;
+			s = next;
+		}
+		if (!strncmp(name, "timer", 5))
+			k->timer_irqs += count;
+		else if (!strncmp(name, "xen_drm_front", 13) ||
+			 !strncmp(name, "vdispl", 6))
+			k->ring_irqs += count;
+	}
+	fclose(f);
+}
+
+static void kstat_read(struct kstat *k)
+{
+	irqs_read(k);
+	k->kticks = kticks_read();
+}
+
+/* Flip latencies of one run, in us, and what it cost the guest. */
 struct run {
 	double *lat, secs;
 	size_t n, cap;
+	struct kstat k0, k1;
 };
 
 /* Every pipe flips, and flips again on its event, for secs. */
@@ -225,6 +297,7 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 	char buf[1024];
 
 	r->n = 0;
+	kstat_read(&r->k0);
 	for (i = 0; i < n; i++) {
 		if (flip(&p[i], i))
 			return 1;
@@ -268,6 +341,7 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 		}
 	}
 	r->secs = now_s() - start;
+	kstat_read(&r->k1);
 	return 0;
 }
 
@@ -329,6 +403,16 @@ static int flips(unsigned int n, double secs, unsigned int runs)
 	printf("flips%u-p99-us %.0f\n", n, percentile(best->lat, best->n, 99));
 	/* Runs on a quiet host are within a few percent of each other. */
 	printf("flips%u-spread %.2f\n", n, best->n / best->secs / slowest);
+	if (best->n && best->k0.kticks >= 0 && best->k1.kticks >= 0)
+		printf("flips%u-kcpu-us %.0f\n", n,
+		       (best->k1.kticks - best->k0.kticks) * 1e6 /
+		       sysconf(_SC_CLK_TCK) / best->n);
+	if (best->n) {
+		printf("flips%u-timer-irqs %.1f\n", n,
+		       (best->k1.timer_irqs - best->k0.timer_irqs) * 100.0 / best->n);
+		printf("flips%u-ring-irqs %.1f\n", n,
+		       (best->k1.ring_irqs - best->k0.ring_irqs) * 100.0 / best->n);
+	}
 	for (i = 0; i < n; i++)
 		if (fb_destroy(&p[i].fb[0], &step) || fb_destroy(&p[i].fb[1], &step))
 			return step_fail(step);
