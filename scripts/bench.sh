@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # `make bench`: our module against Debian's drm_xen_front (upstream), in one
-# boot of the system test (Xen 4.17 + Dom0 with our backend + a PV DomU,
-# under QEMU TCG), with the same backend, device and client (e2e-bench):
+# boot of the system test per kind of guest (Xen 4.17 + Dom0 with our
+# backend + a PV DomU, then a PVH DomU, under QEMU TCG), with the same
+# backend, device and client (e2e-bench):
 # the DomU runs tests/e2e/domu/sbench-compare.sh on the four-connector
-# device of tests/e2e/dom0/domu-bench.cfg, in rounds: ours, then upstream,
+# device of tests/e2e/dom0/domu-bench.cfg (PVH: domu-bench-pvh.cfg), in
+# rounds: ours, then upstream,
 # each loaded, measured and unloaded. Prints a table, ours against upstream:
 # for each figure the median of the rounds' own ratios (each round's two
 # drivers ran minutes apart, so the host's noise hits them alike), their
@@ -17,6 +19,8 @@
 #                       (see below) are pooled, and each boot's own median
 #                       ratio is shown too
 #        BENCH_ROUNDS   rounds per boot (default 3)
+#        BENCH_TARGETS  the kinds of guest, a column group each (default
+#                       "x86-pv x86-pvh")
 # Under emulation on a shared machine, the host's other work slows the
 # guests down by up to five times, unevenly over a boot. A boot counts as
 # busy if in one of its flip measurements the best run's rate is over 1.25
@@ -44,6 +48,13 @@ RUNS=${BENCH_RUNS:-1}
 ROUNDS=${BENCH_ROUNDS:-3}
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS=$RUNS: want a number of boots"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS=$ROUNDS: want a number of rounds"
+read -ra TARGETS <<<"${BENCH_TARGETS:-x86-pv x86-pvh}"
+# The DomU's configuration of each target (tests/e2e/dom0/domu-NAME.cfg).
+declare -A TARGET_DOMU=([x86-pv]=bench [x86-pvh]=bench-pvh)
+for t in "${TARGETS[@]}"; do
+	[[ -v TARGET_DOMU[$t] ]] ||
+		die "BENCH_TARGETS: unknown target '$t' (known: ${!TARGET_DOMU[*]})"
+done
 
 # The rows: metric, which way is better (+ higher, - lower, = neither: a
 # check or a count), label.
@@ -75,9 +86,10 @@ ROWS=(
 
 text() { tr -d '\r' <"$1"; }
 
-# val[RUN TAG METRIC], TAG DRIVER.ROUND, from "E2E-BENCH <tag> <metric>
-# <value>" lines; nrounds[RUN]: the highest round seen.
-declare -A val=() nrounds=()
+# val[BOOT TAG METRIC], TAG DRIVER.ROUND, from "E2E-BENCH <tag> <metric>
+# <value>" lines; nrounds[BOOT]: the highest round seen; target[BOOT]. The
+# boots are numbered across the targets.
+declare -A val=() nrounds=() target=()
 # busy[RUN]: why boot RUN's times are not to be trusted, if they are not.
 declare -A busy=()
 bad=0
@@ -114,10 +126,11 @@ judge() {
 	local run=$1 res=$E2E_RUN/results tag metric value status name detail plan summary
 	local big small k
 	local console=$res/domu-console.log
+	local boot="${target[$run]}, boot $(((run - 1) % RUNS + 1))"
 	local -A seen=()
 	[[ $E2E_QEMU_RC == 0 ]] || warn "bench: QEMU exit status $E2E_QEMU_RC (see $E2E_RUN/serial.log)"
 	if [[ ! -s $console ]]; then
-		echo "bench: boot $run: no DomU console log in $res (see $E2E_RUN/serial.log)"
+		echo "bench: $boot: no DomU console log in $res (see $E2E_RUN/serial.log)"
 		bad=1
 		return
 	fi
@@ -141,32 +154,35 @@ judge() {
 	while read -r status name detail; do
 		seen[$name]=1
 		[[ $status == PASS ]] && continue
-		echo "bench: boot $run: FAIL $name${detail:+ $detail}"
+		echo "bench: $boot: FAIL $name${detail:+ $detail}"
 		[[ $name == bench-upstream.*-unload ]] || bad=1
 	done < <(text "$console" | sed -n 's/.*E2E-RESULT: \(PASS\|FAIL\) /\1 /p')
 	plan=$(text "$console" | sed -n 's/.*E2E-PLAN: //p' | head -n 1)
-	[[ -n $plan ]] || { echo "bench: boot $run: the DomU never started"; bad=1; }
+	[[ -n $plan ]] || { echo "bench: $boot: the DomU never started"; bad=1; }
 	for name in $plan; do
 		[[ -n ${seen[$name]:-} ]] && continue
-		echo "bench: boot $run: $name: no result (the DomU stopped before it)"
+		echo "bench: $boot: $name: no result (the DomU stopped before it)"
 		bad=1
 	done
-	text "$console" | sed -n "s/.*E2E-INFO \([a-z.0-9]*\) splat: /bench: boot $run: \1: /p"
+	text "$console" | sed -n "s/.*E2E-INFO \([a-z.0-9]*\) splat: /bench: $boot: \1: /p"
 	busy[$run]=$(is_busy "$run")
-	[[ -z ${busy[$run]} ]] || echo "bench: boot $run: busy host (${busy[$run]})"
+	[[ -z ${busy[$run]} ]] || echo "bench: $boot: busy host (${busy[$run]})"
 	summary=$(grep -h 'vdispl-be: summary:' "$res/backend.log" 2>/dev/null || true)
-	echo "bench: boot $run: ${nrounds[$run]} rounds; backend ${summary#*summary: }"
-	echo "bench: boot $run: QEMU $E2E_BOOT_TIME s; logs in $E2E_RUN"
+	echo "bench: $boot: ${nrounds[$run]} rounds; backend ${summary#*summary: }"
+	echo "bench: $boot: QEMU $E2E_BOOT_TIME s; logs in $E2E_RUN"
 }
 
-# The boots the medians are over: the quiet ones, or all if none was.
+# quiet_runs TARGET: the boots of TARGET the medians are over: the quiet
+# ones, or all if none was.
 quiet_runs() {
 	local r
-	local -a q=()
-	for ((r = 1; r <= RUNS; r++)); do
+	local -a q=() all=()
+	for ((r = 1; r <= nboots; r++)); do
+		[[ ${target[$r]} == "$1" ]] || continue
+		all+=("$r")
 		[[ -n ${busy[$r]:-} ]] || q+=("$r")
 	done
-	((${#q[@]} > 0)) || mapfile -t q < <(seq "$RUNS")
+	((${#q[@]} > 0)) || q=("${all[@]}")
 	echo "${q[*]}"
 }
 
@@ -176,12 +192,12 @@ med() {
 		END {if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
-# median DRIVER METRIC [RUNS]: of DRIVER's rounds in the quiet boots (or
-# RUNS); a refusal as it is.
+# median DRIVER METRIC BOOTS: of DRIVER's rounds in BOOTS; a refusal as it
+# is.
 median() {
 	local r k v
 	local -a nums=()
-	for r in ${3:-$(quiet_runs)}; do
+	for r in $3; do
 		for ((k = 1; k <= ${nrounds[$r]:-0}; k++)); do
 			v=${val[$r $1.$k $2]:-}
 			case $v in
@@ -195,11 +211,11 @@ median() {
 	printf '%s\n' "${nums[@]}" | med
 }
 
-# pairs METRIC [RUNS]: ours/upstream of every round of the quiet boots
-# (or RUNS) that has both, one per line.
+# pairs METRIC BOOTS: ours/upstream of every round of BOOTS that has both,
+# one per line.
 pairs() {
 	local r k
-	for r in ${2:-$(quiet_runs)}; do
+	for r in $2; do
 		for ((k = 1; k <= ${nrounds[$r]:-0}; k++)); do
 			ratio "${val[$r ours.$k $1]:-}" "${val[$r upstream.$k $1]:-}"
 		done
@@ -252,70 +268,97 @@ judgement() {
 start=$SECONDS
 e2e_setup backend images boot
 img=$("$SCRIPTS/e2e-images.sh" | tail -n 1)
-for ((run = 1; run <= RUNS; run++)); do
-	e2e_boot bench "$img" "$TIMEOUT" e2e.domu=bench e2e.scenarios=bench \
-		e2e.timeout=$((TIMEOUT - 120)) "e2e.bench-rounds=$ROUNDS" \
-		"$(e2e_be_arg "--png-max 0")" e2e.hash=0
-	judge "$run"
+nboots=0
+for t in "${TARGETS[@]}"; do
+	for ((run = 1; run <= RUNS; run++)); do
+		nboots=$((nboots + 1))
+		target[$nboots]=$t
+		echo "==> bench: $t, boot $run of $RUNS"
+		e2e_boot "bench/$t-$run" "$img" "$TIMEOUT" "e2e.domu=${TARGET_DOMU[$t]}" \
+			e2e.scenarios=bench e2e.timeout=$((TIMEOUT - 120)) \
+			"e2e.bench-rounds=$ROUNDS" "$(e2e_be_arg "--png-max 0")" e2e.hash=0
+		judge "$nboots"
+	done
 done
 
-table=$E2E_RUN/bench.md
-quiet=$(quiet_runs)
+# row_cells METRIC DIR BOOTS: a target's cells of a row.
+row_cells() {
+	local metric=$1 dir=$2 boots=$3 o u m range
+	local -a rs
+	o=$(median ours "$metric" "$boots")
+	u=$(median upstream "$metric" "$boots")
+	mapfile -t rs < <(pairs "$metric" "$boots")
+	if ((${#rs[@]} > 0)); then
+		m=$(printf '%s\n' "${rs[@]}" | med | awk '{printf "%.2f\n", $1}')
+		range="${#rs[@]}: $(printf '%s\n' "${rs[@]}" | sort -g | sed -n '1p;$p' |
+			paste -sd ' ' | sed 's/ / to /')"
+	else
+		m=-
+		range=-
+	fi
+	printf ' %s | %s | %s | %s | %s |' "$(fmt "$o")" "$(fmt "$u")" "$m" "$range" \
+		"$(judgement "$dir" "${rs[@]}")"
+}
+
+table=$LOGS/bench/$E2E_STAMP/bench.md
 {
-	echo "$(date +%Y-%m-%d), $(nproc) cores, QEMU TCG, Xen 4.17, PV DomU" \
-		"(1 vCPU, 512 MiB), vdispl devices of 4 and 1 connectors of 1024x768" \
-		"(the figures of the first but the load's);" \
-		"$RUNS boot(s) of $ROUNDS rounds (ours, then upstream)$( ((RUNS == 1)) ||
-			echo ", the rounds of boot(s) $quiet")"
+	echo "$(date +%Y-%m-%d), $(nproc) cores, QEMU TCG, Xen 4.17, DomU of 1 vCPU and" \
+		"512 MiB (${TARGETS[*]}), vdispl devices of 4 and 1 connectors of 1024x768" \
+		"(the figures of the first but the load's); per kind of guest $RUNS" \
+		"boot(s) of $ROUNDS rounds (ours, then upstream)."
 	echo
 	echo "Times: the best of several tries in each round; memory: the median of" \
-		"$ROUNDS tries a round; ours and upstream: the medians over the rounds;" \
+		"3 tries a round; ours and upstream: the medians over the rounds;" \
 		"ours/upstream: the median of the rounds' own ratios; rounds: how many" \
 		"pairs, and their range (loads have pairs of their own after the rounds)." \
 		"Figures under TCG are relative, not absolute (README.md, Performance)."
+	for ((r = 1; r <= nboots; r++)); do
+		[[ -z ${busy[$r]:-} ]] ||
+			echo "Busy host in ${target[$r]}'s boot $(((r - 1) % RUNS + 1)) (${busy[$r]})" \
+				"$(if [[ " $(quiet_runs "${target[$r]}") " == *" $r "* ]]; then
+					echo "kept: no boot of it was quiet"
+				else
+					echo "left out"
+				fi)."
+	done
 	((RUNS == 1)) || echo "Each boot: its own median ratio; * a busy host."
-	((RUNS > 1)) || [[ -z ${busy[1]:-} ]] ||
-		echo "The host was busy (${busy[1]}): the times are not to be trusted."
 	echo
-	if ((RUNS == 1)); then
-		echo "| measurement | ours | upstream | ours/upstream | rounds | |"
-		echo "|---|---|---|---|---|---|"
-	else
-		echo "| measurement | ours | upstream | ours/upstream | rounds | | each boot |"
-		echo "|---|---|---|---|---|---|---|"
-	fi
+	head='| measurement |'
+	rule='|---|'
+	for t in "${TARGETS[@]}"; do
+		head+=" $t ours | $t upstream | $t ours/upstream | $t rounds | |"
+		rule+='---|---|---|---|---|'
+		if ((RUNS > 1)); then
+			head+=" $t each boot |"
+			rule+='---|'
+		fi
+	done
+	echo "$head"
+	echo "$rule"
 	for row in "${ROWS[@]}"; do
 		metric=${row%%|*}
 		dir=${row#*|}
 		dir=${dir%%|*}
-		o=$(median ours "$metric")
-		u=$(median upstream "$metric")
-		mapfile -t rs < <(pairs "$metric")
-		if ((${#rs[@]} > 0)); then
-			m=$(printf '%s\n' "${rs[@]}" | med | awk '{printf "%.2f\n", $1}')
-			range="${#rs[@]}: $(printf '%s\n' "${rs[@]}" | sort -g | sed -n '1p;$p' |
-				paste -sd ' ' | sed 's/ / to /')"
-		else
-			m=-
-			range=-
-		fi
-		printf '| %s | %s | %s | %s | %s | %s |' "${row##*|}" "$(fmt "$o")" "$(fmt "$u")" \
-			"$m" "$range" "$(judgement "$dir" "${rs[@]}")"
-		if ((RUNS > 1)); then
-			each=
-			for ((r = 1; r <= RUNS; r++)); do
-				e=$(pairs "$metric" "$r" | med | awk '{printf "%.2f\n", $1}')
-				each+=" ${e:--}"
-				[[ -z ${busy[$r]:-} ]] || each+="*"
-			done
-			printf ' %s |' "${each# }"
-		fi
+		printf '| %s |' "${row##*|}"
+		for t in "${TARGETS[@]}"; do
+			row_cells "$metric" "$dir" "$(quiet_runs "$t")"
+			if ((RUNS > 1)); then
+				each=
+				for ((r = 1; r <= nboots; r++)); do
+					[[ ${target[$r]} == "$t" ]] || continue
+					e=$(pairs "$metric" "$r" | med | awk '{printf "%.2f\n", $1}')
+					each+=" ${e:--}"
+					[[ -z ${busy[$r]:-} ]] || each+="*"
+				done
+				printf ' %s |' "${each# }"
+			fi
+		done
 		echo
 	done
 } >"$table"
 echo
 cat "$table"
 echo
-echo "bench: $RUNS boot(s), total $(e2e_elapsed "$start"); table in $table"
+echo "bench: ${TARGETS[*]}, $RUNS boot(s) each, total $(e2e_elapsed "$start"); table in $table"
 ((${#val[@]} > 0)) || die "bench: no figures"
 ((bad == 0))
