@@ -20,7 +20,8 @@
 #                       ratio is shown too
 #        BENCH_ROUNDS   rounds per boot (default 3)
 #        BENCH_TARGETS  the kinds of guest, a column group each (default
-#                       "x86-pv x86-pvh")
+#                       "x86-pv x86-pvh arm64"; on arm64 ours alone:
+#                       Debian's arm64 kernel has no Xen display frontend)
 # Under emulation on a shared machine, the host's other work slows the
 # guests down by up to five times, unevenly over a boot. A boot counts as
 # busy if in one of its flip measurements the best run's rate is over 1.25
@@ -48,9 +49,16 @@ RUNS=${BENCH_RUNS:-1}
 ROUNDS=${BENCH_ROUNDS:-3}
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS=$RUNS: want a number of boots"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS=$ROUNDS: want a number of rounds"
-read -ra TARGETS <<<"${BENCH_TARGETS:-x86-pv x86-pvh}"
-# The DomU's configuration of each target (tests/e2e/dom0/domu-NAME.cfg).
-declare -A TARGET_DOMU=([x86-pv]=bench [x86-pvh]=bench-pvh)
+read -ra TARGETS <<<"${BENCH_TARGETS:-x86-pv x86-pvh arm64}"
+# The DomU's configuration of each target (tests/e2e/dom0/domu-NAME.cfg),
+# its architecture, and how to set up and build that architecture's images
+# (as scripts/e2e.sh).
+declare -A TARGET_DOMU=([x86-pv]=bench [x86-pvh]=bench-pvh [arm64]=bench-arm64)
+declare -A TARGET_ARCH=([x86-pv]=x86_64 [x86-pvh]=x86_64 [arm64]=arm64)
+declare -A ARCH_IMAGES=([x86_64]=e2e-images.sh [arm64]=e2e-images-arm64.sh)
+declare -A ARCH_SETUP=([x86_64]="backend images boot" [arm64]="arm64 boot-arm64")
+# Where upstream is not to be had.
+declare -A TARGET_NO_UPSTREAM=([arm64]="none:not in Debian's arm64 kernel")
 for t in "${TARGETS[@]}"; do
 	[[ -v TARGET_DOMU[$t] ]] ||
 		die "BENCH_TARGETS: unknown target '$t' (known: ${!TARGET_DOMU[*]})"
@@ -266,27 +274,35 @@ judgement() {
 }
 
 start=$SECONDS
-e2e_setup backend images boot
-img=$("$SCRIPTS/e2e-images.sh" | tail -n 1)
+declare -A images=()
+for t in "${TARGETS[@]}"; do
+	arch=${TARGET_ARCH[$t]}
+	[[ -z ${images[$arch]:-} ]] || continue
+	# shellcheck disable=SC2086 # a list of groups
+	e2e_setup ${ARCH_SETUP[$arch]}
+	images[$arch]=$("$SCRIPTS/${ARCH_IMAGES[$arch]}" | tail -n 1)
+done
 nboots=0
 for t in "${TARGETS[@]}"; do
 	for ((run = 1; run <= RUNS; run++)); do
 		nboots=$((nboots + 1))
 		target[$nboots]=$t
 		echo "==> bench: $t, boot $run of $RUNS"
-		e2e_boot "bench/$t-$run" "$img" "$TIMEOUT" "e2e.domu=${TARGET_DOMU[$t]}" \
-			e2e.scenarios=bench e2e.timeout=$((TIMEOUT - 120)) \
-			"e2e.bench-rounds=$ROUNDS" "$(e2e_be_arg "--png-max 0")" e2e.hash=0
+		e2e_boot "bench/$t-$run" "${images[${TARGET_ARCH[$t]}]}" "$TIMEOUT" \
+			"e2e.domu=${TARGET_DOMU[$t]}" \
+			e2e.scenarios=bench "e2e.bench-rounds=$ROUNDS" "$(e2e_be_arg "--png-max 0")" e2e.hash=0
 		judge "$nboots"
 	done
 done
 
-# row_cells METRIC DIR BOOTS: a target's cells of a row.
+# row_cells TARGET METRIC DIR: a target's cells of a row.
 row_cells() {
-	local metric=$1 dir=$2 boots=$3 o u m range
+	local metric=$2 dir=$3 boots o u m range
 	local -a rs
+	boots=$(quiet_runs "$1")
 	o=$(median ours "$metric" "$boots")
 	u=$(median upstream "$metric" "$boots")
+	[[ -n $u || -z $o ]] || u=${TARGET_NO_UPSTREAM[$1]:-}
 	mapfile -t rs < <(pairs "$metric" "$boots")
 	if ((${#rs[@]} > 0)); then
 		m=$(printf '%s\n' "${rs[@]}" | med | awk '{printf "%.2f\n", $1}')
@@ -302,7 +318,7 @@ row_cells() {
 
 table=$LOGS/bench/$E2E_STAMP/bench.md
 {
-	echo "$(date +%Y-%m-%d), $(nproc) cores, QEMU TCG, Xen 4.17, DomU of 1 vCPU and" \
+	echo "$(date +%Y-%m-%d), $(nproc) cores, QEMU TCG, Xen 4.17, DomUs of 1 vCPU and" \
 		"512 MiB (${TARGETS[*]}), vdispl devices of 4 and 1 connectors of 1024x768" \
 		"(the figures of the first but the load's); per kind of guest $RUNS" \
 		"boot(s) of $ROUNDS rounds (ours, then upstream)."
@@ -341,7 +357,7 @@ table=$LOGS/bench/$E2E_STAMP/bench.md
 		dir=${dir%%|*}
 		printf '| %s |' "${row##*|}"
 		for t in "${TARGETS[@]}"; do
-			row_cells "$metric" "$dir" "$(quiet_runs "$t")"
+			row_cells "$t" "$metric" "$dir"
 			if ((RUNS > 1)); then
 				each=
 				for ((r = 1; r <= nboots; r++)); do

@@ -236,9 +236,10 @@ static long long kticks_read(void)
 }
 
 /*
- * Interrupts of the guest's timer (Xen's per-CPU timer VIRQ) and of the
- * driver's event channels (named after ours or upstream's module or the
- * device), all CPUs, by the last word of their /proc/interrupts line.
+ * Interrupts of the guest's timer (Xen's per-CPU timer VIRQ on x86, the
+ * architected timer on arm64) and of the driver's event channels (named
+ * after ours or upstream's module or the device), all CPUs, by the last
+ * word of their /proc/interrupts line.
  */
 static void irqs_read(struct kstat *k)
 {
@@ -267,7 +268,7 @@ static void irqs_read(struct kstat *k)
 			count += v;
 			s = next;
 		}
-		if (!strncmp(name, "timer", 5))
+		if (!strncmp(name, "timer", 5) || !strcmp(name, "arch_timer"))
 			k->timer_irqs += count;
 		else if (!strncmp(name, "xen_drm_front", 13) ||
 			 !strncmp(name, "vdispl", 6))
