@@ -89,7 +89,7 @@ ROWS=(
 	"cpu-end-ms|=|guest CPU check after them (ms)"
 	"load-to-card-ms|-|insmod to the cards of both devices (ms)"
 	"load-to-fbcon-ms|=|insmod to fbcon's first frame at the backend (ms)"
-	"kernel-splats|-|kernel splats, load to unload"
+	"kernel-splats|-|kernel splats, load to unload, all rounds"
 )
 
 text() { tr -d '\r' <"$1"; }
@@ -176,7 +176,9 @@ judge() {
 	busy[$run]=$(is_busy "$run")
 	[[ -z ${busy[$run]} ]] || echo "bench: $boot: busy host (${busy[$run]})"
 	summary=$(grep -h 'vdispl-be: summary:' "$res/backend.log" 2>/dev/null || true)
-	echo "bench: $boot: ${nrounds[$run]} rounds; backend ${summary#*summary: }"
+	echo "bench: $boot: $(for ((k = 1; k <= nrounds[$run]; k++)); do
+		[[ -z ${val[$run ours.$k flips1-rate]:-} ]] || echo x
+	done | wc -l) rounds, ${nrounds[$run]} loads; backend ${summary#*summary: }"
 	echo "bench: $boot: QEMU $E2E_BOOT_TIME s; logs in $E2E_RUN"
 }
 
@@ -201,7 +203,7 @@ med() {
 }
 
 # median DRIVER METRIC BOOTS: of DRIVER's rounds in BOOTS; a refusal as it
-# is.
+# is. Kernel splats are counted, not averaged: their sum.
 median() {
 	local r k v
 	local -a nums=()
@@ -216,7 +218,11 @@ median() {
 		done
 	done
 	((${#nums[@]} > 0)) || return 0
-	printf '%s\n' "${nums[@]}" | med
+	if [[ $2 == kernel-splats ]]; then
+		printf '%s\n' "${nums[@]}" | awk '{ n += $1 } END { print n }'
+	else
+		printf '%s\n' "${nums[@]}" | med
+	fi
 }
 
 # pairs METRIC BOOTS: ours/upstream of every round of BOOTS that has both,
