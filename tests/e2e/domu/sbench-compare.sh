@@ -18,10 +18,10 @@
 # timer and of the driver's event channels while nothing runs but what the
 # driver does by itself (ours has fbcon on its connectors; upstream has no
 # fbdev).
-# load-to-card-ms: from the start of the driver's insmod commands (each
-# driver's modules that are not loaded yet: ours loads drm_shmem_helper,
-# which upstream does not use) to the card of the last of the DomU's
-# devices. load-to-fbcon-ms (ours): from the same start to fbcon's console
+# load-to-card-ms: from the start of the driver's insmod commands (the
+# modules it alone needs: ours loads drm_shmem_helper, upstream
+# xen_front_pgdir_shbuf; the DRM core both need is loaded before the
+# rounds) to the card of the last of the DomU's devices. load-to-fbcon-ms (ours): from the same start to fbcon's console
 # on the first device, by the kernel log's clock: "fb0: ... frame buffer
 # device" comes once fbcon took the display over, its mode set by the
 # backend (asked, too, whether it showed a frame: the two clocks differ).
@@ -105,13 +105,13 @@ sb_load() {
 # sb_load_ours TAG, sb_load_upstream TAG: load the driver (its modules
 # not loaded yet, as modprobe would), true once every device has a card.
 sb_load_ours() {
-	# Ours alone uses it: loaded with ours.
-	rmmod drm_shmem_helper 2>/dev/null
+	sb_rmmod_own ours
 	sb_script /etc/e2e/modules "$MODULE" >/tmp/sb-ours.sh
 	sb_load "$1" /tmp/sb-ours.sh
 	sb_connected && sb_first_frame "$1"
 }
 sb_load_upstream() {
+	sb_rmmod_own upstream
 	sb_script /etc/e2e/upstream-modules >/tmp/sb-upstream.sh
 	sb_load "$1" /tmp/sb-upstream.sh
 	echo "E2E-BENCH $1 load-to-fbcon-ms none:no fbdev"
@@ -152,6 +152,36 @@ sb_round() {
 	check "bench-$tag-unload" "$out" "sb_${drv}_unloaded"
 	wait_until 15 all_disconnected
 	sb_log_splats "$tag"
+}
+
+# The modules each driver needs: their names, in load order, in
+# /tmp/sb-mods-DRIVER (ours: /etc/e2e/modules, its dependencies).
+sb_mods() {
+	sed 's|.*/||; s|\.ko$||; s|-|_|g' /etc/e2e/modules >/tmp/sb-mods-ours
+	sed 's|.*/||; s|\.ko$||; s|-|_|g' /etc/e2e/upstream-modules \
+		>/tmp/sb-mods-upstream 2>/dev/null
+}
+
+# Those both drivers need (the DRM core) are loaded once, before the
+# rounds: each load then times what that driver loads for itself.
+sb_load_common() {
+	local ko m
+	while read -r ko; do
+		m=$(echo "${ko##*/}" | sed 's|\.ko$||; s|-|_|g')
+		grep -qxF "$m" /tmp/sb-mods-upstream 2>/dev/null &&
+			[ ! -d "/sys/module/$m" ] && insmod "$ko"
+	done </etc/e2e/modules
+}
+
+# sb_rmmod_own DRIVER: the modules DRIVER alone needs unloaded (the last
+# loaded first), so that its load loads them, as modprobe would.
+sb_rmmod_own() {
+	local other=upstream m
+	[ "$1" = upstream ] && other=ours
+	sed '1!G;h;$!d' "/tmp/sb-mods-$1" 2>/dev/null | while read -r m; do
+		grep -qxF "$m" "/tmp/sb-mods-$other" 2>/dev/null ||
+			rmmod "$m" 2>/dev/null
+	done
 }
 
 # The insmod commands of the modules in FILE not loaded yet, then of KO,
@@ -261,6 +291,8 @@ sb_load_pairs() {
 
 sbench_run() {
 	local r=0 drv
+	sb_mods
+	sb_load_common
 	while [ $r -lt "$SB_ROUNDS" ]; do
 		r=$((r + 1))
 		for drv in $SB_DRIVERS; do
