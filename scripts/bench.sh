@@ -296,7 +296,8 @@ for t in "${TARGETS[@]}"; do
 		echo "==> bench: $t, boot $run of $RUNS"
 		e2e_boot "bench/$t-$run" "${images[${TARGET_ARCH[$t]}]}" "$TIMEOUT" \
 			"e2e.domu=${TARGET_DOMU[$t]}" \
-			e2e.scenarios=bench "e2e.bench-rounds=$ROUNDS" "$(e2e_be_arg "--png-max 0")" e2e.hash=0
+			e2e.scenarios=bench "e2e.bench-rounds=$ROUNDS" \
+			"$(e2e_be_arg "--png-max 0")" e2e.hash=0
 		judge "$nboots"
 	done
 done
