@@ -20,8 +20,11 @@
 #                       ratio is shown too
 #        BENCH_ROUNDS   rounds per boot (default 3)
 #        BENCH_TARGETS  the kinds of guest, a column group each (default
-#                       "x86-pv x86-pvh arm64"; on arm64 ours alone:
-#                       Debian's arm64 kernel has no Xen display frontend)
+#                       "x86-pv x86-pvh arm64 x86-pv-paced"; on arm64 ours
+#                       alone: Debian's arm64 kernel has no Xen display
+#                       frontend; x86-pv-paced: a PV DomU of 2 vCPUs and
+#                       the backend sending frame-done at 60 Hz (--vsync),
+#                       as a display does)
 # Under emulation on a shared machine, the host's other work slows the
 # guests down by up to five times, unevenly over a boot. A boot counts as
 # busy if in one of its flip measurements the best run's rate is over 1.25
@@ -49,12 +52,17 @@ RUNS=${BENCH_RUNS:-1}
 ROUNDS=${BENCH_ROUNDS:-3}
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS=$RUNS: want a number of boots"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS=$ROUNDS: want a number of rounds"
-read -ra TARGETS <<<"${BENCH_TARGETS:-x86-pv x86-pvh arm64}"
+read -ra TARGETS <<<"${BENCH_TARGETS:-x86-pv x86-pvh arm64 x86-pv-paced}"
 # The DomU's configuration of each target (tests/e2e/dom0/domu-NAME.cfg),
 # its architecture, and how to set up and build that architecture's images
 # (as scripts/e2e.sh).
-declare -A TARGET_DOMU=([x86-pv]=bench [x86-pvh]=bench-pvh [arm64]=bench-arm64)
-declare -A TARGET_ARCH=([x86-pv]=x86_64 [x86-pvh]=x86_64 [arm64]=arm64)
+declare -A TARGET_DOMU=([x86-pv]=bench [x86-pvh]=bench-pvh [arm64]=bench-arm64
+	[x86-pv-paced]=bench-paced)
+declare -A TARGET_ARCH=([x86-pv]=x86_64 [x86-pvh]=x86_64 [arm64]=arm64
+	[x86-pv-paced]=x86_64)
+# The backend's arguments beyond the bench's own, and the DomU's.
+declare -A TARGET_BE=([x86-pv-paced]=" --vsync")
+declare -A TARGET_ARGS=([x86-pv-paced]=e2e.bench-paced=1)
 declare -A ARCH_IMAGES=([x86_64]=e2e-images.sh [arm64]=e2e-images-arm64.sh)
 declare -A ARCH_SETUP=([x86_64]="backend images boot" [arm64]="arm64 boot-arm64")
 # Where upstream is not to be had.
@@ -73,6 +81,12 @@ ROWS=(
 	"flips1-p99-us|-|flip to event, 1 connector, p99 (us)"
 	"flips4-p50-us|-|flip to event, 4 connectors, median (us)"
 	"flips4-p99-us|-|flip to event, 4 connectors, p99 (us)"
+	"flips1-fps-conn|+|paced display: frames/s on each connector, 1 connector (60 at most)"
+	"flips4-fps-conn|+|paced display: frames/s on each connector, 4 connectors (60 at most)"
+	"flips1-jitter-us|-|paced display: jitter of the event timestamps, 1 connector (us)"
+	"flips4-jitter-us|-|paced display: jitter of the event timestamps, 4 connectors (us)"
+	"flips1-missed-pct|-|paced display: refresh periods missed per 100 frames, 1 connector"
+	"flips4-missed-pct|-|paced display: refresh periods missed per 100 frames, 4 connectors"
 	"flips1-kcpu-us|-|guest kernel CPU per flip, 1 connector (us)"
 	"flips4-kcpu-us|-|guest kernel CPU per flip, 4 connectors (us)"
 	"flips1-timer-irqs|-|guest timer interrupts per 100 flips, 1 connector"
@@ -294,10 +308,12 @@ for t in "${TARGETS[@]}"; do
 		nboots=$((nboots + 1))
 		target[$nboots]=$t
 		echo "==> bench: $t, boot $run of $RUNS"
+		# shellcheck disable=SC2086 # TARGET_ARGS: none or words
 		e2e_boot "bench/$t-$run" "${images[${TARGET_ARCH[$t]}]}" "$TIMEOUT" \
 			"e2e.domu=${TARGET_DOMU[$t]}" \
 			e2e.scenarios=bench "e2e.bench-rounds=$ROUNDS" \
-			"$(e2e_be_arg "--png-max 0")" e2e.hash=0
+			"$(e2e_be_arg "--png-max 0${TARGET_BE[$t]:-}")" e2e.hash=0 \
+			${TARGET_ARGS[$t]:-}
 		judge "$nboots"
 	done
 done

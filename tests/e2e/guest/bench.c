@@ -9,7 +9,7 @@
  *
  * Usage: e2e-bench spin NAME
  *   Times a fixed loop: cpu-NAME-ms, how much CPU the guest gets now.
- * Usage: e2e-bench flips CARD CONNECTORS SECONDS RUNS
+ * Usage: e2e-bench flips CARD CONNECTORS SECONDS RUNS [paced]
  *   Sets each of the first CONNECTORS connected connectors to its preferred
  *   mode (legacy SETCRTC), then page-flips every CRTC with an event,
  *   re-flipping each as soon as its event is read, for SECONDS, RUNS
@@ -20,6 +20,12 @@
  *   the guest's kernel time (system, irq and softirq) per flip in us; and
  *   flipsN-timer-irqs and flipsN-ring-irqs, the guest's timer interrupts
  *   and the driver's event channel interrupts per 100 flips.
+ *   With "paced" (a backend that sends frame-done at its display's
+ *   refresh), also: flipsN-fps-conn, frames per second on each connector;
+ *   flipsN-jitter-us, the standard deviation of the intervals between the
+ *   timestamps of a CRTC's consecutive events, all CRTCs pooled (what a
+ *   compositor schedules its repaint from); and flipsN-missed-pct, refresh
+ *   periods without a frame per 100 frames shown.
  * Usage: e2e-bench buffers CARD WIDTH HEIGHT ITERATIONS
  *   Times CREATE_DUMB + ADDFB2 + RMFB + DESTROY_DUMB after one untimed
  *   round: buf-WxH-ms, the best; or "buf-WxH-ms refused:ERRNO:IOCTL" if the
@@ -46,6 +52,7 @@
 #define _GNU_SOURCE /* strerrorname_np */
 #include <dirent.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -169,7 +176,7 @@ struct pipe {
 	struct drm_mode_modeinfo mode;
 	struct fb fb[2];
 	unsigned int front;
-	double t0;
+	double t0, last_ev;
 	int pending;
 };
 
@@ -283,23 +290,48 @@ static void kstat_read(struct kstat *k)
 	k->kticks = kticks_read();
 }
 
-/* Flip latencies of one run, in us, and what it cost the guest. */
-struct run {
-	double *lat, secs;
+/* A growing array of doubles. */
+struct vec {
+	double *v;
 	size_t n, cap;
+};
+
+static int vec_add(struct vec *a, double x)
+{
+	if (a->n == a->cap) {
+		double *v = realloc(a->v, (a->cap ? 2 * a->cap : 4096) * sizeof(*v));
+
+		if (!v)
+			return -1;
+		a->v = v;
+		a->cap = a->cap ? 2 * a->cap : 4096;
+	}
+	a->v[a->n++] = x;
+	return 0;
+}
+
+/*
+ * One run: the flip latencies and the intervals between each CRTC's
+ * consecutive event timestamps, in us, and what it cost the guest.
+ */
+struct run {
+	struct vec lat, gaps;
+	double secs;
 	struct kstat k0, k1;
 };
 
 /* Every pipe flips, and flips again on its event, for secs. */
 static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 {
-	double start = now_s(), end = start + secs, t;
+	double start = now_s(), end = start + secs, t, ev_t;
 	unsigned int i, pending = 0;
 	char buf[1024];
 
-	r->n = 0;
+	r->lat.n = 0;
+	r->gaps.n = 0;
 	kstat_read(&r->k0);
 	for (i = 0; i < n; i++) {
+		p[i].last_ev = 0;
 		if (flip(&p[i], i))
 			return 1;
 		pending++;
@@ -326,13 +358,11 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 				continue;
 			i = (unsigned int)ev->user_data;
 			p[i].pending = 0;
-			if (r->n == r->cap) {
-				r->cap = r->cap ? 2 * r->cap : 4096;
-				r->lat = realloc(r->lat, r->cap * sizeof(*r->lat));
-				if (!r->lat)
-					return 2;
-			}
-			r->lat[r->n++] = (t - p[i].t0) * 1e6;
+			ev_t = ev->tv_sec * 1e6 + ev->tv_usec;
+			if (vec_add(&r->lat, (t - p[i].t0) * 1e6) ||
+			    (p[i].last_ev && vec_add(&r->gaps, ev_t - p[i].last_ev)))
+				return 2;
+			p[i].last_ev = ev_t;
 			if (t < end) {
 				if (flip(&p[i], i))
 					return 1;
@@ -346,14 +376,49 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 	return 0;
 }
 
+/* A mode's refresh period in us. */
+static double period_us(const struct drm_mode_modeinfo *m)
+{
+	if (m->clock && m->htotal && m->vtotal)
+		return (double)m->htotal * m->vtotal * 1000.0 / m->clock;
+	return 1e6 / (m->vrefresh ? m->vrefresh : 60);
+}
+
+/*
+ * What a display-paced run shows a compositor: the jitter of the event
+ * timestamps (standard deviation of a CRTC's consecutive intervals) and
+ * the refresh periods that went by without a frame, per 100 frames.
+ */
+static void paced_figures(unsigned int n, const struct run *r, double period)
+{
+	double sum = 0, sq = 0, mean, missed = 0;
+	size_t i;
+
+	if (!r->gaps.n)
+		return;
+	for (i = 0; i < r->gaps.n; i++) {
+		double g = r->gaps.v[i], extra = g / period - 1;
+
+		sum += g;
+		sq += g * g;
+		if (extra > 0.5)
+			missed += (long)(extra + 0.5);
+	}
+	mean = sum / r->gaps.n;
+	printf("flips%u-fps-conn %.1f\n", n, r->lat.n / r->secs / n);
+	printf("flips%u-jitter-us %.0f\n", n,
+	       sqrt(sq / r->gaps.n - mean * mean > 0 ? sq / r->gaps.n - mean * mean : 0));
+	printf("flips%u-missed-pct %.1f\n", n, missed * 100.0 / r->lat.n);
+}
+
 /*
  * The best of several runs: the host's other work only ever slows the
  * emulated machine down, and by much more than the drivers differ, so the
  * fastest run is the one that shows the drivers best.
  */
-static int flips(unsigned int n, double secs, unsigned int runs)
+static int flips(unsigned int n, double secs, unsigned int runs, bool paced)
 {
-	struct run r[2] = { { 0 } }, *cur = &r[0], *best = &r[1], *tmp;
+	struct run r[2], *cur = &r[0], *best = &r[1], *tmp;
 	double rate, slowest = 0;
 	struct pipe p[MAX_PIPES];
 	const char *step;
@@ -362,6 +427,7 @@ static int flips(unsigned int n, double secs, unsigned int runs)
 
 	if (!n || n > MAX_PIPES || !runs)
 		return 2;
+	memset(r, 0, sizeof(r));
 	if (pipes_find(p, n))
 		return 1;
 	for (i = 0; i < n; i++) {
@@ -386,39 +452,44 @@ static int flips(unsigned int n, double secs, unsigned int runs)
 		ret = flip_run(p, n, secs, cur);
 		if (ret)
 			return ret;
+		rate = cur->lat.n / cur->secs;
 		fprintf(stderr, PROG ": %u CRTC(s), run %u: %zu flips in %.2f s (%.1f/s); p50 %.0f us, p90 %.0f us, max %.0f us\n",
-			n, k + 1, cur->n, cur->secs, cur->n / cur->secs,
-			percentile(cur->lat, cur->n, 50), percentile(cur->lat, cur->n, 90),
-			percentile(cur->lat, cur->n, 100));
-		rate = cur->n / cur->secs;
+			n, k + 1, cur->lat.n, cur->secs, rate,
+			percentile(cur->lat.v, cur->lat.n, 50),
+			percentile(cur->lat.v, cur->lat.n, 90),
+			percentile(cur->lat.v, cur->lat.n, 100));
 		if (!k || rate < slowest)
 			slowest = rate;
-		if (!k || rate > best->n / best->secs) {
+		if (!k || rate > best->lat.n / best->secs) {
 			tmp = best;
 			best = cur;
 			cur = tmp;
 		}
 	}
-	printf("flips%u-rate %.1f\n", n, best->n / best->secs);
-	printf("flips%u-p50-us %.0f\n", n, percentile(best->lat, best->n, 50));
-	printf("flips%u-p99-us %.0f\n", n, percentile(best->lat, best->n, 99));
+	printf("flips%u-rate %.1f\n", n, best->lat.n / best->secs);
+	printf("flips%u-p50-us %.0f\n", n, percentile(best->lat.v, best->lat.n, 50));
+	printf("flips%u-p99-us %.0f\n", n, percentile(best->lat.v, best->lat.n, 99));
 	/* Runs on a quiet host are within a few percent of each other. */
-	printf("flips%u-spread %.2f\n", n, best->n / best->secs / slowest);
-	if (best->n && best->k0.kticks >= 0 && best->k1.kticks >= 0)
+	printf("flips%u-spread %.2f\n", n, best->lat.n / best->secs / slowest);
+	if (best->lat.n && best->k0.kticks >= 0 && best->k1.kticks >= 0)
 		printf("flips%u-kcpu-us %.0f\n", n,
 		       (best->k1.kticks - best->k0.kticks) * 1e6 /
-		       sysconf(_SC_CLK_TCK) / best->n);
-	if (best->n) {
+		       sysconf(_SC_CLK_TCK) / best->lat.n);
+	if (best->lat.n) {
 		printf("flips%u-timer-irqs %.1f\n", n,
-		       (best->k1.timer_irqs - best->k0.timer_irqs) * 100.0 / best->n);
+		       (best->k1.timer_irqs - best->k0.timer_irqs) * 100.0 / best->lat.n);
 		printf("flips%u-ring-irqs %.1f\n", n,
-		       (best->k1.ring_irqs - best->k0.ring_irqs) * 100.0 / best->n);
+		       (best->k1.ring_irqs - best->k0.ring_irqs) * 100.0 / best->lat.n);
 	}
+	if (paced)
+		paced_figures(n, best, period_us(&p[0].mode));
 	for (i = 0; i < n; i++)
 		if (fb_destroy(&p[i].fb[0], &step) || fb_destroy(&p[i].fb[1], &step))
 			return step_fail(step);
-	free(r[0].lat);
-	free(r[1].lat);
+	for (k = 0; k < 2; k++) {
+		free(r[k].lat.v);
+		free(r[k].gaps.v);
+	}
 	return 0;
 }
 
@@ -808,7 +879,8 @@ int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int ok = (!strcmp(cmd, "spin") && argc == 3) ||
-		 (!strcmp(cmd, "flips") && argc == 6) ||
+		 (!strcmp(cmd, "flips") && (argc == 6 ||
+					     (argc == 7 && !strcmp(argv[6], "paced")))) ||
 		 (!strcmp(cmd, "buffers") && argc == 6) ||
 		 (!strcmp(cmd, "memory") && argc == 7) ||
 		 (!strcmp(cmd, "load") && argc >= 4);
@@ -816,7 +888,7 @@ int main(int argc, char **argv)
 
 	if (!ok) {
 		fprintf(stderr, "usage: " PROG " spin NAME\n"
-				"       " PROG " flips CARD CONNECTORS SECONDS RUNS\n"
+				"       " PROG " flips CARD CONNECTORS SECONDS RUNS [paced]\n"
 				"       " PROG " buffers CARD WIDTH HEIGHT ITERATIONS\n"
 				"       " PROG " memory CARD WIDTH HEIGHT COUNT ROUNDS\n"
 				"       " PROG " load SCRIPT DEVDIR...\n");
@@ -834,7 +906,8 @@ int main(int argc, char **argv)
 		return e2e_fail(PROG, "DRM_IOCTL_VERSION");
 	fprintf(stderr, PROG ": %s: driver %s\n", argv[2], name);
 	if (!strcmp(cmd, "flips"))
-		return flips(arg(argv[3]), strtod(argv[4], NULL), arg(argv[5]));
+		return flips(arg(argv[3]), strtod(argv[4], NULL), arg(argv[5]),
+			     argc == 7);
 	if (!strcmp(cmd, "buffers"))
 		return buffers(arg(argv[3]), arg(argv[4]), arg(argv[5]));
 	return memory(arg(argv[3]), arg(argv[4]), arg(argv[5]), arg(argv[6]));
