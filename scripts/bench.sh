@@ -53,9 +53,8 @@ ROUNDS=${BENCH_ROUNDS:-3}
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS=$RUNS: want a number of boots"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS=$ROUNDS: want a number of rounds"
 read -ra TARGETS <<<"${BENCH_TARGETS:-x86-pv x86-pvh arm64 x86-pv-paced}"
-# The DomU's configuration of each target (tests/e2e/dom0/domu-NAME.cfg),
-# its architecture, and how to set up and build that architecture's images
-# (as scripts/e2e.sh).
+# The DomU's configuration of each target (tests/e2e/dom0/domu-NAME.cfg)
+# and the architecture of its images (e2e_images).
 declare -A TARGET_DOMU=([x86-pv]=bench [x86-pvh]=bench-pvh [arm64]=bench-arm64
 	[x86-pv-paced]=bench-paced)
 declare -A TARGET_ARCH=([x86-pv]=x86_64 [x86-pvh]=x86_64 [arm64]=arm64
@@ -63,8 +62,6 @@ declare -A TARGET_ARCH=([x86-pv]=x86_64 [x86-pvh]=x86_64 [arm64]=arm64
 # The backend's arguments beyond the bench's own, and the DomU's.
 declare -A TARGET_BE=([x86-pv-paced]=" --vsync")
 declare -A TARGET_ARGS=([x86-pv-paced]=e2e.bench-paced=1)
-declare -A ARCH_IMAGES=([x86_64]=e2e-images.sh [arm64]=e2e-images-arm64.sh)
-declare -A ARCH_SETUP=([x86_64]="backend images boot" [arm64]="arm64 boot-arm64")
 # Where upstream is not to be had.
 declare -A TARGET_NO_UPSTREAM=([arm64]="none:not in Debian's arm64 kernel")
 for t in "${TARGETS[@]}"; do
@@ -274,17 +271,17 @@ ratio() {
 	}'
 }
 
-# judgement DIR RATIOS...: "worse" if the median ratio says ours is worse
-# (DIR + or -) and no round says otherwise by over 3%; "rounds disagree" if
-# one round has ours better and another worse, each by over 3%.
+# judgement DIR MEDIAN RATIOS...: "worse" if the MEDIAN of RATIOS says
+# ours is worse (DIR + or -) and no round says otherwise by over 3%;
+# "rounds disagree" if one round has ours better and another worse, each by
+# over 3%.
 judgement() {
-	local dir=$1
-	shift
+	local dir=$1 m=$2
+	shift 2
 	(($# > 0)) && [[ $dir != = ]] || return 0
-	printf '%s\n' "$@" | sort -g | awk -v dir="$dir" '
+	printf '%s\n' "$@" | sort -g | awk -v dir="$dir" -v m="$m" '
 		{ v[NR] = $1 }
 		END {
-			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 			lo = v[1]; hi = v[NR]
 			if (lo < 0.97 && hi > 1.03) { print "rounds disagree"; exit }
 			if ((dir == "+" && m < 1 && hi <= 1.03) ||
@@ -296,11 +293,7 @@ judgement() {
 start=$SECONDS
 declare -A images=()
 for t in "${TARGETS[@]}"; do
-	arch=${TARGET_ARCH[$t]}
-	[[ -z ${images[$arch]:-} ]] || continue
-	# shellcheck disable=SC2086 # a list of groups
-	e2e_setup ${ARCH_SETUP[$arch]}
-	images[$arch]=$("$SCRIPTS/${ARCH_IMAGES[$arch]}" | tail -n 1)
+	e2e_images "${TARGET_ARCH[$t]}"
 done
 nboots=0
 for t in "${TARGETS[@]}"; do
@@ -336,7 +329,7 @@ row_cells() {
 		range=-
 	fi
 	printf ' %s | %s | %s | %s | %s |' "$(fmt "$o")" "$(fmt "$u")" "$m" "$range" \
-		"$(judgement "$dir" "${rs[@]}")"
+		"$(judgement "$dir" "$m" "${rs[@]}")"
 }
 
 table=$LOGS/bench/$E2E_STAMP/bench.md

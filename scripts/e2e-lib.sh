@@ -83,6 +83,25 @@ e2e_elapsed() {
 	printf '%d s' "$((SECONDS - $1))"
 }
 
+# The images of each architecture: the script that builds them, and the
+# set-up groups it needs.
+declare -A E2E_ARCH_IMAGES=([x86_64]=e2e-images.sh [arm64]=e2e-images-arm64.sh)
+declare -A E2E_ARCH_SETUP=([x86_64]="backend images boot" [arm64]="arm64 boot-arm64")
+
+# e2e_images ARCH...: set up and build the images of each ARCH, once each;
+# their directories in the associative array images, by architecture
+# (declared by the caller).
+e2e_images() {
+	local arch
+	for arch in "$@"; do
+		[[ -z ${images[$arch]:-} ]] || continue
+		# shellcheck disable=SC2086 # a list of groups
+		e2e_setup ${E2E_ARCH_SETUP[$arch]}
+		# shellcheck disable=SC2004 # images: the caller's associative array
+		images[$arch]=$("$SCRIPTS/${E2E_ARCH_IMAGES[$arch]}" | tail -n 1)
+	done
+}
+
 # e2e_boot KIND[/SUB] IMG TIMEOUT [DOM0 ARGS...]: a new run directory under
 # $LOGS/KIND (the last ten are kept; KIND/latest links to it; with SUB,
 # the run directory is its subdirectory SUB, and the boots of one process

@@ -48,10 +48,8 @@ declare -A TARGET_STRESS=([x86-pv]=full [x86-pvh]="5 20" [arm64]="5 20")
 declare -A TARGET_DOMU=([x86-pv]="" [x86-pvh]=e2e.domu=pvh [arm64]=e2e.domu=arm64)
 # Xen on arm64 has one kind of guest, which Linux calls HVM.
 declare -A TARGET_TYPE=([x86-pv]=PV [x86-pvh]=PVH [arm64]=HVM)
-# The images each target boots: the script that builds them, its set-up.
+# The architecture of the images each target boots (e2e_images).
 declare -A TARGET_ARCH=([x86-pv]=x86_64 [x86-pvh]=x86_64 [arm64]=arm64)
-declare -A ARCH_IMAGES=([x86_64]=e2e-images.sh [arm64]=e2e-images-arm64.sh)
-declare -A ARCH_SETUP=([x86_64]="backend images boot" [arm64]="arm64 boot-arm64")
 for target in $TARGETS; do
 	[[ -v TARGET_DOMU[$target] ]] ||
 		die "E2E_TARGETS: unknown target '$target' (known: ${!TARGET_DOMU[*]})"
@@ -81,11 +79,7 @@ start=$SECONDS
 declare -A images=()
 t=$SECONDS
 for target in $TARGETS; do
-	arch=${TARGET_ARCH[$target]}
-	[[ -z ${images[$arch]:-} ]] || continue
-	# shellcheck disable=SC2086 # a list of groups
-	e2e_setup ${ARCH_SETUP[$arch]}
-	images[$arch]=$("$SCRIPTS/${ARCH_IMAGES[$arch]}" | tail -n 1)
+	e2e_images "${TARGET_ARCH[$target]}"
 done
 images_time=$((SECONDS - t))
 # fbcon's text is checked against the kernel's own font.
