@@ -159,12 +159,16 @@ sb_round() {
 	sb_log_splats "$tag"
 }
 
+# sb_names: the module names of the .ko paths on stdin.
+sb_names() { sed 's|.*/||; s|\.ko$||; s|-|_|g'; }
+
 # The modules each driver needs: their names, in load order, in
 # /tmp/sb-mods-DRIVER (ours: /etc/e2e/modules, its dependencies).
 sb_mods() {
-	sed 's|.*/||; s|\.ko$||; s|-|_|g' /etc/e2e/modules >/tmp/sb-mods-ours
-	sed 's|.*/||; s|\.ko$||; s|-|_|g' /etc/e2e/upstream-modules \
-		>/tmp/sb-mods-upstream 2>/dev/null
+	sb_names </etc/e2e/modules >/tmp/sb-mods-ours
+	: >/tmp/sb-mods-upstream
+	[ "$SB_DRIVERS" = ours ] ||
+		sb_names </etc/e2e/upstream-modules >/tmp/sb-mods-upstream
 }
 
 # Those both drivers need (the DRM core) are loaded once, before the
@@ -172,14 +176,15 @@ sb_mods() {
 sb_load_common() {
 	local ko m
 	while read -r ko; do
-		m=$(echo "${ko##*/}" | sed 's|\.ko$||; s|-|_|g')
+		m=$(echo "$ko" | sb_names)
 		grep -qxF "$m" /tmp/sb-mods-upstream 2>/dev/null &&
 			[ ! -d "/sys/module/$m" ] && insmod "$ko"
 	done </etc/e2e/modules
 }
 
 # sb_rmmod_own DRIVER: the modules DRIVER alone needs unloaded (the last
-# loaded first), so that its load loads them, as modprobe would.
+# loaded first), so that its load loads them, as modprobe would. Where
+# upstream is not to be had (arm64), that is every module ours needs.
 sb_rmmod_own() {
 	local other=upstream m
 	[ "$1" = upstream ] && other=ours

@@ -391,7 +391,7 @@ static double period_us(const struct drm_mode_modeinfo *m)
  */
 static void paced_figures(unsigned int n, const struct run *r, double period)
 {
-	double sum = 0, sq = 0, mean, missed = 0;
+	double sum = 0, sq = 0, mean, var, missed = 0;
 	size_t i;
 
 	if (!r->gaps.n)
@@ -405,9 +405,10 @@ static void paced_figures(unsigned int n, const struct run *r, double period)
 			missed += (long)(extra + 0.5);
 	}
 	mean = sum / r->gaps.n;
+	/* Rounding may take a variance of nearly 0 below it. */
+	var = fmax(sq / r->gaps.n - mean * mean, 0);
 	printf("flips%u-fps-conn %.1f\n", n, r->lat.n / r->secs / n);
-	printf("flips%u-jitter-us %.0f\n", n,
-	       sqrt(sq / r->gaps.n - mean * mean > 0 ? sq / r->gaps.n - mean * mean : 0));
+	printf("flips%u-jitter-us %.0f\n", n, sqrt(var));
 	printf("flips%u-missed-pct %.1f\n", n, missed * 100.0 / r->lat.n);
 }
 
