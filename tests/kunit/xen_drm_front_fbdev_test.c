@@ -20,10 +20,12 @@
 #include <linux/workqueue.h>
 
 #include <drm/drm_auth.h>
+#include <drm/drm_client.h>
 #include <drm/drm_device.h>
 #include <drm/drm_fb_helper.h>
 #include <drm/drm_file.h>
 #include <drm/drm_fourcc.h>
+#include <drm/drm_gem_shmem_helper.h>
 
 #include "../../drm_internal.h"
 #include "../xen_drm_front.h"
@@ -308,6 +310,34 @@ static void ft_console(struct kunit *test)
 }
 
 /*
+ * fbdev maps its buffer at each flush, fbcon's cursor blinks five times a
+ * second: the mapping made at the first flush is the one every later
+ * flush uses, kept while no flush runs (in a PV guest each mapping and
+ * unmapping is a hypercall per page), and the backend sees each drawing.
+ */
+static void ft_flush_mapped_once(struct kunit *test)
+{
+	struct ft_ctx *ctx = ft_connect(test, 1);
+	struct drm_gem_shmem_object *shmem;
+	void *vaddr;
+
+	shmem = to_drm_gem_shmem_obj(ctx->xdrm->drm.fb_helper->buffer->gem);
+	ft_take_over(test, ctx);
+	KUNIT_ASSERT_EQ(test, ft_set_palette(test, ctx), 0);
+	ft_draw(ctx);
+	ft_flush(ctx);
+	vaddr = shmem->vaddr;
+	KUNIT_EXPECT_NOT_NULL_MSG(test, vaddr, "no mapping kept after a flush");
+	KUNIT_EXPECT_GT(test, shmem->vmap_use_count, 0u);
+
+	ft_draw(ctx);
+	ft_flush(ctx);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, shmem->vaddr, vaddr,
+				"the buffer was mapped again");
+	ft_backend_sees(test, ctx);
+}
+
+/*
  * Drawn before fbcon took the display over: no flip of a framebuffer the
  * backend does not show, but the pixels are in it when it is shown.
  */
@@ -544,6 +574,7 @@ static void ft_exit(struct kunit *test)
 
 static struct kunit_case ft_cases[] = {
 	KUNIT_CASE(ft_console),
+	KUNIT_CASE(ft_flush_mapped_once),
 	KUNIT_CASE(ft_draw_before_take_over),
 	KUNIT_CASE(ft_two_connectors),
 	KUNIT_CASE(ft_master),

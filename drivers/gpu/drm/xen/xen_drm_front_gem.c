@@ -116,8 +116,12 @@ static void xdf_gem_free(struct drm_gem_object *obj)
 {
 	struct xdf_gem *gem = to_xdf_gem(obj);
 	struct drm_device *drm = obj->dev;
+	struct iosys_map map;
 
 	drm_dev_get(drm);
+	/* The kernel mappings left are those xdf_gem_vmap() kept. */
+	while (!obj->import_attach && gem->shmem.vmap_use_count)
+		drm_gem_shmem_vunmap(&gem->shmem, &map);
 	/* The page array it uses goes below. */
 	WARN_ON(gem->dbuf && kref_read(&gem->dbuf->ref) != 1);
 	xdf_dbuf_put(gem->dbuf);
@@ -128,13 +132,37 @@ static void xdf_gem_free(struct drm_gem_object *obj)
 	drm_dev_put(drm);
 }
 
+/*
+ * The kernel mapping of a buffer of ours is made on its first vmap and
+ * kept until the buffer goes: fbdev maps its buffer at each flush (each
+ * blink of fbcon's cursor), and in a PV guest mapping and unmapping its
+ * pages take a hypercall per page table entry.
+ */
+static int xdf_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
+	struct iosys_map kept;
+	bool first;
+	int ret;
+
+	mutex_lock(&shmem->vmap_lock);
+	first = !obj->import_attach && !shmem->vmap_use_count;
+	mutex_unlock(&shmem->vmap_lock);
+
+	ret = drm_gem_shmem_vmap(shmem, map);
+	/* Two racing first calls keep two: xdf_gem_free() drops all. */
+	if (!ret && first && drm_gem_shmem_vmap(shmem, &kept))
+		drm_dbg_driver(obj->dev, "kernel mapping of buffer not kept\n");
+	return ret;
+}
+
 static const struct drm_gem_object_funcs xdf_gem_funcs = {
 	.free = xdf_gem_free,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,
 	.get_sg_table = drm_gem_shmem_object_get_sg_table,
-	.vmap = drm_gem_shmem_object_vmap,
+	.vmap = xdf_gem_vmap,
 	.vunmap = drm_gem_shmem_object_vunmap,
 	.mmap = drm_gem_shmem_object_mmap,
 	.vm_ops = &drm_gem_shmem_vm_ops,
