@@ -1927,6 +1927,11 @@ static void kt_display_flip(struct kunit *test, struct kt_display *d,
 	KUNIT_ASSERT_EQ(test, kt_flip(d->ctx, 0, to, d->flips), 0);
 	KUNIT_ASSERT_TRUE(test, kt_wait_flips(d->ctx, 0, d->flips + 1));
 	arrived = ktime_get();
+	/* Its frame-done is the next vblank: no timer interrupt before. */
+	KUNIT_EXPECT_FALSE_MSG(test,
+			       hrtimer_is_queued(&kt_pipe(d->ctx, 0)->vblank_timer),
+			       "flip %u: vblank timer armed while it is on its way",
+			       d->flips);
 	while (ktime_before(ktime_get(), due))
 		usleep_range(50, 100);
 	fd_start = ktime_get();

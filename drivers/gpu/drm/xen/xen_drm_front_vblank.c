@@ -171,6 +171,12 @@ void xdf_vblank_hold(struct xdf_pipe *xp)
 	xdf_vblank_catch_up(xp, ktime_get());
 	xp->vblank_held = true;
 	spin_unlock_irqrestore(&xp->vblank_lock, flags);
+	/*
+	 * Flipping, a flip follows each frame-done well within a period:
+	 * the timer armed by the last frame-done would fire for nothing.
+	 * Not waited for: a handler running sees the hold and stops.
+	 */
+	hrtimer_try_to_cancel(&xp->vblank_timer);
 }
 
 /**
