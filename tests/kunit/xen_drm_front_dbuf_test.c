@@ -348,6 +348,26 @@ static void dbt_check_layout(struct kunit *test, struct dbt_ctx *ctx,
 	}
 }
 
+/*
+ * Where the references the backend reads for @buf's pages break their
+ * run: a buffer granted as one run needs no array of them in the guest.
+ */
+static unsigned int dbt_run_breaks(struct kunit *test, struct dbt_ctx *ctx,
+				   struct dbt_buf *buf)
+{
+	unsigned int n = buf->obj->size >> PAGE_SHIFT, i, breaks = 0;
+	grant_ref_t *refs;
+
+	refs = kvcalloc(n, sizeof(*refs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, refs);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_dbuf_refs(ctx->sdev, buf->cookie,
+							refs, n), n);
+	for (i = 1; i < n; i++)
+		breaks += refs[i] != refs[i - 1] + 1;
+	kvfree(refs);
+	return breaks;
+}
+
 /* Directory layout of buffers of 1, 1023, 1024 pages, 1080p and 4K. */
 static void dbt_layout(struct kunit *test)
 {
@@ -383,6 +403,8 @@ static void dbt_layout(struct kunit *test)
 				  sizes[i].width, sizes[i].height,
 				  sizes[i].bpp, bufs[i].size, 0);
 		dbt_check_layout(test, ctx, &bufs[i]);
+		KUNIT_EXPECT_EQ_MSG(test, dbt_run_breaks(test, ctx, &bufs[i]), 0u,
+				    "%u pages: grants not one run", sizes[i].pages);
 		grants += sizes[i].pages +
 			  DIV_ROUND_UP(sizes[i].pages,
 				       XENDISPL_PAGE_DIR_GREFS_PER_PAGE);
@@ -466,6 +488,17 @@ static void dbt_dumb_pixels_24(struct kunit *test)
 static void dbt_dumb_pixels_8(struct kunit *test)
 {
 	dbt_dumb_pixels_case(test, 1023, 77, 8);
+}
+
+/*
+ * A grant table with no run of free references left, though enough of
+ * them: the pages are granted one by one, and the backend still reads
+ * what the CPU wrote.
+ */
+static void dbt_dumb_pixels_fragmented(struct kunit *test)
+{
+	xdf_sim_gnttab_no_runs(true);
+	dbt_dumb_pixels_case(test, 1920, 1080, 32);
 }
 
 /* Refused userspace input: nothing allocated, nothing sent. */
@@ -2084,6 +2117,13 @@ static void dbt_backend_gone_still_mapped(struct kunit *test)
 	dbt_backend_gone_case(test, true);
 }
 
+/* As dbt_backend_gone_still_mapped(), the grants made one by one. */
+static void dbt_backend_gone_still_mapped_fragmented(struct kunit *test)
+{
+	xdf_sim_gnttab_no_runs(true);
+	dbt_backend_gone_case(test, true);
+}
+
 /* be-alloc: the backend goes; the frontend still unmaps before freeing. */
 static void dbt_backend_gone_be_alloc(struct kunit *test)
 {
@@ -2171,6 +2211,7 @@ static struct kunit_case dbt_cases[] = {
 	KUNIT_CASE(dbt_dumb_pixels_32),
 	KUNIT_CASE(dbt_dumb_pixels_24),
 	KUNIT_CASE(dbt_dumb_pixels_8),
+	KUNIT_CASE(dbt_dumb_pixels_fragmented),
 	KUNIT_CASE(dbt_bad_input),
 	KUNIT_CASE(dbt_be_alloc),
 	KUNIT_CASE(dbt_be_alloc_bad_refs),
@@ -2204,6 +2245,7 @@ static struct kunit_case dbt_cases[] = {
 	KUNIT_CASE(dbt_dir_rewritten),
 	KUNIT_CASE(dbt_backend_gone),
 	KUNIT_CASE(dbt_backend_gone_still_mapped),
+	KUNIT_CASE(dbt_backend_gone_still_mapped_fragmented),
 	KUNIT_CASE(dbt_backend_gone_be_alloc),
 	KUNIT_CASE(dbt_sim_strict_backend),
 	{}

@@ -170,6 +170,8 @@ static DEFINE_MUTEX(sim_xenwatch_mutex);
 static DEFINE_SPINLOCK(hv_lock);
 static struct xdf_sim_counters hv;
 static int hv_grant_budget = -1;
+/* The grant table has free runs of references (not too fragmented). */
+static bool hv_grant_runs = true;
 static int hv_evtchn_budget = -1;
 static int hv_fmap_budget = -1;
 /* Allocations of pages for foreign mappings that still succeed; -1: all. */
@@ -798,6 +800,81 @@ int xdf_xen_grant_page(domid_t domid, struct page *page, bool readonly)
 }
 
 /*
+ * The first free run of @count references from *@start on, wrapping
+ * around once, as the grant table's search: 0 or -ENOSPC. Called with
+ * hv_lock held.
+ */
+static int sim_grant_find_run(unsigned int count, unsigned long *start)
+{
+	unsigned long from = *start, idx;
+	bool wrapped = false;
+
+	for (;;) {
+		if (from + count - 1 > SIM_MAX_GRANT_REF) {
+			if (wrapped)
+				return -ENOSPC;
+			wrapped = true;
+			from = 1;
+			continue;
+		}
+		idx = from;
+		if (!xa_find(&sim_grants, &idx, from + count - 1, XA_PRESENT)) {
+			*start = from;
+			return 0;
+		}
+		from = idx + 1;
+	}
+}
+
+int xdf_xen_grant_pages_seq(domid_t domid, struct page *const *pages,
+			    unsigned int count, grant_ref_t *first)
+{
+	struct sim_grant **gs;
+	unsigned long flags, start;
+	unsigned int i, n;
+	int err = -ENOMEM;
+
+	gs = kcalloc(count, sizeof(*gs), GFP_KERNEL);
+	for (n = 0; gs && n < count; n++) {
+		gs[n] = kzalloc(sizeof(**gs), GFP_KERNEL);
+		if (!gs[n])
+			goto out;
+		gs[n]->page = pages[n];
+		gs[n]->domid = domid;
+	}
+	if (!gs)
+		goto out;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	err = -ENOSPC;
+	start = max(sim_grant_next, 1u);
+	if (hv_grant_runs &&
+	    (hv_grant_budget < 0 || hv_grant_budget >= (int)count))
+		err = sim_grant_find_run(count, &start);
+	for (i = 0; !err && i < count; i++) {
+		err = xa_err(xa_store(&sim_grants, start + i, gs[i],
+				      GFP_ATOMIC));
+		if (err)
+			while (i--)
+				xa_erase(&sim_grants, start + i);
+	}
+	if (!err) {
+		hv.grants += count;
+		if (hv_grant_budget >= 0)
+			hv_grant_budget -= count;
+		sim_grant_next = start + count;
+		*first = start;
+	}
+	spin_unlock_irqrestore(&hv_lock, flags);
+out:
+	if (err)
+		while (gs && n--)
+			kfree(gs[n]);
+	kfree(gs);
+	return err;
+}
+
+/*
  * Ends a grant, as gnttab_end_foreign_access() (@defer: if the backend
  * still maps it, later, @page handed over) or gnttab_try_end_foreign_access()
  * (not at all then). 1 if it ended now, 0 if not, -1 on a misuse.
@@ -955,6 +1032,20 @@ void xdf_sim_gnttab_fail_after(int count)
 
 	spin_lock_irqsave(&hv_lock, flags);
 	hv_grant_budget = count;
+	spin_unlock_irqrestore(&hv_lock, flags);
+}
+
+/**
+ * xdf_sim_gnttab_no_runs() - fragment the grant table
+ * @fragmented: no run of free references is to be had, however many are
+ *		free; false to undo
+ */
+void xdf_sim_gnttab_no_runs(bool fragmented)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&hv_lock, flags);
+	hv_grant_runs = !fragmented;
 	spin_unlock_irqrestore(&hv_lock, flags);
 }
 
@@ -4619,6 +4710,7 @@ void xdf_sim_reset(void)
 
 	spin_lock_irqsave(&hv_lock, flags);
 	hv_grant_budget = -1;
+	hv_grant_runs = true;
 	hv_evtchn_budget = -1;
 	hv_fmap_budget = -1;
 	hv_fpages_budget = -1;

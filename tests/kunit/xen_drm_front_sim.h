@@ -475,6 +475,7 @@ bool xdf_sim_grant_info(grant_ref_t ref, struct xdf_sim_grant_info *info);
 int xdf_sim_backend_map(grant_ref_t ref, void **vaddr);
 void xdf_sim_backend_unmap(grant_ref_t ref);
 void xdf_sim_gnttab_fail_after(int count);
+void xdf_sim_gnttab_no_runs(bool fragmented);
 void xdf_sim_evtchn_fail_after(int count);
 void xdf_sim_foreign_map_fail_after(int count);
 void xdf_sim_foreign_pages_fail_after(int count);

@@ -259,7 +259,10 @@ struct xdf_dbuf_desc {
  *	   the creator's (the GEM object's, which drops its display buffers
  *	   before it frees the array), or with @be_alloc ours
  * @grefs: our grants of @pages, or with @be_alloc the backend's grants;
- *	   kept apart from the directory, which the backend can rewrite
+ *	   kept apart from the directory, which the backend can rewrite;
+ *	   NULL when ours are the run from @gref_first
+ * @gref_first: without @grefs, the grant of the first page, the others'
+ *		following in page order; 0 if none was made
  * @handles: with @be_alloc, the mappings of the backend's grants
  * @num_dir_pages: number of page directory pages
  * @dir_pages: the page directory
@@ -275,6 +278,7 @@ struct xdf_dbuf {
 	unsigned int num_pages;
 	struct page **pages;
 	grant_ref_t *grefs;
+	grant_ref_t gref_first;
 	grant_handle_t *handles;
 	unsigned int num_dir_pages;
 	struct page **dir_pages;

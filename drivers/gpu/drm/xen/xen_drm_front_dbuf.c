@@ -15,7 +15,9 @@
  * would double. Whoever owns the array keeps it in place as long as the
  * display buffer lives: the GEM object drops its display buffers' last
  * references before it frees the array. The grant references are kept
- * apart from the directory listing them, which the backend can write to.
+ * apart from the directory listing them, which the backend can write to:
+ * as one run of references, whose first is all there is to keep, or where
+ * the grant table has no such run free, in an array.
  *
  * We build the page directory ourselves rather than with the kernel's
  * xen-front-pgdir-shbuf helper: that helper revokes grants the backend may
@@ -85,7 +87,10 @@ domid_t xdf_dbuf_backend_domid(struct xdf_dbuf *dbuf)
 	return to_xenbus_device(dbuf->xdrm->drm.dev)->otherend_id;
 }
 
-/* What the display buffer allocated: the page array only with be-alloc. */
+/*
+ * What the display buffer allocated: the page array only with be-alloc,
+ * the grant array with be-alloc or when our grants are not one run.
+ */
 static void xdf_dbuf_free_arrays(struct xdf_dbuf *dbuf)
 {
 	if (dbuf->be_alloc) {
@@ -114,17 +119,18 @@ static struct xdf_dbuf *xdf_dbuf_alloc(struct xdf_drm *xdrm,
 	dbuf->be_alloc = be_alloc;
 	dbuf->num_pages = num_pages;
 	dbuf->num_dir_pages = num_dir;
-	dbuf->grefs = kvcalloc(num_pages, sizeof(*dbuf->grefs), GFP_KERNEL);
 	dbuf->dir_pages = kcalloc(num_dir, sizeof(*dbuf->dir_pages), GFP_KERNEL);
 	dbuf->dir_grefs = kcalloc(num_dir, sizeof(*dbuf->dir_grefs), GFP_KERNEL);
 	if (be_alloc) {
+		dbuf->grefs = kvcalloc(num_pages, sizeof(*dbuf->grefs),
+				       GFP_KERNEL);
 		dbuf->pages = kvcalloc(num_pages, sizeof(*dbuf->pages),
 				       GFP_KERNEL);
 		dbuf->handles = kvcalloc(num_pages, sizeof(*dbuf->handles),
 					 GFP_KERNEL);
 	}
-	if (!dbuf->grefs || !dbuf->dir_pages || !dbuf->dir_grefs ||
-	    (be_alloc && (!dbuf->pages || !dbuf->handles))) {
+	if (!dbuf->dir_pages || !dbuf->dir_grefs ||
+	    (be_alloc && (!dbuf->grefs || !dbuf->pages || !dbuf->handles))) {
 		xdf_dbuf_free_arrays(dbuf);
 		kfree(dbuf);
 		return NULL;
@@ -196,7 +202,8 @@ static void xdf_dir_fill(struct xdf_dbuf *dbuf)
 	unsigned int i;
 
 	for (i = 0; i < dbuf->num_pages; i++)
-		*xdf_dir_entry(dbuf, i) = dbuf->grefs[i];
+		*xdf_dir_entry(dbuf, i) = dbuf->grefs ? dbuf->grefs[i] :
+					  dbuf->gref_first + i;
 }
 
 /*
@@ -280,41 +287,28 @@ static void xdf_revoke_work(struct work_struct *work)
 	mutex_unlock(&xdf_revokes_lock);
 }
 
-/*
- * Keeps the @count grants among the first @n of @grefs that are not 0,
- * which the backend still maps, until it lets go of them.
- */
-static void xdf_revoke_later(struct page *const *pages,
-			     const grant_ref_t *grefs, unsigned int n,
-			     unsigned int count)
+/* Room for @count grants the backend still maps, or NULL. */
+static struct xdf_revoke *xdf_revoke_alloc(unsigned int count)
 {
 	struct xdf_revoke *r;
-	unsigned int i, j = 0;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	if (r) {
-		r->pages = kvmalloc_array(count, sizeof(*pages), GFP_KERNEL);
-		r->grefs = kvmalloc_array(count, sizeof(*grefs), GFP_KERNEL);
+	if (!r)
+		return NULL;
+	r->pages = kvmalloc_array(count, sizeof(*r->pages), GFP_KERNEL);
+	r->grefs = kvmalloc_array(count, sizeof(*r->grefs), GFP_KERNEL);
+	if (!r->pages || !r->grefs) {
+		kvfree(r->pages);
+		kvfree(r->grefs);
+		kfree(r);
+		return NULL;
 	}
-	if (!r || !r->pages || !r->grefs) {
-		/* The kernel's slower queue still gets them back. */
-		for (i = 0; i < n; i++)
-			if (grefs[i])
-				xdf_xen_end_access(grefs[i], pages[i]);
-		if (r) {
-			kvfree(r->pages);
-			kvfree(r->grefs);
-			kfree(r);
-		}
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (!grefs[i])
-			continue;
-		r->pages[j] = pages[i];
-		r->grefs[j++] = grefs[i];
-	}
-	r->count = j;
+	return r;
+}
+
+/* Keeps the grants in @r until the backend lets go of them. */
+static void xdf_revoke_later(struct xdf_revoke *r)
+{
 	mutex_lock(&xdf_revokes_lock);
 	list_add_tail(&r->node, &xdf_revokes);
 	schedule_delayed_work(&xdf_revoke_dwork, HZ / 10);
@@ -352,25 +346,36 @@ void xdf_dbuf_module_exit(void)
 /*
  * Revokes the grants of @pages, up to the first page never set, handing
  * our page references over: a page the backend still maps stays until it
- * unmaps it. Pages never granted are just released. @pages may be
- * another's array and is left as it is; in @grefs, ours, the grants ended
- * become 0.
+ * unmaps it. Page i's grant is @grefs[i], or without @grefs @first + i; a
+ * page without one (0: never granted) is just released. @pages may be
+ * another's array and is left as it is.
  */
-static void xdf_revoke_pages(struct page *const *pages, grant_ref_t *grefs,
+static void xdf_revoke_pages(struct page *const *pages,
+			     const grant_ref_t *grefs, grant_ref_t first,
 			     unsigned int count)
 {
-	unsigned int i, kept = 0;
+	struct xdf_revoke *r = NULL;
+	grant_ref_t ref;
+	unsigned int i;
 
 	for (i = 0; i < count && pages[i]; i++) {
-		if (grefs[i] && !xdf_xen_try_end_access(grefs[i])) {
-			kept++;
+		ref = grefs ? grefs[i] : first ? first + i : 0;
+		if (!ref || xdf_xen_try_end_access(ref)) {
+			put_page(pages[i]);
 			continue;
 		}
-		grefs[i] = 0;
-		put_page(pages[i]);
+		if (!r)
+			r = xdf_revoke_alloc(count - i);
+		if (!r) {
+			/* The kernel's slower queue still gets it back. */
+			xdf_xen_end_access(ref, pages[i]);
+			continue;
+		}
+		r->pages[r->count] = pages[i];
+		r->grefs[r->count++] = ref;
 	}
-	if (kept)
-		xdf_revoke_later(pages, grefs, i, kept);
+	if (r)
+		xdf_revoke_later(r);
 }
 
 static int xdf_dbuf_send_create(struct xdf_dbuf *dbuf,
@@ -444,13 +449,34 @@ static void xdf_dbuf_destroy(struct xdf_dbuf *dbuf)
 	} else {
 		if (dbuf->created)
 			xdf_dbuf_send_destroy(dbuf);
-		xdf_revoke_pages(dbuf->pages, dbuf->grefs, dbuf->num_pages);
+		xdf_revoke_pages(dbuf->pages, dbuf->grefs, dbuf->gref_first,
+				 dbuf->num_pages);
 	}
 
-	xdf_revoke_pages(dbuf->dir_pages, dbuf->dir_grefs, dbuf->num_dir_pages);
+	xdf_revoke_pages(dbuf->dir_pages, dbuf->dir_grefs, 0,
+			 dbuf->num_dir_pages);
 	if (dbuf->cookie)
 		xdf_cookie_free(xdrm, dbuf->cookie);
 	xdf_dbuf_free(dbuf);
+}
+
+/* Grants the pages one at a time: the grant table has no run for them. */
+static int xdf_dbuf_grant_each(struct xdf_dbuf *dbuf, domid_t domid)
+{
+	unsigned int i;
+	int ref;
+
+	dbuf->grefs = kvcalloc(dbuf->num_pages, sizeof(*dbuf->grefs),
+			       GFP_KERNEL);
+	if (!dbuf->grefs)
+		return -ENOMEM;
+	for (i = 0; i < dbuf->num_pages; i++) {
+		ref = xdf_xen_grant_page(domid, dbuf->pages[i], false);
+		if (ref < 0)
+			return ref;
+		dbuf->grefs[i] = ref;
+	}
+	return 0;
 }
 
 /**
@@ -487,18 +513,18 @@ struct xdf_dbuf *xdf_dbuf_share(struct xdf_drm *xdrm, struct page **pages,
 	for (i = 0; i < num_pages; i++)
 		get_page(pages[i]);
 
+	/*
+	 * Writable: the backend only reads the pixels, but known backends
+	 * map buffers read-write and fail on read-only grants. One run of
+	 * references needs no array of them (8 KiB for a 1080p buffer).
+	 */
 	domid = xdf_dbuf_backend_domid(dbuf);
-	for (i = 0; i < num_pages; i++) {
-		/*
-		 * Writable: the backend only reads the pixels, but known
-		 * backends map buffers read-write and fail on read-only
-		 * grants.
-		 */
-		ret = xdf_xen_grant_page(domid, pages[i], false);
-		if (ret < 0)
-			goto err;
-		dbuf->grefs[i] = ret;
-	}
+	ret = xdf_xen_grant_pages_seq(domid, pages, num_pages,
+				      &dbuf->gref_first);
+	if (ret)
+		ret = xdf_dbuf_grant_each(dbuf, domid);
+	if (ret)
+		goto err;
 
 	ret = xdf_dir_create(dbuf);
 	if (ret)

@@ -179,6 +179,37 @@ int xdf_xen_grant_page(domid_t domid, struct page *page, bool readonly)
 }
 
 /**
+ * xdf_xen_grant_pages_seq() - grant pages under one run of references
+ * @domid: the domain given read-write access
+ * @pages: the pages
+ * @count: their number, at least 1
+ * @first: where the first page's reference is stored; page i's is
+ *	   @first + i
+ *
+ * All or nothing: the grant table may hold @count free references but no
+ * run of them, even once grown. Each reference is ended as one made by
+ * xdf_xen_grant_page().
+ *
+ * Return: 0, or -ENOSPC with nothing granted and @first untouched.
+ */
+int xdf_xen_grant_pages_seq(domid_t domid, struct page *const *pages,
+			    unsigned int count, grant_ref_t *first)
+{
+	grant_ref_t ref;
+	unsigned int i;
+	int ret;
+
+	ret = gnttab_alloc_grant_reference_seq(count, &ref);
+	if (ret)
+		return ret;
+	for (i = 0; i < count; i++)
+		gnttab_grant_foreign_access_ref(ref + i, domid,
+						xen_page_to_gfn(pages[i]), 0);
+	*first = ref;
+	return 0;
+}
+
+/**
  * xdf_xen_end_access() - revoke a grant made by xdf_xen_grant_page()
  * @ref: the grant reference
  * @page: the granted page whose reference the caller hands over, or NULL

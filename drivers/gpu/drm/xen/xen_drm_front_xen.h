@@ -50,6 +50,8 @@ void xdf_xen_dev_fatal(struct xenbus_device *xb_dev, int err,
 
 /* Grants of our pages to the backend */
 int xdf_xen_grant_page(domid_t domid, struct page *page, bool readonly);
+int xdf_xen_grant_pages_seq(domid_t domid, struct page *const *pages,
+			    unsigned int count, grant_ref_t *first);
 void xdf_xen_end_access(grant_ref_t ref, struct page *page);
 bool xdf_xen_try_end_access(grant_ref_t ref);
 
