@@ -25,6 +25,13 @@
 #                       frontend; x86-pv-paced: a PV DomU of 2 vCPUs and
 #                       the backend sending frame-done at 60 Hz (--vsync),
 #                       as a display does)
+#        BENCH_TRACE=1  after each driver's flip measurements, one more
+#                       one-connector run traced in the guest: calls and
+#                       time of the flip ioctl, the commit worker and the
+#                       interrupt handlers, and the timers, works and
+#                       wake-ups that fired, per driver and round, in
+#                       trace.txt beside each boot's logs (evidence of
+#                       where a driver's time goes, not figures)
 # Under emulation on a shared machine, the host's other work slows the
 # guests down by up to five times, unevenly over a boot. A boot counts as
 # busy if in one of its flip measurements the best run's rate is over 1.25
@@ -306,7 +313,9 @@ for t in "${TARGETS[@]}"; do
 			"e2e.domu=${TARGET_DOMU[$t]}" \
 			e2e.scenarios=bench "e2e.bench-rounds=$ROUNDS" \
 			"$(e2e_be_arg "--png-max 0${TARGET_BE[$t]:-}")" e2e.hash=0 \
-			${TARGET_ARGS[$t]:-}
+			${TARGET_ARGS[$t]:-} ${BENCH_TRACE:+e2e.bench-trace=1}
+		text "$E2E_RUN/results/domu-console.log" 2>/dev/null |
+			sed -n 's/.*E2E-TRACE //p' >"$E2E_RUN/trace.txt" || true
 		judge "$nboots"
 	done
 done

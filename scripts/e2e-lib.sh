@@ -349,7 +349,8 @@ e2e_overlay() {
 	echo "/lib/modules/$krel/extra/xen_drm_front.ko" >"$du/etc/e2e/module"
 	cp "$build"/guest/e2e-* "$du/usr/bin/"
 	install -m 755 "$E2E_SRC/domu/init" "$du/init"
-	install -m 644 "$E2E_SRC"/domu/*.sh "$E2E_SRC/domu/weston.ini" "$du/etc/e2e/"
+	install -m 644 "$E2E_SRC"/domu/*.sh "$E2E_SRC"/domu/*.awk \
+		"$E2E_SRC/domu/weston.ini" "$du/etc/e2e/"
 	mkdir -p "$img.new/dom0/domu"
 	cat "$base/domu-base.cpio" <(e2e_cpio_of "$du") >"$img.new/dom0/domu/initrd"
 

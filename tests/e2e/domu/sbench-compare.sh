@@ -46,6 +46,8 @@ SB_LOADS=5
 # A backend paced at its display's refresh (make bench's x86-pv-paced):
 # the flip measurements also give what a compositor sees of it.
 SB_PACED=${E2E_BENCH_PACED:+paced}
+# make bench's BENCH_TRACE=1: where the kernel's time goes while flipping.
+SB_TRACE=${E2E_BENCH_TRACE:-}
 SB_SPLAT='BUG:|WARNING:|kernel BUG at|Oops|general protection|Kernel panic|Call Trace:'
 
 sbench_plan() {
@@ -90,10 +92,39 @@ sb_measure() {
 	sb_bench "$tag" flips1 flips "$card" 1 $SB_FLIP_SECS $SB_FLIP_RUNS $SB_PACED
 	# shellcheck disable=SC2086
 	sb_bench "$tag" flips4 flips "$card" 4 $SB_FLIP_SECS $SB_FLIP_RUNS $SB_PACED
+	[ -n "$SB_TRACE" ] && sb_trace "$tag" "$card"
 	sb_bench "$tag" buf-1080p buffers "$card" 1920 1080 $SB_BUF_ITERS
 	sb_bench "$tag" buf-4k buffers "$card" 3840 2160 $SB_BUF_ITERS
 	sb_bench "$tag" memory memory "$card" 1920 1080 $SB_MEM_COUNT $SB_MEM_ROUNDS
 	e2e-bench spin end | sed "s/^/E2E-BENCH $tag /"
+}
+
+# sb_trace TAG CARD: one more one-connector flip run, traced (not one of
+# the figures: tracing slows it down). The timer ticks sample where the
+# CPUs are (a stack at each tick: idle, user space, or the kernel
+# function interrupted and what it runs for: the syscall or the work);
+# and which interrupts, timers, works and wake-ups fired, how often.
+# "E2E-TRACE <tag> <kind> <name> <count>" lines, the run's own figures as
+# "E2E-TRACE <tag> run ...".
+SB_TRACE_EVENTS="timer/hrtimer_expire_entry timer/timer_expire_entry
+	workqueue/workqueue_execute_start irq/irq_handler_entry sched/sched_wakeup"
+sb_trace() {
+	local tag=$1 card=$2 t=/sys/kernel/debug/tracing e
+	[ -d $t ] || { echo "E2E-INFO $tag: no tracefs"; return; }
+	echo 0 >$t/tracing_on
+	echo 16384 >$t/buffer_size_kb
+	for e in $SB_TRACE_EVENTS; do echo 1 >"$t/events/$e/enable"; done
+	echo stacktrace >$t/events/timer/hrtimer_expire_entry/trigger
+	echo >$t/trace
+	echo 1 >$t/tracing_on
+	# shellcheck disable=SC2086 # SB_PACED: no argument or one
+	e2e-bench flips "$card" 1 $SB_FLIP_SECS 1 $SB_PACED >/tmp/sb-trace.out 2>&1
+	echo 0 >$t/tracing_on
+	echo '!stacktrace' >$t/events/timer/hrtimer_expire_entry/trigger
+	for e in $SB_TRACE_EVENTS; do echo 0 >"$t/events/$e/enable"; done
+	sed "s/^/E2E-TRACE $tag run /" /tmp/sb-trace.out
+	awk -v tag="$tag" -f /etc/e2e/trace.awk $t/trace | sort -k3,3 -k5,5nr
+	echo >$t/trace
 }
 
 # sb_load TAG SCRIPT: the driver loaded by the insmod commands in SCRIPT,
@@ -210,8 +241,15 @@ sb_script() {
 
 # sb_first_frame TAG: load-to-fbcon-ms, from the last load mark to
 # fb0's registration in the kernel log, once the backend says it showed a
-# frame of the first device.
-sb_frame_shown() { ctl be first-frame "${DEVS%% *}" >/dev/null; }
+# frame of a device: fbcon's console is on fb0, the fbdev of the device
+# whose card came first, not always the first device.
+sb_frame_shown() {
+	local n
+	for n in $DEVS; do
+		ctl be first-frame "$n" >/dev/null && return
+	done
+	return 1
+}
 sb_first_frame() {
 	local tag=$1 ms
 	if ! wait_until 30 sb_frame_shown; then
