@@ -11,12 +11,14 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/file.h>
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -2117,6 +2119,42 @@ static void dbt_backend_gone_still_mapped(struct kunit *test)
 	dbt_backend_gone_case(test, true);
 }
 
+/*
+ * Grants the backend still mapped when their buffer went are tried again
+ * by themselves, every 100 ms: once the backend unmaps them, they end
+ * within a few retries without anyone asking.
+ */
+static void dbt_revoke_retries(struct kunit *test)
+{
+	struct dbt_ctx *ctx = dbt_connect(test, NULL);
+	struct xdf_sim_counters c;
+	struct dbt_buf buf;
+	unsigned long deadline;
+
+	KUNIT_ASSERT_EQ(test, dbt_create(test, ctx, 640, 480, 32, &buf), 0);
+	xdf_sim_backend_keep_dbufs(ctx->sdev, true);
+	xdf_sim_backend_set_state(ctx->sdev, XenbusStateClosing);
+	xdf_sim_settle();
+	KUNIT_ASSERT_TRUE(test, xdf_sim_wait_frontend_state(ctx->sdev,
+							    XenbusStateClosed,
+							    DBT_WAIT_MS));
+	KUNIT_EXPECT_EQ(test, dbt_destroy(ctx, &buf), 0);
+	xdf_sim_settle();
+	xdf_sim_get_counters(&c);
+	KUNIT_ASSERT_GT(test, c.grants, 0u);
+
+	xdf_sim_backend_drop_dbufs(ctx->sdev);
+	deadline = jiffies + msecs_to_jiffies(2000);
+	do {
+		msleep(20);
+		xdf_sim_get_counters(&c);
+	} while (c.grants && time_before(jiffies, deadline));
+	KUNIT_EXPECT_EQ_MSG(test, c.grants, 0u,
+			    "grants still held 2 s after the backend unmapped them");
+	KUNIT_EXPECT_EQ(test, c.deferred, 0u);
+	KUNIT_EXPECT_EQ(test, c.misuse, 0u);
+}
+
 /* As dbt_backend_gone_still_mapped(), the grants made one by one. */
 static void dbt_backend_gone_still_mapped_fragmented(struct kunit *test)
 {
@@ -2246,6 +2284,7 @@ static struct kunit_case dbt_cases[] = {
 	KUNIT_CASE(dbt_backend_gone),
 	KUNIT_CASE(dbt_backend_gone_still_mapped),
 	KUNIT_CASE(dbt_backend_gone_still_mapped_fragmented),
+	KUNIT_CASE(dbt_revoke_retries),
 	KUNIT_CASE(dbt_backend_gone_be_alloc),
 	KUNIT_CASE(dbt_sim_strict_backend),
 	{}
