@@ -20,15 +20,19 @@
 #                       ratio is shown too
 #        BENCH_ROUNDS   rounds per boot (default 3)
 #        BENCH_TARGETS  the kinds of guest, a column group each (default
-#                       "x86-pv x86-pvh arm64 x86-pv-paced"; on arm64 ours
+#                       "x86-pv x86-pvh arm64 x86-pv-paced x86-pv-2cpu"; on
+#                       arm64 ours
 #                       alone: Debian's arm64 kernel has no Xen display
 #                       frontend; x86-pv-paced: a PV DomU of 2 vCPUs and
 #                       the backend sending frame-done at 60 Hz (--vsync),
-#                       as a display does)
+#                       as a display does; it also runs Weston);
+#                       x86-pv-2cpu: a PV DomU of 2 vCPUs, the backend
+#                       answering at once, the four-connector flips also
+#                       measured with the second vCPU offline (scaling)
 #        BENCH_TRACE=1  after each driver's flip measurements, one more
-#                       one-connector run traced in the guest: calls and
-#                       time of the flip ioctl, the commit worker and the
-#                       interrupt handlers, and the timers, works and
+#                       one-connector run traced in the guest: where
+#                       the timer ticks found the CPUs (a sampled
+#                       profile), and the interrupts, timers, works and
 #                       wake-ups that fired, per driver and round, in
 #                       trace.txt beside each boot's logs (evidence of
 #                       where a driver's time goes, not figures)
@@ -59,13 +63,13 @@ RUNS=${BENCH_RUNS:-1}
 ROUNDS=${BENCH_ROUNDS:-3}
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS=$RUNS: want a number of boots"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS=$ROUNDS: want a number of rounds"
-read -ra TARGETS <<<"${BENCH_TARGETS:-x86-pv x86-pvh arm64 x86-pv-paced}"
+read -ra TARGETS <<<"${BENCH_TARGETS:-x86-pv x86-pvh arm64 x86-pv-paced x86-pv-2cpu}"
 # The DomU's configuration of each target (tests/e2e/dom0/domu-NAME.cfg)
 # and the architecture of its images (e2e_images).
 declare -A TARGET_DOMU=([x86-pv]=bench [x86-pvh]=bench-pvh [arm64]=bench-arm64
-	[x86-pv-paced]=bench-paced)
+	[x86-pv-paced]=bench-2cpu [x86-pv-2cpu]=bench-2cpu)
 declare -A TARGET_ARCH=([x86-pv]=x86_64 [x86-pvh]=x86_64 [arm64]=arm64
-	[x86-pv-paced]=x86_64)
+	[x86-pv-paced]=x86_64 [x86-pv-2cpu]=x86_64)
 # The backend's arguments beyond the bench's own, and the DomU's.
 declare -A TARGET_BE=([x86-pv-paced]=" --vsync")
 declare -A TARGET_ARGS=([x86-pv-paced]=e2e.bench-paced=1)
@@ -81,6 +85,8 @@ done
 ROWS=(
 	"flips1-rate|+|flips/s, 1 connector (higher is better)"
 	"flips4-rate|+|flips/s, 4 connectors at once, aggregate (higher is better)"
+	"flips4-1cpu-rate|+|flips/s, 4 connectors, the second vCPU offline"
+	"flips4-scaling|+|flips/s, 4 connectors: 2 vCPUs over 1, same round"
 	"flips1-p50-us|-|flip to event, 1 connector, median (us)"
 	"flips1-p99-us|-|flip to event, 1 connector, p99 (us)"
 	"flips4-p50-us|-|flip to event, 4 connectors, median (us)"
@@ -91,6 +97,8 @@ ROWS=(
 	"flips4-jitter-us|-|paced display: jitter of the event timestamps, 4 connectors (us)"
 	"flips1-missed-pct|-|paced display: refresh periods missed per 100 frames, 1 connector"
 	"flips4-missed-pct|-|paced display: refresh periods missed per 100 frames, 4 connectors"
+	"weston-fps|+|paced display: Weston (pixman) with weston-simple-shm, frames presented/s (60 at most)"
+	"weston-missed-pct|-|paced display: Weston's refresh periods missed per 100 frames"
 	"flips1-kcpu-us|-|guest kernel CPU per flip, 1 connector (us)"
 	"flips4-kcpu-us|-|guest kernel CPU per flip, 4 connectors (us)"
 	"flips1-timer-irqs|-|guest timer interrupts per 100 flips, 1 connector"
@@ -167,7 +175,8 @@ judge() {
 		((k <= nrounds[$run])) || nrounds[$run]=$k
 	done < <(text "$console" |
 		sed -n 's/.*E2E-BENCH \([a-z]*\.[0-9]*\) \([a-z0-9x-]*\) \(.*\)$/\1 \2 \3/p')
-	# A 4K buffer has 4 times a 1080p buffer's pages (8100, 2025).
+	# A 4K buffer has 4 times a 1080p buffer's pages (8100, 2025); the
+	# four-connector flips with 2 vCPUs over those with 1.
 	for ((k = 1; k <= nrounds[$run]; k++)); do
 		for tag in ours.$k upstream.$k; do
 			big=${val[$run $tag buf-3840x2160-ms]:-}
@@ -175,6 +184,13 @@ judge() {
 			[[ $big =~ ^[0-9.]+$ && $small =~ ^[0-9.]+$ ]] || continue
 			val[$run $tag buf-4k-linear]=$(awk -v a="$big" -v b="$small" \
 				'BEGIN { if (b > 0) printf "%.2f\n", a / (4 * b) }')
+		done
+		for tag in ours.$k upstream.$k; do
+			big=${val[$run $tag flips4-rate]:-}
+			small=${val[$run $tag flips4-1cpu-rate]:-}
+			[[ $big =~ ^[0-9.]+$ && $small =~ ^[0-9.]+$ ]] || continue
+			val[$run $tag flips4-scaling]=$(awk -v a="$big" -v b="$small" \
+				'BEGIN { if (b > 0) printf "%.2f\n", a / b }')
 		done
 	done
 	while read -r status name detail; do
@@ -343,8 +359,9 @@ row_cells() {
 
 table=$LOGS/bench/$E2E_STAMP/bench.md
 {
-	echo "$(date +%Y-%m-%d), $(nproc) cores, QEMU TCG, Xen 4.17, DomUs of 1 vCPU and" \
-		"512 MiB (${TARGETS[*]}), vdispl devices of 4 and 1 connectors of 1024x768" \
+	echo "$(date +%Y-%m-%d), $(nproc) cores, QEMU TCG, Xen 4.17, DomUs of 1 vCPU" \
+		"(x86-pv-paced: 2) and 512 MiB (${TARGETS[*]}), vdispl devices of 4 and 1" \
+		"connectors of 1024x768" \
 		"(the figures of the first but the load's); per kind of guest $RUNS" \
 		"boot(s) of $ROUNDS rounds (ours, then upstream)."
 	echo

@@ -262,10 +262,34 @@ unload() {
 	wait_until 10 unloaded
 }
 
+# ---- Weston ----
+
+# weston_start CARD: Weston (DRM backend, pixman renderer, desktop shell,
+# /etc/e2e/weston.ini) on CARD, on fbcon's tty1, which it puts in graphics
+# mode while it runs; its socket /run/xdg/wayland-e2e, its log
+# /tmp/weston.log. WPID: its pid.
+WPID=
+weston_start() {
+	mkdir -p /run/xdg
+	chmod 700 /run/xdg
+	rm -f /run/xdg/wayland-e2e*
+	XDG_RUNTIME_DIR=/run/xdg weston --backend=drm-backend.so --use-pixman \
+		--drm-device="${1##*/}" --tty=1 --continue-without-input \
+		--socket=wayland-e2e --config=/etc/e2e/weston.ini \
+		--log=/tmp/weston.log >/tmp/weston.out 2>&1 &
+	WPID=$!
+}
+weston_ready() { [ -S /run/xdg/wayland-e2e ]; }
+# weston_client CMD...: a Wayland client of that Weston, in the background.
+weston_client() {
+	XDG_RUNTIME_DIR=/run/xdg WAYLAND_DISPLAY=wayland-e2e "$@" &
+}
+
 # ---- programs held open while the host looks ----
 
 # alive PID: running, not a zombie.
 alive() { [ -r "/proc/$1/stat" ] && ! grep -q ') Z' "/proc/$1/stat"; }
+gone() { ! alive "$1"; }
 # hold_start NAME CMD...: run CMD in the background, its stdin a pipe kept
 # open until hold_stop (modetest and e2e-prime wait for EOF or a line),
 # its output in /tmp/NAME.out.

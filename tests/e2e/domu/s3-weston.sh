@@ -20,8 +20,6 @@ s3_plan() {
 	done
 }
 
-weston_ready() { [ -S /run/xdg/wayland-e2e ]; }
-gone() { ! alive "$1"; }
 
 # bg_share N C: SHARE is the thousandths of connector C of device N in the
 # background colour, as the backend shows it now. Not in a subshell: ctl
@@ -46,26 +44,17 @@ desktop_drawn() {
 }
 
 s3_run() {
-	local n card wpid cpid i rc
+	local n card cpid i rc
 	ensure_loaded
 	n=${DEVS%% *}
 	card=$(card_of "$n")
-	mkdir -p /run/xdg
-	chmod 700 /run/xdg
-	rm -f /run/xdg/wayland-e2e*
-	# tty1 is fbcon's: Weston puts it in graphics mode while it runs.
-	XDG_RUNTIME_DIR=/run/xdg weston --backend=drm-backend.so --use-pixman \
-		--drm-device="${card##*/}" --tty=1 --continue-without-input \
-		--socket=wayland-e2e --config=/etc/e2e/weston.ini \
-		--log=/tmp/weston.log >/tmp/weston.out 2>&1 &
-	wpid=$!
+	weston_start "$card"
 	if ! wait_until 90 weston_ready; then
 		result FAIL s3-weston-start "no Wayland socket: $(tail -n 5 /tmp/weston.log 2>/dev/null | tr '\n' ' ')"
 		result FAIL s3-weston-client-runs "no Weston"
 	else
 		result PASS s3-weston-start
-		XDG_RUNTIME_DIR=/run/xdg WAYLAND_DISPLAY=wayland-e2e weston-simple-shm \
-			>/tmp/client.out 2>&1 &
+		weston_client weston-simple-shm >/tmp/client.out 2>&1
 		cpid=$!
 		# The client's first frames and Weston's repaint; then a little
 		# longer, for the client to keep running.
@@ -85,9 +74,9 @@ s3_run() {
 		png "s3-desktop-dev$n-conn$i" background "$(snap_file s3-weston "$n" $i)" $S3_BG
 		i=$((i + 1))
 	done
-	kill $wpid 2>/dev/null
-	wait_until 30 gone $wpid
-	wait $wpid 2>/dev/null
+	kill "$WPID" 2>/dev/null
+	wait_until 30 gone "$WPID"
+	wait "$WPID" 2>/dev/null
 	rc=$?
 	sed 's/^/E2E-INFO weston: /' /tmp/weston.log | tail -n 40
 	# SIGTERM is a normal way to stop Weston: it exits 0.

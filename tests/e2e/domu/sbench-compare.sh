@@ -93,6 +93,8 @@ sb_measure() {
 	# shellcheck disable=SC2086
 	sb_bench "$tag" flips4 flips "$card" 4 $SB_FLIP_SECS $SB_FLIP_RUNS $SB_PACED
 	[ -n "$SB_TRACE" ] && sb_trace "$tag" "$card"
+	[ -n "$SB_PACED" ] && sb_weston "$tag" "$card"
+	[ -z "$SB_PACED" ] && [ -w $SB_CPU1 ] && sb_one_cpu "$tag" "$card"
 	sb_bench "$tag" buf-1080p buffers "$card" 1920 1080 $SB_BUF_ITERS
 	sb_bench "$tag" buf-4k buffers "$card" 3840 2160 $SB_BUF_ITERS
 	sb_bench "$tag" memory memory "$card" 1920 1080 $SB_MEM_COUNT $SB_MEM_ROUNDS
@@ -125,6 +127,64 @@ sb_trace() {
 	sed "s/^/E2E-TRACE $tag run /" /tmp/sb-trace.out
 	awk -v tag="$tag" -f /etc/e2e/trace.awk $t/trace | sort -k3,3 -k5,5nr
 	echo >$t/trace
+}
+
+# sb_one_cpu TAG CARD: with a second vCPU, the four-connector flips again
+# with it offline (flips4-1cpu-*): how the drivers scale, in one round.
+SB_CPU1=/sys/devices/system/cpu/cpu1/online
+sb_one_cpu() {
+	local tag=$1 card=$2 rc
+	if ! echo 0 >$SB_CPU1; then
+		echo "E2E-INFO $tag: the second vCPU did not go offline"
+		return
+	fi
+	e2e-bench flips "$card" 4 $SB_FLIP_SECS $SB_FLIP_RUNS >/tmp/sb.out 2>/tmp/sb.err
+	rc=$?
+	echo 1 >$SB_CPU1
+	sed -n "s/^flips4-/E2E-BENCH $tag flips4-1cpu-/p" /tmp/sb.out
+	sed "s/^/E2E-INFO $tag: one vCPU: /" /tmp/sb.err
+	[ $rc = 0 ] || echo "E2E-INFO $tag: one vCPU: e2e-bench exited with $rc"
+}
+
+# sb_weston TAG CARD: on the paced display, Weston with a client that
+# draws a frame at each frame callback (weston-simple-shm): frames Weston
+# presented per second (weston-fps) and the display's refresh periods it
+# let go by per 100 of them (weston-missed-pct), over SB_WESTON_SECS after
+# a warm-up. Counted from the driver's event channels' interrupts, two per
+# presented frame with both drivers (the flip's response, its frame-done):
+# the client's window is on one output, and Weston repaints no other.
+SB_WESTON_SECS=5
+sb_weston() {
+	local tag=$1 card=$2 a b t0 t1 cpid
+	weston_start "$card"
+	if ! wait_until 90 weston_ready; then
+		echo "E2E-INFO $tag: no Weston: $(tail -n 3 /tmp/weston.log 2>/dev/null | tr '\n' ' ')"
+	else
+		weston_client weston-simple-shm >/tmp/sb-client.out 2>&1
+		cpid=$!
+		sleep 3
+		read -r t0 _ </proc/uptime
+		a=$(sb_irqs)
+		sleep $SB_WESTON_SECS
+		b=$(sb_irqs)
+		read -r t1 _ </proc/uptime
+		if alive $cpid; then
+			echo "$a $b $t0 $t1" | awk -v tag="$tag" '{
+				frames = ($4 - $2) / 2; secs = $6 - $5
+				missed = secs * 60 - frames
+				printf "E2E-BENCH %s weston-fps %.1f\n", tag, frames / secs
+				printf "E2E-BENCH %s weston-missed-pct %.1f\n", tag,
+					frames ? (missed > 0 ? missed : 0) * 100 / frames : 100
+			}'
+		else
+			echo "E2E-INFO $tag: weston-simple-shm exited: $(tail -n 3 /tmp/sb-client.out | tr '\n' ' ')"
+		fi
+		kill $cpid 2>/dev/null
+		wait $cpid 2>/dev/null
+	fi
+	kill "$WPID" 2>/dev/null
+	wait_until 30 gone "$WPID" || kill -9 "$WPID" 2>/dev/null
+	wait "$WPID" 2>/dev/null
 }
 
 # sb_load TAG SCRIPT: the driver loaded by the insmod commands in SCRIPT,

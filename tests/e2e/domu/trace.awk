@@ -70,6 +70,38 @@ function tick(   i, top, first, what, f) {
 	nf = 0
 }
 
+# A flip's phases, from the commit worker's start to the next's: to the
+# driver's first interrupt after it (the backend's answer), to the second
+# (its frame-done), and from there to the next commit (the event to the
+# client, its next flip ioctl). Means over the flips seen whole.
+function stamp(   i) {
+	for (i = 1; i <= NF; i++)
+		if ($i ~ /^[0-9]+\.[0-9]+:$/)
+			return substr($i, 1, length($i) - 1) * 1e6
+	return -1
+}
+function phase(what, t) {
+	if (what == "commit") {
+		if (st == 2) {
+			ph["commit-to-irq1"] += p1
+			ph["irq1-to-irq2"] += p2
+			ph["irq2-to-next-commit"] += t - t2
+			nph++
+		}
+		st = 0
+		tw = t
+		started = 1
+	} else if (started && st == 0) {
+		st = 1
+		t1 = t
+		p1 = t - tw
+	} else if (st == 1) {
+		st = 2
+		t2 = t
+		p2 = t - t1
+	}
+}
+
 /<stack trace>/ { tick(); instack = 1; next }
 instack && /^ => / { fr[++nf] = $2; next }
 { tick(); instack = 0 }
@@ -79,11 +111,17 @@ instack && /^ => / { fr[++nf] = $2; next }
 }
 /workqueue_execute_start:/ {
 	match($0, /function [^ ]+/)
-	n["work " substr($0, RSTART + 9, RLENGTH - 9)]++
+	k = substr($0, RSTART + 9, RLENGTH - 9)
+	n["work " k]++
+	if (k == "commit_work")
+		phase("commit", stamp())
 }
 /irq_handler_entry:/ {
 	match($0, /name=[^ ]+/)
-	n["irq " substr($0, RSTART + 5, RLENGTH - 5)]++
+	k = substr($0, RSTART + 5, RLENGTH - 5)
+	n["irq " k]++
+	if (k ~ /^(xen_drm_front|vdispl)/)
+		phase("irq", stamp())
 }
 /sched_wakeup:/ {
 	match($0, /comm=[^ ]+/)
@@ -93,6 +131,9 @@ instack && /^ => / { fr[++nf] = $2; next }
 }
 END {
 	tick()
+	for (k in ph)
+		if (nph)
+			printf "E2E-TRACE %s phase-us %s %.0f\n", tag, k, ph[k] / nph
 	for (k in n) {
 		split(k, w, " ")
 		printf "E2E-TRACE %s %s %s %d\n", tag, w[1], substr(k, length(w[1]) + 2), n[k]
