@@ -105,9 +105,10 @@ sb_measure() {
 # the figures: tracing slows it down). The timer ticks sample where the
 # CPUs are (a stack at each tick: idle, user space, or the kernel
 # function interrupted and what it runs for: the syscall or the work);
-# and which interrupts, timers, works and wake-ups fired, how often.
-# "E2E-TRACE <tag> <kind> <name> <count>" lines, the run's own figures as
-# "E2E-TRACE <tag> run ...".
+# which interrupts, timers, works and wake-ups fired, how often; and a
+# flip's phases (tests/e2e/domu/trace.awk). "E2E-TRACE <tag> <kind>
+# <name> <count>" lines ("phase-us <phase> <mean us>" for the phases), the
+# run's own figures as "E2E-TRACE <tag> run ...".
 SB_TRACE_EVENTS="timer/hrtimer_expire_entry timer/timer_expire_entry
 	workqueue/workqueue_execute_start irq/irq_handler_entry sched/sched_wakeup"
 sb_trace() {
