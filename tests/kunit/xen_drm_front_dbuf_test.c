@@ -2059,11 +2059,14 @@ static void dbt_dir_rewritten(struct kunit *test)
  * The backend goes away with a buffer alive: freeing it later sends
  * nothing and revokes every grant; with @keep the backend still maps the
  * pages then, so revocation waits for it, and the pages stay intact.
+ * Once it unmaps them, the grants end at the revoker's next retry; with
+ * @wait that retry is waited for (every 100 ms, by itself), else asked.
  */
-static void dbt_backend_gone_case(struct kunit *test, bool keep)
+static void dbt_backend_gone_case(struct kunit *test, bool keep, bool wait)
 {
 	struct dbt_ctx *ctx = dbt_connect(test, NULL);
 	struct xdf_sim_counters c;
+	unsigned long deadline;
 	struct dbt_buf buf;
 	unsigned int n, nreq;
 
@@ -2099,8 +2102,14 @@ static void dbt_backend_gone_case(struct kunit *test, bool keep)
 		dbt_backend_sees(test, ctx, buf.cookie, buf.size, 0x3c);
 		xdf_sim_backend_drop_dbufs(ctx->sdev);
 		/* Ended at the next retry, all at once. */
-		xdf_dbuf_revoke_flush();
+		if (!wait)
+			xdf_dbuf_revoke_flush();
+		deadline = jiffies + msecs_to_jiffies(2000);
 		xdf_sim_get_counters(&c);
+		while (wait && c.grants && time_before(jiffies, deadline)) {
+			msleep(20);
+			xdf_sim_get_counters(&c);
+		}
 	}
 	KUNIT_EXPECT_EQ(test, c.grants, 0u);
 	KUNIT_EXPECT_EQ(test, c.deferred, 0u);
@@ -2111,55 +2120,25 @@ static void dbt_backend_gone_case(struct kunit *test, bool keep)
 
 static void dbt_backend_gone(struct kunit *test)
 {
-	dbt_backend_gone_case(test, false);
+	dbt_backend_gone_case(test, false, false);
 }
 
 static void dbt_backend_gone_still_mapped(struct kunit *test)
 {
-	dbt_backend_gone_case(test, true);
+	dbt_backend_gone_case(test, true, false);
 }
 
-/*
- * Grants the backend still mapped when their buffer went are tried again
- * by themselves, every 100 ms: once the backend unmaps them, they end
- * within a few retries without anyone asking.
- */
+/* The same, nobody asking the revoker to retry: it does by itself. */
 static void dbt_revoke_retries(struct kunit *test)
 {
-	struct dbt_ctx *ctx = dbt_connect(test, NULL);
-	struct xdf_sim_counters c;
-	struct dbt_buf buf;
-	unsigned long deadline;
-
-	KUNIT_ASSERT_EQ(test, dbt_create(test, ctx, 640, 480, 32, &buf), 0);
-	xdf_sim_backend_keep_dbufs(ctx->sdev, true);
-	xdf_sim_backend_set_state(ctx->sdev, XenbusStateClosing);
-	xdf_sim_settle();
-	KUNIT_ASSERT_TRUE(test, xdf_sim_wait_frontend_state(ctx->sdev,
-							    XenbusStateClosed,
-							    DBT_WAIT_MS));
-	KUNIT_EXPECT_EQ(test, dbt_destroy(ctx, &buf), 0);
-	xdf_sim_settle();
-	xdf_sim_get_counters(&c);
-	KUNIT_ASSERT_GT(test, c.grants, 0u);
-
-	xdf_sim_backend_drop_dbufs(ctx->sdev);
-	deadline = jiffies + msecs_to_jiffies(2000);
-	do {
-		msleep(20);
-		xdf_sim_get_counters(&c);
-	} while (c.grants && time_before(jiffies, deadline));
-	KUNIT_EXPECT_EQ_MSG(test, c.grants, 0u,
-			    "grants still held 2 s after the backend unmapped them");
-	KUNIT_EXPECT_EQ(test, c.deferred, 0u);
-	KUNIT_EXPECT_EQ(test, c.misuse, 0u);
+	dbt_backend_gone_case(test, true, true);
 }
 
 /* As dbt_backend_gone_still_mapped(), the grants made one by one. */
 static void dbt_backend_gone_still_mapped_fragmented(struct kunit *test)
 {
 	xdf_sim_gnttab_no_runs(true);
-	dbt_backend_gone_case(test, true);
+	dbt_backend_gone_case(test, true, false);
 }
 
 /* be-alloc: the backend goes; the frontend still unmaps before freeing. */
