@@ -73,21 +73,20 @@ void xdf_kms_link_lost(struct xdf_drm *xdrm)
  * Sends @event with the count and time of the last vblank: the DRM core's
  * copy is brought up to date from the counter, which a frame-done may have
  * moved since the last vblank interrupt, or while vblank interrupts were
- * off. Not for the events the atomic helpers make for commits without
- * one (DIRTYFB, fbdev): nobody reads those, and fbcon's cursor would keep
- * vblank on for good. Called with event_lock held.
+ * off. The counter counts whether they are on or not, so no vblank
+ * reference is taken: one would turn them on, and keep the timer running
+ * for the off-delay after each event, for a client that only flips. Not
+ * for the events the atomic helpers make for commits without one
+ * (DIRTYFB, fbdev): nobody reads those. Called with event_lock held.
  */
 static void xdf_pipe_send_event(struct xdf_pipe *xp,
 				struct drm_pending_vblank_event *event)
 {
 	struct drm_crtc *crtc = &xp->pipe.crtc;
-	bool ref = event->base.file_priv && !drm_crtc_vblank_get(crtc);
 
-	if (ref)
+	if (event->base.file_priv)
 		drm_crtc_accurate_vblank_count(crtc);
 	drm_crtc_send_vblank_event(crtc, event);
-	if (ref)
-		drm_crtc_vblank_put(crtc);
 }
 
 /* Completes the pending flip event, if any: called with event_lock held. */
