@@ -440,7 +440,7 @@ static void dbt_layout(struct kunit *test)
  * any grant is revoked, then nothing is left.
  */
 static void dbt_dumb_pixels_case(struct kunit *test, u32 width, u32 height,
-				 u32 bpp)
+				 u32 bpp, bool fragmented)
 {
 	struct dbt_ctx *ctx = dbt_connect(test, NULL);
 	u32 pitch = XENDISPL_PITCH(width, bpp);
@@ -456,6 +456,9 @@ static void dbt_dumb_pixels_case(struct kunit *test, u32 width, u32 height,
 	req = dbt_req(test, ctx, dbt_nreqs(ctx) - 1);
 	dbt_expect_create(test, ctx, &req, buf.cookie, width, height, bpp,
 			  buf.size, 0);
+	/* No run to be had: every page a grant of its own, none consecutive. */
+	KUNIT_EXPECT_EQ(test, dbt_run_breaks(test, ctx, &buf),
+			fragmented ? (unsigned int)(buf.size >> PAGE_SHIFT) - 1 : 0u);
 
 	dbt_cpu_write(test, buf.obj, 0x5a);
 	dbt_backend_sees(test, ctx, buf.cookie, buf.size, 0x5a);
@@ -478,29 +481,30 @@ static void dbt_dumb_pixels_case(struct kunit *test, u32 width, u32 height,
 
 static void dbt_dumb_pixels_32(struct kunit *test)
 {
-	dbt_dumb_pixels_case(test, 640, 480, 32);
+	dbt_dumb_pixels_case(test, 640, 480, 32, false);
 }
 
 /* 333 pixels of 3 bytes: lines padded to 1000 bytes. */
 static void dbt_dumb_pixels_24(struct kunit *test)
 {
-	dbt_dumb_pixels_case(test, 333, 200, 24);
+	dbt_dumb_pixels_case(test, 333, 200, 24, false);
 }
 
 static void dbt_dumb_pixels_8(struct kunit *test)
 {
-	dbt_dumb_pixels_case(test, 1023, 77, 8);
+	dbt_dumb_pixels_case(test, 1023, 77, 8, false);
 }
 
 /*
  * A grant table with no run of free references left, though enough of
- * them: the pages are granted one by one, and the backend still reads
- * what the CPU wrote.
+ * them: the pages are granted one by one, the directory lists references
+ * that are not consecutive, and the backend still reads what the CPU
+ * wrote.
  */
 static void dbt_dumb_pixels_fragmented(struct kunit *test)
 {
 	xdf_sim_gnttab_no_runs(true);
-	dbt_dumb_pixels_case(test, 1920, 1080, 32);
+	dbt_dumb_pixels_case(test, 1920, 1080, 32, true);
 }
 
 /* Refused userspace input: nothing allocated, nothing sent. */

@@ -782,6 +782,9 @@ int xdf_xen_grant_page(domid_t domid, struct page *page, bool readonly)
 	g->readonly = readonly;
 
 	spin_lock_irqsave(&hv_lock, flags);
+	/* Fragmented: each reference handed out leaves the next one free. */
+	if (!hv_grant_runs)
+		sim_grant_next++;
 	if (sim_budget_exhausted(&hv_grant_budget))
 		err = -ENOSPC;
 	else
@@ -1038,7 +1041,8 @@ void xdf_sim_gnttab_fail_after(int count)
 /**
  * xdf_sim_gnttab_no_runs() - fragment the grant table
  * @fragmented: no run of free references is to be had, however many are
- *		free; false to undo
+ *		free, and references granted one at a time are not
+ *		consecutive; false to undo
  */
 void xdf_sim_gnttab_no_runs(bool fragmented)
 {
