@@ -35,7 +35,13 @@
 #                       profile), and the interrupts, timers, works and
 #                       wake-ups that fired, per driver and round, in
 #                       trace.txt beside each boot's logs (evidence of
-#                       where a driver's time goes, not figures)
+#                       where a driver's time goes, not figures); and
+#                       each load's phases: when, from its start, the
+#                       kernel entered the module's init, each device's
+#                       probe, state switches, backend state changes and
+#                       card registration, and how many XenStore
+#                       requests it made (the load figures of a traced
+#                       run carry the tracer's cost)
 # Under emulation on a shared machine, the host's other work slows the
 # guests down by up to five times, unevenly over a boot. A boot counts as
 # busy if in one of its flip measurements the best run's rate is over 1.25

@@ -193,10 +193,70 @@ sb_weston() {
 sb_load() {
 	local tag=$1 script=$2 n dirs=
 	for n in $DEVS; do dirs="$dirs /sys/bus/xen/devices/vdispl-$n"; done
+	[ -n "$SB_TRACE" ] && sb_load_trace_start
 	# shellcheck disable=SC2086 # one directory per word
 	e2e-bench load "$script" $dirs >/tmp/sb.out 2>/tmp/sb.err
+	[ -n "$SB_TRACE" ] && sb_load_trace_end "$tag"
 	sed "s/^/E2E-INFO $tag: /" /tmp/sb.err
 	sed "s/^/E2E-BENCH $tag /" /tmp/sb.out
+}
+
+# BENCH_TRACE's load phases: when, from the load's start, the kernel
+# entered each of these (the first time; a count for the XenStore
+# requests), both drivers' loads alike. "E2E-TRACE <tag> load <ms>
+# <function>[#<n>]" lines, in time order (#n: the n-th entry of a
+# function entered more than once: each device's probe, state switch and
+# registration), and "E2E-TRACE <tag> load-count <function> <count>".
+SB_LOAD_FUNCS="load_module do_init_module xenbus_dev_probe
+	xenbus_switch_state xenbus_otherend_changed drm_dev_register
+	drm_fbdev_generic_setup register_framebuffer"
+SB_LOAD_COUNT="xs_talkv"
+sb_load_trace_start() {
+	local t=/sys/kernel/debug/tracing f
+	[ -d $t ] || return 0
+	echo 0 >$t/tracing_on
+	echo nop >$t/current_tracer
+	: >$t/set_ftrace_filter
+	for f in $SB_LOAD_FUNCS $SB_LOAD_COUNT; do
+		echo "$f" >>$t/set_ftrace_filter 2>/dev/null
+	done
+	echo function >$t/current_tracer
+	echo >$t/trace
+	echo 1 >$t/tracing_on
+	echo "e2e-bench: load starts" >$t/trace_marker
+}
+sb_load_trace_end() {
+	local tag=$1 t=/sys/kernel/debug/tracing
+	[ -d $t ] || return 0
+	echo 0 >$t/tracing_on
+	echo nop >$t/current_tracer
+	: >$t/set_ftrace_filter
+	awk -v tag="$tag" -v count=" $SB_LOAD_COUNT " '
+	{
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^[0-9]+\.[0-9]+:$/)
+				break
+		if (i > NF)
+			next
+		ts = substr($i, 1, length($i) - 1)
+		f = $(i + 1)
+		if (f == "tracing_mark_write:") {
+			start = ts
+			next
+		}
+		if (start == "")
+			next
+		if (index(count, " " f " ")) {
+			c[f]++
+			next
+		}
+		k = ++seen[f]
+		printf "E2E-TRACE %s load %.1f %s%s\n", tag, (ts - start) * 1000,
+			f, k > 1 ? "#" k : ""
+	}
+	END { for (f in c) printf "E2E-TRACE %s load-count %s %d\n", tag, f, c[f] }
+	' $t/trace
+	echo >$t/trace
 }
 
 # sb_load_ours TAG, sb_load_upstream TAG: load the driver (its modules
