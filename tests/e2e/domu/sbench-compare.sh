@@ -252,7 +252,7 @@ sb_load_trace_end() {
 		}
 		k = ++seen[f]
 		printf "E2E-TRACE %s load %.1f %s%s\n", tag, (ts - start) * 1000,
-			f, k > 1 ? "#" k : ""
+			f, (k > 1 ? "#" k : "")
 	}
 	END { for (f in c) printf "E2E-TRACE %s load-count %s %d\n", tag, f, c[f] }
 	' $t/trace
