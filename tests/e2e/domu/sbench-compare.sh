@@ -218,8 +218,14 @@ sb_load_trace_start() {
 	echo nop >$t/current_tracer
 	: >$t/set_ftrace_filter
 	for f in $SB_LOAD_FUNCS $SB_LOAD_COUNT; do
-		echo "$f" >>$t/set_ftrace_filter 2>/dev/null
+		echo "$f" >>$t/set_ftrace_filter ||
+			echo "E2E-INFO load trace: no $f to trace"
 	done
+	# An empty filter would trace every function.
+	if ! grep -q . $t/set_ftrace_filter; then
+		echo "E2E-INFO load trace: nothing to trace"
+		return 0
+	fi
 	echo function >$t/current_tracer
 	echo >$t/trace
 	echo 1 >$t/tracing_on
@@ -229,6 +235,7 @@ sb_load_trace_end() {
 	local tag=$1 t=/sys/kernel/debug/tracing
 	[ -d $t ] || return 0
 	echo 0 >$t/tracing_on
+	echo "E2E-INFO $tag: load trace: $(grep -vc '^#' $t/trace) lines, $(grep -c . $t/set_ftrace_filter) functions, tracer $(cat $t/current_tracer)"
 	echo nop >$t/current_tracer
 	: >$t/set_ftrace_filter
 	awk -v tag="$tag" -v count=" $SB_LOAD_COUNT " '
