@@ -236,8 +236,6 @@ sb_load_trace_end() {
 	[ -d $t ] || return 0
 	echo 0 >$t/tracing_on
 	echo "E2E-INFO $tag: load trace: $(grep -vc '^#' $t/trace) lines, $(grep -c . $t/set_ftrace_filter) functions, tracer $(cat $t/current_tracer)"
-	echo nop >$t/current_tracer
-	: >$t/set_ftrace_filter
 	awk -v tag="$tag" -v count=" $SB_LOAD_COUNT " '
 	{
 		for (i = 1; i <= NF; i++)
@@ -263,7 +261,9 @@ sb_load_trace_end() {
 	}
 	END { for (f in c) printf "E2E-TRACE %s load-count %s %d\n", tag, f, c[f] }
 	' $t/trace
-	echo >$t/trace
+	# Not before: a change of tracer empties the trace.
+	echo nop >$t/current_tracer
+	: >$t/set_ftrace_filter
 }
 
 # sb_load_ours TAG, sb_load_upstream TAG: load the driver (its modules
