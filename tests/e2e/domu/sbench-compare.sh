@@ -208,8 +208,9 @@ sb_load() {
 # function entered more than once: each device's probe, state switch and
 # registration), and "E2E-TRACE <tag> load-count <function> <count>".
 SB_LOAD_FUNCS="load_module do_init_module xenbus_dev_probe
-	xenbus_switch_state xenbus_otherend_changed drm_dev_register
-	drm_fbdev_generic_setup register_framebuffer"
+	xenbus_switch_state xenbus_otherend_changed drm_vblank_init
+	drm_mode_config_reset drm_dev_register drm_fbdev_generic_setup
+	register_framebuffer"
 SB_LOAD_COUNT="xs_talkv"
 sb_load_trace_start() {
 	local t=/sys/kernel/debug/tracing f
