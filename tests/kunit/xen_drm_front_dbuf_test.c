@@ -370,6 +370,17 @@ static unsigned int dbt_run_breaks(struct kunit *test, struct dbt_ctx *ctx,
 	return breaks;
 }
 
+/*
+ * The backend's view of a buffer's grants: one run of consecutive
+ * references, or, from a fragmented grant table, none consecutive.
+ */
+static void dbt_expect_runs(struct kunit *test, struct dbt_ctx *ctx,
+			    struct dbt_buf *buf, bool fragmented)
+{
+	KUNIT_EXPECT_EQ(test, dbt_run_breaks(test, ctx, buf),
+			fragmented ? (unsigned int)(buf->obj->size >> PAGE_SHIFT) - 1 : 0u);
+}
+
 /* Directory layout of buffers of 1, 1023, 1024 pages, 1080p and 4K. */
 static void dbt_layout(struct kunit *test)
 {
@@ -442,13 +453,15 @@ static void dbt_layout(struct kunit *test)
 static void dbt_dumb_pixels_case(struct kunit *test, u32 width, u32 height,
 				 u32 bpp, bool fragmented)
 {
-	struct dbt_ctx *ctx = dbt_connect(test, NULL);
+	struct dbt_ctx *ctx;
 	u32 pitch = XENDISPL_PITCH(width, bpp);
 	struct xdf_sim_dbuf_stats st;
 	struct xendispl_req req;
 	struct dbt_buf buf;
 	unsigned int nreq;
 
+	xdf_sim_gnttab_no_runs(fragmented);
+	ctx = dbt_connect(test, NULL);
 	KUNIT_ASSERT_EQ(test, dbt_create(test, ctx, width, height, bpp, &buf), 0);
 	KUNIT_EXPECT_EQ(test, buf.pitch, pitch);
 	KUNIT_EXPECT_EQ(test, buf.size, (u64)PAGE_ALIGN(pitch * height));
@@ -456,9 +469,7 @@ static void dbt_dumb_pixels_case(struct kunit *test, u32 width, u32 height,
 	req = dbt_req(test, ctx, dbt_nreqs(ctx) - 1);
 	dbt_expect_create(test, ctx, &req, buf.cookie, width, height, bpp,
 			  buf.size, 0);
-	/* No run to be had: every page a grant of its own, none consecutive. */
-	KUNIT_EXPECT_EQ(test, dbt_run_breaks(test, ctx, &buf),
-			fragmented ? (unsigned int)(buf.size >> PAGE_SHIFT) - 1 : 0u);
+	dbt_expect_runs(test, ctx, &buf, fragmented);
 
 	dbt_cpu_write(test, buf.obj, 0x5a);
 	dbt_backend_sees(test, ctx, buf.cookie, buf.size, 0x5a);
@@ -503,7 +514,6 @@ static void dbt_dumb_pixels_8(struct kunit *test)
  */
 static void dbt_dumb_pixels_fragmented(struct kunit *test)
 {
-	xdf_sim_gnttab_no_runs(true);
 	dbt_dumb_pixels_case(test, 1920, 1080, 32, true);
 }
 
@@ -2065,16 +2075,21 @@ static void dbt_dir_rewritten(struct kunit *test)
  * pages then, so revocation waits for it, and the pages stay intact.
  * Once it unmaps them, the grants end at the revoker's next retry; with
  * @wait that retry is waited for (every 100 ms, by itself), else asked.
+ * @fragmented: from a grant table with no run of free references.
  */
-static void dbt_backend_gone_case(struct kunit *test, bool keep, bool wait)
+static void dbt_backend_gone_case(struct kunit *test, bool keep, bool wait,
+				  bool fragmented)
 {
-	struct dbt_ctx *ctx = dbt_connect(test, NULL);
 	struct xdf_sim_counters c;
 	unsigned long deadline;
+	struct dbt_ctx *ctx;
 	struct dbt_buf buf;
 	unsigned int n, nreq;
 
+	xdf_sim_gnttab_no_runs(fragmented);
+	ctx = dbt_connect(test, NULL);
 	KUNIT_ASSERT_EQ(test, dbt_create(test, ctx, 640, 480, 32, &buf), 0);
+	dbt_expect_runs(test, ctx, &buf, fragmented);
 	n = buf.size >> PAGE_SHIFT;
 	dbt_cpu_write(test, buf.obj, 0x3c);
 	xdf_sim_backend_keep_dbufs(ctx->sdev, keep);
@@ -2124,25 +2139,24 @@ static void dbt_backend_gone_case(struct kunit *test, bool keep, bool wait)
 
 static void dbt_backend_gone(struct kunit *test)
 {
-	dbt_backend_gone_case(test, false, false);
+	dbt_backend_gone_case(test, false, false, false);
 }
 
 static void dbt_backend_gone_still_mapped(struct kunit *test)
 {
-	dbt_backend_gone_case(test, true, false);
+	dbt_backend_gone_case(test, true, false, false);
 }
 
 /* The same, nobody asking the revoker to retry: it does by itself. */
 static void dbt_revoke_retries(struct kunit *test)
 {
-	dbt_backend_gone_case(test, true, true);
+	dbt_backend_gone_case(test, true, true, false);
 }
 
 /* As dbt_backend_gone_still_mapped(), the grants made one by one. */
 static void dbt_backend_gone_still_mapped_fragmented(struct kunit *test)
 {
-	xdf_sim_gnttab_no_runs(true);
-	dbt_backend_gone_case(test, true, false);
+	dbt_backend_gone_case(test, true, false, true);
 }
 
 /* be-alloc: the backend goes; the frontend still unmaps before freeing. */
