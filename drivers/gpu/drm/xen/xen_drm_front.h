@@ -433,7 +433,7 @@ void xdf_vblank_start(struct xdf_pipe *xp);
 void xdf_vblank_stop(struct xdf_pipe *xp);
 void xdf_vblank_fini(struct xdf_pipe *xp);
 void xdf_vblank_hold(struct xdf_pipe *xp);
-void xdf_vblank_frame_done(struct xdf_pipe *xp, bool release);
+void xdf_vblank_frame_done(struct xdf_pipe *xp);
 void xdf_vblank_release(struct xdf_pipe *xp);
 int xdf_vblank_enable(struct drm_simple_display_pipe *pipe);
 void xdf_vblank_disable(struct drm_simple_display_pipe *pipe);

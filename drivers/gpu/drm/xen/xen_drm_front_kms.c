@@ -225,9 +225,11 @@ static void xdf_pipe_flip_timeout(struct work_struct *work)
 	if (given_up) {
 		xp->flips_late = xp->flips_count;
 		/* Its event goes out now, with a vblank not before the flip. */
-		xdf_vblank_frame_done(xp, true);
+		xdf_vblank_frame_done(xp);
 	}
 	late = xdf_pipe_complete_locked(xp);
+	if (given_up)
+		xdf_vblank_release(xp);
 	if (late) {
 		xp->stats.timeouts++;
 		cookie = xp->pending_cookie;
@@ -268,12 +270,15 @@ void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie)
 	xp->stats.frame_done++;
 	newest = xdf_flips_take(xp, fb_cookie, &found);
 	if (found)
-		xdf_vblank_frame_done(xp, xp->flips_late == xp->flips_count);
+		xdf_vblank_frame_done(xp);
 	if (!newest || !xdf_pipe_complete_locked(xp)) {
 		xp->stats.stray_frame_done++;
 		if (found)
 			xp->stats.late_frame_done++;
 	}
+	/* After the event, which then took its count without a clock read. */
+	if (found && xp->flips_late == xp->flips_count)
+		xdf_vblank_release(xp);
 	spin_unlock(&xdrm->drm.event_lock);
 	/* Vblank waits end at this vblank too. */
 	if (found)

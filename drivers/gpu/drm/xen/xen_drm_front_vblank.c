@@ -37,10 +37,16 @@ static u32 xdf_vblank_at(struct xdf_pipe *xp, ktime_t now, ktime_t *time)
 	return xp->vblank_count + (u32)n;
 }
 
-/* Counts the vblanks up to @now. Called with vblank_lock held. */
-static void xdf_vblank_catch_up(struct xdf_pipe *xp, ktime_t now)
+/*
+ * The last vblank now. While a flip is on its way the count stands still,
+ * and the clock is not read: a PVH or HVM guest's clock read may trap to
+ * Xen, and the flip path would pay for it at each event. Called with
+ * vblank_lock held.
+ */
+static u32 xdf_vblank_now(struct xdf_pipe *xp, ktime_t *time)
 {
-	xp->vblank_count = xdf_vblank_at(xp, now, &xp->vblank_time);
+	return xdf_vblank_at(xp, xp->vblank_held ? xp->vblank_time : ktime_get(),
+			     time);
 }
 
 /*
@@ -48,13 +54,13 @@ static void xdf_vblank_catch_up(struct xdf_pipe *xp, ktime_t now)
  * vblank interrupts and no flip is on its way. Called with vblank_lock
  * held.
  */
-static void xdf_vblank_arm(struct xdf_pipe *xp, ktime_t now)
+static void xdf_vblank_arm(struct xdf_pipe *xp)
 {
 	ktime_t last;
 
 	if (!xp->vblank_on || xp->vblank_held)
 		return;
-	xdf_vblank_at(xp, now, &last);
+	xdf_vblank_now(xp, &last);
 	hrtimer_start(&xp->vblank_timer, ktime_add(last, xp->vblank_period),
 		      HRTIMER_MODE_ABS);
 }
@@ -99,7 +105,7 @@ static u32 xdf_crtc_get_vblank_counter(struct drm_crtc *crtc)
 	u32 count;
 
 	spin_lock_irqsave(&xp->vblank_lock, flags);
-	count = xdf_vblank_at(xp, ktime_get(), &time);
+	count = xdf_vblank_now(xp, &time);
 	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 	return count;
 }
@@ -113,7 +119,7 @@ static bool xdf_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
 	unsigned long flags;
 
 	spin_lock_irqsave(&xp->vblank_lock, flags);
-	xdf_vblank_at(xp, ktime_get(), vblank_time);
+	xdf_vblank_now(xp, vblank_time);
 	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 	return true;
 }
@@ -132,7 +138,7 @@ int xdf_vblank_enable(struct drm_simple_display_pipe *pipe)
 
 	spin_lock_irqsave(&xp->vblank_lock, flags);
 	xp->vblank_on = true;
-	xdf_vblank_arm(xp, ktime_get());
+	xdf_vblank_arm(xp);
 	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 	return 0;
 }
@@ -158,8 +164,8 @@ void xdf_vblank_disable(struct drm_simple_display_pipe *pipe)
  * xdf_vblank_hold() - a flip is on its way to the backend
  * @xp: the pipe
  *
- * Until xdf_vblank_frame_done() or xdf_vblank_release(), vblanks are
- * counted only by those: the frame that shows the flip is the next one,
+ * Until xdf_vblank_release(), vblanks are counted only by
+ * xdf_vblank_frame_done(): the frame that shows the flip is the next one,
  * however late, so a client that waits for each flip's event sees
  * consecutive sequence numbers.
  */
@@ -168,7 +174,9 @@ void xdf_vblank_hold(struct xdf_pipe *xp)
 	unsigned long flags;
 
 	spin_lock_irqsave(&xp->vblank_lock, flags);
-	xdf_vblank_catch_up(xp, ktime_get());
+	/* Counted up to now: from here on, frame-dones count. */
+	if (!xp->vblank_held)
+		xp->vblank_count = xdf_vblank_now(xp, &xp->vblank_time);
 	xp->vblank_held = true;
 	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 	/*
@@ -182,33 +190,32 @@ void xdf_vblank_hold(struct xdf_pipe *xp)
 /**
  * xdf_vblank_frame_done() - the backend has shown a frame: a vblank now
  * @xp: the pipe
- * @release: no flip is on its way any more; vblanks follow one period
- *	     apart from this one
  *
  * Also called when a flip's frame-done is given up on: its event goes out
- * now, and a vblank it carries must not be older than the flip.
+ * now, and a vblank it carries must not be older than the flip. The flips
+ * still hold the count: once no flip is on its way, xdf_vblank_release()
+ * follows, after the flip's event is sent, so that the event's count
+ * takes no clock read.
  */
-void xdf_vblank_frame_done(struct xdf_pipe *xp, bool release)
+void xdf_vblank_frame_done(struct xdf_pipe *xp)
 {
-	ktime_t now = ktime_get();
 	unsigned long flags;
+	ktime_t now;
 
+	now = ktime_get();
 	spin_lock_irqsave(&xp->vblank_lock, flags);
-	xdf_vblank_catch_up(xp, now);
-	xp->vblank_count++;
+	xp->vblank_count = xdf_vblank_at(xp, now, &xp->vblank_time) + 1;
 	xp->vblank_time = now;
-	if (release)
-		xp->vblank_held = false;
-	xdf_vblank_arm(xp, now);
+	xdf_vblank_arm(xp);
 	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 }
 
 /**
- * xdf_vblank_release() - no frame-done will come for the flips on their way
+ * xdf_vblank_release() - no flip is on its way any more
  * @xp: the pipe
  *
- * The backend refused them or the pipe goes off: vblanks come one period
- * apart again, counted from the last one.
+ * The backend showed the last one, refused them, or the pipe goes off:
+ * vblanks come one period apart again, counted from the last one.
  */
 void xdf_vblank_release(struct xdf_pipe *xp)
 {
@@ -216,7 +223,7 @@ void xdf_vblank_release(struct xdf_pipe *xp)
 
 	spin_lock_irqsave(&xp->vblank_lock, flags);
 	xp->vblank_held = false;
-	xdf_vblank_arm(xp, ktime_get());
+	xdf_vblank_arm(xp);
 	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 }
 
