@@ -834,8 +834,11 @@ static void dev_step(struct dev *dev)
 	case DEV_RESET:
 		if (fe == XenbusStateClosing)
 			return;
+		/* Once: our write fires our own watch, which would write
+		 * again, as long as the frontend stays Closed. */
 		if (fe == XenbusStateClosed) {
-			set_state(dev, XenbusStateClosed);
+			if (be != XenbusStateClosed)
+				set_state(dev, XenbusStateClosed);
 			return;
 		}
 		be_info("%s: frontend %s after its reset: offering a new connection",

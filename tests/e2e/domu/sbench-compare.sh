@@ -21,10 +21,13 @@
 # load-to-card-ms: from the start of the driver's insmod commands (the
 # modules it alone needs: ours loads drm_shmem_helper, upstream
 # xen_front_pgdir_shbuf; the DRM core both need is loaded before the
-# rounds) to the card of the last of the DomU's devices. load-to-fbcon-ms (ours): from the same start to fbcon's console
-# on the first device, by the kernel log's clock: "fb0: ... frame buffer
-# device" comes once fbcon took the display over, its mode set by the
-# backend (asked, too, whether it showed a frame: the two clocks differ).
+# rounds) to the card of the last of the DomU's devices, each load
+# started as at boot, the backend waiting in InitWait (see
+# sb_frontends_back). load-to-fbcon-ms (ours): from the same start to
+# fbcon's console on the first device, by the kernel log's clock: "fb0:
+# ... frame buffer device" comes once fbcon took the display over, its
+# mode set by the backend (asked, too, whether it showed a frame: the two
+# clocks differ).
 # After the rounds, loads alone, in pairs (ours, upstream), up to
 # SB_LOADS pairs in all: a load is short and the host's noise large.
 
@@ -295,7 +298,23 @@ sb_unload_upstream() {
 		[ -e "$d" ] && echo "vdispl-$n" >"$d/unbind"
 	done
 	rmmod drm_xen_front 2>&1
-	wait_until 10 up_unloaded
+	wait_until 10 up_unloaded && sb_frontends_back
+}
+
+# Upstream's unbind closes through Closing: our backend follows it to
+# Closed and waits there for the frontend to come back (as blkback
+# does), where ours' unbind leaves it waiting in InitWait. So the next
+# load (ours) would pay a handshake more, and the wait for the backend
+# after the unload would time out. A load is timed as at boot, the
+# backend waiting for it: the frontends' states go back to Initialising,
+# as a probe sets them, and the backend offers a new connection.
+sb_frontends_back() {
+	local n
+	for n in $DEVS; do
+		[ "$(be_state "$n")" = 2 ] ||
+			xenstore-write "device/vdispl/$n/state" 1
+	done
+	wait_until 15 all_disconnected
 }
 sb_upstream_unloaded() { up_unloaded; }
 
