@@ -869,6 +869,80 @@ static void kt_rmfb_shown(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 0u);
 }
 
+/* Whether the backend has the framebuffer attached. */
+static bool kt_attached(struct kt_ctx *ctx, struct kt_fb *kfb)
+{
+	struct xdf_sim_fb_info info;
+
+	xdf_sim_settle();
+	return xdf_sim_backend_fb(ctx->sdev, kfb->cookie, &info);
+}
+
+/*
+ * A nonblocking flip's commit is done once the backend answered, before
+ * the frame-done: its clean-up stays out of the way between the
+ * frame-done and the client's next flip. The framebuffer it replaced,
+ * which the backend shows until the frame-done, stays attached although
+ * user space removed it, until the pipe's next flip or its disable. A
+ * blocking commit still returns once its flip was shown or given up on.
+ */
+static void kt_flip_keeps_replaced(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_crtc *crtc = &kt_pipe(ctx, 0)->pipe.crtc;
+	struct drm_crtc_commit *commit;
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[3];
+	unsigned long left;
+	ktime_t start;
+
+	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[2]), 0);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 1), 0);
+	drm_modeset_lock(&crtc->mutex, NULL);
+	commit = drm_crtc_commit_get(crtc->state->commit);
+	drm_modeset_unlock(&crtc->mutex);
+	left = wait_for_completion_timeout(&commit->cleanup_done,
+					   msecs_to_jiffies(KT_SHORT_TIMEOUT_MS));
+	drm_crtc_commit_put(commit);
+	KUNIT_EXPECT_NE_MSG(test, left, 0ul,
+			    "the flip's commit waited for the frame-done");
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
+
+	/* Removed while the backend still shows it: kept. */
+	KUNIT_ASSERT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb[0].fb_id,
+					    ctx->file), 0);
+	KUNIT_EXPECT_TRUE(test, kt_attached(ctx, &fb[0]));
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 0,
+							      fb[1].cookie), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 1ull);
+
+	/* Blocking: back once the frame-done was given up on. */
+	start = ktime_get();
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb[2], &mode), 0);
+	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), start),
+			(s64)KT_SHORT_TIMEOUT_MS + 500 - 20);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 2u);
+	/* That flip let fb[0] go and keeps fb[1]. */
+	KUNIT_EXPECT_FALSE(test, kt_attached(ctx, &fb[0]));
+	KUNIT_ASSERT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb[1].fb_id,
+					    ctx->file), 0);
+	KUNIT_EXPECT_TRUE(test, kt_attached(ctx, &fb[1]));
+
+	/* Off: nothing shown, nothing kept; fb[2] is the client's. */
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, kt_attached(ctx, &fb[1]));
+	KUNIT_EXPECT_TRUE(test, kt_attached(ctx, &fb[2]));
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 1u);
+}
+
 /* N flips: N PG_FLIPs of the right framebuffers, N events in order. */
 static void kt_flips_in_order(struct kunit *test)
 {
@@ -3185,6 +3259,7 @@ static void kt_exit(struct kunit *test)
 static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_enable_disable),
 	KUNIT_CASE(kt_rmfb_shown),
+	KUNIT_CASE(kt_flip_keeps_replaced),
 	KUNIT_CASE(kt_pan),
 	KUNIT_CASE(kt_fb_larger_viewport),
 	KUNIT_CASE(kt_fb_larger_no_viewport),

@@ -103,6 +103,19 @@ struct xdf_mode {
 };
 
 /**
+ * struct xdf_fb_hold - what a plane state showed, kept while the backend
+ *			may still show it
+ * @fb: the framebuffer, of which a reference is held, or NULL
+ * @view_fb: the framebuffer of @view, of which a reference is held
+ * @view: the view of it the backend was shown, with a user, or NULL
+ */
+struct xdf_fb_hold {
+	struct drm_framebuffer *fb;
+	struct drm_framebuffer *view_fb;
+	struct xdf_fb_view *view;
+};
+
+/**
  * struct xdf_pipe - one connector's display pipe
  * @xdrm: the device
  * @idx: connector index
@@ -122,6 +135,8 @@ struct xdf_mode {
  *		frame-done may still come, late)
  * @flip_timeout: gives up on the flips on their way, and completes
  *		  @pending, when the newest flip's frame-done is late
+ * @kept: what the last flip replaced, which the backend showed until that
+ *	  flip's frame-done; used by commit tails only
  * @stats: counters, under the event lock where the interrupt updates them
  * @crtc_funcs: the simple pipe's CRTC functions with our vblank counter
  * @crtc_helper_funcs: its CRTC helper functions with our atomic check
@@ -157,6 +172,7 @@ struct xdf_pipe {
 	unsigned int flips_count;
 	unsigned int flips_late;
 	struct delayed_work flip_timeout;
+	struct xdf_fb_hold kept;
 	struct xdf_pipe_stats stats;
 	struct drm_crtc_funcs crtc_funcs;
 	struct drm_crtc_helper_funcs crtc_helper_funcs;
@@ -422,6 +438,7 @@ struct drm_plane_state;
 u64 xdf_fb_shown(struct drm_plane_state *state,
 		 const struct drm_display_mode *mode, u32 *x, u32 *y);
 void xdf_fb_plane_prepare(struct drm_plane_state *state);
+void xdf_fb_hold(struct xdf_fb_hold *hold, struct drm_plane_state *state);
 void xdf_fb_plane_destroy_state(struct drm_plane_state *state);
 void xdf_fb_plane_reset(struct drm_plane *plane);
 struct drm_plane_state *xdf_fb_plane_duplicate_state(struct drm_plane *plane);

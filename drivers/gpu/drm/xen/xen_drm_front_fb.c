@@ -499,6 +499,40 @@ void xdf_fb_plane_prepare(struct drm_plane_state *state)
 }
 
 /**
+ * xdf_fb_hold() - keep what a plane state shows, after the state is gone
+ * @hold: what is kept; what it held before is let go of
+ * @state: the plane state, or NULL to keep nothing
+ *
+ * A view kept has a user: a panning client's new views do not evict it.
+ * May sleep and send requests (letting go of the last reference to a
+ * framebuffer detaches it).
+ */
+void xdf_fb_hold(struct xdf_fb_hold *hold, struct drm_plane_state *state)
+{
+	struct xdf_fb_hold old = *hold;
+
+	*hold = (struct xdf_fb_hold){};
+	if (state && state->fb) {
+		struct xdf_plane_state *s = to_xdf_plane_state(state);
+
+		hold->fb = state->fb;
+		drm_framebuffer_get(hold->fb);
+		if (s->view) {
+			hold->view_fb = s->view_fb;
+			hold->view = s->view;
+			drm_framebuffer_get(hold->view_fb);
+			xdf_fb_view_ref(hold->view_fb, hold->view);
+		}
+	}
+	if (old.view) {
+		xdf_fb_view_put(old.view_fb, old.view);
+		drm_framebuffer_put(old.view_fb);
+	}
+	if (old.fb)
+		drm_framebuffer_put(old.fb);
+}
+
+/**
  * xdf_fb_plane_destroy_state() - &drm_plane_funcs.atomic_destroy_state
  * @state: the state; its view loses a user
  */
