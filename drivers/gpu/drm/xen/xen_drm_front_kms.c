@@ -507,6 +507,7 @@ static void xdf_commit_tail(struct drm_atomic_state *state)
 		xdf_pipe_take_event(crtc_to_xdf_pipe(crtc), 0);
 
 	drm_atomic_helper_commit_hw_done(state);
+	/* The helpers run a nonblocking commit in its commit_work. */
 	if (current_work() != &state->commit_work)
 		drm_atomic_helper_wait_for_flip_done(drm, state);
 	drm_atomic_helper_cleanup_planes(drm, state);
