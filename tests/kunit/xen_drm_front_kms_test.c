@@ -869,13 +869,30 @@ static void kt_rmfb_shown(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 0u);
 }
 
-/* Whether the backend has the framebuffer attached. */
-static bool kt_attached(struct kt_ctx *ctx, struct kt_fb *kfb)
+/* Whether the backend has a framebuffer (or a view) attached. */
+static bool kt_attached(struct kt_ctx *ctx, u64 cookie)
 {
 	struct xdf_sim_fb_info info;
 
 	xdf_sim_settle();
-	return xdf_sim_backend_fb(ctx->sdev, kfb->cookie, &info);
+	return xdf_sim_backend_fb(ctx->sdev, cookie, &info);
+}
+
+/* Whether the last commit on @conn was cleaned up within @ms. */
+static bool kt_cleaned_up(struct kt_ctx *ctx, unsigned int conn,
+			  unsigned int ms)
+{
+	struct drm_crtc *crtc = &kt_pipe(ctx, conn)->pipe.crtc;
+	struct drm_crtc_commit *commit;
+	unsigned long left;
+
+	drm_modeset_lock(&crtc->mutex, NULL);
+	commit = drm_crtc_commit_get(crtc->state->commit);
+	drm_modeset_unlock(&crtc->mutex);
+	left = wait_for_completion_timeout(&commit->cleanup_done,
+					   msecs_to_jiffies(ms));
+	drm_crtc_commit_put(commit);
+	return left;
 }
 
 /*
@@ -889,12 +906,9 @@ static bool kt_attached(struct kt_ctx *ctx, struct kt_fb *kfb)
 static void kt_flip_keeps_replaced(struct kunit *test)
 {
 	struct kt_ctx *ctx = kt_connect(test, 1);
-	struct drm_crtc *crtc = &kt_pipe(ctx, 0)->pipe.crtc;
-	struct drm_crtc_commit *commit;
 	struct drm_display_mode mode;
 	struct drm_event_vblank ev;
 	struct kt_fb fb[3];
-	unsigned long left;
 	ktime_t start;
 
 	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
@@ -904,20 +918,14 @@ static void kt_flip_keeps_replaced(struct kunit *test)
 	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
 
 	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 1), 0);
-	drm_modeset_lock(&crtc->mutex, NULL);
-	commit = drm_crtc_commit_get(crtc->state->commit);
-	drm_modeset_unlock(&crtc->mutex);
-	left = wait_for_completion_timeout(&commit->cleanup_done,
-					   msecs_to_jiffies(KT_SHORT_TIMEOUT_MS));
-	drm_crtc_commit_put(commit);
-	KUNIT_EXPECT_NE_MSG(test, left, 0ul,
-			    "the flip's commit waited for the frame-done");
+	KUNIT_EXPECT_TRUE_MSG(test, kt_cleaned_up(ctx, 0, KT_SHORT_TIMEOUT_MS),
+			      "the flip's commit waited for the frame-done");
 	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 0u);
 
 	/* Removed while the backend still shows it: kept. */
 	KUNIT_ASSERT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb[0].fb_id,
 					    ctx->file), 0);
-	KUNIT_EXPECT_TRUE(test, kt_attached(ctx, &fb[0]));
+	KUNIT_EXPECT_TRUE(test, kt_attached(ctx, fb[0].cookie));
 	KUNIT_ASSERT_EQ(test, xdf_sim_backend_send_frame_done(ctx->sdev, 0,
 							      fb[1].cookie), 0);
 	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
@@ -931,16 +939,74 @@ static void kt_flip_keeps_replaced(struct kunit *test)
 			(s64)KT_SHORT_TIMEOUT_MS + 500 - 20);
 	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 2u);
 	/* That flip let fb[0] go and keeps fb[1]. */
-	KUNIT_EXPECT_FALSE(test, kt_attached(ctx, &fb[0]));
+	KUNIT_EXPECT_FALSE(test, kt_attached(ctx, fb[0].cookie));
 	KUNIT_ASSERT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb[1].fb_id,
 					    ctx->file), 0);
-	KUNIT_EXPECT_TRUE(test, kt_attached(ctx, &fb[1]));
+	KUNIT_EXPECT_TRUE(test, kt_attached(ctx, fb[1].cookie));
 
 	/* Off: nothing shown, nothing kept; fb[2] is the client's. */
 	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, NULL, NULL), 0);
-	KUNIT_EXPECT_FALSE(test, kt_attached(ctx, &fb[1]));
-	KUNIT_EXPECT_TRUE(test, kt_attached(ctx, &fb[2]));
+	KUNIT_EXPECT_FALSE(test, kt_attached(ctx, fb[1].cookie));
+	KUNIT_EXPECT_TRUE(test, kt_attached(ctx, fb[2].cookie));
 	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_fbs(ctx->sdev), 1u);
+}
+
+/*
+ * The same for a view, on a backend without feature-fb-viewport: the view
+ * a flip replaced stays attached while a blocking commit of a panning
+ * client makes views of the same framebuffer, which detach the unused
+ * ones beyond XDF_FB_VIEWS_MAX. That commit's views are made before it
+ * waits for the flip's frame-done. (Each pan is a modeset: kt_pan.)
+ */
+static void kt_flip_keeps_replaced_view(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect_two(test, false);
+	struct drm_display_mode mode;
+	struct xendispl_req req;
+	struct kt_fb big, other;
+	u64 shown, first;
+	unsigned int i;
+
+	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
+	kt_mode(test, ctx, 0, &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 2048, 768, &big), 0);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 2048, 768, &other), 0);
+	/* Views at columns 0, 100, 200, 300, in that order; 0 shown. */
+	for (i = 0; i <= XDF_FB_VIEWS_MAX; i++) {
+		ctx->src_x = 100 * (i % XDF_FB_VIEWS_MAX);
+		KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &big, &mode), 0);
+		if (!i) {
+			KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0,
+							XENDISPL_OP_FB_ATTACH,
+							&req));
+			shown = req.op.fb_attach.fb_cookie;
+		} else if (i == 1) {
+			KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0,
+							XENDISPL_OP_FB_ATTACH,
+							&req));
+			first = req.op.fb_attach.fb_cookie;
+		}
+	}
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_SET_CONFIG, &req));
+	KUNIT_ASSERT_EQ(test, req.op.set_config.fb_cookie, shown);
+
+	/* Replaced by a flip whose frame-done does not come. */
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &other, 1), 0);
+	KUNIT_ASSERT_TRUE(test, kt_cleaned_up(ctx, 0, KT_SHORT_TIMEOUT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_PG_FLIP, &req));
+	KUNIT_ASSERT_NE(test, req.op.pg_flip.fb_cookie, shown);
+
+	/* A fifth view: the unused view at 100 goes, not the one shown. */
+	ctx->src_x = 400;
+	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &big, &mode), 0);
+	KUNIT_ASSERT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_FB_DETACH), 1u);
+	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_FB_DETACH, &req));
+	KUNIT_EXPECT_NE_MSG(test, req.op.fb_detach.fb_cookie, shown,
+			    "the view shown until the frame-done was detached");
+	KUNIT_EXPECT_EQ(test, req.op.fb_detach.fb_cookie, first);
+	KUNIT_EXPECT_EQ(test, kt_num_events(ctx), 1u);
+	ctx->src_x = 0;
 }
 
 /* N flips: N PG_FLIPs of the right framebuffers, N events in order. */
@@ -1590,8 +1656,7 @@ static void kt_formats(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, info.height, 64u);
 		KUNIT_EXPECT_EQ(test, drm_mode_rmfb(&ctx->xdrm->drm, fb.fb_id,
 						    ctx->file), 0);
-		KUNIT_EXPECT_FALSE(test, xdf_sim_backend_fb(ctx->sdev, fb.cookie,
-							    &info));
+		KUNIT_EXPECT_FALSE(test, kt_attached(ctx, fb.cookie));
 	}
 	/* The format list the plane advertises is the same. */
 	KUNIT_EXPECT_EQ(test, kt_pipe(ctx, 0)->pipe.plane.format_count,
@@ -3260,6 +3325,7 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_enable_disable),
 	KUNIT_CASE(kt_rmfb_shown),
 	KUNIT_CASE(kt_flip_keeps_replaced),
+	KUNIT_CASE(kt_flip_keeps_replaced_view),
 	KUNIT_CASE(kt_pan),
 	KUNIT_CASE(kt_fb_larger_viewport),
 	KUNIT_CASE(kt_fb_larger_no_viewport),

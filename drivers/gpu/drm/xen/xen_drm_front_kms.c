@@ -297,18 +297,6 @@ static void xdf_pipe_no_view(struct xdf_pipe *xp, struct drm_framebuffer *fb,
 }
 
 /*
- * The backend shows the framebuffer (or view) a flip replaces until the
- * flip's frame-done. The pipe keeps it until its next flip or its
- * disable, by when that frame-done has come (a commit waits for the
- * previous one's event before its own), so the commit that replaced it
- * need not wait for the frame-done to let it go. In the commit tail only.
- */
-static void xdf_pipe_keep(struct xdf_pipe *xp, struct drm_plane_state *state)
-{
-	xdf_fb_hold(&xp->kept, state);
-}
-
-/*
  * Fences of imported buffers, as the helpers' default; then the view a
  * backend without feature-fb-viewport is to be shown, made while the
  * state is still the commit's own.
@@ -398,7 +386,7 @@ static void xdf_pipe_disable(struct drm_simple_display_pipe *pipe)
 	if (ret && ret != -ENODEV)
 		drm_err(&xp->xdrm->drm, "connector %u: backend did not disable: %d\n",
 			xp->idx, ret);
-	xdf_pipe_keep(xp, NULL);
+	xdf_fb_hold(&xp->kept, NULL);
 	xdf_vblank_stop(xp);
 	/* No frame-done follows; a modeset's enable takes the event. */
 	if (!pipe->crtc.state->active)
@@ -459,8 +447,14 @@ static void xdf_pipe_update(struct drm_simple_display_pipe *pipe,
 				    xp->idx, cookie, ret);
 		xdf_pipe_set_link(xp, true);
 	}
-	/* After the flip: what it lets go of may take a request. */
-	xdf_pipe_keep(xp, old_state);
+	/*
+	 * The backend shows what the flip replaces until the flip's
+	 * frame-done: kept until the pipe's next flip or its disable, by when
+	 * that frame-done has come (a commit waits for the previous one's
+	 * event), so this commit need not wait for it. After the flip: what
+	 * the hold lets go of may take a request.
+	 */
+	xdf_fb_hold(&xp->kept, old_state);
 	drm_dev_exit(idx);
 }
 
@@ -488,7 +482,7 @@ static const struct drm_simple_display_pipe_funcs xdf_pipe_funcs = {
  * timeout), as a display latches them: its caller may then draw into the
  * framebuffers they replaced. A nonblocking one's event tells its client
  * that; the pipe keeps a framebuffer the backend may still show
- * (xdf_pipe_keep()), and the commit worker does not wait: that would put
+ * (xdf_pipe_update()), and the commit worker does not wait: that would put
  * its clean-up between each frame-done and the client's next flip.
  */
 static void xdf_commit_tail(struct drm_atomic_state *state)
@@ -666,6 +660,6 @@ void xdf_kms_fini(struct xdf_drm *xdrm)
 		xdf_vblank_fini(&xdrm->pipes[i]);
 		cancel_work_sync(&xdrm->pipes[i].link_work);
 		/* Disabled by the shutdown, unless its commit failed. */
-		xdf_pipe_keep(&xdrm->pipes[i], NULL);
+		xdf_fb_hold(&xdrm->pipes[i].kept, NULL);
 	}
 }
