@@ -33,7 +33,9 @@
 #                       one-connector run traced in the guest: where
 #                       the timer ticks found the CPUs (a sampled
 #                       profile), and the interrupts, timers, works and
-#                       wake-ups that fired, per driver and round, in
+#                       wake-ups that fired, then a run under the
+#                       function_graph tracer (each function's time by
+#                       its depth under the flip), per driver and round, in
 #                       trace.txt beside each boot's logs (evidence of
 #                       where a driver's time goes, not figures); and
 #                       each load's phases: when, from its start, the
@@ -117,6 +119,8 @@ ROWS=(
 	"mem-1920x1080-shrunk-kib|-|the same, slab caches shrunk before each reading (KiB)"
 	"idle-timer-irqs|-|idle guest: timer interrupts/s"
 	"idle-ring-irqs|-|idle guest: the driver's event channel interrupts/s"
+	"idle-nocon-timer-irqs|-|idle guest, fbcon unbound: timer interrupts/s"
+	"idle-nocon-ring-irqs|-|idle guest, fbcon unbound: the driver's event channel interrupts/s"
 	"cpu-start-ms|=|guest CPU check before the measurements, fixed loop (ms)"
 	"cpu-end-ms|=|guest CPU check after them (ms)"
 	"load-to-card-ms|-|insmod to the cards of both devices (ms)"

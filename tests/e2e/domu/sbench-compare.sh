@@ -17,7 +17,7 @@
 # idle-timer-irqs and idle-ring-irqs: interrupts per second of the guest's
 # timer and of the driver's event channels while nothing runs but what the
 # driver does by itself (ours has fbcon on its connectors; upstream has no
-# fbdev).
+# fbdev); idle-nocon-*: the same with fbcon unbound from the console.
 # load-to-card-ms: from the start of the driver's insmod commands (the
 # modules it alone needs: ours loads drm_shmem_helper, upstream
 # xen_front_pgdir_shbuf; the DRM core both need is loaded before the
@@ -95,13 +95,65 @@ sb_measure() {
 	sb_bench "$tag" flips1 flips "$card" 1 $SB_FLIP_SECS $SB_FLIP_RUNS $SB_PACED
 	# shellcheck disable=SC2086
 	sb_bench "$tag" flips4 flips "$card" 4 $SB_FLIP_SECS $SB_FLIP_RUNS $SB_PACED
-	[ -n "$SB_TRACE" ] && sb_trace "$tag" "$card"
+	[ -n "$SB_TRACE" ] && sb_trace "$tag" "$card" && sb_graph "$tag" "$card"
 	[ -n "$SB_PACED" ] && sb_weston "$tag" "$card"
 	[ -z "$SB_PACED" ] && [ -w $SB_CPU1 ] && sb_one_cpu "$tag" "$card"
 	sb_bench "$tag" buf-1080p buffers "$card" 1920 1080 $SB_BUF_ITERS
 	sb_bench "$tag" buf-4k buffers "$card" 3840 2160 $SB_BUF_ITERS
 	sb_bench "$tag" memory memory "$card" 1920 1080 $SB_MEM_COUNT $SB_MEM_ROUNDS
 	e2e-bench spin end | sed "s/^/E2E-BENCH $tag /"
+}
+
+# sb_graph TAG CARD: one more one-connector flip run, under the
+# function_graph tracer from the system calls a flip takes, the commit
+# worker and both drivers' interrupt handlers: where each driver's time
+# goes, function by function (tests/e2e/domu/graph.awk), both drivers
+# slowed alike. Only the DRM modules' functions and a few of the core's
+# are traced (patching them all stalls the CPU for long under TCG), so
+# the depths are of traced functions; a function's time holds what it
+# calls, traced or not, and the interrupts that came meanwhile.
+SB_GRAPH_ROOTS="drm_mode_page_flip_ioctl commit_work drm_read drm_poll
+	xdf_req_irq xdf_evt_irq evtchnl_interrupt_ctrl evtchnl_interrupt_evt"
+SB_GRAPH_FUNCS="*:mod:drm *:mod:drm_kms_helper *:mod:drm_shmem_helper
+	*:mod:xen_drm_front *:mod:drm_xen_front *:mod:xen_front_pgdir_shbuf
+	notify_remote_via_irq xen_irq_lateeoi queue_work_on try_to_wake_up
+	__wake_up complete complete_all mod_delayed_work_on
+	__queue_delayed_work hrtimer_start_range_ns hrtimer_try_to_cancel
+	ktime_get __kmalloc kmalloc_trace kfree schedule"
+sb_graph() {
+	local tag=$1 card=$2 t=/sys/kernel/debug/tracing o f
+	[ -d $t ] || return
+	echo 0 >$t/tracing_on
+	: >$t/set_ftrace_filter
+	set -f
+	for f in $SB_GRAPH_FUNCS; do
+		echo "$f" >>$t/set_ftrace_filter 2>/dev/null
+	done
+	set +f
+	for f in $SB_GRAPH_ROOTS; do
+		echo "$f" >>$t/set_graph_function 2>/dev/null
+	done
+	echo function_graph >$t/current_tracer || {
+		echo "E2E-INFO $tag: no function_graph tracer"
+		return
+	}
+	echo "E2E-INFO $tag: graph: $(grep -c . $t/set_ftrace_filter) functions, roots $(tr '\n' ' ' <$t/set_graph_function)"
+	for o in sleep-time funcgraph-irqs funcgraph-cpu funcgraph-overhead \
+		funcgraph-proc; do
+		echo 0 >"$t/options/$o"
+	done
+	echo 1 >$t/options/funcgraph-tail
+	echo >$t/trace
+	echo 1 >$t/tracing_on
+	# shellcheck disable=SC2086 # SB_PACED: no argument or one
+	e2e-bench flips "$card" 1 $SB_FLIP_SECS 1 $SB_PACED >/tmp/sb-graph.out 2>&1
+	echo 0 >$t/tracing_on
+	sed "s/^/E2E-TRACE $tag graph-run /" /tmp/sb-graph.out
+	awk -v tag="$tag" -f /etc/e2e/graph.awk $t/trace | sort -k5,5nr
+	echo nop >$t/current_tracer
+	: >$t/set_graph_function
+	: >$t/set_ftrace_filter
+	echo >$t/trace
 }
 
 # sb_trace TAG CARD: one more one-connector flip run, traced (not one of
@@ -312,7 +364,8 @@ sb_frontends_back() {
 	local n
 	for n in $DEVS; do
 		[ "$(be_state "$n")" = 2 ] ||
-			xenstore-write "device/vdispl/$n/state" 1
+			xenstore-write "device/vdispl/$n/state" 1 ||
+			echo "E2E-INFO vdispl $n: frontend state not reset"
 	done
 	wait_until 15 all_disconnected
 }
@@ -422,12 +475,21 @@ sb_irqs() {
 		END {print t + 0, r + 0}' /proc/interrupts
 }
 sb_idle() {
+	sb_idle_irqs "$1" idle
+	# The same with fbcon let go of the display, where it has one (ours):
+	# what the driver costs by itself.
+	unbind_fbcon
+	sleep 1
+	sb_idle_irqs "$1" idle-nocon
+	rebind_fbcon
+}
+sb_idle_irqs() {
 	local a b
 	a=$(sb_irqs)
 	sleep $SB_IDLE_SECS
 	b=$(sb_irqs)
-	echo "E2E-BENCH $1 idle-timer-irqs $(((${b% *} - ${a% *}) / SB_IDLE_SECS))"
-	echo "E2E-BENCH $1 idle-ring-irqs $(((${b#* } - ${a#* }) / SB_IDLE_SECS))"
+	echo "E2E-BENCH $1 $2-timer-irqs $(((${b% *} - ${a% *}) / SB_IDLE_SECS))"
+	echo "E2E-BENCH $1 $2-ring-irqs $(((${b#* } - ${a#* }) / SB_IDLE_SECS))"
 }
 
 # Kernel log lines since sb_log_mark, splat-like ones reported.
