@@ -33,9 +33,10 @@
 #                       one-connector run traced in the guest: where
 #                       the timer ticks found the CPUs (a sampled
 #                       profile), and the interrupts, timers, works and
-#                       wake-ups that fired, then a run under the
-#                       function_graph tracer (each function's time by
-#                       its depth under the flip), per driver and round, in
+#                       wake-ups that fired, then runs on one and four
+#                       connectors under the function_graph tracer
+#                       (each function's time by its depth under the
+#                       flip), per driver and round, in
 #                       trace.txt beside each boot's logs (evidence of
 #                       where a driver's time goes, not figures); and
 #                       each load's phases: when, from its start, the

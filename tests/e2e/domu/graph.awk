@@ -3,7 +3,8 @@
 # function_graph trace (durations, no CPU, overhead or task columns, the
 # name after each closing brace, sleep-time off). Prints, for each
 # function by its depth under the traced roots,
-#   E2E-TRACE <tag> graph <depth>:<function> <total us> <calls>
+#   E2E-TRACE <tag> <kind> <depth>:<function> <total us> <calls>
+# (kind: graph1 or graph4, the connectors flipped).
 # A function at max_graph_depth is printed as a leaf: its time is whole.
 
 # "  12.345 us    |    name();" or "  3.1 us |  } /* name */"
@@ -40,5 +41,5 @@ END {
 		cnt[k]++
 	}
 	for (k in tot)
-		printf "E2E-TRACE %s graph %s %.0f %d\n", tag, k, tot[k], cnt[k]
+		printf "E2E-TRACE %s %s %s %.0f %d\n", tag, kind, k, tot[k], cnt[k]
 }

@@ -95,7 +95,8 @@ sb_measure() {
 	sb_bench "$tag" flips1 flips "$card" 1 $SB_FLIP_SECS $SB_FLIP_RUNS $SB_PACED
 	# shellcheck disable=SC2086
 	sb_bench "$tag" flips4 flips "$card" 4 $SB_FLIP_SECS $SB_FLIP_RUNS $SB_PACED
-	[ -n "$SB_TRACE" ] && sb_trace "$tag" "$card" && sb_graph "$tag" "$card"
+	[ -n "$SB_TRACE" ] && sb_trace "$tag" "$card" &&
+		sb_graph "$tag" "$card" 1 && sb_graph "$tag" "$card" 4
 	[ -n "$SB_PACED" ] && sb_weston "$tag" "$card"
 	[ -z "$SB_PACED" ] && [ -w $SB_CPU1 ] && sb_one_cpu "$tag" "$card"
 	sb_bench "$tag" buf-1080p buffers "$card" 1920 1080 $SB_BUF_ITERS
@@ -104,7 +105,7 @@ sb_measure() {
 	e2e-bench spin end | sed "s/^/E2E-BENCH $tag /"
 }
 
-# sb_graph TAG CARD: one more one-connector flip run, under the
+# sb_graph TAG CARD N: one more flip run on N connectors, under the
 # function_graph tracer from the system calls a flip takes, the commit
 # worker and both drivers' interrupt handlers: where each driver's time
 # goes, function by function (tests/e2e/domu/graph.awk), both drivers
@@ -121,7 +122,7 @@ SB_GRAPH_FUNCS="*:mod:drm *:mod:drm_kms_helper *:mod:drm_shmem_helper
 	__queue_delayed_work hrtimer_start_range_ns hrtimer_try_to_cancel
 	ktime_get __kmalloc kmalloc_trace kfree schedule"
 sb_graph() {
-	local tag=$1 card=$2 t=/sys/kernel/debug/tracing o f
+	local tag=$1 card=$2 n=$3 t=/sys/kernel/debug/tracing o f
 	[ -d $t ] || return
 	echo 0 >$t/tracing_on
 	: >$t/set_ftrace_filter
@@ -146,10 +147,11 @@ sb_graph() {
 	echo >$t/trace
 	echo 1 >$t/tracing_on
 	# shellcheck disable=SC2086 # SB_PACED: no argument or one
-	e2e-bench flips "$card" 1 $SB_FLIP_SECS 1 $SB_PACED >/tmp/sb-graph.out 2>&1
+	e2e-bench flips "$card" "$n" $SB_FLIP_SECS 1 $SB_PACED >/tmp/sb-graph.out 2>&1
 	echo 0 >$t/tracing_on
-	sed "s/^/E2E-TRACE $tag graph-run /" /tmp/sb-graph.out
-	awk -v tag="$tag" -f /etc/e2e/graph.awk $t/trace | sort -k5,5nr
+	sed "s/^/E2E-TRACE $tag graph$n-run /" /tmp/sb-graph.out
+	awk -v tag="$tag" -v kind="graph$n" -f /etc/e2e/graph.awk $t/trace |
+		sort -k5,5nr
 	echo nop >$t/current_tracer
 	: >$t/set_graph_function
 	: >$t/set_ftrace_filter
