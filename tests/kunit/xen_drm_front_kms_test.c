@@ -964,7 +964,7 @@ static void kt_flip_keeps_replaced_view(struct kunit *test)
 	struct drm_display_mode mode;
 	struct xendispl_req req;
 	struct kt_fb big, other;
-	u64 shown, first;
+	u64 shown = 0, first = 0;
 	unsigned int i;
 
 	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
