@@ -5,7 +5,6 @@
 # function by its depth under the traced roots,
 #   E2E-TRACE <tag> <kind> <depth>:<function> <total us> <calls>
 # (kind: graph1 or graph4, the connectors flipped).
-# A function at max_graph_depth is printed as a leaf: its time is whole.
 
 # "  12.345 us    |    name();" or "  3.1 us |  } /* name */"
 /\|/ {

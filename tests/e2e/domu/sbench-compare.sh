@@ -136,6 +136,8 @@ sb_graph() {
 	done
 	echo function_graph >$t/current_tracer || {
 		echo "E2E-INFO $tag: no function_graph tracer"
+		: >$t/set_graph_function
+		: >$t/set_ftrace_filter
 		return
 	}
 	echo "E2E-INFO $tag: graph: $(grep -c . $t/set_ftrace_filter) functions, roots $(tr '\n' ' ' <$t/set_graph_function)"
