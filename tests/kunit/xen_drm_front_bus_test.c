@@ -290,7 +290,10 @@ static void bus_waits_for_initwait(struct kunit *test)
 	bus_check_connected(test, sdev, 1, NULL);
 }
 
-/* Held in InitWait after mapping: the frontend is Initialised, no DRM yet. */
+/*
+ * Held in InitWait after mapping: the frontend is Initialised, its DRM
+ * device built but out of userspace's reach until the backend connects.
+ */
 static void bus_initialised_until_connected(struct kunit *test)
 {
 	struct xendispl_resp resp;
@@ -307,7 +310,10 @@ static void bus_initialised_until_connected(struct kunit *test)
 			XenbusStateInitialised);
 	KUNIT_EXPECT_TRUE(test, xdf_sim_backend_connected(sdev));
 	KUNIT_ASSERT_NOT_NULL(test, bus_front(sdev)->chs);
-	KUNIT_EXPECT_NULL(test, bus_front(sdev)->xdrm);
+	KUNIT_ASSERT_NOT_NULL(test, bus_front(sdev)->xdrm);
+	KUNIT_EXPECT_FALSE(test, bus_front(sdev)->xdrm->drm.registered);
+	KUNIT_EXPECT_FALSE(test,
+			   device_is_registered(bus_front(sdev)->xdrm->drm.primary->kdev));
 
 	/* Not connected yet: a request fails without reaching the ring. */
 	memset(&req, 0, sizeof(req));
@@ -504,8 +510,12 @@ static void bus_backend_restart(struct kunit *test)
 	}
 }
 
-/* Closing: teardown, DRM device unplugged, frontend Closed; then back. */
-static void bus_backend_closing(struct kunit *test)
+/*
+ * Closing, @connected or before the backend connects: teardown, frontend
+ * Closed; the DRM device unplugged if it was registered, and in any case
+ * dropped with the channels. Then back, with a new device.
+ */
+static void bus_closing(struct kunit *test, bool connected)
 {
 	struct xdf_sim_counters c;
 	struct xdf_sim_config cfg;
@@ -513,18 +523,26 @@ static void bus_backend_closing(struct kunit *test)
 	struct drm_device *drm;
 
 	bus_fill_config(&cfg, 2);
+	cfg.hold = !connected;
 	sdev = bus_add(test, &cfg);
-	bus_wait_connected(test, sdev);
+	if (connected)
+		bus_wait_connected(test, sdev);
+	else
+		KUNIT_ASSERT_TRUE(test, bus_reaches(sdev, XenbusStateInitialised));
+	xdf_sim_settle();
 
+	KUNIT_ASSERT_NOT_NULL(test, bus_front(sdev)->xdrm);
 	drm = &bus_front(sdev)->xdrm->drm;
 	drm_dev_get(drm);
-	KUNIT_EXPECT_TRUE(test, drm->registered);
+	KUNIT_EXPECT_EQ(test, drm->registered, connected);
 
 	xdf_sim_backend_set_state(sdev, XenbusStateClosing);
 	KUNIT_EXPECT_TRUE(test, bus_reaches(sdev, XenbusStateClosed));
 	xdf_sim_settle();
-	KUNIT_EXPECT_TRUE(test, drm_dev_is_unplugged(drm));
+	KUNIT_EXPECT_EQ(test, drm_dev_is_unplugged(drm), connected);
 	KUNIT_EXPECT_FALSE(test, drm->registered);
+	/* The frontend's reference is gone: ours is the last. */
+	KUNIT_EXPECT_EQ(test, kref_read(&drm->ref), 1u);
 	drm_dev_put(drm);
 	KUNIT_EXPECT_NULL(test, bus_front(sdev)->xdrm);
 	KUNIT_EXPECT_NULL(test, bus_front(sdev)->chs);
@@ -538,9 +556,20 @@ static void bus_backend_closing(struct kunit *test)
 	xdf_sim_backend_set_state(sdev, XenbusStateClosed);
 	KUNIT_EXPECT_TRUE(test, bus_reaches(sdev, XenbusStateInitialising));
 
+	/* No longer held: it connects once the frontend is Initialised. */
 	xdf_sim_backend_set_state(sdev, XenbusStateInitWait);
 	bus_wait_connected(test, sdev);
 	bus_check_connected(test, sdev, 2, NULL);
+}
+
+static void bus_backend_closing(struct kunit *test)
+{
+	bus_closing(test, true);
+}
+
+static void bus_closing_before_connected(struct kunit *test)
+{
+	bus_closing(test, false);
 }
 
 /* The backend's state node disappears: like Closed. */
@@ -876,6 +905,7 @@ static struct kunit_case bus_test_cases[] = {
 	KUNIT_CASE(bus_evtchn_bind_fails),
 	KUNIT_CASE(bus_backend_restart),
 	KUNIT_CASE(bus_backend_closing),
+	KUNIT_CASE(bus_closing_before_connected),
 	KUNIT_CASE(bus_backend_vanishes),
 	KUNIT_CASE(bus_remove_connected),
 	KUNIT_CASE(bus_rebind),

@@ -46,6 +46,8 @@ SB_MEM_COUNT=8
 SB_MEM_ROUNDS=3
 SB_IDLE_SECS=5
 SB_LOADS=5
+# Where BENCH_TRACE's tracers are (debugfs is mounted by the init).
+SB_TRACEFS=/sys/kernel/debug/tracing
 # A backend paced at its display's refresh (make bench's x86-pv-paced):
 # the flip measurements also give what a compositor sees of it.
 SB_PACED=${E2E_BENCH_PACED:+paced}
@@ -122,7 +124,7 @@ SB_GRAPH_FUNCS="*:mod:drm *:mod:drm_kms_helper *:mod:drm_shmem_helper
 	__queue_delayed_work hrtimer_start_range_ns hrtimer_try_to_cancel
 	ktime_get __kmalloc kmalloc_trace kfree schedule"
 sb_graph() {
-	local tag=$1 card=$2 n=$3 t=/sys/kernel/debug/tracing o f
+	local tag=$1 card=$2 n=$3 t=$SB_TRACEFS o f
 	[ -d $t ] || return
 	echo 0 >$t/tracing_on
 	: >$t/set_ftrace_filter
@@ -171,7 +173,7 @@ sb_graph() {
 SB_TRACE_EVENTS="timer/hrtimer_expire_entry timer/timer_expire_entry
 	workqueue/workqueue_execute_start irq/irq_handler_entry sched/sched_wakeup"
 sb_trace() {
-	local tag=$1 card=$2 t=/sys/kernel/debug/tracing e
+	local tag=$1 card=$2 t=$SB_TRACEFS e
 	[ -d $t ] || { echo "E2E-INFO $tag: no tracefs"; return; }
 	echo 0 >$t/tracing_on
 	echo 16384 >$t/buffer_size_kb
@@ -272,7 +274,7 @@ SB_LOAD_FUNCS="load_module do_init_module xenbus_dev_probe
 	register_framebuffer"
 SB_LOAD_COUNT="xs_talkv"
 sb_load_trace_start() {
-	local t=/sys/kernel/debug/tracing f
+	local t=$SB_TRACEFS f
 	[ -d $t ] || return 0
 	echo 0 >$t/tracing_on
 	echo nop >$t/current_tracer
@@ -292,7 +294,7 @@ sb_load_trace_start() {
 	echo "e2e-bench: load starts" >$t/trace_marker
 }
 sb_load_trace_end() {
-	local tag=$1 t=/sys/kernel/debug/tracing
+	local tag=$1 t=$SB_TRACEFS
 	[ -d $t ] || return 0
 	echo 0 >$t/tracing_on
 	echo "E2E-INFO $tag: load trace: $(grep -vc '^#' $t/trace) lines, $(grep -c . $t/set_ftrace_filter) functions, tracer $(cat $t/current_tracer)"

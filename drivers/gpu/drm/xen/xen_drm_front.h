@@ -483,6 +483,7 @@ extern bool xdf_fbdev;
 struct xdf_drm *xdf_drm_create(struct device *parent,
 			       const struct xdf_cfg *cfg,
 			       struct xdf_channels *chs);
+int xdf_drm_register(struct xdf_drm *xdrm);
 void xdf_drm_unplug(struct xdf_drm *xdrm);
 int xdf_drm_module_init(void);
 void xdf_drm_module_exit(void);

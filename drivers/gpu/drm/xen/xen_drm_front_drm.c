@@ -2,7 +2,8 @@
 /*
  * Xen para-virtual display frontend: the DRM device.
  *
- * A DRM device lives from the backend's Connected state until the backend
+ * A DRM device is built while the backend connects (its InitWait), is
+ * registered once the backend is Connected, and lives until the backend
  * goes away. Then it is unplugged, not reused: clients that still hold it
  * open see -ENODEV, and its memory goes with the last reference, while a
  * reconnecting backend gets a fresh device.
@@ -114,25 +115,15 @@ static int xdf_drm_init(struct xdf_drm *xdrm)
 	if (ret)
 		return ret;
 
-	ret = xdf_kms_init(xdrm);
-	if (ret)
-		return ret;
-
-	ret = drm_dev_register(drm, 0);
-	if (ret)
-		return ret;
-
-	xdf_channels_set_frame_done(xdrm->chs, xdf_kms_frame_done, xdrm);
-	if (READ_ONCE(xdf_fbdev))
-		queue_work(xdf_fbdev_wq, &xdrm->fbdev_work);
-	return 0;
+	return xdf_kms_init(xdrm);
 }
 
 /**
- * xdf_drm_create() - create and register the DRM device of a connection
+ * xdf_drm_create() - create the DRM device of a connection, unregistered
  * @parent: the xenbus device
  * @cfg: the device's configuration, copied
- * @chs: the connected channels, used only inside drm_dev_enter()
+ * @chs: the channels, connected before xdf_drm_register() and used only
+ *	 inside drm_dev_enter()
  *
  * Return: the device, or an ERR_PTR() with nothing left allocated.
  */
@@ -176,6 +167,28 @@ err_release:
 }
 
 /**
+ * xdf_drm_register() - make a device created by xdf_drm_create() reachable
+ * @xdrm: the device, whose channels are connected
+ *
+ * Return: 0, or a negative errno with the device left for xdf_drm_unplug().
+ */
+int xdf_drm_register(struct xdf_drm *xdrm)
+{
+	int ret;
+
+	ret = drm_dev_register(&xdrm->drm, 0);
+	if (ret) {
+		drm_err(&xdrm->drm, "cannot register the DRM device: %d\n", ret);
+		return ret;
+	}
+
+	xdf_channels_set_frame_done(xdrm->chs, xdf_kms_frame_done, xdrm);
+	if (READ_ONCE(xdf_fbdev))
+		queue_work(xdf_fbdev_wq, &xdrm->fbdev_work);
+	return 0;
+}
+
+/**
  * xdf_drm_unplug() - unplug a device created by xdf_drm_create() and drop
  *		      our reference
  * @xdrm: the device, whose channels are disconnected; may be freed on
@@ -188,6 +201,13 @@ void xdf_drm_unplug(struct xdf_drm *xdrm)
 {
 	struct device *parent = xdrm->drm.dev;
 	void *group = xdrm->devres_group;
+
+	/* Never registered: no one else reached it, nothing ran on it. */
+	if (!xdrm->drm.registered) {
+		xdf_kms_fini(xdrm);
+		devres_release_group(parent, group);
+		return;
+	}
 
 	xdf_channels_set_frame_done(xdrm->chs, NULL, NULL);
 	/*

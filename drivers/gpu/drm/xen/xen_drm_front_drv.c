@@ -4,8 +4,8 @@
  * machine that follows the backend (see the diagram in displif.h).
  *
  *   backend InitWait   -> read config, create and publish channels,
- *                         frontend Initialised
- *   backend Connected  -> create the DRM device, frontend Connected
+ *                         frontend Initialised, build the DRM device
+ *   backend Connected  -> register the DRM device, frontend Connected
  *   backend Closing    -> tear down, frontend Closed
  *   backend Closed or
  *   Unknown            -> tear down, frontend Initialising
@@ -173,6 +173,7 @@ static int xdf_on_initwait(struct xdf_front *front)
 {
 	struct xenbus_device *xb_dev = front->xb_dev;
 	struct xdf_channels *chs;
+	struct xdf_drm *xdrm;
 	int ret;
 
 	ret = xdf_cfg_read(xb_dev, &front->cfg);
@@ -190,18 +191,26 @@ static int xdf_on_initwait(struct xdf_front *front)
 		return ret;
 
 	xdf_switch_state(front, XenbusStateInitialised);
+
+	/*
+	 * Built while the backend maps the channels, not after it connects:
+	 * its vblank workers' threads are then made off the way to the card.
+	 */
+	xdrm = xdf_drm_create(&xb_dev->dev, &front->cfg, front->chs);
+	if (IS_ERR(xdrm))
+		return PTR_ERR(xdrm);
+	front->xdrm = xdrm;
 	return 0;
 }
 
 static int xdf_on_connected(struct xdf_front *front)
 {
-	struct xdf_drm *xdrm;
+	int ret;
 
 	xdf_channels_connect(front->chs);
-	xdrm = xdf_drm_create(&front->xb_dev->dev, &front->cfg, front->chs);
-	if (IS_ERR(xdrm))
-		return PTR_ERR(xdrm);
-	front->xdrm = xdrm;
+	ret = xdf_drm_register(front->xdrm);
+	if (ret)
+		return ret;
 
 	xdf_switch_state(front, XenbusStateConnected);
 	return 0;
@@ -268,7 +277,7 @@ static void xdf_backend_changed(struct xenbus_device *xb_dev,
 			break;
 		ret = xdf_on_connected(front);
 		if (ret)
-			xdf_fail(front, ret, "creating the display device");
+			xdf_fail(front, ret, "registering the display device");
 		break;
 
 	case XenbusStateClosing:
