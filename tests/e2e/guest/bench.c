@@ -10,7 +10,9 @@
  * Usage: e2e-bench spin NAME
  *   Times a fixed loop: cpu-NAME-ms, how much CPU the guest gets now.
  * Usage: e2e-bench flips CARD CONNECTORS SECONDS RUNS [paced]
- *   Sets each of the first CONNECTORS connected connectors to its preferred
+ *   Takes the console into graphics mode, as a compositor does (else
+ *   fbcon, ours only, kept blinking its cursor under the client). Sets
+ *   each of the first CONNECTORS connected connectors to its preferred
  *   mode (legacy SETCRTC), then page-flips every CRTC with an event,
  *   re-flipping each as soon as its event is read, for SECONDS, RUNS
  *   times. Of the run with the most flips: flipsN-rate (flips per second,
@@ -59,6 +61,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <linux/kd.h>
 
 #include <drm_fourcc.h>
 
@@ -376,6 +379,34 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 	return 0;
 }
 
+/*
+ * The console in graphics mode while the client runs, as a compositor
+ * takes it: fbcon blanks and stops its cursor. Not a failure where there
+ * is no console to take.
+ */
+static int console_fd = -1;
+
+static void console_give_back(void)
+{
+	if (ioctl(console_fd, KDSETMODE, KD_TEXT))
+		fprintf(stderr, PROG ": KDSETMODE KD_TEXT: %s\n", strerror(errno));
+	close(console_fd);
+}
+
+static void console_take(void)
+{
+	console_fd = open("/dev/tty0", O_RDWR | O_CLOEXEC);
+	if (console_fd < 0 || ioctl(console_fd, KDSETMODE, KD_GRAPHICS)) {
+		fprintf(stderr, PROG ": console left in text mode: %s\n",
+			strerror(errno));
+		if (console_fd >= 0)
+			close(console_fd);
+		return;
+	}
+	atexit(console_give_back);
+	fprintf(stderr, PROG ": console in graphics mode\n");
+}
+
 /* A mode's refresh period in us. */
 static double period_us(const struct drm_mode_modeinfo *m)
 {
@@ -431,6 +462,7 @@ static int flips(unsigned int n, double secs, unsigned int runs, bool paced)
 	memset(r, 0, sizeof(r));
 	if (pipes_find(p, n))
 		return 1;
+	console_take();
 	for (i = 0; i < n; i++) {
 		struct drm_mode_crtc set = {
 			.crtc_id = p[i].crtc,
