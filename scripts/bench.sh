@@ -104,6 +104,8 @@ ROWS=(
 	"flips4-fps-conn|+|paced display: frames/s on each connector, 4 connectors (60 at most)"
 	"flips1-jitter-us|-|paced display: jitter of the event timestamps, 1 connector (us)"
 	"flips4-jitter-us|-|paced display: jitter of the event timestamps, 4 connectors (us)"
+	"flips1-grid-jitter-us|-|paced display: the same against whole refresh periods (missed refreshes apart), 1 connector (us)"
+	"flips4-grid-jitter-us|-|paced display: the same against whole refresh periods (missed refreshes apart), 4 connectors (us)"
 	"flips1-missed-pct|-|paced display: refresh periods missed per 100 frames, 1 connector"
 	"flips4-missed-pct|-|paced display: refresh periods missed per 100 frames, 4 connectors"
 	"weston-fps|+|paced display: Weston (pixman) with weston-simple-shm, frames presented/s (60 at most)"

@@ -26,8 +26,10 @@
  *   refresh), also: flipsN-fps-conn, frames per second on each connector;
  *   flipsN-jitter-us, the standard deviation of the intervals between the
  *   timestamps of a CRTC's consecutive events, all CRTCs pooled (what a
- *   compositor schedules its repaint from); and flipsN-missed-pct, refresh
- *   periods without a frame per 100 frames shown.
+ *   compositor schedules its repaint from); flipsN-grid-jitter-us, the
+ *   same against whole numbers of periods (missed refreshes set apart);
+ *   and flipsN-missed-pct, refresh periods without a frame per 100 frames
+ *   shown.
  * Usage: e2e-bench buffers CARD WIDTH HEIGHT ITERATIONS
  *   Times CREATE_DUMB + ADDFB2 + RMFB + DESTROY_DUMB after one untimed
  *   round: buf-WxH-ms, the best; or "buf-WxH-ms refused:ERRNO:IOCTL" if the
@@ -415,31 +417,44 @@ static double period_us(const struct drm_mode_modeinfo *m)
 	return 1e6 / (m->vrefresh ? m->vrefresh : 60);
 }
 
+/* Standard deviation from sums; rounding may take it below 0. */
+static double sd(double sum, double sq, size_t n)
+{
+	double mean = sum / n;
+
+	return sqrt(fmax(sq / n - mean * mean, 0));
+}
+
 /*
  * What a display-paced run shows a compositor: the jitter of the event
  * timestamps (standard deviation of a CRTC's consecutive intervals) and
- * the refresh periods that went by without a frame, per 100 frames.
+ * the refresh periods that went by without a frame, per 100 frames. An
+ * interval of two periods (a missed refresh) weighs in the jitter as
+ * much as a timestamp a period off: flipsN-grid-jitter-us is the jitter
+ * of each interval against its whole number of periods, what is left of
+ * it when the missed refreshes are set apart.
  */
 static void paced_figures(unsigned int n, const struct run *r, double period)
 {
-	double sum = 0, sq = 0, mean, var, missed = 0;
+	double sum = 0, sq = 0, gsum = 0, gsq = 0, missed = 0;
 	size_t i;
 
 	if (!r->gaps.n)
 		return;
 	for (i = 0; i < r->gaps.n; i++) {
 		double g = r->gaps.v[i], extra = g / period - 1;
+		double off = g - period * fmax(1, round(g / period));
 
 		sum += g;
 		sq += g * g;
+		gsum += off;
+		gsq += off * off;
 		if (extra > 0.5)
 			missed += (long)(extra + 0.5);
 	}
-	mean = sum / r->gaps.n;
-	/* Rounding may take a variance of nearly 0 below it. */
-	var = fmax(sq / r->gaps.n - mean * mean, 0);
 	printf("flips%u-fps-conn %.1f\n", n, r->lat.n / r->secs / n);
-	printf("flips%u-jitter-us %.0f\n", n, sqrt(var));
+	printf("flips%u-jitter-us %.0f\n", n, sd(sum, sq, r->gaps.n));
+	printf("flips%u-grid-jitter-us %.0f\n", n, sd(gsum, gsq, r->gaps.n));
 	printf("flips%u-missed-pct %.1f\n", n, missed * 100.0 / r->lat.n);
 }
 
