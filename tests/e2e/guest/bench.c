@@ -417,7 +417,7 @@ static double period_us(const struct drm_mode_modeinfo *m)
 	return 1e6 / (m->vrefresh ? m->vrefresh : 60);
 }
 
-/* Standard deviation from sums; rounding may take it below 0. */
+/* Standard deviation from sums; rounding may take the variance below 0. */
 static double sd(double sum, double sq, size_t n)
 {
 	double mean = sum / n;
