@@ -188,6 +188,23 @@ int xdf_drm_register(struct xdf_drm *xdrm)
 	return 0;
 }
 
+/* Undoes xdf_drm_register(), the channels disconnected. */
+static void xdf_drm_unregister(struct xdf_drm *xdrm)
+{
+	xdf_channels_set_frame_done(xdrm->chs, NULL, NULL);
+	/*
+	 * The channels are disconnected: no frame-done comes for the flips
+	 * sent, and flips from now on fail at once. Complete them before
+	 * the unplug tears fbdev down, which waits for its damage worker,
+	 * which waits for its flip.
+	 */
+	xdf_kms_unplugged(xdrm);
+	/* Its requests fail at once now: it ends soon, if it runs. */
+	cancel_work_sync(&xdrm->fbdev_work);
+	drm_dev_unplug(&xdrm->drm);
+	drm_atomic_helper_shutdown(&xdrm->drm);
+}
+
 /**
  * xdf_drm_unplug() - unplug a device created by xdf_drm_create() and drop
  *		      our reference
@@ -202,25 +219,9 @@ void xdf_drm_unplug(struct xdf_drm *xdrm)
 	struct device *parent = xdrm->drm.dev;
 	void *group = xdrm->devres_group;
 
-	/* Never registered: no one else reached it, nothing ran on it. */
-	if (!xdrm->drm.registered) {
-		xdf_kms_fini(xdrm);
-		devres_release_group(parent, group);
-		return;
-	}
-
-	xdf_channels_set_frame_done(xdrm->chs, NULL, NULL);
-	/*
-	 * The channels are disconnected: no frame-done comes for the flips
-	 * sent, and flips from now on fail at once. Complete them before
-	 * the unplug tears fbdev down, which waits for its damage worker,
-	 * which waits for its flip.
-	 */
-	xdf_kms_unplugged(xdrm);
-	/* Its requests fail at once now: it ends soon, if it runs. */
-	cancel_work_sync(&xdrm->fbdev_work);
-	drm_dev_unplug(&xdrm->drm);
-	drm_atomic_helper_shutdown(&xdrm->drm);
+	/* Not if never registered: no one reached it, nothing ran on it. */
+	if (xdrm->drm.registered)
+		xdf_drm_unregister(xdrm);
 	xdf_kms_fini(xdrm);
 	devres_release_group(parent, group);
 }
