@@ -442,15 +442,15 @@ static void paced_figures(unsigned int n, const struct run *r, double period)
 	if (!r->gaps.n)
 		return;
 	for (i = 0; i < r->gaps.n; i++) {
-		double g = r->gaps.v[i], extra = g / period - 1;
-		double off = g - period * fmax(1, round(g / period));
+		/* The whole periods it spans: one, or more after a miss. */
+		double g = r->gaps.v[i], k = fmax(1, round(g / period));
+		double off = g - k * period;
 
 		sum += g;
 		sq += g * g;
 		gsum += off;
 		gsq += off * off;
-		if (extra > 0.5)
-			missed += (long)(extra + 0.5);
+		missed += k - 1;
 	}
 	printf("flips%u-fps-conn %.1f\n", n, r->lat.n / r->secs / n);
 	printf("flips%u-jitter-us %.0f\n", n, sd(sum, sq, r->gaps.n));
