@@ -28,8 +28,9 @@
  *   timestamps of a CRTC's consecutive events, all CRTCs pooled (what a
  *   compositor schedules its repaint from); flipsN-grid-jitter-us, the
  *   same against whole numbers of periods (missed refreshes set apart);
- *   and flipsN-missed-pct, refresh periods without a frame per 100 frames
- *   shown.
+ *   flipsN-missed-pct, refresh periods without a frame per 100 frames
+ *   shown; and flipsN-grid-dev-p50-us and -p90-us, the median and 90th
+ *   percentile of how far an interval is from its whole periods.
  * Usage: e2e-bench buffers CARD WIDTH HEIGHT ITERATIONS
  *   Times CREATE_DUMB + ADDFB2 + RMFB + DESTROY_DUMB after one untimed
  *   round: buf-WxH-ms, the best; or "buf-WxH-ms refused:ERRNO:IOCTL" if the
@@ -436,10 +437,13 @@ static double sd(double sum, double sq, size_t n)
  */
 static void paced_figures(unsigned int n, const struct run *r, double period)
 {
-	double sum = 0, sq = 0, gsum = 0, gsq = 0, missed = 0;
+	double sum = 0, sq = 0, gsum = 0, gsq = 0, missed = 0, *dev;
 	size_t i;
 
 	if (!r->gaps.n)
+		return;
+	dev = calloc(r->gaps.n, sizeof(*dev));
+	if (!dev)
 		return;
 	for (i = 0; i < r->gaps.n; i++) {
 		/* The whole periods it spans: one, or more after a miss. */
@@ -450,12 +454,19 @@ static void paced_figures(unsigned int n, const struct run *r, double period)
 		sq += g * g;
 		gsum += off;
 		gsq += off * off;
+		dev[i] = fabs(off);
 		missed += k - 1;
 	}
 	printf("flips%u-fps-conn %.1f\n", n, r->lat.n / r->secs / n);
 	printf("flips%u-jitter-us %.0f\n", n, sd(sum, sq, r->gaps.n));
 	printf("flips%u-grid-jitter-us %.0f\n", n, sd(gsum, gsq, r->gaps.n));
 	printf("flips%u-missed-pct %.1f\n", n, missed * 100.0 / r->lat.n);
+	/* The typical interval and the tail, which the jitter mixes. */
+	printf("flips%u-grid-dev-p50-us %.0f\n", n,
+	       percentile(dev, r->gaps.n, 50));
+	printf("flips%u-grid-dev-p90-us %.0f\n", n,
+	       percentile(dev, r->gaps.n, 90));
+	free(dev);
 }
 
 /*
