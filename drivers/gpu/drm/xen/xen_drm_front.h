@@ -150,6 +150,11 @@ struct xdf_fb_hold {
  *		  vblanks after @vblank_time are counted when read
  * @vblank_held: a flip is on its way: its frame-done is the next vblank
  * @vblank_on: the DRM core has vblank interrupts on
+ * @flip_time: when the newest flip was sent; its vblank is not earlier
+ * @fd_arrival: when the last frame-done of a flip shown arrived, 0 if none
+ *		came since the pipe was enabled
+ * @fd_period: the backend's display period, ns, measured from the
+ *	       frame-dones' arrivals
  * @edid: the backend's EDID, or NULL
  * @edid_read: the backend answered the request for @edid (asked until
  *	       then, once per device after)
@@ -183,6 +188,9 @@ struct xdf_pipe {
 	u32 vblank_count;
 	bool vblank_held;
 	bool vblank_on;
+	ktime_t flip_time;
+	ktime_t fd_arrival;
+	s64 fd_period;
 	const struct drm_edid *edid;
 	bool edid_read;
 	struct mutex modes_lock;	/* mode_valid vs. probing */
@@ -450,7 +458,7 @@ void xdf_vblank_start(struct xdf_pipe *xp);
 void xdf_vblank_stop(struct xdf_pipe *xp);
 void xdf_vblank_fini(struct xdf_pipe *xp);
 void xdf_vblank_hold(struct xdf_pipe *xp);
-void xdf_vblank_frame_done(struct xdf_pipe *xp);
+void xdf_vblank_frame_done(struct xdf_pipe *xp, bool shown);
 void xdf_vblank_release(struct xdf_pipe *xp);
 int xdf_vblank_enable(struct drm_simple_display_pipe *pipe);
 void xdf_vblank_disable(struct drm_simple_display_pipe *pipe);

@@ -51,6 +51,7 @@ static int xdf_pipe_state_show(struct seq_file *m, void *unused)
 	struct drm_device *drm = &xp->xdrm->drm;
 	struct xdf_pipe_stats stats;
 	u64 fb_cookie, pending = 0;
+	s64 period;
 	bool active;
 
 	xdf_debugfs_pipe_state(xp, &active, &fb_cookie);
@@ -60,6 +61,9 @@ static int xdf_pipe_state_show(struct seq_file *m, void *unused)
 		pending = xp->pending_cookie;
 	stats = xp->stats;
 	spin_unlock_irq(&drm->event_lock);
+	spin_lock_irq(&xp->vblank_lock);
+	period = xp->fd_period;
+	spin_unlock_irq(&xp->vblank_lock);
 
 	seq_printf(m, "pipe: %s\n", active ? "on" : "off");
 	seq_printf(m, "link: %s\n", READ_ONCE(xp->link_bad) ? "bad" : "good");
@@ -72,6 +76,7 @@ static int xdf_pipe_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "timeouts: %llu\n", stats.timeouts);
 	seq_printf(m, "errors: %llu\n", stats.errors);
 	seq_printf(m, "vblank_ticks: %llu\n", stats.vblank_ticks);
+	seq_printf(m, "display_period_ns: %lld\n", period);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(xdf_pipe_state);

@@ -225,7 +225,7 @@ static void xdf_pipe_flip_timeout(struct work_struct *work)
 	if (given_up) {
 		xp->flips_late = xp->flips_count;
 		/* Its event goes out now, with a vblank not before the flip. */
-		xdf_vblank_frame_done(xp);
+		xdf_vblank_frame_done(xp, false);
 	}
 	late = xdf_pipe_complete_locked(xp);
 	if (given_up)
@@ -270,7 +270,7 @@ void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie)
 	xp->stats.frame_done++;
 	newest = xdf_flips_take(xp, fb_cookie, &found);
 	if (found)
-		xdf_vblank_frame_done(xp);
+		xdf_vblank_frame_done(xp, true);
 	if (!newest || !xdf_pipe_complete_locked(xp)) {
 		xp->stats.stray_frame_done++;
 		if (found)

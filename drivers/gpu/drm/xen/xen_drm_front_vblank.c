@@ -11,6 +11,12 @@
  * interrupt while someone waits for them. The counter is the DRM core's
  * hardware counter: each vblank counts once, whoever counts it, and the
  * count stays continuous while the timer is off.
+ *
+ * A frame-done reaches the guest later than the display's vblank, by the
+ * backend's wake-up and the event channel, which vary from frame to frame.
+ * The timestamps go on the display's grid rather than at each arrival, so
+ * that a compositor scheduling its repaint from them sees the display's
+ * pace, not the delays.
  */
 
 #include <linux/hrtimer.h>
@@ -124,6 +130,62 @@ static bool xdf_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
 	return true;
 }
 
+/* Frame-dones further apart than this many periods set no grid. */
+#define XDF_FD_GRID_MAX		4
+
+/*
+ * The time of the display's vblank whose frame-done, of a flip shown,
+ * arrived at @now; @last is the vblank before. The display's vblanks are
+ * one period apart, in the phase of the earliest arrivals, and a frame
+ * shows at a vblank before its frame-done arrives: the grid's latest
+ * before the arrival, however late. An arrival earlier than the grid (up
+ * to an eighth of a period, else it is the next vblank's) moves the grid
+ * to it; a later one moves it by a sixteenth of its delay, enough to
+ * follow a display clock that drifts from ours, not each delay. Never
+ * before the flip was sent nor after the arrival; the arrival with no
+ * grid yet (the first frame-done since the pipe was enabled), within a
+ * period of the last (a backend not paced by a display) or too far to
+ * trust the grid. Called with vblank_lock held.
+ */
+static ktime_t xdf_vblank_shown_at(struct xdf_pipe *xp, ktime_t last,
+				   ktime_t now)
+{
+	s64 p = xp->fd_period, since, late, k;
+	ktime_t grid;
+
+	if (!xp->fd_arrival)
+		return now;
+	since = ktime_to_ns(ktime_sub(now, last));
+	k = div64_s64(since + p / 8, p);
+	late = since - k * p;
+	if (k < 1 || k > XDF_FD_GRID_MAX || late <= 0)
+		return now;
+	grid = ktime_add_ns(last, k * p + late / 16);
+	return ktime_after(grid, xp->flip_time) ? grid : xp->flip_time;
+}
+
+/*
+ * Measures the backend's display period from the frame-dones' arrivals,
+ * as the mode's refresh is only what the frontend assumed: each interval
+ * of whole periods moves it by 1/32 of the difference. A delay adds to
+ * one interval what it takes from the next, so the measure is steadier
+ * than the delays by about that much. Called with vblank_lock held.
+ */
+static void xdf_vblank_measure(struct xdf_pipe *xp, ktime_t now)
+{
+	s64 p = xp->fd_period, mode = ktime_to_ns(xp->vblank_period);
+	s64 since, k;
+
+	if (xp->fd_arrival) {
+		since = ktime_to_ns(ktime_sub(now, xp->fd_arrival));
+		k = div64_s64(since + p / 2, p);
+		if (k >= 1 && k <= XDF_FD_GRID_MAX && abs(since - k * p) < p / 4)
+			xp->fd_period = clamp(p + div64_s64(since - k * p, 32 * k),
+					      mode / 2, mode * 2);
+	}
+	xp->fd_arrival = now;
+}
+
 /**
  * xdf_vblank_enable() - start the vblank timer: the simple pipe's
  *			 enable_vblank
@@ -171,12 +233,14 @@ void xdf_vblank_disable(struct drm_simple_display_pipe *pipe)
  */
 void xdf_vblank_hold(struct xdf_pipe *xp)
 {
+	ktime_t now = ktime_get();
 	unsigned long flags;
 
 	spin_lock_irqsave(&xp->vblank_lock, flags);
+	xp->flip_time = now;
 	/* Counted up to now: from here on, frame-dones count. */
 	if (!xp->vblank_held)
-		xp->vblank_count = xdf_vblank_now(xp, &xp->vblank_time);
+		xp->vblank_count = xdf_vblank_at(xp, now, &xp->vblank_time);
 	xp->vblank_held = true;
 	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 	/*
@@ -188,24 +252,32 @@ void xdf_vblank_hold(struct xdf_pipe *xp)
 }
 
 /**
- * xdf_vblank_frame_done() - the backend has shown a frame: a vblank now
+ * xdf_vblank_frame_done() - the backend has shown a frame: a vblank
  * @xp: the pipe
+ * @shown: a frame-done for a flip sent; false when one is given up on
  *
- * Also called when a flip's frame-done is given up on: its event goes out
- * now, and a vblank it carries must not be older than the flip. The flips
- * still hold the count: once no flip is on its way, xdf_vblank_release()
- * follows, after the flip's event is sent, so that the event's count
- * takes no clock read.
+ * The vblank is on the grid of the backend's display (see
+ * xdf_vblank_shown_at()). One given up on is a vblank now: its event goes
+ * out now and must not carry a time before the flip; the next frame-done
+ * sets the grid afresh. The flips still hold the count: once no flip is
+ * on its way, xdf_vblank_release() follows, after the flip's event is
+ * sent, so that the event's count takes no clock read.
  */
-void xdf_vblank_frame_done(struct xdf_pipe *xp)
+void xdf_vblank_frame_done(struct xdf_pipe *xp, bool shown)
 {
 	unsigned long flags;
-	ktime_t now;
+	ktime_t now, last;
 
 	now = ktime_get();
 	spin_lock_irqsave(&xp->vblank_lock, flags);
-	xp->vblank_count = xdf_vblank_at(xp, now, &xp->vblank_time) + 1;
-	xp->vblank_time = now;
+	xp->vblank_count = xdf_vblank_at(xp, now, &last) + 1;
+	if (shown) {
+		xp->vblank_time = xdf_vblank_shown_at(xp, last, now);
+		xdf_vblank_measure(xp, now);
+	} else {
+		xp->vblank_time = now;
+		xp->fd_arrival = 0;
+	}
 	xdf_vblank_arm(xp);
 	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 }
@@ -246,6 +318,9 @@ void xdf_vblank_start(struct xdf_pipe *xp)
 					NSEC_PER_SEC / XDF_REFRESH_HZ);
 	xp->vblank_time = ktime_get();
 	xp->vblank_held = false;
+	/* The display may be another: its period is measured afresh. */
+	xp->fd_period = ktime_to_ns(xp->vblank_period);
+	xp->fd_arrival = 0;
 	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 	drm_crtc_vblank_on(crtc);
 }
@@ -274,6 +349,7 @@ void xdf_vblank_init(struct xdf_pipe *xp)
 	/* Set from the mode at each enable; never 0 for the counter. */
 	xp->vblank_period = ns_to_ktime(NSEC_PER_SEC / XDF_REFRESH_HZ);
 	xp->vblank_time = ktime_get();
+	xp->fd_period = ktime_to_ns(xp->vblank_period);
 
 	/* The simple pipe of 6.1 passes no vblank counter hooks on. */
 	xp->crtc_funcs = *xp->pipe.crtc.funcs;
