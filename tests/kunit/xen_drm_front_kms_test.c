@@ -2222,7 +2222,7 @@ static void kt_vblank_steady(struct kunit *test)
 /* A 50 Hz display behind the 60 Hz mode: its period is measured first. */
 static void kt_vblank_steady_50hz(struct kunit *test)
 {
-	kt_vblank_steady_case(test, 50, 128);
+	kt_vblank_steady_case(test, 50, 16);
 }
 
 /*

@@ -155,6 +155,8 @@ struct xdf_fb_hold {
  *		came since the pipe was enabled
  * @fd_period: the backend's display period, ns, measured from the
  *	       frame-dones' arrivals
+ * @fd_skip: @fd_arrival came too late or early to measure from
+ * @fd_samples: the intervals @fd_period is the mean of, up to 32
  * @edid: the backend's EDID, or NULL
  * @edid_read: the backend answered the request for @edid (asked until
  *	       then, once per device after)
@@ -191,6 +193,8 @@ struct xdf_pipe {
 	ktime_t flip_time;
 	ktime_t fd_arrival;
 	s64 fd_period;
+	bool fd_skip;
+	unsigned int fd_samples;
 	const struct drm_edid *edid;
 	bool edid_read;
 	struct mutex modes_lock;	/* mode_valid vs. probing */

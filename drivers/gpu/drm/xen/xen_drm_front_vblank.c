@@ -140,7 +140,8 @@ static bool xdf_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
  * shows at a vblank before its frame-done arrives: the grid's latest
  * before the arrival, however late. An arrival earlier than the grid (up
  * to an eighth of a period, else it is the next vblank's) moves the grid
- * to it; a later one moves it by a sixteenth of its delay, enough to
+ * to it; a later one moves it by a sixteenth of its delay (of an eighth
+ * of a period at most: a rare long delay moves it little), enough to
  * follow a display clock that drifts from ours, not each delay. Never
  * before the flip was sent nor after the arrival; the arrival with no
  * grid yet (the first frame-done since the pipe was enabled), within a
@@ -160,28 +161,38 @@ static ktime_t xdf_vblank_shown_at(struct xdf_pipe *xp, ktime_t last,
 	late = since - k * p;
 	if (k < 1 || k > XDF_FD_GRID_MAX || late <= 0)
 		return now;
-	grid = ktime_add_ns(last, k * p + late / 16);
+	grid = ktime_add_ns(last, k * p + min(late, p / 8) / 16);
 	return ktime_after(grid, xp->flip_time) ? grid : xp->flip_time;
 }
 
 /*
  * Measures the backend's display period from the frame-dones' arrivals,
- * as the mode's refresh is only what the frontend assumed: each interval
- * of whole periods moves it by 1/32 of the difference. A delay adds to
- * one interval what it takes from the next, so the measure is steadier
- * than the delays by about that much. Called with vblank_lock held.
+ * as the mode's refresh is only what the frontend assumed: the mean of
+ * the intervals (in whole periods) since the pipe was enabled, then a
+ * running one over about 32. A delay adds to one interval what it takes
+ * from the next, so the measure is steadier than the delays by about
+ * that much. A delay too long to trust leaves out both intervals it is
+ * in, not only the longer one, which would pull the measure short.
+ * Called with vblank_lock held.
  */
 static void xdf_vblank_measure(struct xdf_pipe *xp, ktime_t now)
 {
 	s64 p = xp->fd_period, mode = ktime_to_ns(xp->vblank_period);
 	s64 since, k;
+	bool near;
 
 	if (xp->fd_arrival) {
 		since = ktime_to_ns(ktime_sub(now, xp->fd_arrival));
 		k = div64_s64(since + p / 2, p);
-		if (k >= 1 && k <= XDF_FD_GRID_MAX && abs(since - k * p) < p / 4)
-			xp->fd_period = clamp(p + div64_s64(since - k * p, 32 * k),
+		near = k >= 1 && k <= XDF_FD_GRID_MAX &&
+		       abs(since - k * p) < p / 4;
+		if (near && !xp->fd_skip) {
+			xp->fd_samples = min(xp->fd_samples + 1, 32u);
+			xp->fd_period = clamp(p + div64_s64(since - k * p,
+							    k * xp->fd_samples),
 					      mode / 2, mode * 2);
+		}
+		xp->fd_skip = !near;
 	}
 	xp->fd_arrival = now;
 }
@@ -321,6 +332,8 @@ void xdf_vblank_start(struct xdf_pipe *xp)
 	/* The display may be another: its period is measured afresh. */
 	xp->fd_period = ktime_to_ns(xp->vblank_period);
 	xp->fd_arrival = 0;
+	xp->fd_skip = false;
+	xp->fd_samples = 0;
 	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 	drm_crtc_vblank_on(crtc);
 }
