@@ -157,6 +157,7 @@ struct xdf_fb_hold {
  *	       frame-dones' arrivals
  * @fd_skip: @fd_arrival came too late or early to measure from
  * @fd_samples: the intervals @fd_period is the mean of, up to 32
+ * @fd_misses: intervals in a row @fd_period was not measured from
  * @edid: the backend's EDID, or NULL
  * @edid_read: the backend answered the request for @edid (asked until
  *	       then, once per device after)
@@ -195,6 +196,7 @@ struct xdf_pipe {
 	s64 fd_period;
 	bool fd_skip;
 	unsigned int fd_samples;
+	unsigned int fd_misses;
 	const struct drm_edid *edid;
 	bool edid_read;
 	struct mutex modes_lock;	/* mode_valid vs. probing */

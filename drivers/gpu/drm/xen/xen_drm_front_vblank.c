@@ -132,6 +132,8 @@ static bool xdf_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
 
 /* Frame-dones further apart than this many periods set no grid. */
 #define XDF_FD_GRID_MAX		4
+/* Intervals in a row too far from the measured period: it is wrong. */
+#define XDF_FD_MISSES_MAX	8
 
 /*
  * The time of the display's vblank whose frame-done, of a flip shown,
@@ -140,8 +142,7 @@ static bool xdf_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
  * shows at a vblank before its frame-done arrives: the grid's latest
  * before the arrival, however late. An arrival earlier than the grid (up
  * to an eighth of a period, else it is the next vblank's) moves the grid
- * to it; a later one moves it by a sixteenth of its delay (of an eighth
- * of a period at most: a rare long delay moves it little), enough to
+ * to it; a later one moves it by a sixteenth of its delay, enough to
  * follow a display clock that drifts from ours, not each delay. Never
  * before the flip was sent nor after the arrival; the arrival with no
  * grid yet (the first frame-done since the pipe was enabled), within a
@@ -161,7 +162,7 @@ static ktime_t xdf_vblank_shown_at(struct xdf_pipe *xp, ktime_t last,
 	late = since - k * p;
 	if (k < 1 || k > XDF_FD_GRID_MAX || late <= 0)
 		return now;
-	grid = ktime_add_ns(last, k * p + min(late, p / 8) / 16);
+	grid = ktime_add_ns(last, k * p + late / 16);
 	return ktime_after(grid, xp->flip_time) ? grid : xp->flip_time;
 }
 
@@ -172,7 +173,9 @@ static ktime_t xdf_vblank_shown_at(struct xdf_pipe *xp, ktime_t last,
  * running one over about 32. A delay adds to one interval what it takes
  * from the next, so the measure is steadier than the delays by about
  * that much. A delay too long to trust leaves out both intervals it is
- * in, not only the longer one, which would pull the measure short.
+ * in, not only the longer one, which would pull the measure short. A
+ * measure that no interval comes near any more (taken from a first
+ * interval that was off) starts again from the mode's.
  * Called with vblank_lock held.
  */
 static void xdf_vblank_measure(struct xdf_pipe *xp, ktime_t now)
@@ -191,6 +194,11 @@ static void xdf_vblank_measure(struct xdf_pipe *xp, ktime_t now)
 			xp->fd_period = clamp(p + div64_s64(since - k * p,
 							    k * xp->fd_samples),
 					      mode / 2, mode * 2);
+			xp->fd_misses = 0;
+		} else if (++xp->fd_misses == XDF_FD_MISSES_MAX) {
+			xp->fd_period = mode;
+			xp->fd_samples = 0;
+			xp->fd_misses = 0;
 		}
 		xp->fd_skip = !near;
 	}
@@ -334,6 +342,7 @@ void xdf_vblank_start(struct xdf_pipe *xp)
 	xp->fd_arrival = 0;
 	xp->fd_skip = false;
 	xp->fd_samples = 0;
+	xp->fd_misses = 0;
 	spin_unlock_irqrestore(&xp->vblank_lock, flags);
 	drm_crtc_vblank_on(crtc);
 }
