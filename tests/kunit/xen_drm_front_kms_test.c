@@ -2162,20 +2162,21 @@ static s64 kt_variance(const s64 *iv, unsigned int n)
 
 #define KT_STEADY_FRAMES	32
 
-/*
- * A display at @hz whose frame-dones come late by 0 to 2 ms, a different
- * delay at each frame, and now and then by 6 or 9 ms (the backend's
- * wake-up and the event channel, as under emulation): after @settle
- * frames, the events' timestamps are at least twice as steady as the
- * arrivals and one display period apart on average, whatever the mode's
- * refresh. Frames UML stalled (by more than a millisecond: a delay not
- * chosen) are left out, with the next one, which the stall's event is
- * the start of.
- */
+/* Frame-done delays: 0 to 2 ms, now and then 6 or 9. */
 static const u16 kt_delays_us[] = { 0, 1500, 300, 6000, 800, 100, 1200,
 				    600, 1700, 400, 1000, 9000, 1400, 700,
 				    1800, 900 };
 
+/*
+ * A display at @hz whose frame-dones come late by each of @delay_us in
+ * turn (@first_us for the first), a different delay at each frame (the
+ * backend's wake-up and the event channel, as under emulation): after
+ * @settle frames, the events' timestamps are at least twice as steady
+ * as the arrivals and one display period apart on average, whatever the
+ * mode's refresh. Frames UML stalled (by more than a millisecond: a
+ * delay not chosen) are left out, with the next one, which the stall's
+ * event is the start of.
+ */
 static void kt_vblank_steady_case(struct kunit *test, unsigned int hz,
 				  unsigned int settle, u16 first_us,
 				  const u16 *delay_us, unsigned int delays)

@@ -132,7 +132,7 @@ static bool xdf_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
 
 /* Frame-dones further apart than this many periods set no grid. */
 #define XDF_FD_GRID_MAX		4
-/* Intervals in a row too far from the measured period: it is wrong. */
+/* Intervals in a row the period could not be measured from: it is wrong. */
 #define XDF_FD_MISSES_MAX	8
 
 /*
@@ -174,8 +174,8 @@ static ktime_t xdf_vblank_shown_at(struct xdf_pipe *xp, ktime_t last,
  * from the next, so the measure is steadier than the delays by about
  * that much. A delay too long to trust leaves out both intervals it is
  * in, not only the longer one, which would pull the measure short. A
- * measure that no interval comes near any more (taken from a first
- * interval that was off) starts again from the mode's.
+ * measure that eight intervals in a row could not be taken into (set by
+ * a first interval that was off) starts again from the mode's period.
  * Called with vblank_lock held.
  */
 static void xdf_vblank_measure(struct xdf_pipe *xp, ktime_t now)
