@@ -2211,10 +2211,17 @@ static void kt_vblank_steady_case(struct kunit *test, unsigned int hz,
 	fd_var = kt_variance(fd_iv, n);
 	kunit_info(test, "%u Hz: sd of %u intervals %u us stamped, %u us arrived",
 		   hz, n, int_sqrt64(ev_var) / 1000, int_sqrt64(fd_var) / 1000);
-	KUNIT_EXPECT_LT_MSG(test, 4 * ev_var, fd_var,
-			    "%u Hz: timestamps as unsteady as the arrivals", hz);
 	KUNIT_EXPECT_LT_MSG(test, abs(div_s64(sum, n) - period), period / 100,
 			    "%u Hz: events not a display period apart", hz);
+	if (delay_us == kt_delays_us)
+		KUNIT_EXPECT_LT_MSG(test, 4 * ev_var, fd_var,
+				    "%u Hz: timestamps as unsteady as the arrivals",
+				    hz);
+	else	/* What debugfs shows as display_period_ns. */
+		KUNIT_EXPECT_LT_MSG(test,
+				    abs(kt_pipe(d.ctx, 0)->fd_period - period),
+				    period / 100,
+				    "%u Hz: display period measured wrong", hz);
 }
 
 static void kt_vblank_steady(struct kunit *test)
@@ -2234,7 +2241,9 @@ static void kt_vblank_steady_50hz(struct kunit *test)
  * The first frame-done 4.1 ms late, so the first interval, the first
  * measure of the period, is 4.1 ms short, and the next ones all come
  * within 0.6 ms of the display's: too far from that measure to correct
- * it. It does not stay wrong.
+ * it. It does not stay wrong. (Delays that small leave the timestamps
+ * little to gain over the arrivals under UML's own noise: only the
+ * period and the mean interval are checked.)
  */
 static void kt_vblank_steady_late_start(struct kunit *test)
 {
