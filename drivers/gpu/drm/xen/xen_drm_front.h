@@ -55,6 +55,8 @@
 #define XDF_REFRESH_HZ		60
 /* Flips whose frame-done may still come, per connector; older are lost. */
 #define XDF_FLIPS_MAX		16
+/* Intervals in a row the display period could not be measured from. */
+#define XDF_FD_MISSES_MAX	8
 
 /*
  * The driver's version: the DRM driver's major.minor and date, and the
@@ -157,7 +159,9 @@ struct xdf_fb_hold {
  *	       frame-dones' arrivals
  * @fd_skip: @fd_arrival came too late or early to measure from
  * @fd_samples: the intervals @fd_period is the mean of, up to 32
- * @fd_misses: intervals in a row @fd_period was not measured from
+ * @fd_missed: the intervals in a row @fd_period was not measured from,
+ *	       ns, @fd_misses of them
+ * @fd_misses: number of entries in @fd_missed
  * @edid: the backend's EDID, or NULL
  * @edid_read: the backend answered the request for @edid (asked until
  *	       then, once per device after)
@@ -196,6 +200,7 @@ struct xdf_pipe {
 	s64 fd_period;
 	bool fd_skip;
 	unsigned int fd_samples;
+	u32 fd_missed[XDF_FD_MISSES_MAX];
 	unsigned int fd_misses;
 	const struct drm_edid *edid;
 	bool edid_read;

@@ -22,6 +22,7 @@
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/sort.h>
 
 #include <drm/drm_vblank.h>
 
@@ -132,8 +133,6 @@ static bool xdf_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
 
 /* Frame-dones further apart than this many periods set no grid. */
 #define XDF_FD_GRID_MAX		4
-/* Intervals in a row the period could not be measured from: it is wrong. */
-#define XDF_FD_MISSES_MAX	8
 
 /*
  * The time of the display's vblank whose frame-done, of a flip shown,
@@ -166,6 +165,13 @@ static ktime_t xdf_vblank_shown_at(struct xdf_pipe *xp, ktime_t last,
 	return ktime_after(grid, xp->flip_time) ? grid : xp->flip_time;
 }
 
+static int xdf_vblank_cmp(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
  * Measures the backend's display period from the frame-dones' arrivals,
  * as the mode's refresh is only what the frontend assumed: the mean of
@@ -174,14 +180,17 @@ static ktime_t xdf_vblank_shown_at(struct xdf_pipe *xp, ktime_t last,
  * from the next, so the measure is steadier than the delays by about
  * that much. A delay too long to trust leaves out both intervals it is
  * in, not only the longer one, which would pull the measure short. A
- * measure that eight intervals in a row could not be taken into (set by
- * a first interval that was off) starts again from the mode's period.
- * Called with vblank_lock held.
+ * measure that XDF_FD_MISSES_MAX intervals in a row could not be taken
+ * into is wrong (set by a first interval that was off, or a display far
+ * from the mode's rate, 120 Hz or 40): it starts again from the median
+ * of those intervals, or from the mode's period if that median is not a
+ * display's (half the mode's period to twice it; a client that flips
+ * seldom). Called with vblank_lock held.
  */
 static void xdf_vblank_measure(struct xdf_pipe *xp, ktime_t now)
 {
 	s64 p = xp->fd_period, mode = ktime_to_ns(xp->vblank_period);
-	s64 since, k;
+	s64 since, k, median;
 	bool near;
 
 	if (xp->fd_arrival) {
@@ -195,9 +204,20 @@ static void xdf_vblank_measure(struct xdf_pipe *xp, ktime_t now)
 							    k * xp->fd_samples),
 					      mode / 2, mode * 2);
 			xp->fd_misses = 0;
-		} else if (++xp->fd_misses == XDF_FD_MISSES_MAX) {
-			xp->fd_period = mode;
-			xp->fd_samples = 0;
+		} else {
+			xp->fd_missed[xp->fd_misses++] = min_t(s64, since, U32_MAX);
+		}
+		if (xp->fd_misses == XDF_FD_MISSES_MAX) {
+			sort(xp->fd_missed, XDF_FD_MISSES_MAX, sizeof(u32),
+			     xdf_vblank_cmp, NULL);
+			median = xp->fd_missed[XDF_FD_MISSES_MAX / 2];
+			if (median >= mode / 2 && median <= mode * 2) {
+				xp->fd_period = median;
+				xp->fd_samples = 1;
+			} else {
+				xp->fd_period = mode;
+				xp->fd_samples = 0;
+			}
 			xp->fd_misses = 0;
 		}
 		xp->fd_skip = !near;
