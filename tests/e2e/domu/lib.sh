@@ -304,6 +304,28 @@ hold_start() {
 	echo $! >"/tmp/$name.pid"
 }
 hold_pid() { cat "/tmp/$1.pid"; }
+# hold_opened NAME PATH: NAME has PATH open, or has exited.
+hold_opened() {
+	local f
+	for f in /proc/"$(hold_pid "$1")"/fd/*; do
+		[ "$(readlink "$f" 2>/dev/null)" = "$2" ] && return 0
+	done
+	hold_dead "$1"
+}
+# modetest_start NAME N ARGS...: modetest on device N's card, held as
+# NAME; returns once modetest has the card open. -D finds a card by bus
+# id, opening each card in turn; if something else opened the card first
+# (a poll of its CRTCs), that opener is its DRM master and modetest is
+# answered the master's bus id, empty: it searches again under its next
+# driver name, 3 s a round under emulation, and may not set its mode
+# before the caller gives up. So nothing here opens the card meanwhile.
+modetest_start() {
+	local name=$1 n=$2 card
+	shift 2
+	card=$(card_of "$n")
+	hold_start "$name" modetest -D "$(busid "$n")" "$@"
+	wait_until 60 hold_opened "$name" "$card"
+}
 hold_alive() { alive "$(hold_pid "$1")"; }
 hold_has() { grep -q "$2" "/tmp/$1.out"; } # NAME PATTERN
 # hold_wait NAME PATTERN SECONDS: until PATTERN is in the output.

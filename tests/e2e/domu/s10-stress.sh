@@ -123,7 +123,7 @@ s10_picture() {
 	card=$(card_of "$n")
 	mode=$(connectors "$card" | head -n 1)
 	before=$(crtc_fbs "$card")
-	hold_start s10mt modetest -D "$(busid "$n")" -s "$mode"
+	modetest_start s10mt "$n" -s "$mode"
 	if wait_until 30 new_fbs "$card" 1 "$before" && wait_until 10 hold_reading s10mt; then
 		snap "$name-dev$n"
 	else

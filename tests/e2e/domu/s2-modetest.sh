@@ -61,7 +61,7 @@ modetest_dev() {
 	echo "E2E-INFO s$s: modetest -D $(busid "$n")$args ($card)"
 	before=$(crtc_fbs "$card")
 	# shellcheck disable=SC2086 # a list of options
-	hold_start mt modetest -D "$(busid "$n")" $args
+	modetest_start mt "$n" $args
 	if wait_until 30 new_fbs "$card" "$conns" "$before" &&
 		wait_until 10 hold_reading mt; then
 		snap "s$s-set-dev$n"
@@ -82,7 +82,7 @@ modetest_dev() {
 	# Flips paced by the frame-done events: modetest prints the rate
 	# every 5 s.
 	# shellcheck disable=SC2086 # a list of options
-	hold_start mt modetest -D "$(busid "$n")" $args -v
+	modetest_start mt "$n" $args -v
 	if hold_wait mt "freq:" 40; then
 		snap "s$s-flip-dev$n"
 		freq=$(grep -m 1 "freq:" /tmp/mt.out)

@@ -22,7 +22,7 @@ flip_on() {
 	local card before
 	card=$(card_of "$1")
 	before=$(crtc_fbs "$card")
-	hold_start mt modetest -D "$(busid "$1")" -s "$(connectors "$card" | head -n 1)" -v
+	modetest_start mt "$1" -s "$(connectors "$card" | head -n 1)" -v
 	wait_until 30 new_fbs "$card" 1 "$before"
 	# Flipping, past its second buffer's set-up.
 	sleep 2

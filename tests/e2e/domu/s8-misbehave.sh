@@ -36,7 +36,7 @@ s8_phase() {
 	card=$(card_of "$n")
 	mode=$(connectors "$card" | head -n 1)
 	before=$(crtc_fbs "$card")
-	hold_start mt modetest -D "$(busid "$n")" -s "$mode" -v
+	modetest_start mt "$n" -s "$mode" -v
 	wait_until 30 new_fbs "$card" 1 "$before"
 	sleep 1
 	check "s8-$m-good-before" "link-status $(link_status "$card")" link0_is "$card" GOOD
@@ -52,7 +52,7 @@ s8_phase() {
 	ctl be behave
 	hold_stop mt 30
 	# A compositor answers BAD with a modeset: so does a new modetest.
-	hold_start mt modetest -D "$(busid "$n")" -s "$mode" -v
+	modetest_start mt "$n" -s "$mode" -v
 	hold_wait mt "freq:" 40
 	check "s8-$m-recovered" "link-status $(link_status "$card"); $(grep -m 1 freq: /tmp/mt.out)" \
 		link0_is "$card" GOOD
@@ -76,7 +76,7 @@ s8_silent() {
 	card=$(card_of "$n")
 	mode=$(connectors "$card" | head -n 1)
 	resets=$(s8_resets "$n")
-	hold_start mt modetest -D "$(busid "$n")" -s "$mode" -v
+	modetest_start mt "$n" -s "$mode" -v
 	hold_wait mt "freq:" 40
 	ctl be misbehave silent
 	# A few requests time out (3 s each), then the frontend resets.
@@ -93,7 +93,7 @@ s8_silent() {
 		s8_settled "$n"
 	mode=$(connectors "$card" | head -n 1)
 	before=$(crtc_fbs "$card")
-	hold_start mt modetest -D "$(busid "$n")" -s "$mode"
+	modetest_start mt "$n" -s "$mode"
 	if wait_until 30 new_fbs "$card" 1 "$before" && wait_until 10 hold_reading mt; then
 		snap "s8-silent-dev$n"
 		check "s8-silent-recovered" "link-status $(link_status "$card")" \
