@@ -490,10 +490,22 @@ static void xdf_commit_tail(struct drm_atomic_state *state)
 	struct drm_device *drm = state->dev;
 	struct drm_crtc_state *crtc_state;
 	struct drm_crtc *crtc;
+	bool modeset = false;
 	unsigned int i;
 
-	drm_atomic_helper_commit_modeset_disables(drm, state);
-	drm_atomic_helper_commit_modeset_enables(drm, state);
+	for_each_new_crtc_in_state(state, crtc, crtc_state, i)
+		modeset |= drm_atomic_crtc_needs_modeset(crtc_state);
+	/*
+	 * The disables would recompute every active CRTC's timestamping
+	 * constants at each flip; only a modeset changes them. The legacy
+	 * state is kept up to date either way.
+	 */
+	if (modeset) {
+		drm_atomic_helper_commit_modeset_disables(drm, state);
+		drm_atomic_helper_commit_modeset_enables(drm, state);
+	} else {
+		drm_atomic_helper_update_legacy_modeset_state(drm, state);
+	}
 	drm_atomic_helper_commit_planes(drm, state, DRM_PLANE_COMMIT_ACTIVE_ONLY);
 
 	/* A commit that touched neither pipe nor plane still gets its event. */
