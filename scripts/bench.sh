@@ -210,12 +210,14 @@ judge() {
 				'BEGIN { if (b > 0) printf "%.2f\n", a / b }')
 		done
 	done
+	# As in e2e.sh: a kernel message may follow a name on its line.
 	while read -r status name detail; do
+		[[ $detail == "- "* ]] || detail=
 		seen[$name]=1
 		[[ $status == PASS ]] && continue
 		echo "bench: $boot: FAIL $name${detail:+ $detail}"
 		[[ $name == bench-upstream.*-unload ]] || bad=1
-	done < <(text "$console" | sed -n 's/.*E2E-RESULT: \(PASS\|FAIL\) /\1 /p')
+	done < <(text "$console" | sed -n 's/.*E2E-RESULT: \(PASS\|FAIL\) \([^ []*\)/\1 \2 /p')
 	plan=$(text "$console" | sed -n 's/.*E2E-PLAN: //p' | head -n 1)
 	[[ -n $plan ]] || { echo "bench: $boot: the DomU never started"; bad=1; }
 	for name in $plan; do

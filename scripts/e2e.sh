@@ -167,7 +167,11 @@ run_target() {
 	# The guests' own checks, in order: Dom0 then DomU. Each counts once:
 	# Dom0 copies the end of the DomU's console into its own log when the
 	# DomU times out, and a name reported twice otherwise is a test bug.
+	# A kernel message may come out on the console between a line and
+	# its end: what follows a name other than " - detail" is one, not
+	# part of the result.
 	while read -r status name detail; do
+		[[ $detail == "- "* ]] || detail=
 		if [[ -n ${seen[$name]:-} ]]; then
 			[[ ${seen[$name]} == "$status $detail" ]] ||
 				verdict FAIL "$name" "reported twice: ${seen[$name]}; then $status $detail"
@@ -176,7 +180,7 @@ run_target() {
 		seen[$name]="$status $detail"
 		verdict "$status" "$name" "${detail#- }"
 	done < <({ text "$run/serial.log" | grep -v 'e2e-domu-console: '; text "$console"; } |
-		sed -n 's/.*E2E-RESULT: \(PASS\|FAIL\) /\1 /p')
+		sed -n 's/.*E2E-RESULT: \(PASS\|FAIL\) \([^ []*\)/\1 \2 /p')
 	# The right kind of guest, or the target tested nothing new.
 	gtype=$(text "$console" | sed -n 's/.*E2E-GUEST-TYPE: //p' | head -n 1)
 	check guest-type "the DomU is '$gtype', want ${TARGET_TYPE[$target]}" \
