@@ -173,6 +173,28 @@ static int xdf_vblank_cmp(const void *a, const void *b)
 }
 
 /*
+ * XDF_FD_MISSES_MAX intervals in a row did not fit the measure: it starts
+ * again from their median, or from the mode's period (@mode, ns) if that
+ * median is not a display's.
+ */
+static void xdf_vblank_restart(struct xdf_pipe *xp, s64 mode)
+{
+	s64 median;
+
+	sort(xp->fd_missed, XDF_FD_MISSES_MAX, sizeof(u32), xdf_vblank_cmp,
+	     NULL);
+	median = xp->fd_missed[XDF_FD_MISSES_MAX / 2];
+	if (median >= mode / 2 && median <= mode * 2) {
+		xp->fd_period = median;
+		xp->fd_samples = 1;
+	} else {
+		xp->fd_period = mode;
+		xp->fd_samples = 0;
+	}
+	xp->fd_misses = 0;
+}
+
+/*
  * Measures the backend's display period from the frame-dones' arrivals,
  * as the mode's refresh is only what the frontend assumed: the mean of
  * the intervals (in whole periods) since the pipe was enabled, then a
@@ -190,7 +212,7 @@ static int xdf_vblank_cmp(const void *a, const void *b)
 static void xdf_vblank_measure(struct xdf_pipe *xp, ktime_t now)
 {
 	s64 p = xp->fd_period, mode = ktime_to_ns(xp->vblank_period);
-	s64 since, k, median;
+	s64 since, k;
 	bool near;
 
 	if (xp->fd_arrival) {
@@ -206,19 +228,8 @@ static void xdf_vblank_measure(struct xdf_pipe *xp, ktime_t now)
 			xp->fd_misses = 0;
 		} else {
 			xp->fd_missed[xp->fd_misses++] = min_t(s64, since, U32_MAX);
-		}
-		if (xp->fd_misses == XDF_FD_MISSES_MAX) {
-			sort(xp->fd_missed, XDF_FD_MISSES_MAX, sizeof(u32),
-			     xdf_vblank_cmp, NULL);
-			median = xp->fd_missed[XDF_FD_MISSES_MAX / 2];
-			if (median >= mode / 2 && median <= mode * 2) {
-				xp->fd_period = median;
-				xp->fd_samples = 1;
-			} else {
-				xp->fd_period = mode;
-				xp->fd_samples = 0;
-			}
-			xp->fd_misses = 0;
+			if (xp->fd_misses == XDF_FD_MISSES_MAX)
+				xdf_vblank_restart(xp, mode);
 		}
 		xp->fd_skip = !near;
 	}
