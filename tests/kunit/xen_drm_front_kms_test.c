@@ -2188,8 +2188,9 @@ static void kt_vblank_steady_case(struct kunit *test, unsigned int hz,
 				  bool steadier)
 {
 	s64 ev_iv[KT_STEADY_FRAMES], fd_iv[KT_STEADY_FRAMES];
-	s64 period = NSEC_PER_SEC / hz, t0, ev_var = 0, fd_var = 0, sum = 0;
-	unsigned int i = 0, start, end = 0, n = 0, try;
+	s64 period = NSEC_PER_SEC / hz, tol = period / 100, t0, sum = 0;
+	s64 ev_var = 0, fd_var = 0, mean_err = 0, measure_err = 0;
+	unsigned int i = 0, start, end = 0, n = 0, try, calm = steadier ? 4 : 1;
 	struct kt_display d = {};
 	bool stalled = false, done = false;
 
@@ -2233,12 +2234,14 @@ static void kt_vblank_steady_case(struct kunit *test, unsigned int hz,
 			continue;
 		ev_var = kt_variance(ev_iv, n);
 		fd_var = kt_variance(fd_iv, n);
+		mean_err = abs(div_s64(sum, n) - period);
+		/* What debugfs shows as display_period_ns. */
+		measure_err = abs(kt_pipe(d.ctx, 0)->fd_period - period);
 		done = n == KT_STEADY_FRAMES ||
-		       (abs(div_s64(sum, n) - period) < period / 100 &&
-			abs(kt_pipe(d.ctx, 0)->fd_period - period) < period / 100 &&
-			(steadier ? 4 : 1) * ev_var < fd_var);
+		       (mean_err < tol && measure_err < tol &&
+			calm * ev_var < fd_var);
 		if (!done)
-			kunit_info(test, "%u Hz: UML stalled %u of %u frames, window %u",
+			kunit_info(test, "%u Hz: UML stalled %u of %u intervals, window %u",
 				   hz, KT_STEADY_FRAMES - n, KT_STEADY_FRAMES,
 				   try + 1);
 	}
@@ -2247,14 +2250,12 @@ static void kt_vblank_steady_case(struct kunit *test, unsigned int hz,
 			   KT_STEADY_FRAMES - n, KT_STEADY_FRAMES);
 	kunit_info(test, "%u Hz: sd of %u intervals %u us stamped, %u us arrived",
 		   hz, n, int_sqrt64(ev_var) / 1000, int_sqrt64(fd_var) / 1000);
-	KUNIT_EXPECT_LT_MSG(test, abs(div_s64(sum, n) - period), period / 100,
+	KUNIT_EXPECT_LT_MSG(test, mean_err, tol,
 			    "%u Hz: events not a display period apart", hz);
-	/* What debugfs shows as display_period_ns. */
-	KUNIT_EXPECT_LT_MSG(test, abs(kt_pipe(d.ctx, 0)->fd_period - period),
-			    period / 100, "%u Hz: display period measured wrong",
-			    hz);
+	KUNIT_EXPECT_LT_MSG(test, measure_err, tol,
+			    "%u Hz: display period measured wrong", hz);
 	/* Never less steady than the arrivals, which upstream stamps. */
-	KUNIT_EXPECT_LT_MSG(test, (steadier ? 4 : 1) * ev_var, fd_var,
+	KUNIT_EXPECT_LT_MSG(test, calm * ev_var, fd_var,
 			    "%u Hz: timestamps as unsteady as the arrivals", hz);
 }
 
