@@ -429,6 +429,64 @@ static double sd(double sum, double sq, size_t n)
 	return sqrt(fmax(sq / n - mean * mean, 0));
 }
 
+/* An interval's distance from its whole number of periods (late > 0). */
+static double grid_off(double g, double period)
+{
+	return g - fmax(1, round(g / period)) * period;
+}
+
+/*
+ * Diagnostics, not figures: how the intervals' distances from whole periods
+ * spread, and the worst few with the intervals around them, in order. One
+ * timestamp off by d shows as +d then -d; a frame shown late, as +d alone.
+ * With several CRTCs the intervals are pooled in the order their events
+ * came, so the neighbours may be another CRTC's.
+ */
+#define NEDGES	6
+#define NWORST	4
+
+static void paced_worst(unsigned int n, const struct run *r, double period)
+{
+	static const double edge[NEDGES] = { 250, 500, 1000, 2000, 4000, 8000 };
+	unsigned int hist[2][NEDGES + 1] = { { 0 } };
+	size_t i, w, worst[NWORST], nw = 0;
+	unsigned int b;
+
+	for (i = 0; i < r->gaps.n; i++) {
+		double off = grid_off(r->gaps.v[i], period);
+
+		for (b = 0; b < NEDGES && fabs(off) >= edge[b]; b++)
+			;
+		hist[off > 0][b]++;
+		/* Into the worst few, kept largest first. */
+		w = nw;
+		while (w && fabs(grid_off(r->gaps.v[worst[w - 1]], period)) < fabs(off)) {
+			if (w < NWORST)
+				worst[w] = worst[w - 1];
+			w--;
+		}
+		if (w < NWORST) {
+			worst[w] = i;
+			nw += nw < NWORST;
+		}
+	}
+	fprintf(stderr, PROG ": %u CRTC(s): %zu intervals off whole periods by <250/500/1000/2000/4000/8000/more us: early",
+		n, r->gaps.n);
+	for (b = 0; b <= NEDGES; b++)
+		fprintf(stderr, " %u", hist[0][b]);
+	fprintf(stderr, ", late");
+	for (b = 0; b <= NEDGES; b++)
+		fprintf(stderr, " %u", hist[1][b]);
+	fprintf(stderr, "\n");
+	for (w = 0; w < nw; w++) {
+		i = worst[w];
+		fprintf(stderr, PROG ": %u CRTC(s): interval %zu of %zu: %.0f us (%+.0f), before it %+.0f, after it %+.0f\n",
+			n, i, r->gaps.n, r->gaps.v[i], grid_off(r->gaps.v[i], period),
+			i ? grid_off(r->gaps.v[i - 1], period) : 0,
+			i + 1 < r->gaps.n ? grid_off(r->gaps.v[i + 1], period) : 0);
+	}
+}
+
 /*
  * What a display-paced run shows a compositor: the jitter of the event
  * timestamps (standard deviation of a CRTC's consecutive intervals) and
@@ -472,6 +530,7 @@ static void paced_figures(unsigned int n, const struct run *r, double period)
 	printf("flips%u-grid-dev-p90-us %.0f\n", n,
 	       percentile(dev, r->gaps.n, 90));
 	free(dev);
+	paced_worst(n, r, period);
 }
 
 /*
