@@ -44,7 +44,8 @@
 #                       probe, state switches, backend state changes and
 #                       card registration, and how many XenStore
 #                       requests it made (the load figures of a traced
-#                       run carry the tracer's cost)
+#                       run carry the tracer's cost); and the idle
+#                       guest (with fbcon) traced as the flip run is
 # Under emulation on a shared machine, the host's other work slows the
 # guests down by up to five times, unevenly over a boot. A boot counts as
 # busy if in one of its flip measurements the best run's rate is over 1.25

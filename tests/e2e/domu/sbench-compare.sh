@@ -173,22 +173,43 @@ sb_graph() {
 SB_TRACE_EVENTS="timer/hrtimer_expire_entry timer/timer_expire_entry
 	workqueue/workqueue_execute_start irq/irq_handler_entry sched/sched_wakeup"
 sb_trace() {
-	local tag=$1 card=$2 t=$SB_TRACEFS e
-	[ -d $t ] || { echo "E2E-INFO $tag: no tracefs"; return; }
+	local tag=$1 card=$2
+	[ -d $SB_TRACEFS ] || { echo "E2E-INFO $tag: no tracefs"; return; }
+	sb_events_on
+	# shellcheck disable=SC2086 # SB_PACED: no argument or one
+	e2e-bench flips "$card" 1 $SB_FLIP_SECS 1 $SB_PACED >/tmp/sb-trace.out 2>&1
+	sb_events_off
+	sed "s/^/E2E-TRACE $tag run /" /tmp/sb-trace.out
+	awk -v tag="$tag" -f /etc/e2e/trace.awk $SB_TRACEFS/trace | sort -k3,3 -k5,5nr
+	echo >$SB_TRACEFS/trace
+}
+sb_events_on() {
+	local t=$SB_TRACEFS e
 	echo 0 >$t/tracing_on
 	echo 16384 >$t/buffer_size_kb
 	for e in $SB_TRACE_EVENTS; do echo 1 >"$t/events/$e/enable"; done
 	echo stacktrace >$t/events/timer/hrtimer_expire_entry/trigger
 	echo >$t/trace
 	echo 1 >$t/tracing_on
-	# shellcheck disable=SC2086 # SB_PACED: no argument or one
-	e2e-bench flips "$card" 1 $SB_FLIP_SECS 1 $SB_PACED >/tmp/sb-trace.out 2>&1
+}
+sb_events_off() {
+	local t=$SB_TRACEFS e
 	echo 0 >$t/tracing_on
 	echo '!stacktrace' >$t/events/timer/hrtimer_expire_entry/trigger
 	for e in $SB_TRACE_EVENTS; do echo 0 >"$t/events/$e/enable"; done
-	sed "s/^/E2E-TRACE $tag run /" /tmp/sb-trace.out
-	awk -v tag="$tag" -f /etc/e2e/trace.awk $t/trace | sort -k3,3 -k5,5nr
-	echo >$t/trace
+}
+
+# sb_trace_idle TAG: the idle guest once more, traced as sb_trace traces
+# a flip run: which interrupts, timers and works wake it, and where its
+# ticks find it ("E2E-TRACE <tag> idle-<kind> <name> <count>").
+sb_trace_idle() {
+	[ -d $SB_TRACEFS ] || return
+	sb_events_on
+	sleep $SB_IDLE_SECS
+	sb_events_off
+	awk -v tag="$1" -f /etc/e2e/trace.awk $SB_TRACEFS/trace |
+		sed 's/^\(E2E-TRACE [^ ]* \)/\1idle-/' | sort -k3,3 -k5,5nr
+	echo >$SB_TRACEFS/trace
 }
 
 # sb_one_cpu TAG CARD: with a second vCPU, the four-connector flips again
@@ -482,6 +503,7 @@ sb_irqs() {
 }
 sb_idle() {
 	sb_idle_irqs "$1" idle
+	[ -n "$SB_TRACE" ] && sb_trace_idle "$1"
 	# The same with fbcon let go of the display, where it has one (ours):
 	# what the driver costs by itself.
 	unbind_fbcon
