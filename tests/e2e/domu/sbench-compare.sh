@@ -547,30 +547,40 @@ all_disconnected() {
 	for n in $DEVS; do disconnected "$n" || return 1; done
 }
 
+# sb_load_alone DRIVER TAG: DRIVER loaded and unloaded, ours leaving no
+# splat in the kernel log (upstream warns at every unbind); false with
+# the reason in /tmp/sb.why.
+sb_load_alone() {
+	local drv=$1 out n
+	sb_log_mark
+	if ! "sb_load_$drv" "$2"; then
+		for n in $DEVS; do states "$n"; done >/tmp/sb.why
+		return 1
+	fi
+	out=$("sb_unload_$drv")
+	if ! "sb_${drv}_unloaded"; then
+		echo "$out" >/tmp/sb.why
+		return 1
+	fi
+	if [ "$drv" = ours ] &&
+		dmesg | tail -n +$((SB_LOG_LINES + 1)) | grep -qE "$SB_SPLAT"; then
+		echo "a kernel splat" >/tmp/sb.why
+		return 1
+	fi
+	wait_until 15 all_disconnected
+}
+
 # Loads alone after the rounds, ours then upstream, as rounds
 # SB_ROUNDS + 1 to SB_LOADS.
 sb_load_pairs() {
-	local r=$SB_ROUNDS drv out n
+	local r=$SB_ROUNDS drv
 	while [ "$r" -lt $SB_LOADS ]; do
 		r=$((r + 1))
 		for drv in $SB_DRIVERS; do
-			sb_log_mark
-			if ! "sb_load_$drv" "$drv.$r"; then
-				result FAIL bench-load-pairs "$drv, load $r: $(for n in $DEVS; do states "$n"; done)"
+			if ! sb_load_alone "$drv" "$drv.$r"; then
+				result FAIL bench-load-pairs "$drv, load $r: $(cat /tmp/sb.why)"
 				return
 			fi
-			out=$("sb_unload_$drv")
-			if ! "sb_${drv}_unloaded"; then
-				result FAIL bench-load-pairs "$drv, load $r: $out"
-				return
-			fi
-			# Ours must stay clean; upstream warns at every unbind.
-			if [ "$drv" = ours ] &&
-				dmesg | tail -n +$((SB_LOG_LINES + 1)) | grep -qE "$SB_SPLAT"; then
-				result FAIL bench-load-pairs "ours, load $r: a kernel splat"
-				return
-			fi
-			wait_until 15 all_disconnected
 		done
 	done
 	result PASS bench-load-pairs
@@ -581,18 +591,12 @@ sb_load_pairs() {
 # boot's wake, was always ours' (the README's load figures say what it
 # cost it).
 sb_warm_up() {
-	local drv out
+	local drv
 	for drv in $SB_DRIVERS; do
-		if ! "sb_load_$drv" "$drv.0" >/dev/null 2>&1; then
-			result FAIL bench-warm-up "$drv: $(for n in $DEVS; do states "$n"; done)"
+		if ! sb_load_alone "$drv" "$drv.0" >/dev/null 2>&1; then
+			result FAIL bench-warm-up "$drv: $(cat /tmp/sb.why)"
 			return
 		fi
-		out=$("sb_unload_$drv")
-		if ! "sb_${drv}_unloaded"; then
-			result FAIL bench-warm-up "$drv: $out"
-			return
-		fi
-		wait_until 15 all_disconnected
 	done
 	result PASS bench-warm-up
 }
