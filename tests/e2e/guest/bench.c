@@ -437,8 +437,9 @@ static double grid_off(double g, double period)
 
 /*
  * Diagnostics, not figures: how the intervals' distances from whole periods
- * spread, and the worst few with the intervals around them, in order. One
- * timestamp off by d shows as +d then -d; a frame shown late, as +d alone.
+ * spread, and the worst few, largest first, with the intervals around
+ * them. One timestamp off by d shows as +d then -d; the timestamps' phase
+ * moving by d, as +d (or -d) alone.
  * With several CRTCs the intervals are pooled in the order their events
  * came, so the neighbours may be another CRTC's.
  */
