@@ -429,10 +429,16 @@ static double sd(double sum, double sq, size_t n)
 	return sqrt(fmax(sq / n - mean * mean, 0));
 }
 
+/* The whole periods an interval spans: one, or more after a miss. */
+static double grid_periods(double g, double period)
+{
+	return fmax(1, round(g / period));
+}
+
 /* An interval's distance from its whole number of periods (late > 0). */
 static double grid_off(double g, double period)
 {
-	return g - fmax(1, round(g / period)) * period;
+	return g - grid_periods(g, period) * period;
 }
 
 /*
@@ -507,8 +513,7 @@ static void paced_figures(unsigned int n, const struct run *r, double period)
 	/* Without it only the percentiles are left out. */
 	dev = calloc(r->gaps.n, sizeof(*dev));
 	for (i = 0; i < r->gaps.n; i++) {
-		/* The whole periods it spans: one, or more after a miss. */
-		double g = r->gaps.v[i], k = fmax(1, round(g / period));
+		double g = r->gaps.v[i], k = grid_periods(g, period);
 		double off = g - k * period;
 
 		sum += g;
@@ -523,6 +528,7 @@ static void paced_figures(unsigned int n, const struct run *r, double period)
 	printf("flips%u-jitter-us %.0f\n", n, sd(sum, sq, r->gaps.n));
 	printf("flips%u-grid-jitter-us %.0f\n", n, sd(gsum, gsq, r->gaps.n));
 	printf("flips%u-missed-pct %.1f\n", n, missed * 100.0 / r->lat.n);
+	paced_worst(n, r, period);
 	if (!dev)
 		return;
 	/* The typical interval and the tail, which the jitter mixes. */
@@ -531,7 +537,6 @@ static void paced_figures(unsigned int n, const struct run *r, double period)
 	printf("flips%u-grid-dev-p90-us %.0f\n", n,
 	       percentile(dev, r->gaps.n, 90));
 	free(dev);
-	paced_worst(n, r, period);
 }
 
 /*
