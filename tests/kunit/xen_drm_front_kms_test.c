@@ -2365,6 +2365,66 @@ static void kt_vblank_fast_flips(struct kunit *test)
 }
 
 /*
+ * A backend answering at once, and a client that pauses between flips:
+ * the flip path reads the clock only at the frame-done, yet each event
+ * counts the vblanks of the pause (all but one at worst, the count going
+ * by the coarse clock) and never fewer than a reader was told just
+ * before the flip, however close after a vblank; its time is not before
+ * the flip nor after its frame-done.
+ */
+static void kt_vblank_pauses(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct xdf_pipe *xp = kt_pipe(ctx, 0);
+	struct drm_crtc *crtc = &xp->pipe.crtc;
+	struct drm_event_vblank ev, prev;
+	struct drm_display_mode mode;
+	unsigned int i, flips = 0;
+	ktime_t submit, done, t;
+	struct kt_fb fb[2];
+	s64 p, next;
+	u64 told;
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	p = ktime_to_ns(xp->vblank_period);
+	for (; flips < 3; flips++)
+		kt_flip_and_read(test, ctx, 0, &fb[(flips + 1) % 2], flips,
+				 &prev);
+	KUNIT_ASSERT_FALSE_MSG(test, xp->fd_paced,
+			       "frame-dones at once taken for a display's");
+
+	for (i = 0; i < 8; i++, flips++) {
+		/* Half a millisecond after a vblank: the coarse clock lags. */
+		drm_crtc_accurate_vblank_count(crtc);
+		drm_crtc_vblank_count_and_time(crtc, &t);
+		next = ktime_to_ns(t) + p * (2 + i % 3) + 500000;
+		while (ktime_to_ns(ktime_get()) < next)
+			usleep_range(50, 100);
+		told = drm_crtc_accurate_vblank_count(crtc);
+		submit = ktime_get();
+		kt_flip_and_read(test, ctx, 0, &fb[(flips + 1) % 2], flips,
+				 &ev);
+		done = ktime_get();
+		KUNIT_EXPECT_GT_MSG(test, (u64)ev.sequence, told,
+				    "pause %u: event sequence not after the count read before the flip",
+				    i);
+		KUNIT_EXPECT_GE_MSG(test, ev.sequence,
+				    prev.sequence +
+				    kt_periods(kt_ev_ns(&prev),
+					       ktime_to_ns(submit), p),
+				    "pause %u: the pause's vblanks not counted", i);
+		KUNIT_EXPECT_LE(test, ev.sequence,
+				prev.sequence + 1 +
+				kt_periods(kt_ev_ns(&prev), ktime_to_ns(done), p));
+		KUNIT_EXPECT_GE_MSG(test, kt_ev_ns(&ev), kt_us_ns(submit),
+				    "pause %u: event time before the flip", i);
+		KUNIT_EXPECT_LE(test, kt_ev_ns(&ev), ktime_to_ns(done));
+		prev = ev;
+	}
+}
+
+/*
  * Nothing on its way: vblanks come one period apart from the last
  * frame-done, exactly, whether the timer counts them or not.
  */
@@ -3530,6 +3590,7 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_vblank_steady_120hz),
 	KUNIT_CASE(kt_vblank_steady_late_start),
 	KUNIT_CASE(kt_vblank_fast_flips),
+	KUNIT_CASE(kt_vblank_pauses),
 	KUNIT_CASE(kt_vblank_phase),
 	KUNIT_CASE(kt_vblank_wait_during_flip),
 	KUNIT_CASE(kt_vblank_off_keeping_mode),
