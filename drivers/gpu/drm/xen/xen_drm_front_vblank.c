@@ -305,9 +305,9 @@ void xdf_vblank_disable(struct drm_simple_display_pipe *pipe)
  *
  * The clock is not read while the backend answers flips at once (see the
  * top of this file): the vblanks before the flip are counted up to the
- * coarse clock, at most a tick behind, or the last clock read if later,
- * so never fewer than a reader was told of; after a pause, a flip within
- * a tick after a vblank may find that one not counted.
+ * coarse clock (the time of the last tick), or the last clock read if
+ * later, so never fewer than a reader was told of; after a pause, a flip
+ * less than a tick after a vblank may find that one not counted.
  */
 void xdf_vblank_hold(struct xdf_pipe *xp)
 {
