@@ -52,11 +52,14 @@ static u32 xdf_vblank_at(struct xdf_pipe *xp, ktime_t now, ktime_t *time)
 	return xp->vblank_count + (u32)n;
 }
 
-/* @now has passed: a flip is counted from no earlier. */
-static void xdf_vblank_saw(struct xdf_pipe *xp, ktime_t now)
+/*
+ * Reads the clock, and keeps the reading: a flip whose time is not read is
+ * counted from no earlier. Called with vblank_lock held.
+ */
+static ktime_t xdf_vblank_clock(struct xdf_pipe *xp)
 {
-	if (ktime_after(now, xp->clock_read))
-		xp->clock_read = now;
+	xp->clock_read = ktime_get();
+	return xp->clock_read;
 }
 
 /*
@@ -66,13 +69,9 @@ static void xdf_vblank_saw(struct xdf_pipe *xp, ktime_t now)
  */
 static u32 xdf_vblank_now(struct xdf_pipe *xp, ktime_t *time)
 {
-	ktime_t now;
-
 	if (xp->vblank_held)
 		return xdf_vblank_at(xp, xp->vblank_time, time);
-	now = ktime_get();
-	xdf_vblank_saw(xp, now);
-	return xdf_vblank_at(xp, now, time);
+	return xdf_vblank_at(xp, xdf_vblank_clock(xp), time);
 }
 
 /*
@@ -316,8 +315,7 @@ void xdf_vblank_hold(struct xdf_pipe *xp)
 
 	spin_lock_irqsave(&xp->vblank_lock, flags);
 	if (xp->fd_paced) {
-		now = ktime_get();
-		xdf_vblank_saw(xp, now);
+		now = xdf_vblank_clock(xp);
 		xp->flip_time = now;
 	} else {
 		now = ktime_get_coarse();
@@ -356,9 +354,8 @@ void xdf_vblank_frame_done(struct xdf_pipe *xp, bool shown)
 	unsigned long flags;
 	ktime_t now, last;
 
-	now = ktime_get();
 	spin_lock_irqsave(&xp->vblank_lock, flags);
-	xdf_vblank_saw(xp, now);
+	now = xdf_vblank_clock(xp);
 	xp->vblank_count = xdf_vblank_at(xp, now, &last) + 1;
 	if (shown) {
 		/* Within half a period: a backend not paced by a display. */
@@ -409,8 +406,7 @@ void xdf_vblank_start(struct xdf_pipe *xp)
 	spin_lock_irqsave(&xp->vblank_lock, flags);
 	xp->vblank_period = ns_to_ktime(framedur_ns > 0 ? framedur_ns :
 					NSEC_PER_SEC / XDF_REFRESH_HZ);
-	xp->vblank_time = ktime_get();
-	xdf_vblank_saw(xp, xp->vblank_time);
+	xp->vblank_time = xdf_vblank_clock(xp);
 	xp->vblank_held = false;
 	xp->fd_paced = true;
 	/* The display may be another: its period is measured afresh. */
@@ -446,8 +442,7 @@ void xdf_vblank_init(struct xdf_pipe *xp)
 	spin_lock_init(&xp->vblank_lock);
 	/* Set from the mode at each enable; never 0 for the counter. */
 	xp->vblank_period = ns_to_ktime(NSEC_PER_SEC / XDF_REFRESH_HZ);
-	xp->vblank_time = ktime_get();
-	xp->clock_read = xp->vblank_time;
+	xp->vblank_time = xdf_vblank_clock(xp);
 	xp->fd_period = ktime_to_ns(xp->vblank_period);
 	xp->fd_paced = true;
 
