@@ -152,16 +152,12 @@ struct xdf_fb_hold {
  *		  vblanks after @vblank_time are counted when read
  * @vblank_held: a flip is on its way: its frame-done is the next vblank
  * @vblank_on: the DRM core has vblank interrupts on
- * @clock_read: the latest clock reading here: a time known to have passed
- * @flip_time: when the newest flip was sent; its vblank is not earlier;
- *	       KTIME_MAX when the clock was not read then
+ * @flip_time: when the newest flip was sent; its vblank is not earlier
  * @fd_arrival: when the last frame-done of a flip shown arrived, 0 if none
  *		came since the pipe was enabled
  * @fd_period: the backend's display period, ns, measured from the
  *	       frame-dones' arrivals
  * @fd_skip: @fd_arrival came too late or early to measure from
- * @fd_paced: the last frame-done came half a period or more after the
- *	      vblank before: the next flip's time is read
  * @fd_samples: the intervals @fd_period is the mean of, up to 32
  * @fd_missed: the intervals in a row @fd_period was not measured from,
  *	       ns, @fd_misses of them
@@ -199,12 +195,10 @@ struct xdf_pipe {
 	u32 vblank_count;
 	bool vblank_held;
 	bool vblank_on;
-	ktime_t clock_read;
 	ktime_t flip_time;
 	ktime_t fd_arrival;
 	s64 fd_period;
 	bool fd_skip;
-	bool fd_paced;
 	unsigned int fd_samples;
 	u32 fd_missed[XDF_FD_MISSES_MAX];
 	unsigned int fd_misses;

@@ -17,14 +17,6 @@
  * The timestamps go on the display's grid rather than at each arrival, so
  * that a compositor scheduling its repaint from them sees the display's
  * pace, not the delays.
- *
- * A PVH or HVM guest's clock read may trap to Xen, so the flip path reads
- * it once per flip where it can: at the frame-done, whose time the event
- * needs. A flip's own time matters only if a vblank may have gone by
- * since the last one, or to keep a vblank on the display's grid from
- * coming before the flip; neither while the backend answers each flip
- * well within a period. Then a flip is counted from the latest time known
- * to have passed, and its vblank is its frame-done's arrival.
  */
 
 #include <linux/hrtimer.h>
@@ -53,25 +45,15 @@ static u32 xdf_vblank_at(struct xdf_pipe *xp, ktime_t now, ktime_t *time)
 }
 
 /*
- * Reads the clock, and keeps the reading: a flip whose time is not read is
- * counted from no earlier. Called with vblank_lock held.
- */
-static ktime_t xdf_vblank_clock(struct xdf_pipe *xp)
-{
-	xp->clock_read = ktime_get();
-	return xp->clock_read;
-}
-
-/*
  * The last vblank now. While a flip is on its way the count stands still,
- * and the clock is not read: the flip path would pay for it at each
- * event. Called with vblank_lock held.
+ * and the clock is not read: a PVH or HVM guest's clock read may trap to
+ * Xen, and the flip path would pay for it at each event. Called with
+ * vblank_lock held.
  */
 static u32 xdf_vblank_now(struct xdf_pipe *xp, ktime_t *time)
 {
-	if (xp->vblank_held)
-		return xdf_vblank_at(xp, xp->vblank_time, time);
-	return xdf_vblank_at(xp, xdf_vblank_clock(xp), time);
+	return xdf_vblank_at(xp, xp->vblank_held ? xp->vblank_time : ktime_get(),
+			     time);
 }
 
 /*
@@ -163,9 +145,8 @@ static bool xdf_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
  * follow a display clock that drifts from ours, not each delay. Never
  * before the flip was sent nor after the arrival; the arrival with no
  * grid yet (the first frame-done since the pipe was enabled), within a
- * period of the last (a backend not paced by a display), too far to
- * trust the grid, or when the flip's time was not read. Called with
- * vblank_lock held.
+ * period of the last (a backend not paced by a display) or too far to
+ * trust the grid. Called with vblank_lock held.
  */
 static ktime_t xdf_vblank_shown_at(struct xdf_pipe *xp, ktime_t last,
 				   ktime_t now)
@@ -181,9 +162,7 @@ static ktime_t xdf_vblank_shown_at(struct xdf_pipe *xp, ktime_t last,
 	if (k < 1 || k > XDF_FD_GRID_MAX || late <= 0)
 		return now;
 	grid = ktime_add_ns(last, k * p + late / 16);
-	if (ktime_before(grid, xp->flip_time))
-		grid = xp->flip_time;
-	return ktime_before(grid, now) ? grid : now;
+	return ktime_after(grid, xp->flip_time) ? grid : xp->flip_time;
 }
 
 static int xdf_vblank_cmp(const void *a, const void *b)
@@ -301,29 +280,14 @@ void xdf_vblank_disable(struct drm_simple_display_pipe *pipe)
  * xdf_vblank_frame_done(): the frame that shows the flip is the next one,
  * however late, so a client that waits for each flip's event sees
  * consecutive sequence numbers.
- *
- * The clock is not read while the backend answers flips at once (see the
- * top of this file): the vblanks before the flip are counted up to the
- * coarse clock (the time of the last tick), or the last clock read if
- * later, so never fewer than a reader was told of; after a pause, a flip
- * less than a tick after a vblank may find that one not counted.
  */
 void xdf_vblank_hold(struct xdf_pipe *xp)
 {
+	ktime_t now = ktime_get();
 	unsigned long flags;
-	ktime_t now;
 
 	spin_lock_irqsave(&xp->vblank_lock, flags);
-	if (xp->fd_paced) {
-		now = xdf_vblank_clock(xp);
-		xp->flip_time = now;
-	} else {
-		now = ktime_get_coarse();
-		if (ktime_before(now, xp->clock_read))
-			now = xp->clock_read;
-		/* Its frame-done's arrival is the first time known after it. */
-		xp->flip_time = KTIME_MAX;
-	}
+	xp->flip_time = now;
 	/* Counted up to now: from here on, frame-dones count. */
 	if (!xp->vblank_held)
 		xp->vblank_count = xdf_vblank_at(xp, now, &xp->vblank_time);
@@ -354,17 +318,13 @@ void xdf_vblank_frame_done(struct xdf_pipe *xp, bool shown)
 	unsigned long flags;
 	ktime_t now, last;
 
+	now = ktime_get();
 	spin_lock_irqsave(&xp->vblank_lock, flags);
-	now = xdf_vblank_clock(xp);
 	xp->vblank_count = xdf_vblank_at(xp, now, &last) + 1;
 	if (shown) {
-		/* Within half a period: a backend not paced by a display. */
-		xp->fd_paced = ktime_to_ns(ktime_sub(now, last)) >=
-			       xp->fd_period / 2;
 		xp->vblank_time = xdf_vblank_shown_at(xp, last, now);
 		xdf_vblank_measure(xp, now);
 	} else {
-		xp->fd_paced = true;
 		xp->vblank_time = now;
 		xp->fd_arrival = 0;
 	}
@@ -406,9 +366,8 @@ void xdf_vblank_start(struct xdf_pipe *xp)
 	spin_lock_irqsave(&xp->vblank_lock, flags);
 	xp->vblank_period = ns_to_ktime(framedur_ns > 0 ? framedur_ns :
 					NSEC_PER_SEC / XDF_REFRESH_HZ);
-	xp->vblank_time = xdf_vblank_clock(xp);
+	xp->vblank_time = ktime_get();
 	xp->vblank_held = false;
-	xp->fd_paced = true;
 	/* The display may be another: its period is measured afresh. */
 	xp->fd_period = ktime_to_ns(xp->vblank_period);
 	xp->fd_arrival = 0;
@@ -442,9 +401,8 @@ void xdf_vblank_init(struct xdf_pipe *xp)
 	spin_lock_init(&xp->vblank_lock);
 	/* Set from the mode at each enable; never 0 for the counter. */
 	xp->vblank_period = ns_to_ktime(NSEC_PER_SEC / XDF_REFRESH_HZ);
-	xp->vblank_time = xdf_vblank_clock(xp);
+	xp->vblank_time = ktime_get();
 	xp->fd_period = ktime_to_ns(xp->vblank_period);
-	xp->fd_paced = true;
 
 	/* The simple pipe of 6.1 passes no vblank counter hooks on. */
 	xp->crtc_funcs = *xp->pipe.crtc.funcs;
