@@ -2382,7 +2382,8 @@ static void kt_vblank_pauses(struct kunit *test)
 	ktime_t submit, done, t;
 	struct kt_fb fb[2];
 	s64 p, next;
-	u64 told;
+	bool read;
+	u64 told = 0;
 
 	kt_enable(test, ctx, 0, &fb[0], &mode);
 	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
@@ -2392,19 +2393,24 @@ static void kt_vblank_pauses(struct kunit *test)
 				 &prev);
 
 	for (i = 0; i < 8; i++, flips++) {
-		/* Half a millisecond after a vblank: the coarse clock lags. */
+		/*
+		 * Half a millisecond after a vblank, where a count going by
+		 * a clock that lags (the coarse clock) would miss it.
+		 */
 		drm_crtc_accurate_vblank_count(crtc);
 		drm_crtc_vblank_count_and_time(crtc, &t);
 		next = ktime_to_ns(t) + p * (2 + i % 3) + 500000;
 		while (ktime_to_ns(ktime_get()) < next)
 			usleep_range(50, 100);
 		/* Every other pause, nobody reads the count at its end. */
-		told = i % 2 ? 0 : drm_crtc_accurate_vblank_count(crtc);
+		read = !(i % 2);
+		if (read)
+			told = drm_crtc_accurate_vblank_count(crtc);
 		submit = ktime_get();
 		kt_flip_and_read(test, ctx, 0, &fb[(flips + 1) % 2], flips,
 				 &ev);
 		done = ktime_get();
-		if (told)
+		if (read)
 			KUNIT_EXPECT_GT_MSG(test, (u64)ev.sequence, told,
 					    "pause %u: event sequence not after the count read before the flip",
 					    i);
