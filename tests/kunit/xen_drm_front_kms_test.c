@@ -1125,6 +1125,20 @@ static void kt_frame_done_before(struct kunit *test)
 }
 
 /*
+ * Connector 0 on, showing @fb[0], with @fb[1] to flip to; the short
+ * request timeout, and the backend's frame-dones as @fd says.
+ */
+static void kt_enable_flip_pair(struct kunit *test, struct kt_ctx *ctx,
+				struct kt_fb *fb, struct drm_display_mode *mode,
+				enum xdf_sim_frame_done fd)
+{
+	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
+	kt_enable(test, ctx, 0, &fb[0], mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, fd);
+}
+
+/*
  * The frame-done never comes: the event goes out after the request
  * timeout plus 500 ms, not before; the link turns BAD; a new modeset
  * makes it GOOD and flips work again.
@@ -1139,10 +1153,7 @@ static void kt_frame_done_never(struct kunit *test)
 	ktime_t start;
 	s64 ms;
 
-	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
-	kt_enable(test, ctx, 0, &fb[0], &mode);
-	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
-	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+	kt_enable_flip_pair(test, ctx, fb, &mode, XDF_SIM_FD_NEVER);
 	client = kt_client_add(test, ctx);
 
 	start = ktime_get();
@@ -1211,10 +1222,7 @@ static void kt_frame_done_wrong_cookie(struct kunit *test)
 	struct drm_event_vblank ev;
 	struct kt_fb fb[2];
 
-	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
-	kt_enable(test, ctx, 0, &fb[0], &mode);
-	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
-	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_WRONG_COOKIE);
+	kt_enable_flip_pair(test, ctx, fb, &mode, XDF_SIM_FD_WRONG_COOKIE);
 	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 1), 0);
 	KUNIT_EXPECT_FALSE(test, kt_wait_events(ctx, 1, 100));
 	/* The other framebuffer's cookie does not do either. */
@@ -1304,6 +1312,48 @@ static void kt_send_frame_done(struct kunit *test, struct kt_ctx *ctx,
 }
 
 /*
+ * The frame-done timeout counts from the newest flip: a flip sent when
+ * an earlier one's timeout was near is not given up on then (the timeout
+ * is not re-armed at each flip), but at its own; the one before, shown
+ * in time, never timed out.
+ */
+static void kt_frame_done_timeout_moves(struct kunit *test)
+{
+	const unsigned int timeout = KT_SHORT_TIMEOUT_MS + 500;
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+	ktime_t start;
+	s64 ms;
+
+	kt_enable_flip_pair(test, ctx, fb, &mode, XDF_SIM_FD_NEVER);
+
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 1), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, 1));
+	msleep(timeout * 2 / 3);
+	kt_send_frame_done(test, ctx, &fb[1]);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 1ull);
+
+	/* Past the first flip's timeout, short of the second's. */
+	start = ktime_get();
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[0], 2), 0);
+	KUNIT_EXPECT_FALSE_MSG(test, kt_wait_events(ctx, 1, timeout / 2),
+			       "flip given up on at the timeout of the one before");
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 0ull);
+
+	/* Its own timeout comes. */
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	ms = ktime_ms_delta(ktime_get(), start);
+	KUNIT_EXPECT_GE(test, ms, (s64)timeout - 20);
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 2ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 1ull);
+}
+
+/*
  * Two flips of one framebuffer time out, a third waits: the backend's
  * late frame-dones for the first two, in order, complete nothing; the
  * third's completes its flip. Matching by framebuffer alone took the
@@ -1316,10 +1366,7 @@ static void kt_frame_done_late_same_fb(struct kunit *test)
 	struct drm_event_vblank ev;
 	struct kt_fb fb[2];
 
-	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
-	kt_enable(test, ctx, 0, &fb[0], &mode);
-	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
-	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+	kt_enable_flip_pair(test, ctx, fb, &mode, XDF_SIM_FD_NEVER);
 	kt_flip_timed_out(test, ctx, &fb[1], 1);
 	kt_flip_timed_out(test, ctx, &fb[1], 2);
 	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 3), 0);
@@ -3568,6 +3615,7 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_four_connectors),
 	KUNIT_CASE(kt_frame_done_before),
 	KUNIT_CASE(kt_frame_done_never),
+	KUNIT_CASE(kt_frame_done_timeout_moves),
 	KUNIT_CASE(kt_frame_done_twice),
 	KUNIT_CASE(kt_frame_done_wrong_cookie),
 	KUNIT_CASE(kt_frame_done_other_connector),

@@ -137,6 +137,7 @@ struct xdf_fb_hold {
  *		frame-done may still come, late)
  * @flip_timeout: gives up on the flips on their way, and completes
  *		  @pending, when the newest flip's frame-done is late
+ * @flip_deadline: when that is, in jiffies, under the event lock
  * @kept: what the last flip replaced, which the backend showed until that
  *	  flip's frame-done; used by commit tails only
  * @stats: counters, under the event lock where the interrupt updates them
@@ -184,6 +185,7 @@ struct xdf_pipe {
 	unsigned int flips_count;
 	unsigned int flips_late;
 	struct delayed_work flip_timeout;
+	unsigned long flip_deadline;
 	struct xdf_fb_hold kept;
 	struct xdf_pipe_stats stats;
 	struct drm_crtc_funcs crtc_funcs;
@@ -469,7 +471,7 @@ void xdf_vblank_start(struct xdf_pipe *xp);
 void xdf_vblank_stop(struct xdf_pipe *xp);
 void xdf_vblank_fini(struct xdf_pipe *xp);
 void xdf_vblank_hold(struct xdf_pipe *xp);
-void xdf_vblank_frame_done(struct xdf_pipe *xp, bool shown);
+bool xdf_vblank_frame_done(struct xdf_pipe *xp, bool shown);
 void xdf_vblank_release(struct xdf_pipe *xp);
 int xdf_vblank_enable(struct drm_simple_display_pipe *pipe);
 void xdf_vblank_disable(struct drm_simple_display_pipe *pipe);

@@ -28,6 +28,11 @@
 /* A frame-done later than a request's timeout is not coming. */
 #define XDF_FRAME_DONE_SLACK_MS	500
 
+static unsigned long xdf_flip_timeout_jiffies(void)
+{
+	return msecs_to_jiffies(xdf_req_timeout_ms + XDF_FRAME_DONE_SLACK_MS);
+}
+
 static void xdf_pipe_link_work(struct work_struct *work)
 {
 	struct xdf_pipe *xp = container_of(work, struct xdf_pipe, link_work);
@@ -197,9 +202,14 @@ static void xdf_pipe_take_event(struct xdf_pipe *xp, u64 cookie)
 	if (cookie) {
 		xdf_flips_push(xp, cookie);
 		xdf_vblank_hold(xp);
-		mod_delayed_work(system_wq, &xp->flip_timeout,
-				 msecs_to_jiffies(xdf_req_timeout_ms +
-						  XDF_FRAME_DONE_SLACK_MS));
+		/*
+		 * Not re-armed at each flip: a timer's removal and insertion
+		 * per flip is CPU a flipping client pays. The worker waits
+		 * again for a deadline that moved.
+		 */
+		xp->flip_deadline = jiffies + xdf_flip_timeout_jiffies();
+		queue_delayed_work(system_wq, &xp->flip_timeout,
+				   xdf_flip_timeout_jiffies());
 	}
 	if (event && cookie) {
 		/* Never lost: an event still pending goes out first. */
@@ -218,10 +228,18 @@ static void xdf_pipe_flip_timeout(struct work_struct *work)
 					   struct xdf_pipe, flip_timeout);
 	bool given_up, late;
 	u64 cookie = 0;
+	long left;
 
 	spin_lock_irq(&xp->xdrm->drm.event_lock);
-	/* Frame-dones still coming are late from now on. */
 	given_up = xp->flips_late < xp->flips_count;
+	/* A flip sent since the work was queued moved the deadline. */
+	left = (long)(xp->flip_deadline - jiffies);
+	if (given_up && left > 0) {
+		queue_delayed_work(system_wq, &xp->flip_timeout, left);
+		spin_unlock_irq(&xp->xdrm->drm.event_lock);
+		return;
+	}
+	/* Frame-dones still coming are late from now on. */
 	if (given_up) {
 		xp->flips_late = xp->flips_count;
 		/* Its event goes out now, with a vblank not before the flip. */
@@ -259,8 +277,8 @@ static void xdf_pipe_flip_timeout(struct work_struct *work)
 void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie)
 {
 	struct xdf_drm *xdrm = data;
+	bool newest, found, on = false;
 	struct xdf_pipe *xp;
-	bool newest, found;
 
 	if (conn_idx >= xdrm->cfg.num_connectors)
 		return;
@@ -270,7 +288,7 @@ void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie)
 	xp->stats.frame_done++;
 	newest = xdf_flips_take(xp, fb_cookie, &found);
 	if (found)
-		xdf_vblank_frame_done(xp, true);
+		on = xdf_vblank_frame_done(xp, true);
 	if (!newest || !xdf_pipe_complete_locked(xp)) {
 		xp->stats.stray_frame_done++;
 		if (found)
@@ -280,8 +298,11 @@ void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie)
 	if (found && xp->flips_late == xp->flips_count)
 		xdf_vblank_release(xp);
 	spin_unlock(&xdrm->drm.event_lock);
-	/* Vblank waits end at this vblank too. */
-	if (found)
+	/*
+	 * Vblank waits end at this vblank too. With vblank off there are
+	 * none: a wait takes a vblank reference, which turns it on first.
+	 */
+	if (on)
 		drm_crtc_handle_vblank(&xp->pipe.crtc);
 }
 

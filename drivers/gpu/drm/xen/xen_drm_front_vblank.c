@@ -179,19 +179,26 @@ static int xdf_vblank_cmp(const void *a, const void *b)
  */
 static void xdf_vblank_restart(struct xdf_pipe *xp, s64 mode)
 {
-	s64 median;
+	unsigned int i, below = 0, above = 0;
 
+	xp->fd_misses = 0;
+	xp->fd_period = mode;
+	xp->fd_samples = 0;
+	/*
+	 * The median is the (XDF_FD_MISSES_MAX / 2 + 1)th smallest. Counted
+	 * before sorting: a backend not paced by a display, or a client
+	 * that flips seldom, gets here every XDF_FD_MISSES_MAX frame-dones.
+	 */
+	for (i = 0; i < XDF_FD_MISSES_MAX; i++) {
+		below += xp->fd_missed[i] < mode / 2;
+		above += xp->fd_missed[i] > mode * 2;
+	}
+	if (below > XDF_FD_MISSES_MAX / 2 || above >= XDF_FD_MISSES_MAX / 2)
+		return;
 	sort(xp->fd_missed, XDF_FD_MISSES_MAX, sizeof(u32), xdf_vblank_cmp,
 	     NULL);
-	median = xp->fd_missed[XDF_FD_MISSES_MAX / 2];
-	if (median >= mode / 2 && median <= mode * 2) {
-		xp->fd_period = median;
-		xp->fd_samples = 1;
-	} else {
-		xp->fd_period = mode;
-		xp->fd_samples = 0;
-	}
-	xp->fd_misses = 0;
+	xp->fd_period = xp->fd_missed[XDF_FD_MISSES_MAX / 2];
+	xp->fd_samples = 1;
 }
 
 /*
@@ -312,11 +319,15 @@ void xdf_vblank_hold(struct xdf_pipe *xp)
  * sets the grid afresh. The flips still hold the count: once no flip is
  * on its way, xdf_vblank_release() follows, after the flip's event is
  * sent, so that the event's count takes no clock read.
+ *
+ * Return: whether the DRM core has vblank interrupts on: if not, nobody
+ * waits for this vblank, and drm_crtc_handle_vblank() need not be called.
  */
-void xdf_vblank_frame_done(struct xdf_pipe *xp, bool shown)
+bool xdf_vblank_frame_done(struct xdf_pipe *xp, bool shown)
 {
 	unsigned long flags;
 	ktime_t now, last;
+	bool on;
 
 	now = ktime_get();
 	spin_lock_irqsave(&xp->vblank_lock, flags);
@@ -329,7 +340,9 @@ void xdf_vblank_frame_done(struct xdf_pipe *xp, bool shown)
 		xp->fd_arrival = 0;
 	}
 	xdf_vblank_arm(xp);
+	on = xp->vblank_on;
 	spin_unlock_irqrestore(&xp->vblank_lock, flags);
+	return on;
 }
 
 /**
