@@ -1354,6 +1354,37 @@ static void kt_frame_done_timeout_moves(struct kunit *test)
 }
 
 /*
+ * req_timeout_ms shortened while a flip's timeout is queued: the next
+ * flip times out after the new timeout, not the old one.
+ */
+static void kt_frame_done_timeout_shortened(struct kunit *test)
+{
+	const unsigned int timeout = KT_SHORT_TIMEOUT_MS + 500;
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+	ktime_t start;
+	s64 ms;
+
+	kt_enable_flip_pair(test, ctx, fb, &mode, XDF_SIM_FD_AFTER);
+	WRITE_ONCE(xdf_req_timeout_ms, 8000);
+	kt_flip_and_read(test, ctx, 0, &fb[1], 1, &ev);
+
+	WRITE_ONCE(xdf_req_timeout_ms, KT_SHORT_TIMEOUT_MS);
+	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+	start = ktime_get();
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[0], 2), 0);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, timeout + KT_WAIT_MS));
+	ms = ktime_ms_delta(ktime_get(), start);
+	KUNIT_EXPECT_GE(test, ms, (s64)timeout - 20);
+	KUNIT_EXPECT_LT(test, ms, (s64)timeout + 1000);
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 2ull);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 1ull);
+}
+
+/*
  * Two flips of one framebuffer time out, a third waits: the backend's
  * late frame-dones for the first two, in order, complete nothing; the
  * third's completes its flip. Matching by framebuffer alone took the
@@ -3616,6 +3647,7 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_frame_done_before),
 	KUNIT_CASE(kt_frame_done_never),
 	KUNIT_CASE(kt_frame_done_timeout_moves),
+	KUNIT_CASE(kt_frame_done_timeout_shortened),
 	KUNIT_CASE(kt_frame_done_twice),
 	KUNIT_CASE(kt_frame_done_wrong_cookie),
 	KUNIT_CASE(kt_frame_done_other_connector),

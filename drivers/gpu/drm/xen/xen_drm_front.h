@@ -138,6 +138,8 @@ struct xdf_fb_hold {
  * @flip_timeout: gives up on the flips on their way, and completes
  *		  @pending, when the newest flip's frame-done is late
  * @flip_deadline: when that is, in jiffies, under the event lock
+ * @flip_due: when @flip_timeout was queued to run, in jiffies, under the
+ *	      event lock
  * @kept: what the last flip replaced, which the backend showed until that
  *	  flip's frame-done; used by commit tails only
  * @stats: counters, under the event lock where the interrupt updates them
@@ -186,6 +188,7 @@ struct xdf_pipe {
 	unsigned int flips_late;
 	struct delayed_work flip_timeout;
 	unsigned long flip_deadline;
+	unsigned long flip_due;
 	struct xdf_fb_hold kept;
 	struct xdf_pipe_stats stats;
 	struct drm_crtc_funcs crtc_funcs;

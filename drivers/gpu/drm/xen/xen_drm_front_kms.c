@@ -200,16 +200,22 @@ static void xdf_pipe_take_event(struct xdf_pipe *xp, u64 cookie)
 	event = crtc->state->event;
 	crtc->state->event = NULL;
 	if (cookie) {
+		unsigned long timeout = xdf_flip_timeout_jiffies();
+
 		xdf_flips_push(xp, cookie);
 		xdf_vblank_hold(xp);
+		xp->flip_deadline = jiffies + timeout;
 		/*
 		 * Not re-armed at each flip: a timer's removal and insertion
 		 * per flip is CPU a flipping client pays. The worker waits
-		 * again for a deadline that moved.
+		 * again for a deadline that moved later; one that moved
+		 * earlier (a shorter req_timeout_ms) re-arms it.
 		 */
-		xp->flip_deadline = jiffies + xdf_flip_timeout_jiffies();
-		queue_delayed_work(system_wq, &xp->flip_timeout,
-				   xdf_flip_timeout_jiffies());
+		if (!delayed_work_pending(&xp->flip_timeout) ||
+		    time_after(xp->flip_due, xp->flip_deadline)) {
+			mod_delayed_work(system_wq, &xp->flip_timeout, timeout);
+			xp->flip_due = xp->flip_deadline;
+		}
 	}
 	if (event && cookie) {
 		/* Never lost: an event still pending goes out first. */
@@ -236,6 +242,7 @@ static void xdf_pipe_flip_timeout(struct work_struct *work)
 	left = (long)(xp->flip_deadline - jiffies);
 	if (given_up && left > 0) {
 		queue_delayed_work(system_wq, &xp->flip_timeout, left);
+		xp->flip_due = xp->flip_deadline;
 		spin_unlock_irq(&xp->xdrm->drm.event_lock);
 		return;
 	}
