@@ -52,6 +52,8 @@
 #define KT_WAIT_MS	3000
 /* Request timeout for tests whose frame-done never comes. */
 #define KT_SHORT_TIMEOUT_MS	200
+/* Then a flip is given up on this long after: the driver's 500 ms slack. */
+#define KT_FD_TIMEOUT_MS	(KT_SHORT_TIMEOUT_MS + 500)
 #define KT_MAX_EVENTS	32
 
 /**
@@ -936,7 +938,7 @@ static void kt_flip_keeps_replaced(struct kunit *test)
 	start = ktime_get();
 	KUNIT_ASSERT_EQ(test, kt_commit(ctx, 0, &fb[2], &mode), 0);
 	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), start),
-			(s64)KT_SHORT_TIMEOUT_MS + 500 - 20);
+			(s64)KT_FD_TIMEOUT_MS - 20);
 	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 2u);
 	/* That flip let fb[0] go and keeps fb[1]. */
 	KUNIT_EXPECT_FALSE(test, kt_attached(ctx, fb[0].cookie));
@@ -1139,6 +1141,27 @@ static void kt_enable_flip_pair(struct kunit *test, struct kt_ctx *ctx,
 }
 
 /*
+ * Connector 0's flip sent at @start with @user_data is given up on: its
+ * event comes KT_FD_TIMEOUT_MS after @start, not before nor a second
+ * later, and it is the connector's first timeout.
+ */
+static void kt_expect_timed_out(struct kunit *test, struct kt_ctx *ctx,
+				ktime_t start, u64 user_data)
+{
+	struct drm_event_vblank ev;
+	s64 ms;
+
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1,
+					       KT_FD_TIMEOUT_MS + KT_WAIT_MS));
+	ms = ktime_ms_delta(ktime_get(), start);
+	KUNIT_EXPECT_GE(test, ms, (s64)KT_FD_TIMEOUT_MS - 20);
+	KUNIT_EXPECT_LT(test, ms, (s64)KT_FD_TIMEOUT_MS + 1000);
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, user_data);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 1ull);
+}
+
+/*
  * The frame-done never comes: the event goes out after the request
  * timeout plus 500 ms, not before; the link turns BAD; a new modeset
  * makes it GOOD and flips work again.
@@ -1151,7 +1174,6 @@ static void kt_frame_done_never(struct kunit *test)
 	struct drm_event_vblank ev;
 	struct kt_fb fb[2];
 	ktime_t start;
-	s64 ms;
 
 	kt_enable_flip_pair(test, ctx, fb, &mode, XDF_SIM_FD_NEVER);
 	client = kt_client_add(test, ctx);
@@ -1159,14 +1181,9 @@ static void kt_frame_done_never(struct kunit *test)
 	start = ktime_get();
 	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 7), 0);
 	KUNIT_EXPECT_FALSE_MSG(test, kt_wait_events(ctx, 1,
-						    KT_SHORT_TIMEOUT_MS + 300),
+						    KT_FD_TIMEOUT_MS - 200),
 			       "event sent before the frame-done timeout");
-	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
-	ms = ktime_ms_delta(ktime_get(), start);
-	KUNIT_EXPECT_GE(test, ms, (s64)KT_SHORT_TIMEOUT_MS + 500 - 20);
-	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
-	KUNIT_EXPECT_EQ(test, ev.user_data, 7ull);
-	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 1ull);
+	kt_expect_timed_out(test, ctx, start, 7);
 	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_BAD);
 	KUNIT_EXPECT_GE_MSG(test, atomic_read(&client->hotplugs), 1,
 			    "no hotplug event for the BAD link");
@@ -1319,19 +1336,17 @@ static void kt_send_frame_done(struct kunit *test, struct kt_ctx *ctx,
  */
 static void kt_frame_done_timeout_moves(struct kunit *test)
 {
-	const unsigned int timeout = KT_SHORT_TIMEOUT_MS + 500;
 	struct kt_ctx *ctx = kt_connect(test, 1);
 	struct drm_display_mode mode;
 	struct drm_event_vblank ev;
 	struct kt_fb fb[2];
 	ktime_t start;
-	s64 ms;
 
 	kt_enable_flip_pair(test, ctx, fb, &mode, XDF_SIM_FD_NEVER);
 
 	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[1], 1), 0);
 	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, 1));
-	msleep(timeout * 2 / 3);
+	msleep(KT_FD_TIMEOUT_MS * 2 / 3);
 	kt_send_frame_done(test, ctx, &fb[1]);
 	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
 	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
@@ -1340,17 +1355,13 @@ static void kt_frame_done_timeout_moves(struct kunit *test)
 	/* Past the first flip's timeout, short of the second's. */
 	start = ktime_get();
 	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[0], 2), 0);
-	KUNIT_EXPECT_FALSE_MSG(test, kt_wait_events(ctx, 1, timeout / 2),
+	KUNIT_EXPECT_FALSE_MSG(test, kt_wait_events(ctx, 1,
+						    KT_FD_TIMEOUT_MS / 2),
 			       "flip given up on at the timeout of the one before");
 	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 0ull);
 
 	/* Its own timeout comes. */
-	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
-	ms = ktime_ms_delta(ktime_get(), start);
-	KUNIT_EXPECT_GE(test, ms, (s64)timeout - 20);
-	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
-	KUNIT_EXPECT_EQ(test, ev.user_data, 2ull);
-	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 1ull);
+	kt_expect_timed_out(test, ctx, start, 2);
 }
 
 /*
@@ -1359,13 +1370,11 @@ static void kt_frame_done_timeout_moves(struct kunit *test)
  */
 static void kt_frame_done_timeout_shortened(struct kunit *test)
 {
-	const unsigned int timeout = KT_SHORT_TIMEOUT_MS + 500;
 	struct kt_ctx *ctx = kt_connect(test, 1);
 	struct drm_display_mode mode;
 	struct drm_event_vblank ev;
 	struct kt_fb fb[2];
 	ktime_t start;
-	s64 ms;
 
 	kt_enable_flip_pair(test, ctx, fb, &mode, XDF_SIM_FD_AFTER);
 	WRITE_ONCE(xdf_req_timeout_ms, 8000);
@@ -1375,13 +1384,7 @@ static void kt_frame_done_timeout_shortened(struct kunit *test)
 	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
 	start = ktime_get();
 	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[0], 2), 0);
-	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, timeout + KT_WAIT_MS));
-	ms = ktime_ms_delta(ktime_get(), start);
-	KUNIT_EXPECT_GE(test, ms, (s64)timeout - 20);
-	KUNIT_EXPECT_LT(test, ms, (s64)timeout + 1000);
-	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
-	KUNIT_EXPECT_EQ(test, ev.user_data, 2ull);
-	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).timeouts, 1ull);
+	kt_expect_timed_out(test, ctx, start, 2);
 }
 
 /*
