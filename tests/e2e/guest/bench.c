@@ -344,10 +344,12 @@ static int vec_add(struct vec *a, double x)
 
 /*
  * One run: the flip latencies and the intervals between each CRTC's
- * consecutive event timestamps, in us, and what it cost the guest.
+ * consecutive event timestamps, in us, and what it cost the guest. For
+ * each interval, where its closing timestamp lies: after the flip was
+ * issued (stamp) and before the event was read (read), in us.
  */
 struct run {
-	struct vec lat, gaps;
+	struct vec lat, gaps, stamp, read;
 	double secs;
 	struct kstat k0, k1;
 };
@@ -361,6 +363,8 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 
 	r->lat.n = 0;
 	r->gaps.n = 0;
+	r->stamp.n = 0;
+	r->read.n = 0;
 	kstat_read(&r->k0);
 	for (i = 0; i < n; i++) {
 		p[i].last_ev = 0;
@@ -392,7 +396,10 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 			p[i].pending = 0;
 			ev_t = ev->tv_sec * 1e6 + ev->tv_usec;
 			if (vec_add(&r->lat, (t - p[i].t0) * 1e6) ||
-			    (p[i].last_ev && vec_add(&r->gaps, ev_t - p[i].last_ev)))
+			    (p[i].last_ev &&
+			     (vec_add(&r->gaps, ev_t - p[i].last_ev) ||
+			      vec_add(&r->stamp, ev_t - p[i].t0 * 1e6) ||
+			      vec_add(&r->read, t * 1e6 - ev_t))))
 				return 2;
 			p[i].last_ev = ev_t;
 			if (t < end) {
@@ -468,7 +475,10 @@ static double grid_off(double g, double period)
  * Diagnostics, not figures: how the intervals' distances from whole periods
  * spread, and the worst few, largest first, with the intervals around
  * them. One timestamp off by d shows as +d then -d; the timestamps' phase
- * moving by d, as +d (or -d) alone.
+ * moving by d, as +d (or -d) alone. With each, where its timestamp lies
+ * from its flip's issue and from the event's read: a timestamp at the
+ * flip (stamp near 0) or at the frame-done's arrival (read near 0) is
+ * not on the display's grid.
  * With several CRTCs the intervals are pooled in the order their events
  * came, so the neighbours may be another CRTC's.
  */
@@ -510,10 +520,11 @@ static void paced_worst(unsigned int n, const struct run *r, double period)
 	fprintf(stderr, "\n");
 	for (w = 0; w < nw; w++) {
 		i = worst[w];
-		fprintf(stderr, PROG ": %u CRTC(s): interval %zu of %zu: %.0f us (%+.0f), before it %+.0f, after it %+.0f\n",
+		fprintf(stderr, PROG ": %u CRTC(s): interval %zu of %zu: %.0f us (%+.0f), before it %+.0f, after it %+.0f; stamped %.0f us after the flip, read %.0f us after the stamp\n",
 			n, i, r->gaps.n, r->gaps.v[i], grid_off(r->gaps.v[i], period),
 			i ? grid_off(r->gaps.v[i - 1], period) : 0,
-			i + 1 < r->gaps.n ? grid_off(r->gaps.v[i + 1], period) : 0);
+			i + 1 < r->gaps.n ? grid_off(r->gaps.v[i + 1], period) : 0,
+			r->stamp.v[i], r->read.v[i]);
 	}
 }
 
@@ -648,6 +659,8 @@ static int flips(unsigned int n, double secs, unsigned int runs, bool paced)
 	for (k = 0; k < 2; k++) {
 		free(r[k].lat.v);
 		free(r[k].gaps.v);
+		free(r[k].stamp.v);
+		free(r[k].read.v);
 	}
 	return 0;
 }
