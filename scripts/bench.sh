@@ -6,12 +6,13 @@
 # backend, device and client (e2e-bench):
 # the DomU runs tests/e2e/domu/sbench-compare.sh on the four-connector
 # device of tests/e2e/dom0/domu-bench.cfg (PVH: domu-bench-pvh.cfg), in
-# rounds: ours, then upstream,
+# rounds: ours, then upstream (upstream first in even rounds),
 # each loaded, measured and unloaded. Prints a table, ours against upstream:
 # for each figure the median of the rounds' own ratios (each round's two
-# drivers ran minutes apart, so the host's noise hits them alike), their
-# range, and a mark where ours is worse or where the rounds disagree. A
-# measurement, not a test: not part of `make test`.
+# drivers ran next to each other, their flips seconds apart, so the host's
+# noise hits them alike), their range, and a mark where ours is worse or
+# where the rounds disagree. A measurement, not a test: not part of
+# `make test`.
 #
 # Usage: scripts/bench.sh
 # Env:   E2E_TIMEOUT    QEMU time limit per boot in seconds (default 1800)
@@ -385,7 +386,7 @@ table=$LOGS/bench/$E2E_STAMP/bench.md
 		"(x86-pv-paced: 2) and 512 MiB (${TARGETS[*]}), vdispl devices of 4 and 1" \
 		"connectors of 1024x768" \
 		"(the figures of the first but the load's); per kind of guest $RUNS" \
-		"boot(s) of $ROUNDS rounds (ours, then upstream)."
+		"boot(s) of $ROUNDS rounds (ours, then upstream; upstream first in even rounds)."
 	echo
 	echo "Times: the best of several tries in each round; memory: the median of" \
 		"3 tries a round; ours and upstream: the medians over the rounds;" \

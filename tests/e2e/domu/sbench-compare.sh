@@ -3,11 +3,15 @@
 # Scenario "bench" (`make bench`: scripts/bench.sh boots with
 # e2e.domu=bench e2e.scenarios=bench): the same measurements (e2e-bench)
 # with our module and with Debian's drm_xen_front, on the same device and
-# backend, in rounds: ours, then upstream, each loaded, measured and
-# unloaded, e2e.bench-rounds=N times (default 3). The host's other work
-# slows the emulated machine down unevenly over a boot; a round's two
-# drivers run next to each other, so the host compares them round by round
-# (the median of the rounds' ratios), not boot-long averages.
+# backend, in rounds: ours, then upstream (upstream first in even rounds),
+# each loaded, measured and unloaded, e2e.bench-rounds=N times (default
+# 3). The host's other work slows the emulated machine down unevenly over
+# a boot, for seconds to minutes; a round's two drivers run next to each
+# other, so the host compares them round by round (the median of the
+# rounds' ratios), not boot-long averages. Within a round the flips, the
+# figures the host's noise hits most, are measured last for the first
+# driver and first for the second, in mirrored order: each pair of flip
+# runs is seconds apart, not the length of a round.
 # Prints for the host, besides the results of "bench ran" checks:
 #   E2E-BENCH <ours|upstream>.<round> <metric> <value>
 # The metrics are e2e-bench's, plus kernel-splats (kernel log lines that
@@ -81,9 +85,32 @@ sb_bench() {
 	check "bench-$tag-$name" "e2e-bench $* exited with $rc: $(tail -n 1 /tmp/sb.err)" [ $rc = 0 ]
 }
 
-# sb_measure TAG: every figure, on the card of the first device.
+# sb_flips TAG CARD N: the flip measurement on N connectors.
+sb_flips() {
+	# shellcheck disable=SC2086 # SB_PACED: no argument or one
+	sb_bench "$1" "flips$3" flips "$2" "$3" $SB_FLIP_SECS $SB_FLIP_RUNS $SB_PACED
+}
+
+# sb_flip_extras TAG CARD: what else flips (traced, Weston, one vCPU).
+sb_flip_extras() {
+	[ -n "$SB_TRACE" ] && sb_trace "$1" "$2" &&
+		sb_graph "$1" "$2" 1 && sb_graph "$1" "$2" 4
+	[ -n "$SB_PACED" ] && sb_weston "$1" "$2"
+	[ -z "$SB_PACED" ] && [ -w $SB_CPU1 ] && sb_one_cpu "$1" "$2"
+}
+
+# sb_buffers TAG CARD: buffer times and memory.
+sb_buffers() {
+	sb_bench "$1" buf-1080p buffers "$2" 1920 1080 $SB_BUF_ITERS
+	sb_bench "$1" buf-4k buffers "$2" 3840 2160 $SB_BUF_ITERS
+	sb_bench "$1" memory memory "$2" 1920 1080 $SB_MEM_COUNT $SB_MEM_ROUNDS
+}
+
+# sb_measure TAG FIRST: every figure, on the card of the first device;
+# FIRST 1 for the round's first driver (its flips last), 0 for the second
+# (its flips first, the idle guest last, once fbcon has its console back).
 sb_measure() {
-	local tag=$1 card n
+	local tag=$1 first=$2 card n
 	card=$(card_of "${DEVS%% *}")
 	if [ -z "$card" ]; then
 		for n in flips1 flips4 buf-1080p buf-4k memory; do
@@ -92,20 +119,21 @@ sb_measure() {
 		return
 	fi
 	mark "bench-$tag"
-	sb_idle "$tag"
+	[ "$first" = 1 ] && sb_idle "$tag"
 	e2e-bench spin start | sed "s/^/E2E-BENCH $tag /"
-	# shellcheck disable=SC2086 # SB_PACED: no argument or one
-	sb_bench "$tag" flips1 flips "$card" 1 $SB_FLIP_SECS $SB_FLIP_RUNS $SB_PACED
-	# shellcheck disable=SC2086
-	sb_bench "$tag" flips4 flips "$card" 4 $SB_FLIP_SECS $SB_FLIP_RUNS $SB_PACED
-	[ -n "$SB_TRACE" ] && sb_trace "$tag" "$card" &&
-		sb_graph "$tag" "$card" 1 && sb_graph "$tag" "$card" 4
-	[ -n "$SB_PACED" ] && sb_weston "$tag" "$card"
-	[ -z "$SB_PACED" ] && [ -w $SB_CPU1 ] && sb_one_cpu "$tag" "$card"
-	sb_bench "$tag" buf-1080p buffers "$card" 1920 1080 $SB_BUF_ITERS
-	sb_bench "$tag" buf-4k buffers "$card" 3840 2160 $SB_BUF_ITERS
-	sb_bench "$tag" memory memory "$card" 1920 1080 $SB_MEM_COUNT $SB_MEM_ROUNDS
+	if [ "$first" = 1 ]; then
+		sb_buffers "$tag" "$card"
+		sb_flip_extras "$tag" "$card"
+		sb_flips "$tag" "$card" 1
+		sb_flips "$tag" "$card" 4
+	else
+		sb_flips "$tag" "$card" 4
+		sb_flips "$tag" "$card" 1
+		sb_flip_extras "$tag" "$card"
+		sb_buffers "$tag" "$card"
+	fi
 	e2e-bench spin end | sed "s/^/E2E-BENCH $tag /"
+	[ "$first" = 1 ] || sb_idle "$tag"
 }
 
 # sb_graph TAG CARD N: one more flip run on N connectors, under the
@@ -399,8 +427,9 @@ sb_frontends_back() {
 }
 sb_upstream_unloaded() { up_unloaded; }
 
-# sb_round DRIVER ROUND: DRIVER loaded, measured and unloaded. The next
-# driver must find the backend waiting for a new frontend.
+# sb_round DRIVER ROUND FIRST: DRIVER loaded, measured (FIRST: see
+# sb_measure) and unloaded. The next driver must find the backend waiting
+# for a new frontend.
 sb_round() {
 	local drv=$1 tag=$1.$2 out n
 	sb_log_mark
@@ -412,7 +441,7 @@ sb_round() {
 	else
 		result FAIL "bench-$tag-load" "a driver is still loaded"
 	fi
-	sb_measure "$tag"
+	sb_measure "$tag" "$3"
 	out=$("sb_unload_$drv")
 	check "bench-$tag-unload" "$out" "sb_${drv}_unloaded"
 	wait_until 15 all_disconnected
@@ -602,14 +631,19 @@ sb_warm_up() {
 }
 
 sbench_run() {
-	local r=0 drv
+	local r=0 drv order first
 	sb_mods
 	sb_load_common
 	sb_warm_up
 	while [ $r -lt "$SB_ROUNDS" ]; do
 		r=$((r + 1))
-		for drv in $SB_DRIVERS; do
-			sb_round "$drv" $r
+		# Each driver first in every other round.
+		order=$SB_DRIVERS
+		[ $((r % 2)) = 0 ] && order=$(echo "$SB_DRIVERS" | awk '{for (i = NF; i; i--) printf "%s ", $i}')
+		first=1
+		for drv in $order; do
+			sb_round "$drv" $r $first
+			first=0
 		done
 	done
 	sb_load_pairs
