@@ -20,8 +20,7 @@
  *   to event read); and flipsN-spread, the best run's rate over the worst's.
  *   Of the same run, from /proc/stat and /proc/interrupts: flipsN-cpu-us,
  *   the guest's CPU time per flip in us (all CPUs' time less their idle
- *   time and the time Xen kept them waiting: the kernel's and the
- *   client's); flipsN-kcpu-us, its kernel time
+ *   time: the kernel's and the client's); flipsN-kcpu-us, its kernel time
  *   (system, irq and softirq), as the timer tick samples it; and
  *   flipsN-timer-irqs and flipsN-ring-irqs, the guest's timer interrupts
  *   and the driver's event channel interrupts per 100 flips.
@@ -246,9 +245,7 @@ struct kstat {
 
 /*
  * From the "cpu" line of /proc/stat: kernel ticks (system, irq, softirq)
- * and the time the guest did not run (idle, iowait, and steal: a vCPU
- * ready but waiting for Xen to run it, which a guest of 2 vCPUs beside
- * Dom0's on Xen's 2 CPUs does), all in USER_HZ. The kernel's share is
+ * and idle time (idle, iowait), both in USER_HZ. The kernel's share is
  * sampled at the timer tick, which a loop of flips can beat in step with:
  * runs alike can differ by twice. The idle time is measured at each
  * entry and exit of the idle loop (NO_HZ, the guests' kernels), so the
@@ -256,20 +253,20 @@ struct kstat {
  */
 static void cpu_read(struct kstat *k)
 {
-	long long user, nice, sys, idle, iowait, irq, softirq, steal;
+	long long user, nice, sys, idle, iowait, irq, softirq;
 	FILE *f = fopen("/proc/stat", "r");
 	int n = 0;
 
 	k->kticks = k->idle = -1;
 	if (!f)
 		return;
-	n = fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &user,
-		   &nice, &sys, &idle, &iowait, &irq, &softirq, &steal);
+	n = fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld", &user, &nice,
+		   &sys, &idle, &iowait, &irq, &softirq);
 	fclose(f);
-	if (n != 8)
+	if (n != 7)
 		return;
 	k->kticks = sys + irq + softirq;
-	k->idle = idle + iowait + steal;
+	k->idle = idle + iowait;
 }
 
 /*
@@ -638,7 +635,7 @@ static int flips(unsigned int n, double secs, unsigned int runs, bool paced)
 		printf("flips%u-kcpu-us %.0f\n", n,
 		       (best->k1.kticks - best->k0.kticks) * 1e6 /
 		       sysconf(_SC_CLK_TCK) / best->lat.n);
-	/* All CPUs' time less their idle and stolen time: the guest's work. */
+	/* All CPUs' time less their idle time: the client's and the kernel's. */
 	if (best->lat.n && best->k0.idle >= 0 && best->k1.idle >= 0 &&
 	    best->k0.cpus == best->k1.cpus && best->k0.cpus > 0)
 		printf("flips%u-cpu-us %.0f\n", n,
