@@ -30,6 +30,10 @@
 #                       x86-pv-2cpu: a PV DomU of 2 vCPUs, the backend
 #                       answering at once, the four-connector flips also
 #                       measured with the second vCPU offline (scaling)
+#        BENCH_LOGS=DIR the table of a run already made, from its logs in
+#                       DIR (~/.cache/xen-drm-front/logs/bench/<date>),
+#                       with no boot: BENCH_TARGETS, BENCH_RUNS and
+#                       BENCH_ROUNDS as that run had them
 #        BENCH_TRACE=1  after each driver's flip measurements, one more
 #                       one-connector run traced in the guest: where
 #                       the timer ticks found the CPUs (a sampled
@@ -338,14 +342,28 @@ judgement() {
 
 start=$SECONDS
 declare -A images=()
-for t in "${TARGETS[@]}"; do
-	e2e_images "${TARGET_ARCH[$t]}"
-done
+if [[ -n ${BENCH_LOGS:-} ]]; then
+	[[ -d $BENCH_LOGS ]] || die "BENCH_LOGS=$BENCH_LOGS: no such directory"
+	BENCH_LOGS=$(cd "$BENCH_LOGS" && pwd)
+	E2E_STAMP=${BENCH_LOGS##*/}
+else
+	for t in "${TARGETS[@]}"; do
+		e2e_images "${TARGET_ARCH[$t]}"
+	done
+fi
 nboots=0
 for t in "${TARGETS[@]}"; do
 	for ((run = 1; run <= RUNS; run++)); do
 		nboots=$((nboots + 1))
 		target[$nboots]=$t
+		if [[ -n ${BENCH_LOGS:-} ]]; then
+			E2E_RUN=$BENCH_LOGS/$t-$run
+			E2E_QEMU_RC=0
+			E2E_BOOT_TIME='?'
+			[[ -d $E2E_RUN ]] || die "BENCH_LOGS: no $t-$run in $BENCH_LOGS"
+			judge "$nboots"
+			continue
+		fi
 		echo "==> bench: $t, boot $run of $RUNS"
 		# shellcheck disable=SC2086 # TARGET_ARGS: none or words
 		e2e_boot "bench/$t-$run" "${images[${TARGET_ARCH[$t]}]}" "$TIMEOUT" \
@@ -380,9 +398,9 @@ row_cells() {
 		"$(judgement "$dir" "$m" "${rs[@]}")"
 }
 
-table=$LOGS/bench/$E2E_STAMP/bench.md
+table=${BENCH_LOGS:-$LOGS/bench/$E2E_STAMP}/bench.md
 {
-	echo "$(date +%Y-%m-%d), $(nproc) cores, QEMU TCG, Xen 4.17, DomUs of 1 vCPU" \
+	echo "$(date -d "${E2E_STAMP%%-*}" +%Y-%m-%d), $(nproc) cores, QEMU TCG, Xen 4.17, DomUs of 1 vCPU" \
 		"(x86-pv-paced: 2) and 512 MiB (${TARGETS[*]}), vdispl devices of 4 and 1" \
 		"connectors of 1024x768" \
 		"(the figures of the first but the load's); per kind of guest $RUNS" \
