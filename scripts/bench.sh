@@ -404,7 +404,7 @@ table=${BENCH_LOGS:-$LOGS/bench/$E2E_STAMP}/bench.md
 		"(x86-pv-paced: 2) and 512 MiB (${TARGETS[*]}), vdispl devices of 4 and 1" \
 		"connectors of 1024x768" \
 		"(the figures of the first but the load's); per kind of guest $RUNS" \
-		"boot(s) of $ROUNDS rounds (ours, then upstream; upstream first in even rounds)."
+		"boot(s) of $ROUNDS rounds (ours and upstream, each loaded, measured and unloaded)."
 	echo
 	echo "Times: the best of several tries in each round; memory: the median of" \
 		"3 tries a round; ours and upstream: the medians over the rounds;" \
