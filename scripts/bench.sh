@@ -120,6 +120,8 @@ ROWS=(
 	"flips4-missed-pct|-|paced display: refresh periods missed per 100 frames, 4 connectors"
 	"weston-fps|+|paced display: Weston (pixman) with weston-simple-shm, frames presented/s (60 at most)"
 	"weston-missed-pct|-|paced display: Weston's refresh periods missed per 100 frames"
+	"flips1-kinsns|-|instructions per flip, the whole emulated machine, 1 connector (thousands; a count, whatever the host does)"
+	"flips4-kinsns|-|instructions per flip, the whole emulated machine, 4 connectors (thousands)"
 	"flips1-cpu-us|-|guest CPU per flip, from its idle time, 1 connector (us)"
 	"flips4-cpu-us|-|guest CPU per flip, from its idle time, 4 connectors (us)"
 	"flips1-kcpu-us|-|guest kernel CPU per flip, tick-sampled, 1 connector (us)"
@@ -218,6 +220,27 @@ judge() {
 				'BEGIN { if (b > 0) printf "%.2f\n", a / b }')
 		done
 	done
+	# Instructions per flip, from the totals QEMU's icount.so wrote at the
+	# marks of each flip run (x86 boots).
+	if [[ -s $E2E_RUN/icount.txt ]]; then
+		local -A count=()
+		local n total a b flips
+		while read -r n total; do
+			count[$n]=$total
+		done <"$E2E_RUN/icount.txt"
+		for ((k = 1; k <= nrounds[$run]; k++)); do
+			for tag in ours.$k upstream.$k; do
+				for n in 1 4; do
+					read -r a b flips <<<"${val[$run $tag flips$n-insn-marks]:-}"
+					[[ -n ${count[${a:-x}]:-} && -n ${count[${b:-x}]:-} &&
+						${flips:-0} -gt 0 ]] || continue
+					val[$run $tag flips$n-kinsns]=$(awk -v a="${count[$a]}" \
+						-v b="${count[$b]}" -v f="$flips" \
+						'BEGIN { printf "%.1f\n", (b - a) / f / 1000 }')
+				done
+			done
+		done
+	fi
 	# As in e2e.sh: a kernel message may follow a name on its line.
 	while read -r status name detail; do
 		[[ $detail == "- "* ]] || detail=
@@ -351,6 +374,9 @@ else
 		e2e_images "${TARGET_ARCH[$t]}"
 	done
 fi
+# QEMU counts the instructions of the x86 boots (tests/e2e/qemu/icount.c),
+# built by e2e_images.
+E2E_ICOUNT=$E2E_BUILD/qemu/icount.so
 nboots=0
 for t in "${TARGETS[@]}"; do
 	for ((run = 1; run <= RUNS; run++)); do

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The system test's displif backend (tests/e2e/backend) and guest programs
-# (tests/e2e/guest).
+# (tests/e2e/guest), and make bench's QEMU plugin (tests/e2e/qemu, built
+# for the host by "build").
 # Usage: scripts/e2e-backend.sh build   build them into ~/.cache/xen-drm-front/e2e/build
 #        scripts/e2e-backend.sh build-arm64
 #                                        cross-build them for the arm64
@@ -55,6 +56,7 @@ e2e_setup backend
 mkdir -p "$LOGS"
 build e2e-backend-build "$E2E_SRC/backend" "$E2E_BUILD/backend" -j"$JOBS"
 build e2e-guest-build "$E2E_SRC/guest" "$E2E_BUILD/guest"
+build e2e-qemu-build "$E2E_SRC/qemu" "$E2E_BUILD/qemu"
 say "e2e-backend: $E2E_BUILD/backend/vdispl-be, guest programs in $E2E_BUILD/guest"
 [[ $action == test ]] || exit 0
 
@@ -72,6 +74,31 @@ for mode in "640 480" "1024 768" "1920 1080" "2560 1600" "3840 2160"; do
 		failed=$((failed + 1))
 	fi
 done
+
+# make bench's instruction count (tests/e2e/qemu/icount.c) on a program
+# of known length: 2000 instructions between its first two marks, 2000000
+# between the last two (and the few of the marks and the loop set-up).
+e2e_setup boot
+log=$LOGS/e2e-icount.log
+out=$E2E_BUILD/qemu/selftest.out
+rm -f "$out"
+rc=0
+timeout 120 qemu-system-x86_64 -accel tcg -display none -nodefaults \
+	-device isa-debug-exit,iobase=0xf4,iosize=4 \
+	-kernel "$E2E_BUILD/qemu/selftest.elf" \
+	-plugin "$E2E_BUILD/qemu/icount.so,out=$out" >"$log" 2>&1 || rc=$?
+# isa-debug-exit's status: the value written (0) times 2, plus 1.
+if ((rc == 1)) && awk '{ t[NR] = $2 } END {
+	a = t[2] - t[1]; b = t[3] - t[2]
+	exit !(NR == 3 && a >= 2000 && a <= 2010 && b >= 2000000 && b <= 2000010)
+}' "$out"; then
+	echo "ok - icount.so counts 2000 and 2000000 instructions between marks"
+	passed=$((passed + 1))
+else
+	echo "not ok - icount.so: QEMU exited with $rc, marks:" \
+		"$(paste -sd ' ' "$out" 2>/dev/null) (log: $log)"
+	failed=$((failed + 1))
+fi
 
 log=$LOGS/e2e-backend-test.log
 rc=0

@@ -108,9 +108,11 @@ e2e_images() {
 # share the parent: scripts/e2e.sh's targets), then one
 # boot of the images in IMG under QEMU for at most TIMEOUT s, with the Dom0
 # kernel arguments given (e2e.be=..., e2e.scenarios=..., e2e.domu=...; see
-# tests/e2e/dom0/init). Sets E2E_RUN (the run directory: serial.log,
-# qemu.cmd, and results/ with what Dom0 exported), E2E_QEMU_RC and
-# E2E_BOOT_TIME.
+# tests/e2e/dom0/init). With E2E_ICOUNT, the path of icount.so
+# (tests/e2e/qemu), an x86 QEMU counts the instructions it executes into
+# icount.txt in the run directory. Sets E2E_RUN (the run directory:
+# serial.log, qemu.cmd, and results/ with what Dom0 exported), E2E_QEMU_RC
+# and E2E_BOOT_TIME.
 e2e_boot() {
 	local kind=${1%%/*} sub='' img=$2 timeout=$3 logs export_img t stamp
 	local xen_cmdline dom0_cmdline
@@ -141,6 +143,11 @@ e2e_boot() {
 	arm64) e2e_qemu_arm64 ;;
 	*) die "e2e_boot: $img/ARCH: unknown architecture" ;;
 	esac
+	# make bench's instruction count: x86 only, where the guest's marks are.
+	if [[ -n ${E2E_ICOUNT:-} && ${qemu[0]} == qemu-system-x86_64 ]]; then
+		[[ $E2E_ICOUNT$E2E_RUN != *,* ]] || die "e2e_boot: a comma in '$E2E_ICOUNT' or '$E2E_RUN'"
+		qemu+=(-plugin "$E2E_ICOUNT,out=$E2E_RUN/icount.txt")
+	fi
 	printf '%q ' "${qemu[@]}" >"$E2E_RUN/qemu.cmd"
 	echo >>"$E2E_RUN/qemu.cmd"
 

@@ -23,7 +23,9 @@
  *   time: the kernel's and the client's); flipsN-kcpu-us, its kernel time
  *   (system, irq and softirq), as the timer tick samples it; and
  *   flipsN-timer-irqs and flipsN-ring-irqs, the guest's timer interrupts
- *   and the driver's event channel interrupts per 100 flips.
+ *   and the driver's event channel interrupts per 100 flips; on x86,
+ *   flipsN-insn-marks A B FLIPS, the instruction count's marks at the
+ *   run's start and end (see icount_mark()) and its flips.
  *   With "paced" (a backend that sends frame-done at its display's
  *   refresh), also: flipsN-fps-conn, frames per second on each connector;
  *   flipsN-jitter-us, the standard deviation of the intervals between the
@@ -241,7 +243,42 @@ struct kstat {
 	long long kticks, idle, timer_irqs, ring_irqs;
 	double t;
 	long cpus;
+	unsigned int mark;
 };
+
+/*
+ * A mark for the instruction count of the emulated machine
+ * (tests/e2e/qemu/icount.c, x86 only): that plugin writes the total at
+ * each execution of this NOP, numbering them from 1 across the boot; this
+ * file keeps the number of the last across e2e-bench's runs. Returns the
+ * mark's number, 0 if there is none.
+ */
+#define ICOUNT_MARKS "/tmp/e2e-icount-marks"
+
+static unsigned int icount_mark(void)
+{
+#if defined(__x86_64__)
+	unsigned int n = 0;
+	FILE *f = fopen(ICOUNT_MARKS, "r");
+
+	if (f) {
+		if (fscanf(f, "%u", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	f = fopen(ICOUNT_MARKS, "w");
+	if (!f)
+		return 0;
+	fprintf(f, "%u\n", ++n);
+	if (fclose(f))
+		return 0;
+	/* nopl 0x46445845(%rax,%rax,1) */
+	asm volatile(".byte 0x0f, 0x1f, 0x84, 0x00, 0x45, 0x58, 0x44, 0x46" ::: "memory");
+	return n;
+#else
+	return 0;
+#endif
+}
 
 /*
  * From the "cpu" line of /proc/stat: kernel ticks (system, irq, softirq)
@@ -317,6 +354,7 @@ static void kstat_read(struct kstat *k)
 	cpu_read(k);
 	k->t = now_s();
 	k->cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	k->mark = icount_mark();
 }
 
 /* A growing array of doubles. */
@@ -642,6 +680,10 @@ static int flips(unsigned int n, double secs, unsigned int runs, bool paced)
 		       ((best->k1.t - best->k0.t) * best->k0.cpus -
 			(double)(best->k1.idle - best->k0.idle) /
 			sysconf(_SC_CLK_TCK)) * 1e6 / best->lat.n);
+	/* bench.sh divides the instructions between the marks by the flips. */
+	if (best->lat.n && best->k0.mark && best->k1.mark)
+		printf("flips%u-insn-marks %u %u %zu\n", n, best->k0.mark,
+		       best->k1.mark, best->lat.n);
 	if (best->lat.n) {
 		printf("flips%u-timer-irqs %.1f\n", n,
 		       (best->k1.timer_irqs - best->k0.timer_irqs) * 100.0 / best->lat.n);
