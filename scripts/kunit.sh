@@ -1,7 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build and run the KUnit tests under UML in the cached linux-source tree.
-# Usage: scripts/kunit.sh normal|debug|coverage|fuzz
+# Usage: scripts/kunit.sh normal|debug|coverage|fuzz [build]
+# (build: configure and build the kernel only, log in
+# $LOGS/kunit-CONFIG-build.log; make test builds both kernels this way
+# while the system test runs.)
 # (coverage: built with gcov, the .gcda files left in the build dir; see
 # scripts/coverage.sh, which makes the report. fuzz: the fuzz suite alone in
 # the debug kernel, FUZZ_ITERATIONS iterations (default 2000000), seeded
@@ -16,6 +19,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 config=${1:-}
+build_only=false
+case ${2:-} in
+'') ;;
+build) build_only=true ;;
+*) die "usage: $0 normal|debug|coverage|fuzz [build]" ;;
+esac
 kunitconfigs=(--kunitconfig="$REPO/tests/kunit/kunitconfig")
 # kunit.py's default: 300 s for the boot and every test.
 timeout=300
@@ -152,9 +161,19 @@ if [[ $config == coverage ]]; then
 	fi
 fi
 
+mkdir -p "$LOGS"
+if $build_only; then
+	log=$LOGS/kunit-$config-build.log
+	say "kunit($config): building in $build, log $log"
+	(cd "$src" && python3 tools/testing/kunit/kunit.py build \
+		"${kunitconfigs[@]}" "${make_opts[@]}" --build_dir="$build" \
+		--jobs="$JOBS" </dev/null) >"$log" 2>&1 ||
+		die "kunit($config): build failed (log: $log)"
+	exit 0
+fi
+
 json=$LOGS/kunit-$config.json
 log=$LOGS/kunit-$config.log
-mkdir -p "$LOGS"
 # Never judge this run by the results of an earlier one.
 rm -f "$json" "$build/test.log"
 # gcov adds to the counts of existing .gcda files: start them from zero.
