@@ -51,6 +51,13 @@
 #                       requests it made (the load figures of a traced
 #                       run carry the tracer's cost); and the idle
 #                       guest (with fbcon) traced as the flip run is
+#        BENCH_PROFILE=1 x86 boots: QEMU also writes each translated
+#                       block's instructions at each mark, and
+#                       scripts/bench-profile.py names their functions:
+#                       the instructions per flip of each function, ours
+#                       against upstream, in profile.txt beside each
+#                       boot's logs (the DRM modules' functions printed
+#                       in the DomU's console at each load)
 # Under emulation on a shared machine, the host's other work slows the
 # guests down by up to five times, unevenly over a boot. A boot counts as
 # busy if in one of its flip measurements the best run's rate is over 1.25
@@ -375,8 +382,11 @@ else
 	done
 fi
 # QEMU counts the instructions of the x86 boots (tests/e2e/qemu/icount.c),
-# built by e2e_images.
+# built by e2e_images; both read by e2e_boot.
+# shellcheck disable=SC2034
 E2E_ICOUNT=$E2E_BUILD/qemu/icount.so
+# shellcheck disable=SC2034
+E2E_ICOUNT_PROF=${BENCH_PROFILE:-}
 nboots=0
 for t in "${TARGETS[@]}"; do
 	for ((run = 1; run <= RUNS; run++)); do
@@ -396,9 +406,15 @@ for t in "${TARGETS[@]}"; do
 			"e2e.domu=${TARGET_DOMU[$t]}" \
 			e2e.scenarios=bench "e2e.bench-rounds=$ROUNDS" \
 			"$(e2e_be_arg "--png-max 0${TARGET_BE[$t]:-}")" e2e.hash=0 \
-			${TARGET_ARGS[$t]:-} ${BENCH_TRACE:+e2e.bench-trace=1}
+			${TARGET_ARGS[$t]:-} ${BENCH_TRACE:+e2e.bench-trace=1} \
+			${BENCH_PROFILE:+e2e.bench-profile=1}
 		text "$E2E_RUN/results/domu-console.log" 2>/dev/null |
 			sed -n 's/.*E2E-TRACE //p' >"$E2E_RUN/trace.txt" || true
+		if [[ -s $E2E_RUN/icount-prof.txt ]]; then
+			"$SCRIPTS/bench-profile.py" "$E2E_RUN" >"$E2E_RUN/profile.txt" ||
+				warn "bench: no profile of $t, boot $run"
+			echo "bench: $t, boot $run: instruction profile in $E2E_RUN/profile.txt"
+		fi
 		judge "$nboots"
 	done
 done

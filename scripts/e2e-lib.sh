@@ -110,7 +110,8 @@ e2e_images() {
 # kernel arguments given (e2e.be=..., e2e.scenarios=..., e2e.domu=...; see
 # tests/e2e/dom0/init). With E2E_ICOUNT, the path of icount.so
 # (tests/e2e/qemu), an x86 QEMU counts the instructions it executes into
-# icount.txt in the run directory. Sets E2E_RUN (the run directory:
+# icount.txt in the run directory (and with E2E_ICOUNT_PROF set, each
+# block's into icount-prof.txt). Sets E2E_RUN (the run directory:
 # serial.log, qemu.cmd, and results/ with what Dom0 exported), E2E_QEMU_RC
 # and E2E_BOOT_TIME.
 e2e_boot() {
@@ -146,7 +147,7 @@ e2e_boot() {
 	# make bench's instruction count: x86 only, where the guest's marks are.
 	if [[ -n ${E2E_ICOUNT:-} && ${qemu[0]} == qemu-system-x86_64 ]]; then
 		[[ $E2E_ICOUNT$E2E_RUN != *,* ]] || die "e2e_boot: a comma in '$E2E_ICOUNT' or '$E2E_RUN'"
-		qemu+=(-plugin "$E2E_ICOUNT,out=$E2E_RUN/icount.txt")
+		qemu+=(-plugin "$E2E_ICOUNT,out=$E2E_RUN/icount.txt${E2E_ICOUNT_PROF:+,prof=$E2E_RUN/icount-prof.txt}")
 	fi
 	printf '%q ' "${qemu[@]}" >"$E2E_RUN/qemu.cmd"
 	echo >>"$E2E_RUN/qemu.cmd"

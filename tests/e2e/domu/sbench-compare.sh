@@ -57,6 +57,11 @@ SB_TRACEFS=/sys/kernel/debug/tracing
 SB_PACED=${E2E_BENCH_PACED:+paced}
 # make bench's BENCH_TRACE=1: where the kernel's time goes while flipping.
 SB_TRACE=${E2E_BENCH_TRACE:-}
+# make bench's BENCH_PROFILE=1: the DRM modules' functions, for the
+# instruction profile (scripts/bench-profile.py; the kernel's own come
+# from the Dom0, which runs the same kernel).
+SB_PROFILE=${E2E_BENCH_PROFILE:-}
+SB_PROFILE_MODS='xen_drm_front|drm_xen_front|xen_front_pgdir_shbuf|drm|drm_kms_helper|drm_shmem_helper'
 SB_SPLAT='BUG:|WARNING:|kernel BUG at|Oops|general protection|Kernel panic|Call Trace:'
 
 sbench_plan() {
@@ -112,6 +117,8 @@ sb_buffers() {
 sb_measure() {
 	local tag=$1 first=$2 card n
 	card=$(card_of "${DEVS%% *}")
+	[ -z "$SB_PROFILE" ] || grep -E " [tT] [^ ]+	\[($SB_PROFILE_MODS)\]\$" \
+		/proc/kallsyms | sed "s/^/E2E-KSYM $tag /"
 	if [ -z "$card" ]; then
 		for n in flips1 flips4 buf-1080p buf-4k memory; do
 			result FAIL "bench-$tag-$n" "no card"

@@ -9,8 +9,11 @@
  * runs; a count of instructions does not, so the instructions between two
  * marks, per flip, compare the drivers on a busy host too.
  *
- * Usage: qemu-system-x86_64 -plugin icount.so,out=FILE ...
- * FILE gets a line "N TOTAL" at each mark, N counting from 1.
+ * Usage: qemu-system-x86_64 -plugin icount.so,out=FILE[,prof=PROF] ...
+ * FILE gets a line "N TOTAL" at each mark, N counting from 1. PROF, the
+ * profile, gets at each mark a line "N VADDR COUNT" for each block that
+ * ran since the mark before: the instructions it executed, by the virtual
+ * address it starts at (scripts/bench-profile.py names the functions).
  *
  * Each translated block adds to its own execution counter (an inline add,
  * no call), and a mark sums counter times instructions over every block
@@ -56,6 +59,7 @@ struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb
 						 size_t idx);
 const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
 size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
 void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb,
 					      enum qemu_plugin_op op,
 					      void *ptr, uint64_t imm);
@@ -72,10 +76,15 @@ static const unsigned char marker[8] = {
 	0x0f, 0x1f, 0x84, 0x00, 0x45, 0x58, 0x44, 0x46,
 };
 
-/* A translated block: how often it started, and its instructions. */
+/*
+ * A translated block: how often it started, its instructions, where it
+ * starts, and how often it had started at the last mark (for the profile).
+ */
 struct block {
 	uint64_t execs;
 	uint64_t insns;
+	uint64_t vaddr;
+	uint64_t last;
 };
 
 /* Blocks are never freed: a block flushed from QEMU's cache keeps its count. */
@@ -88,10 +97,10 @@ struct chunk {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct chunk *chunks;
-static FILE *out;
+static FILE *out, *prof;
 static unsigned long marks;
 
-static struct block *block_new(uint64_t insns)
+static struct block *block_new(uint64_t insns, uint64_t vaddr)
 {
 	struct block *b = NULL;
 
@@ -107,6 +116,7 @@ static struct block *block_new(uint64_t insns)
 	if (chunks && chunks->used < CHUNK_BLOCKS) {
 		b = &chunks->b[chunks->used++];
 		b->insns = insns;
+		b->vaddr = vaddr;
 	}
 	pthread_mutex_unlock(&lock);
 	return b;
@@ -121,19 +131,30 @@ static void mark(unsigned int vcpu_index, void *userdata)
 	(void)vcpu_index;
 	(void)userdata;
 	pthread_mutex_lock(&lock);
-	for (c = chunks; c; c = c->next)
-		for (i = 0; i < c->used; i++)
-			total += __atomic_load_n(&c->b[i].execs, __ATOMIC_RELAXED) *
-				 c->b[i].insns;
-	fprintf(out, "%lu %" PRIu64 "\n", ++marks, total);
+	marks++;
+	for (c = chunks; c; c = c->next) {
+		for (i = 0; i < c->used; i++) {
+			struct block *b = &c->b[i];
+			uint64_t execs = __atomic_load_n(&b->execs, __ATOMIC_RELAXED);
+
+			total += execs * b->insns;
+			if (prof && execs != b->last)
+				fprintf(prof, "%lu %" PRIx64 " %" PRIu64 "\n", marks,
+					b->vaddr, (execs - b->last) * b->insns);
+			b->last = execs;
+		}
+	}
+	fprintf(out, "%lu %" PRIu64 "\n", marks, total);
 	fflush(out);
+	if (prof)
+		fflush(prof);
 	pthread_mutex_unlock(&lock);
 }
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	size_t n = qemu_plugin_tb_n_insns(tb), i;
-	struct block *b = block_new(n);
+	struct block *b = block_new(n, qemu_plugin_tb_vaddr(tb));
 
 	(void)id;
 	if (b)
@@ -155,19 +176,24 @@ static void at_exit(qemu_plugin_id_t id, void *userdata)
 	(void)id;
 	(void)userdata;
 	fclose(out);
+	if (prof)
+		fclose(prof);
 }
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 					   const struct qemu_info_t *info,
 					   int argc, char **argv)
 {
-	const char *path = NULL;
+	const char *path = NULL, *prof_path = NULL;
 	int i;
 
 	(void)info;
-	for (i = 0; i < argc; i++)
+	for (i = 0; i < argc; i++) {
 		if (!strncmp(argv[i], "out=", 4))
 			path = argv[i] + 4;
+		else if (!strncmp(argv[i], "prof=", 5))
+			prof_path = argv[i] + 5;
+	}
 	if (!path) {
 		fprintf(stderr, "icount: no out=FILE argument\n");
 		return -1;
@@ -176,6 +202,14 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 	if (!out) {
 		perror(path);
 		return -1;
+	}
+	if (prof_path) {
+		prof = fopen(prof_path, "w");
+		if (!prof) {
+			perror(prof_path);
+			fclose(out);
+			return -1;
+		}
 	}
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
