@@ -169,10 +169,9 @@ def main():
         print(f"{'ours':>9} {'upstream':>9} {'diff':>9}  function")
         keys = sorted(set(ours) | set(up),
                       key=lambda k: -abs(ours.get(k, 0) - up.get(k, 0)))
+        keys = [k for k in keys if max(ours.get(k, 0), up.get(k, 0)) >= 20]
         for k in keys[:60]:
             o, u = ours.get(k, 0), up.get(k, 0)
-            if max(o, u) < 20:
-                break
             print(f"{o:9.0f} {u:9.0f} {o - u:9.0f}  {k}")
         print()
 
