@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The whole test suite: module, module-arm64, check, the DKMS package's
 # install test, the system test's backend unit test, the system test itself,
-# then kunit and kunit-debug, whose kernels build in the background from
-# the start. A failing step does not stop the others. The last line printed
+# then kunit and kunit-debug, whose kernels build in the background
+# meanwhile. A failing step does not stop the others. The last line printed
 # sums the KUnit test cases of both runs and the checks of the package and
 # system-test steps: "N passed, N failed, N skipped". Exits non-zero if any
 # step failed (build, linter, test or kernel splat).
@@ -28,18 +28,17 @@ step() {
 	fi
 }
 
-# The two UML kernels build in the background from the start, in the idle
-# scheduling class: the other steps leave a core idle at times (a
-# single-threaded linter, an archive unpacked, a download) and the system
-# test's guests much of their run (they wait for timeouts, the paced
-# backend, the console), and a SCHED_IDLE task takes no CPU time another
-# wants. On a new machine this hides most of the two builds (about 6 min
-# each); on a warm one they find nothing to build. A failed build is not
-# a failed step: the kunit steps build again and tell why. The source tree
-# is check's too (coccicheck): this run holds its lock for all its steps,
-# which share it, and brings our files into it first, so that the steps'
-# own copies find nothing to write. The packages come first, so that apt
-# never runs twice at once.
+step module "$SCRIPTS/module.sh"
+step module-arm64 "$SCRIPTS/module-arm64.sh"
+step check "$SCRIPTS/check.sh"
+
+# The two UML kernels build in the background while the package and
+# system-test steps run, in the idle scheduling class: the system test's
+# guests leave the cores idle for much of their run (they wait for
+# timeouts, the paced backend, the console), and a SCHED_IDLE task takes no
+# CPU time QEMU wants. On a new machine this hides most of the two builds
+# (about 6 min each); on a warm one they find nothing to build. A failed
+# build is not a failed step: the kunit steps build again and tell why.
 prebuild() {
 	local config start=$SECONDS
 	for config in normal debug; do
@@ -48,19 +47,8 @@ prebuild() {
 	done
 	say "test: the KUnit kernels' background build took $((SECONDS - start)) s"
 }
-prebuild_pid=
-if "$SCRIPTS/setup.sh" kunit && src=$(src_tree); then
-	lock_src "$src"
-	overlay "$src"
-	prebuild &
-	prebuild_pid=$!
-else
-	warn "test: no background build of the KUnit kernels"
-fi
-
-step module "$SCRIPTS/module.sh"
-step module-arm64 "$SCRIPTS/module-arm64.sh"
-step check "$SCRIPTS/check.sh"
+prebuild &
+prebuild_pid=$!
 
 # The package and system-test steps print their own "N passed, N failed"
 # last.
@@ -76,12 +64,10 @@ step deb tee_to "$e2e_out" "$SCRIPTS/deb.sh" test
 step e2e-backend tee_to "$e2e_out" "$SCRIPTS/e2e-backend.sh" test
 step e2e tee_to "$e2e_out" "$SCRIPTS/e2e.sh"
 
-if [[ -n $prebuild_pid ]]; then
-	if kill -0 "$prebuild_pid" 2>/dev/null; then
-		say "test: waiting for the KUnit kernels' background build"
-	fi
-	wait "$prebuild_pid" || true
+if kill -0 "$prebuild_pid" 2>/dev/null; then
+	say "test: waiting for the KUnit kernels' background build"
 fi
+wait "$prebuild_pid" || true
 step kunit "$SCRIPTS/kunit.sh" normal
 step kunit-debug "$SCRIPTS/kunit.sh" debug
 
