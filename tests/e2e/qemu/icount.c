@@ -100,24 +100,28 @@ static struct chunk *chunks;
 static FILE *out, *prof;
 static unsigned long marks;
 
+/*
+ * A block left uncounted would make every total after it too low, with
+ * nothing to tell: out of memory, the run stops instead.
+ */
 static struct block *block_new(uint64_t insns, uint64_t vaddr)
 {
-	struct block *b = NULL;
+	struct block *b;
 
 	pthread_mutex_lock(&lock);
 	if (!chunks || chunks->used == CHUNK_BLOCKS) {
 		struct chunk *c = calloc(1, sizeof(*c));
 
-		if (c) {
-			c->next = chunks;
-			chunks = c;
+		if (!c) {
+			fprintf(stderr, "icount: out of memory for block counters\n");
+			abort();
 		}
+		c->next = chunks;
+		chunks = c;
 	}
-	if (chunks && chunks->used < CHUNK_BLOCKS) {
-		b = &chunks->b[chunks->used++];
-		b->insns = insns;
-		b->vaddr = vaddr;
-	}
+	b = &chunks->b[chunks->used++];
+	b->insns = insns;
+	b->vaddr = vaddr;
 	pthread_mutex_unlock(&lock);
 	return b;
 }
@@ -157,9 +161,8 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	struct block *b = block_new(n, qemu_plugin_tb_vaddr(tb));
 
 	(void)id;
-	if (b)
-		qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-							 &b->execs, 1);
+	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+						 &b->execs, 1);
 	for (i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 
