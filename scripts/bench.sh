@@ -127,7 +127,7 @@ ROWS=(
 	"flips4-missed-pct|-|paced display: refresh periods missed per 100 frames, 4 connectors"
 	"weston-fps|+|paced display: Weston (pixman) with weston-simple-shm, frames presented/s (60 at most)"
 	"weston-missed-pct|-|paced display: Weston's refresh periods missed per 100 frames"
-	"flips1-kinsns|-|instructions per flip, the whole emulated machine, 1 connector (thousands; a count, whatever the host does)"
+	"flips1-kinsns|-|instructions per flip, the whole emulated machine, 1 connector (thousands; counted, not timed)"
 	"flips4-kinsns|-|instructions per flip, the whole emulated machine, 4 connectors (thousands)"
 	"flips1-cpu-us|-|guest CPU per flip, from its idle time, 1 connector (us)"
 	"flips4-cpu-us|-|guest CPU per flip, from its idle time, 4 connectors (us)"
