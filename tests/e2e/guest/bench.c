@@ -23,7 +23,9 @@
  *   time: the kernel's and the client's); flipsN-kcpu-us, its kernel time
  *   (system, irq and softirq), as the timer tick samples it; and
  *   flipsN-timer-irqs and flipsN-ring-irqs, the guest's timer interrupts
- *   and the driver's event channel interrupts per 100 flips; on x86,
+ *   and the driver's event channel interrupts per 100 flips;
+ *   flipsN-polls, the client's wake-ups (polls that found events) and
+ *   flipsN-ctxt, the guest's context switches, per 100 flips; on x86,
  *   flipsN-insn-marks A B FLIPS, the instruction count's marks at the
  *   run's start and end (see icount_mark()) and its flips.
  *   With "paced" (a backend that sends frame-done at its display's
@@ -240,7 +242,7 @@ static int flip(struct pipe *p, unsigned int idx)
  * (now_s()) with how many CPUs online.
  */
 struct kstat {
-	long long kticks, idle, timer_irqs, ring_irqs;
+	long long kticks, idle, timer_irqs, ring_irqs, ctxt;
 	double t;
 	long cpus;
 	unsigned int mark;
@@ -292,13 +294,17 @@ static void cpu_read(struct kstat *k)
 {
 	long long user, nice, sys, idle, iowait, irq, softirq;
 	FILE *f = fopen("/proc/stat", "r");
+	char line[256];
 	int n = 0;
 
-	k->kticks = k->idle = -1;
+	k->kticks = k->idle = k->ctxt = -1;
 	if (!f)
 		return;
 	n = fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld", &user, &nice,
 		   &sys, &idle, &iowait, &irq, &softirq);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "ctxt %lld", &k->ctxt) == 1)
+			break;
 	fclose(f);
 	if (n != 7)
 		return;
@@ -385,6 +391,7 @@ static int vec_add(struct vec *a, double x)
  */
 struct run {
 	struct vec lat, gaps, stamp, read;
+	size_t polls;
 	double secs;
 	struct kstat k0, k1;
 };
@@ -400,6 +407,7 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 	r->gaps.n = 0;
 	r->stamp.n = 0;
 	r->read.n = 0;
+	r->polls = 0;
 	kstat_read(&r->k0);
 	for (i = 0; i < n; i++) {
 		p[i].last_ev = 0;
@@ -416,6 +424,7 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 			fprintf(stderr, PROG ": no flip event in 2 s\n");
 			return 1;
 		}
+		r->polls++;
 		len = read(fd, buf, sizeof(buf));
 		t = now_s();
 		if (len < 0)
@@ -689,6 +698,10 @@ static int flips(unsigned int n, double secs, unsigned int runs, bool paced)
 		       (best->k1.timer_irqs - best->k0.timer_irqs) * 100.0 / best->lat.n);
 		printf("flips%u-ring-irqs %.1f\n", n,
 		       (best->k1.ring_irqs - best->k0.ring_irqs) * 100.0 / best->lat.n);
+		printf("flips%u-polls %.1f\n", n, best->polls * 100.0 / best->lat.n);
+		if (best->k0.ctxt >= 0 && best->k1.ctxt >= 0)
+			printf("flips%u-ctxt %.1f\n", n,
+			       (best->k1.ctxt - best->k0.ctxt) * 100.0 / best->lat.n);
 	}
 	if (paced)
 		paced_figures(n, best, period_us(&p[0].mode));
