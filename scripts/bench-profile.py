@@ -10,14 +10,16 @@ since the mark before), results/kallsyms.txt (the Dom0's kernel
 functions: the DomU runs the same kernel at the same addresses) and
 results/domu-console.log (each driver's flip runs, "E2E-BENCH TAG
 flipsN-insn-marks A B FLIPS", and its modules' functions, "E2E-KSYM TAG
-ADDR TYPE NAME [MODULE]").
+ADDR TYPE NAME [MODULE]"); results/xensyms.txt, Xen's functions, if the
+Dom0 could read them.
 
 Prints, for one and four connectors, the instructions per flip of each
 part of the machine (Xen, user space, the kernel, each module) and of
 each function, both drivers' rounds pooled, largest difference first. The
 whole machine is counted: the Dom0 runs the same kernel, so a kernel
-function's figure holds its work in both domains; the backend's and
-Xen's work is the same for both drivers, and what differs is the DomU's.
+function's figure holds its work in both domains, the backend's as well
+as the guest's. Xen's functions are named "(Xen) NAME" where its symbols
+were exported.
 Both kernels load their modules from the start of the module area: where
 a DomU module's function lies in the range of one of the Dom0's modules,
 its name says "or" and the Dom0's function, as either may have run there.
@@ -68,8 +70,9 @@ class Names:
 class Namer:
     """Names for the DomU's addresses, flagging those of the Dom0's modules."""
 
-    def __init__(self, kernel, dom0_mods, domu_mods):
+    def __init__(self, kernel, dom0_mods, domu_mods, xen):
         self.domu = Names(kernel + domu_mods)
+        self.xen = Names(xen) if xen else None
         self.dom0 = Names([s for syms in dom0_mods.values() for s in syms])
         self.dom0_ranges = [(min(a for a, _ in s), max(a for a, _ in s) + MODULE_TAIL)
                             for s in dom0_mods.values()]
@@ -82,6 +85,8 @@ class Namer:
             name = "(user space)"
         elif vaddr < XEN_END:
             name = "(Xen)"
+            if self.xen:
+                name += f" {self.xen(vaddr) or 'unknown'}"
         else:
             name = self.domu(vaddr) or "(kernel, unknown)"
             if any(lo <= vaddr < hi for lo, hi in self.dom0_ranges):
@@ -93,7 +98,7 @@ class Namer:
 def part(name):
     """The part of the machine a function's name belongs to."""
     if name.startswith("("):
-        return name
+        return name.split(")")[0] + ")"
     m = re.search(r" \[(\S+)\]", name)
     return f"[{m.group(1)}]" if m else "the kernel"
 
@@ -104,6 +109,10 @@ def main():
     run = sys.argv[1]
     console = open(f"{run}/results/domu-console.log", errors="replace").read()
     kernel, dom0_mods = read_symbols(f"{run}/results/kallsyms.txt")
+    try:
+        xen, _ = read_symbols(f"{run}/results/xensyms.txt")
+    except FileNotFoundError:
+        xen = []
 
     marks = {}  # (driver, n) -> [(A, B, flips, tag)]
     modsyms = collections.defaultdict(list)  # tag -> [(addr, name)]
@@ -142,7 +151,7 @@ def main():
             funcs = collections.Counter()
             flips = 0
             for a, b, f, tag in marks.get((drv, n), []):
-                names = Namer(kernel, dom0_mods, modsyms.get(tag, []))
+                names = Namer(kernel, dom0_mods, modsyms.get(tag, []), xen)
                 for m in range(a + 1, b + 1):
                     for vaddr, count in by_mark.get(m, []):
                         funcs[names(vaddr)] += count
