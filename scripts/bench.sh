@@ -58,15 +58,27 @@
 #                       against upstream, in profile.txt beside each
 #                       boot's logs (the DRM modules' functions printed
 #                       in the DomU's console at each load)
-# Under emulation on a shared machine, the host's other work slows the
-# guests down by up to five times, unevenly over a boot. A boot counts as
+#        BENCH_ICOUNT   QEMU's -icount options (default shift=3,sleep=off:
+#                       virtual time, each instruction 8 ns, idle time
+#                       skipped); "off": a host thread per CPU, in the
+#                       host's time
+# Under emulation in the host's time on a shared machine, the host's other
+# work slowed the guests down by up to five times, unevenly over a boot,
+# and the two drivers' flip ratios of one boot ranged from 0.5 to 2. So
+# QEMU runs in virtual time (e2e_boot, E2E_QEMU_ICOUNT): its clocks advance
+# by the instructions the machine executes, one host thread taking the
+# two CPUs in turn; the host's load lengthens the boot but changes
+# nothing the guests see or measure (the same driver's rounds agree to
+# about 1%). The figures are of that machine: 125 million instructions a
+# second shared by whichever CPUs are busy, as a single CPU time-sliced
+# between Xen's two, not of hardware. A boot counts as
 # busy if in one of its flip measurements the best run's rate is over 1.25
-# times the worst (on a quiet host they are within a few percent), or if
-# the guest's CPU checks around the measurements differ by over 1.5 times;
-# its figures are shown but left out of the medians unless no boot was
-# quiet. Within a boot, the rounds' ratios say whether a figure holds: a
-# row is marked "rounds disagree" when one round has ours better and
-# another worse, each by over 3%.
+# times the worst, or if the guest's CPU checks around the measurements
+# differ by over 1.5 times (in virtual time only the other domain's work
+# in the same moments can do that); its figures are shown but left out of
+# the medians unless no boot was quiet. Within a boot, the rounds' ratios
+# say whether a figure holds: a row is marked "rounds disagree" when one
+# round has ours better and another worse, each by over 3%.
 # The backend answers at once (no --vsync: the figures are the drivers',
 # not a display's), saves no PNG (it saves at most 100 in all: the first
 # driver measured would use them up and leave the second a lighter
@@ -391,6 +403,10 @@ fi
 E2E_ICOUNT=$E2E_BUILD/qemu/icount.so
 # shellcheck disable=SC2034
 E2E_ICOUNT_PROF=${BENCH_PROFILE:-}
+ICOUNT=${BENCH_ICOUNT:-shift=3,sleep=off}
+[[ $ICOUNT != off ]] || ICOUNT=
+# shellcheck disable=SC2034
+E2E_QEMU_ICOUNT=$ICOUNT
 nboots=0
 for t in "${TARGETS[@]}"; do
 	for ((run = 1; run <= RUNS; run++)); do
@@ -445,8 +461,13 @@ row_cells() {
 }
 
 table=${BENCH_LOGS:-$LOGS/bench/$E2E_STAMP}/bench.md
+# How the boots ran, from their QEMU command (BENCH_LOGS: as they did).
+clock="in the host's time"
+cmd=$(cat "${BENCH_LOGS:-$LOGS/bench/$E2E_STAMP}"/*/qemu.cmd 2>/dev/null | head -n 1)
+[[ ! $cmd =~ -icount\ ([^ ]*) ]] ||
+	clock="in virtual time (-icount ${BASH_REMATCH[1]})"
 {
-	echo "$(date -d "${E2E_STAMP%%-*}" +%Y-%m-%d), $(nproc) cores, QEMU TCG, Xen 4.17, DomUs of 1 vCPU" \
+	echo "$(date -d "${E2E_STAMP%%-*}" +%Y-%m-%d), $(nproc) cores, QEMU TCG $clock, Xen 4.17, DomUs of 1 vCPU" \
 		"(x86-pv-paced: 2) and 512 MiB (${TARGETS[*]}), vdispl devices of 4 and 1" \
 		"connectors of 1024x768" \
 		"(the figures of the first but the load's); per kind of guest $RUNS" \

@@ -111,7 +111,12 @@ e2e_images() {
 # tests/e2e/dom0/init). With E2E_ICOUNT, the path of icount.so
 # (tests/e2e/qemu), an x86 QEMU counts the instructions it executes into
 # icount.txt in the run directory (and with E2E_ICOUNT_PROF set, each
-# block's into icount-prof.txt). Sets E2E_RUN (the run directory:
+# block's into icount-prof.txt). With E2E_QEMU_ICOUNT (QEMU's -icount
+# options, e.g. shift=3,sleep=off), QEMU runs in virtual time: one host
+# thread takes the CPUs in turn and the clocks the machine sees advance
+# by the instructions it executes (2^shift ns each), not the host's time,
+# so the host's other work slows the boot down but changes nothing the
+# machine sees. Sets E2E_RUN (the run directory:
 # serial.log, qemu.cmd, and results/ with what Dom0 exported), E2E_QEMU_RC
 # and E2E_BOOT_TIME.
 e2e_boot() {
@@ -163,11 +168,22 @@ e2e_boot() {
 	rm -f "$export_img"
 }
 
+# e2e_qemu_accel: QEMU's accelerator options: a thread per CPU, or with
+# E2E_QEMU_ICOUNT one thread in virtual time (-icount needs it).
+e2e_qemu_accel() {
+	if [[ -n ${E2E_QEMU_ICOUNT:-} ]]; then
+		echo "-icount $E2E_QEMU_ICOUNT -accel tcg,thread=single"
+	else
+		echo "-accel tcg,thread=multi"
+	fi
+}
+
 # e2e_qemu_x86, e2e_qemu_arm64: e2e_boot's QEMU command (its qemu array)
 # for the images in $img of that architecture: Xen with its command line
 # ($xen_cmdline), Dom0 with e2e_boot's ($dom0_cmdline), the results disk
 # ($export_img).
 e2e_qemu_x86() {
+	local -a accel
 	xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M"
 	xen_cmdline+=" dom0_max_vcpus=1 loglvl=all guest_loglvl=all"
 	# -cpu max,-smap: with SMAP emulated, Xen crashes Dom0 in
@@ -176,8 +192,9 @@ e2e_qemu_x86() {
 	# do not mind. -xsave: once in a few boots a PVH guest's XCR0 lost
 	# AVX under TCG's SVM (XRSTOR faulted in switch_fpu_return, then
 	# init died of #UD on a VEX instruction); FXSAVE has no XCR0.
+	read -ra accel <<<"$(e2e_qemu_accel)"
 	# shellcheck disable=SC2054 # the commas are QEMU's
-	qemu=(qemu-system-x86_64 -accel tcg,thread=multi
+	qemu=(qemu-system-x86_64 "${accel[@]}"
 		-cpu max,-smap,-rdtscp,-xsave -smp 2
 		-m 1792 -nodefaults -display none -no-reboot -serial stdio
 		-kernel "$img/xen" -append "$xen_cmdline"
@@ -193,13 +210,15 @@ e2e_qemu_x86() {
 # which the device tree describes.
 e2e_qemu_arm64() {
 	local kaddr=0x50000000 iaddr ksize
+	local -a accel
 	xen_cmdline="console=dtuart dom0_mem=512M,max:512M"
 	xen_cmdline+=" dom0_max_vcpus=1 loglvl=all guest_loglvl=all"
 	ksize=$(stat -c %s "$img/Image")
 	# The initramfs on the next 2 MiB boundary after the kernel.
 	iaddr=$(printf '0x%x' $(((kaddr + ksize + (4 << 20)) & ~((2 << 20) - 1))))
+	read -ra accel <<<"$(e2e_qemu_accel)"
 	# shellcheck disable=SC2054 # the commas are QEMU's
-	qemu=(qemu-system-aarch64 -accel tcg,thread=multi
+	qemu=(qemu-system-aarch64 "${accel[@]}"
 		-machine virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 2
 		-m 1792 -nodefaults -display none -no-reboot -serial stdio
 		-kernel "$img/xen" -append "$xen_cmdline"
