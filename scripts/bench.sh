@@ -61,7 +61,8 @@
 #        BENCH_ICOUNT   QEMU's -icount options (default shift=3,sleep=off:
 #                       virtual time, each instruction 8 ns, idle time
 #                       skipped); "off": a host thread per CPU, in the
-#                       host's time (x86-pvh always: TARGET_HOST_TIME)
+#                       host's time (x86-pvh and arm64 always:
+#                       TARGET_HOST_TIME)
 # Under emulation in the host's time on a shared machine, the host's other
 # work slowed the guests down by up to five times, unevenly over a boot,
 # and the two drivers' flip ratios of one boot ranged from 0.5 to 2. So
@@ -107,11 +108,12 @@ declare -A TARGET_ARCH=([x86-pv]=x86_64 [x86-pvh]=x86_64 [arm64]=arm64
 # The backend's arguments beyond the bench's own, and the DomU's.
 declare -A TARGET_BE=([x86-pv-paced]=" --vsync")
 declare -A TARGET_ARGS=([x86-pv-paced]=e2e.bench-paced=1)
-# Targets that run in the host's time whatever BENCH_ICOUNT says: a PVH
-# guest's kernel dies under -icount at its first flips (the stack guard
+# Targets that run in the host's time whatever BENCH_ICOUNT says: under
+# -icount a PVH guest's kernel dies at its first flips (the stack guard
 # page of its entry trampoline hit, in both boots tried: QEMU's emulation
-# of SVM in one thread).
-declare -A TARGET_HOST_TIME=([x86-pvh]=1)
+# of SVM in one thread), and Xen for arm64 stops once it has patched its
+# alternatives (nothing more in 16 minutes).
+declare -A TARGET_HOST_TIME=([x86-pvh]=1 [arm64]=1)
 # Where upstream is not to be had.
 declare -A TARGET_NO_UPSTREAM=([arm64]="none:not in Debian's arm64 kernel")
 for t in "${TARGETS[@]}"; do
