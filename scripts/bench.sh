@@ -474,7 +474,7 @@ clock=
 for t in "${TARGETS[@]}"; do
 	cmd=$(cat "${BENCH_LOGS:-$LOGS/bench/$E2E_STAMP}/$t"-*/qemu.cmd 2>/dev/null | head -n 1)
 	if [[ $cmd =~ -icount\ ([^ ]*) ]]; then
-		clock+=", $t in virtual time (-icount ${BASH_REMATCH[1]})"
+		clock+=", $t in virtual time (-icount ${BASH_REMATCH[1]//\\/})"
 	else
 		clock+=", $t in the host's time"
 	fi
