@@ -30,14 +30,24 @@ struct ev_frame {
 	bool hardirq;
 };
 
+struct ev_answer {
+	unsigned int conn;
+	u8 op;
+	int result;
+};
+
+#define EV_MAX_ANSWERS	8
+
 /**
  * struct ev_ctx - one test's connected device
  * @sdev: the simulated device
  * @drm: the DRM device, with a reference of ours
  * @saved_timeout: xdf_req_timeout_ms before the test
- * @lock: protects @nframes and @frames
+ * @lock: protects @nframes, @frames, @nanswers and @answers
  * @nframes: frame-done callbacks so far
  * @frames: their arguments
+ * @nanswers: answer callbacks so far
+ * @answers: their arguments
  */
 struct ev_ctx {
 	struct xdf_sim_dev *sdev;
@@ -46,6 +56,8 @@ struct ev_ctx {
 	spinlock_t lock;	/* vs. the frame-done callback */
 	unsigned int nframes;
 	struct ev_frame frames[EV_MAX_FRAMES];
+	unsigned int nanswers;
+	struct ev_answer answers[EV_MAX_ANSWERS];
 };
 
 static struct xdf_front *ev_front(struct ev_ctx *ctx)
@@ -136,6 +148,59 @@ static int ev_simple(struct ev_ctx *ctx, unsigned int conn, u8 op)
 	struct xendispl_req req;
 
 	return ev_request(ctx, conn, op, &req, &resp);
+}
+
+static void ev_answer(void *data, unsigned int conn, u8 op, int result)
+{
+	struct ev_ctx *ctx = data;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ctx->lock, flags);
+	if (ctx->nanswers < EV_MAX_ANSWERS)
+		ctx->answers[ctx->nanswers] = (struct ev_answer) {
+			.conn = conn,
+			.op = op,
+			.result = result,
+		};
+	ctx->nanswers++;
+	spin_unlock_irqrestore(&ctx->lock, flags);
+}
+
+/* Waits up to EV_WAIT_MS for @n answer callbacks in all. */
+static bool ev_wait_answers(struct ev_ctx *ctx, unsigned int n)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(EV_WAIT_MS);
+	unsigned long flags;
+	unsigned int have;
+
+	for (;;) {
+		spin_lock_irqsave(&ctx->lock, flags);
+		have = ctx->nanswers;
+		spin_unlock_irqrestore(&ctx->lock, flags);
+		if (have >= n || time_after(jiffies, end))
+			return have >= n;
+		usleep_range(1000, 2000);
+	}
+}
+
+/* Sends a request without waiting for its answer, inside drm_dev_enter(). */
+static int ev_nowait(struct ev_ctx *ctx, unsigned int conn, u8 op,
+		     struct xendispl_req *req)
+{
+	int idx, ret;
+
+	ev_fill(req, op, conn);
+	if (!drm_dev_enter(ctx->drm, &idx))
+		return -ENODEV;
+	ret = xdf_request_nowait(ev_chs(ctx), conn, req);
+	drm_dev_exit(idx);
+	return ret;
+}
+
+/* The answer callback is the test's until it ends. */
+static void ev_take_answers(struct ev_ctx *ctx)
+{
+	xdf_channels_set_answer(ev_chs(ctx), ev_answer, ctx);
 }
 
 static void ev_set_timeout(unsigned int ms)
@@ -392,6 +457,113 @@ static void ev_answer_after_timeout(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_request(ctx->sdev, 0, 1, &seen));
 	KUNIT_EXPECT_EQ(test, seen.id, req.id);
 	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_PG_FLIP), 0);
+}
+
+/*
+ * A request sent without waiting returns once on the ring; its outcome
+ * goes to the answer callback, the backend's status as it is. The ring's
+ * next request reaches the backend only after that answer: the backend
+ * answers it at once, yet it returns only after the first one's delay.
+ */
+static void ev_nowait_answer(struct kunit *test)
+{
+	struct ev_ctx *ctx = test->priv;
+	struct xendispl_req req, req2, seen;
+	struct xendispl_resp resp;
+	ktime_t start;
+
+	ev_take_answers(ctx);
+	ev_set_timeout(2000);
+	xdf_sim_backend_script(ctx->sdev, 1, XDF_SIM_ANY_OP, 1, XDF_SIM_DELAY, 300);
+	start = ktime_get();
+	KUNIT_ASSERT_EQ(test, ev_nowait(ctx, 1, XENDISPL_OP_PG_FLIP, &req), 0);
+	KUNIT_EXPECT_LT(test, ktime_ms_delta(ktime_get(), start), 200);
+	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_wait_requests(ctx->sdev, 1, 1,
+							      EV_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, xdf_sim_backend_request(ctx->sdev, 1, 0, &seen));
+	KUNIT_EXPECT_EQ(test, memcmp(&seen, &req, sizeof(req)), 0);
+
+	KUNIT_EXPECT_EQ(test, ev_request(ctx, 1, XENDISPL_OP_SET_CONFIG, &req2,
+					 &resp), 0);
+	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), start), 290);
+	KUNIT_EXPECT_EQ(test, resp.id, req2.id);
+	KUNIT_EXPECT_NE(test, req.id, req2.id);
+	KUNIT_ASSERT_EQ(test, ctx->nanswers, 1u);
+	KUNIT_EXPECT_EQ(test, ctx->answers[0].conn, 1u);
+	KUNIT_EXPECT_EQ(test, ctx->answers[0].op, XENDISPL_OP_PG_FLIP);
+	KUNIT_EXPECT_EQ(test, ctx->answers[0].result, 0);
+
+	/* A refusal; requests that were waited for are not called back. */
+	xdf_sim_backend_script(ctx->sdev, 1, XDF_SIM_ANY_OP, 1, XDF_SIM_STATUS,
+			       -EBUSY);
+	KUNIT_ASSERT_EQ(test, ev_nowait(ctx, 1, XENDISPL_OP_PG_FLIP, &req), 0);
+	KUNIT_ASSERT_TRUE(test, ev_wait_answers(ctx, 2));
+	KUNIT_EXPECT_EQ(test, ctx->answers[1].result, -EBUSY);
+	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 1, XENDISPL_OP_SET_CONFIG), 0);
+	KUNIT_EXPECT_EQ(test, ctx->nanswers, 2u);
+	KUNIT_EXPECT_EQ(test, xdf_sim_backend_num_requests(ctx->sdev, 1), 4u);
+}
+
+/*
+ * No answer in time to a request sent without waiting: the next request
+ * waits out the rest of its time, its callback gets -ETIMEDOUT and the
+ * next one is answered. An answer after its time, with nothing sent
+ * since, is dropped: -ETIMEDOUT too. The ring goes on.
+ */
+static void ev_nowait_timeout(struct kunit *test)
+{
+	struct ev_ctx *ctx = test->priv;
+	struct xendispl_req req;
+	ktime_t start;
+	s64 ms;
+
+	ev_take_answers(ctx);
+	ev_set_timeout(200);
+	xdf_sim_backend_script(ctx->sdev, 0, XDF_SIM_ANY_OP, 1, XDF_SIM_SILENT, 0);
+	start = ktime_get();
+	KUNIT_ASSERT_EQ(test, ev_nowait(ctx, 0, XENDISPL_OP_PG_FLIP, &req), 0);
+	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_SET_CONFIG), 0);
+	ms = ktime_ms_delta(ktime_get(), start);
+	KUNIT_EXPECT_GE(test, ms, 190);
+	KUNIT_EXPECT_LT(test, ms, 1500);
+	KUNIT_ASSERT_EQ(test, ctx->nanswers, 1u);
+	KUNIT_EXPECT_EQ(test, ctx->answers[0].result, -ETIMEDOUT);
+
+	xdf_sim_backend_script(ctx->sdev, 0, XDF_SIM_ANY_OP, 1, XDF_SIM_DELAY, 400);
+	start = ktime_get();
+	KUNIT_ASSERT_EQ(test, ev_nowait(ctx, 0, XENDISPL_OP_PG_FLIP, &req), 0);
+	KUNIT_ASSERT_TRUE(test, ev_wait_answers(ctx, 2));
+	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), start), 390);
+	KUNIT_EXPECT_EQ(test, ctx->answers[1].result, -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, ctx->answers[1].op, XENDISPL_OP_PG_FLIP);
+
+	KUNIT_EXPECT_EQ(test, ev_simple(ctx, 0, XENDISPL_OP_SET_CONFIG), 0);
+	KUNIT_EXPECT_EQ(test, ctx->nanswers, 2u);
+	KUNIT_EXPECT_FALSE(test, xdf_channels_broken(ev_chs(ctx)));
+}
+
+/* The backend leaves while an answer is awaited: -ENODEV, soon. */
+static void ev_nowait_disconnect(struct kunit *test)
+{
+	struct ev_ctx *ctx = test->priv;
+	struct xendispl_req req;
+	ktime_t start;
+
+	ev_take_answers(ctx);
+	ev_set_timeout(5000);
+	xdf_sim_backend_script(ctx->sdev, 0, XDF_SIM_ANY_OP, 1, XDF_SIM_SILENT, 0);
+	KUNIT_ASSERT_EQ(test, ev_nowait(ctx, 0, XENDISPL_OP_PG_FLIP, &req), 0);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, ctx->nanswers, 0u);
+
+	start = ktime_get();
+	xdf_sim_backend_set_state(ctx->sdev, XenbusStateClosing);
+	KUNIT_ASSERT_TRUE(test, ev_wait_answers(ctx, 1));
+	KUNIT_EXPECT_LT(test, ktime_ms_delta(ktime_get(), start), 1000);
+	KUNIT_EXPECT_EQ(test, ctx->answers[0].result, -ENODEV);
+	KUNIT_EXPECT_EQ(test, ev_nowait(ctx, 0, XENDISPL_OP_PG_FLIP, &req),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, ctx->nanswers, 1u);
 }
 
 static void ev_check_rsp_overflow(struct kunit *test, int extra)
@@ -821,6 +993,9 @@ static struct kunit_case ev_test_cases[] = {
 	KUNIT_CASE(ev_timeout),
 	KUNIT_CASE(ev_delayed_answer),
 	KUNIT_CASE(ev_answer_after_timeout),
+	KUNIT_CASE(ev_nowait_answer),
+	KUNIT_CASE(ev_nowait_timeout),
+	KUNIT_CASE(ev_nowait_disconnect),
 	KUNIT_CASE(ev_rsp_overflow_one),
 	KUNIT_CASE(ev_rsp_overflow_ring),
 	KUNIT_CASE(ev_disconnect_wakes_waiter),

@@ -12,6 +12,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/cred.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -1532,6 +1533,75 @@ static void kt_unknown_event(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
 	KUNIT_EXPECT_EQ(test, ev.user_data, 9ull);
 	KUNIT_EXPECT_EQ(test, xdf_sim_backend_evt_cons(ctx->sdev, 0), 2u);
+	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
+}
+
+struct kt_commit_once {
+	struct kt_ctx *ctx;
+	struct kt_fb *fb;
+	struct drm_display_mode *mode;
+	int ret;
+	struct completion done;
+};
+
+static int kt_commit_once_fn(void *data)
+{
+	struct kt_commit_once *c = data;
+
+	c->ret = kt_commit(c->ctx, 0, c->fb, c->mode);
+	complete(&c->done);
+	return 0;
+}
+
+/*
+ * The backend shows a flip (frame-done) but answers its PG_FLIP 2 s
+ * later: a blocking commit returns at the frame-done, as a display
+ * latches a flip, without waiting for the answer. The pipe's next flip
+ * reaches the backend only after that answer.
+ */
+static void kt_flip_answer_not_awaited(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct drm_display_mode mode;
+	struct kt_commit_once *c;
+	struct task_struct *thread;
+	struct drm_event_vblank ev;
+	struct kt_fb fb[2];
+	bool returned;
+
+	kt_enable(test, ctx, 0, &fb[0], &mode);
+	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
+	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0,
+						     XENDISPL_OP_PG_FLIP, 1,
+						     XDF_SIM_DELAY, 2000), 0);
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	*c = (struct kt_commit_once) {
+		.ctx = ctx,
+		.fb = &fb[1],
+		.mode = &mode,
+	};
+	init_completion(&c->done);
+	thread = kthread_run(kt_commit_once_fn, c, "kt-commit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(thread));
+	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, 1));
+	kt_send_frame_done(test, ctx, &fb[1]);
+	returned = wait_for_completion_timeout(&c->done, msecs_to_jiffies(1000));
+	/* It ends within its request timeout whatever it waits for. */
+	if (!returned)
+		wait_for_completion(&c->done);
+	KUNIT_EXPECT_TRUE_MSG(test, returned,
+			      "the commit waited for the backend's answer");
+	KUNIT_EXPECT_EQ(test, c->ret, 0);
+
+	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[0], 5), 0);
+	msleep(300);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 1u);
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
+	KUNIT_EXPECT_EQ(test, ev.user_data, 5ull);
+	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 2u);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).errors, 0ull);
 	KUNIT_EXPECT_EQ(test, kt_link(ctx, 0), DRM_MODE_LINK_STATUS_GOOD);
 }
 
@@ -3667,6 +3737,7 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_frame_done_late_a_b_a),
 	KUNIT_CASE(kt_frame_done_after_refused),
 	KUNIT_CASE(kt_unknown_event),
+	KUNIT_CASE(kt_flip_answer_not_awaited),
 	KUNIT_CASE(kt_flip_error),
 	KUNIT_CASE(kt_set_config_error),
 	KUNIT_CASE(kt_commit_events),

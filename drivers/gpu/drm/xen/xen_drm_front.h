@@ -499,6 +499,7 @@ void xdf_kms_unplugged(struct xdf_drm *xdrm);
 void xdf_kms_link_lost(struct xdf_drm *xdrm);
 void xdf_kms_fini(struct xdf_drm *xdrm);
 void xdf_kms_frame_done(void *data, unsigned int conn_idx, u64 fb_cookie);
+void xdf_kms_answer(void *data, unsigned int conn_idx, u8 op, int result);
 
 /* xen_drm_front_drm.c */
 

@@ -183,6 +183,7 @@ int xdf_drm_register(struct xdf_drm *xdrm)
 	}
 
 	xdf_channels_set_frame_done(xdrm->chs, xdf_kms_frame_done, xdrm);
+	xdf_channels_set_answer(xdrm->chs, xdf_kms_answer, xdrm);
 	if (READ_ONCE(xdf_fbdev))
 		queue_work(xdf_fbdev_wq, &xdrm->fbdev_work);
 	return 0;
@@ -192,6 +193,7 @@ int xdf_drm_register(struct xdf_drm *xdrm)
 static void xdf_drm_unregister(struct xdf_drm *xdrm)
 {
 	xdf_channels_set_frame_done(xdrm->chs, NULL, NULL);
+	xdf_channels_set_answer(xdrm->chs, NULL, NULL);
 	/*
 	 * The channels are disconnected: no frame-done comes for the flips
 	 * sent, and flips from now on fail at once. Complete them before

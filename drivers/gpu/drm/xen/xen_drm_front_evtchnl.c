@@ -286,8 +286,9 @@ void xdf_channels_connect(struct xdf_channels *chs)
  * xdf_channels_disconnect() - stop all channels and fail a waiting request
  * @chs: the channels
  *
- * A request waiting for its response returns -ENODEV at once; later ones
- * fail with -ENODEV without reaching the ring. Events are no longer read.
+ * A request waiting for its response returns -ENODEV at once (one sent
+ * without waiting: its answer callback gets it); later ones fail with
+ * -ENODEV without reaching the ring. Events are no longer read.
  */
 void xdf_channels_disconnect(struct xdf_channels *chs)
 {
@@ -299,7 +300,7 @@ void xdf_channels_disconnect(struct xdf_channels *chs)
 		spin_lock_irq(&ch->req.lock);
 		ch->req.state = XDF_CHAN_DISCONNECTED;
 		if (ch->req.waiting)
-			xdf_req_wake(&ch->req, -ENODEV);
+			xdf_req_wake(ch, -ENODEV);
 		spin_unlock_irq(&ch->req.lock);
 
 		spin_lock_irq(&ch->evt.lock);
@@ -328,6 +329,30 @@ void xdf_channels_set_frame_done(struct xdf_channels *chs,
 		ec->frame_done = fn;
 		ec->frame_done_data = data;
 		spin_unlock_irq(&ec->lock);
+	}
+}
+
+/**
+ * xdf_channels_set_answer() - set the callback for the outcome of requests
+ *			       sent by xdf_request_nowait()
+ * @chs: the channels
+ * @fn: the callback, or NULL to drop outcomes
+ * @data: its data
+ *
+ * On return no call to a previous callback is in progress.
+ */
+void xdf_channels_set_answer(struct xdf_channels *chs, xdf_answer_fn fn,
+			     void *data)
+{
+	unsigned int i;
+
+	for (i = 0; i < chs->count; i++) {
+		struct xdf_req_chan *rc = &chs->chan[i].req;
+
+		spin_lock_irq(&rc->lock);
+		rc->answer = fn;
+		rc->answer_data = data;
+		spin_unlock_irq(&rc->lock);
 	}
 }
 

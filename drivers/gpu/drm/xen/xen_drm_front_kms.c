@@ -150,27 +150,30 @@ static bool xdf_flips_take(struct xdf_pipe *xp, u64 cookie, bool *found)
  */
 static void xdf_pipe_complete(struct xdf_pipe *xp)
 {
-	spin_lock_irq(&xp->xdrm->drm.event_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&xp->xdrm->drm.event_lock, flags);
 	xdf_pipe_complete_locked(xp);
 	xp->flips_count = 0;
 	xp->flips_late = 0;
 	xdf_vblank_release(xp);
-	spin_unlock_irq(&xp->xdrm->drm.event_lock);
+	spin_unlock_irqrestore(&xp->xdrm->drm.event_lock, flags);
 }
 
 /*
- * Completes the pending flip event at the next vblank, as a display shows
- * a frame no sooner: a flip the backend refused must not let a client
- * flip again at once, over and over. At once if vblank is off. A refused
- * flip gets no frame-done; one whose request timed out may still, until
- * the flip timeout gives up on it.
+ * The backend refused the newest flip, or the ring broke under it: it gets
+ * no frame-done. Its event goes out at the next vblank, as a display shows
+ * a frame no sooner: a client must not flip again at once, over and over.
+ * At once if vblank is off.
  */
-static void xdf_pipe_complete_at_vblank(struct xdf_pipe *xp, bool refused)
+static void xdf_pipe_refused(struct xdf_pipe *xp)
 {
 	struct drm_crtc *crtc = &xp->pipe.crtc;
+	unsigned long flags;
 
-	spin_lock_irq(&xp->xdrm->drm.event_lock);
-	if (refused && xp->flips_count) {
+	spin_lock_irqsave(&xp->xdrm->drm.event_lock, flags);
+	xp->stats.errors++;
+	if (xp->flips_count) {
 		xp->flips_count--;
 		xp->flips_late = min(xp->flips_late, xp->flips_count);
 		if (xp->flips_late == xp->flips_count)
@@ -182,7 +185,60 @@ static void xdf_pipe_complete_at_vblank(struct xdf_pipe *xp, bool refused)
 		xp->pending = NULL;
 	}
 	xdf_pipe_complete_locked(xp);
-	spin_unlock_irq(&xp->xdrm->drm.event_lock);
+	spin_unlock_irqrestore(&xp->xdrm->drm.event_lock, flags);
+}
+
+/*
+ * A flip failed: @ret as xdf_request_nowait() or &xdf_answer_fn have it.
+ * Called in any context.
+ */
+static void xdf_pipe_flip_failed(struct xdf_pipe *xp, int ret)
+{
+	unsigned long flags;
+
+	/* The backend is leaving, the device goes with it. */
+	if (ret == -ENODEV) {
+		xdf_pipe_complete(xp);
+		return;
+	}
+	/*
+	 * No answer in time: its frame-done may still come, until the flip
+	 * timeout gives up on it; the event waits for either. A later flip
+	 * may be pending already: this one's answer was waited for only
+	 * when the ring was needed again.
+	 */
+	if (ret == -ETIMEDOUT) {
+		spin_lock_irqsave(&xp->xdrm->drm.event_lock, flags);
+		xp->stats.errors++;
+		spin_unlock_irqrestore(&xp->xdrm->drm.event_lock, flags);
+	} else {
+		xdf_pipe_refused(xp);
+	}
+	drm_err_ratelimited(&xp->xdrm->drm, "connector %u: flip failed: %d\n",
+			    xp->idx, ret);
+	xdf_pipe_set_link(xp, true);
+}
+
+/**
+ * xdf_kms_answer() - handle the outcome of a flip its commit did not wait for
+ * @data: the device
+ * @conn_idx: connector whose ring carried the flip
+ * @op: the request's operation
+ * @result: its outcome (see &xdf_answer_fn)
+ *
+ * The pipe's next flip waits for it before it is sent, so a refusal is
+ * for the newest flip; a backend that sends a frame-done for a flip and
+ * then refuses it loses the next flip's frame-done, whose event then comes
+ * at the next vblank. Called in any context by the request ring code.
+ */
+void xdf_kms_answer(void *data, unsigned int conn_idx, u8 op, int result)
+{
+	struct xdf_drm *xdrm = data;
+
+	if (!result || op != XENDISPL_OP_PG_FLIP ||
+	    conn_idx >= xdrm->cfg.num_connectors)
+		return;
+	xdf_pipe_flip_failed(&xdrm->pipes[conn_idx], result);
 }
 
 /*
@@ -463,18 +519,13 @@ static void xdf_pipe_update(struct drm_simple_display_pipe *pipe,
 	xdf_pipe_take_event(xp, cookie);
 	xp->stats.flips++;
 
-	ret = xdf_request(xp->xdrm->chs, xp->idx, &req, NULL);
-	if (ret == -ENODEV) {
-		/* The backend is leaving, the device goes with it. */
-		xdf_pipe_complete(xp);
-	} else if (ret) {
-		xdf_pipe_complete_at_vblank(xp, ret != -ETIMEDOUT);
-		xp->stats.errors++;
-		drm_err_ratelimited(&xp->xdrm->drm,
-				    "connector %u: flip to framebuffer %llu failed: %d\n",
-				    xp->idx, cookie, ret);
-		xdf_pipe_set_link(xp, true);
-	}
+	/*
+	 * The answer is not waited for: a refusal comes to xdf_kms_answer(),
+	 * the frame-done completes the flip's event.
+	 */
+	ret = xdf_request_nowait(xp->xdrm->chs, xp->idx, &req);
+	if (ret)
+		xdf_pipe_flip_failed(xp, ret);
 	/*
 	 * The backend shows what the flip replaces until the flip's
 	 * frame-done: kept until the pipe's next flip or its disable, by when

@@ -78,6 +78,24 @@ extern unsigned int xdf_req_timeout_ms;
 
 int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
 		struct xendispl_req *req, struct xendispl_resp *resp);
+int xdf_request_nowait(struct xdf_channels *chs, unsigned int conn_idx,
+		       struct xendispl_req *req);
+
+/**
+ * typedef xdf_answer_fn - the outcome of a request sent by
+ *			   xdf_request_nowait()
+ * @data: the callback's data
+ * @conn_idx: connector whose ring carried the request
+ * @op: the request's operation
+ * @result: 0; the backend's negative status; -ETIMEDOUT when no answer
+ *	    came within xdf_req_timeout_ms (a later one is dropped); -ENODEV
+ *	    when the backend left; -EIO when the ring broke
+ *
+ * Called in any context with the request ring's lock held, before the
+ * next request on that ring is sent.
+ */
+typedef void (*xdf_answer_fn)(void *data, unsigned int conn_idx, u8 op,
+			      int result);
 
 /* xen_drm_front_evtchnl.c */
 
@@ -111,6 +129,8 @@ void xdf_channels_connect(struct xdf_channels *chs);
 void xdf_channels_disconnect(struct xdf_channels *chs);
 void xdf_channels_set_frame_done(struct xdf_channels *chs,
 				 xdf_frame_done_fn fn, void *data);
+void xdf_channels_set_answer(struct xdf_channels *chs, xdf_answer_fn fn,
+			     void *data);
 bool xdf_channels_broken(struct xdf_channels *chs);
 void xdf_channels_break(struct xdf_channels *chs, unsigned int conn_idx,
 			const char *why);
@@ -162,14 +182,18 @@ struct xdf_stale_req {
  * @next_id: id of the next request
  * @fails: requests in a row that got no answer of theirs
  * @waiting: a request waits for the response @wait_id/@wait_op
+ * @nowait: nobody waits for it: its outcome goes to @answer
  * @wait_id: id the awaited response must carry
  * @wait_op: operation the awaited response must carry
+ * @deadline: when the awaited response is due, in jiffies
  * @stale: requests that timed out and whose late responses may still
  *	   arrive, by id modulo XDF_STALE_SLOTS
  * @result: outcome of the last wait, set by the interrupt handler
  * @have_resp: @resp holds the matched response
  * @resp: copy of the matched response
  * @done: completed when @waiting is cleared by anyone but the waiter
+ * @answer: called with the outcome of a @nowait request, or NULL
+ * @answer_data: its data
  */
 struct xdf_req_chan {
 	struct xen_displif_front_ring ring;
@@ -183,13 +207,17 @@ struct xdf_req_chan {
 	u16 next_id;
 	unsigned int fails;
 	bool waiting;
+	bool nowait;
 	u16 wait_id;
 	u8 wait_op;
+	unsigned long deadline;
 	struct xdf_stale_req stale[XDF_STALE_SLOTS];
 	int result;
 	bool have_resp;
 	struct xendispl_resp resp;
 	struct completion done;
+	xdf_answer_fn answer;
+	void *answer_data;
 };
 
 /**
@@ -253,7 +281,7 @@ static inline struct device *xdf_chan_dev(struct xdf_channel *ch)
 	return &ch->chs->xb_dev->dev;
 }
 
-void xdf_req_wake(struct xdf_req_chan *rc, int result);
+void xdf_req_wake(struct xdf_channel *ch, int result);
 void xdf_chan_broken(struct xdf_channel *ch);
 void xdf_req_stop(struct xdf_channel *ch);
 irqreturn_t xdf_req_irq(int irq, void *data);

@@ -2,10 +2,16 @@
 /*
  * Xen para-virtual display frontend: request rings.
  *
- * Each connector has a request ring on which one request at a time waits
- * for its response, matched by id and operation. The ring lives in memory
- * the backend can write at any time: responses are copied out before they
- * are looked at, and the producer index is checked before it is used.
+ * Each connector has a request ring on which one request at a time awaits
+ * its response, matched by id and operation. Its sender waits for it, but
+ * for a flip: a commit has nothing to do with the answer unless it is a
+ * refusal, and sleeping until it comes would cost the flipping client a
+ * wake-up of the commit worker per frame. That answer goes to a callback,
+ * and the ring's next request waits for it first, so requests stay one at
+ * a time and each is answered or timed out before the next. The ring lives
+ * in memory the backend can write at any time: responses are copied out
+ * before they are looked at, and the producer index is checked before it
+ * is used.
  *
  * A backend that stops answering would keep a timed-out request's slot
  * for good, and a full ring would fail every request for the device's
@@ -47,14 +53,24 @@ MODULE_PARM_DESC(req_timeout_ms,
 		 "Time to wait for the backend's response to a request, ms (1..9000, default 3000)");
 
 /**
- * xdf_req_wake() - end the wait of the request waiting on a ring
- * @rc: the request ring, with its lock held
+ * xdf_req_wake() - end the wait for the response awaited on a ring
+ * @ch: the channel, with its request ring's lock held
  * @result: what the request returns
+ *
+ * The request's sender, or for one sent by xdf_request_nowait() the answer
+ * callback, gets @result; a request waiting to be sent after it may go.
  */
-void xdf_req_wake(struct xdf_req_chan *rc, int result)
+void xdf_req_wake(struct xdf_channel *ch, int result)
 {
+	struct xdf_req_chan *rc = &ch->req;
+
 	rc->waiting = false;
 	rc->result = result;
+	if (rc->nowait) {
+		rc->nowait = false;
+		if (rc->answer)
+			rc->answer(rc->answer_data, ch->idx, rc->wait_op, result);
+	}
 	complete(&rc->done);
 }
 
@@ -84,7 +100,7 @@ void xdf_req_stop(struct xdf_channel *ch)
 		return;
 	rc->state = XDF_CHAN_BROKEN;
 	if (rc->waiting)
-		xdf_req_wake(rc, -EIO);
+		xdf_req_wake(ch, -EIO);
 	xdf_chan_broken(ch);
 }
 
@@ -99,6 +115,26 @@ static void xdf_req_failed(struct xdf_channel *ch)
 		"connector %u: %u requests in a row got no answer of their own: ring stopped\n",
 		ch->idx, rc->fails);
 	xdf_req_stop(ch);
+}
+
+/*
+ * The awaited response did not come in time: its request fails with
+ * -ETIMEDOUT, and the response, should it come later, is dropped.
+ */
+static void xdf_req_timed_out(struct xdf_channel *ch)
+{
+	struct xdf_req_chan *rc = &ch->req;
+
+	rc->stale[rc->wait_id % XDF_STALE_SLOTS] = (struct xdf_stale_req) {
+		.valid = true,
+		.id = rc->wait_id,
+		.op = rc->wait_op,
+	};
+	dev_err_ratelimited(xdf_chan_dev(ch),
+			    "connector %u: no response to request id %u op %#x within %u ms\n",
+			    ch->idx, rc->wait_id, rc->wait_op, xdf_req_timeout_ms);
+	xdf_req_wake(ch, -ETIMEDOUT);
+	xdf_req_failed(ch);
 }
 
 /*
@@ -144,10 +180,20 @@ static void xdf_req_handle_resp(struct xdf_channel *ch,
 
 	if (rc->waiting && resp->id == rc->wait_id &&
 	    resp->operation == rc->wait_op) {
+		/* No wait ended at its deadline: it is checked here. */
+		if (rc->nowait && time_after(jiffies, rc->deadline)) {
+			dev_err_ratelimited(xdf_chan_dev(ch),
+					    "connector %u: response to request id %u op %#x came after %u ms: dropped\n",
+					    ch->idx, resp->id, resp->operation,
+					    xdf_req_timeout_ms);
+			xdf_req_wake(ch, -ETIMEDOUT);
+			xdf_req_failed(ch);
+			return;
+		}
 		rc->resp = *resp;
 		rc->have_resp = true;
 		rc->fails = 0;
-		xdf_req_wake(rc, xdf_resp_status(ch, resp));
+		xdf_req_wake(ch, xdf_resp_status(ch, resp));
 		return;
 	}
 
@@ -165,7 +211,7 @@ static void xdf_req_handle_resp(struct xdf_channel *ch,
 				    "connector %u: response id %u op %#x does not match request id %u op %#x\n",
 				    ch->idx, resp->id, resp->operation,
 				    rc->wait_id, rc->wait_op);
-		xdf_req_wake(rc, -EIO);
+		xdf_req_wake(ch, -EIO);
 		xdf_req_failed(ch);
 	} else {
 		dev_err_ratelimited(xdf_chan_dev(ch),
@@ -235,36 +281,29 @@ out:
 	return IRQ_HANDLED;
 }
 
-/**
- * xdf_request() - send a request and wait for its response
- * @chs: the channels
- * @conn_idx: connector whose ring to use
- * @req: the request; its id is assigned here
- * @resp: if not NULL, receives the response when one matched
- *
- * Requests on a connector are serialized. The wait lasts at most
- * xdf_req_timeout_ms.
- *
- * Return: 0; the backend's negative status; -ETIMEDOUT; -ENODEV when the
- * backend is not or no longer connected; -EIO when it broke the protocol,
- * or left the ring full of requests it never answered: then the ring is
- * broken.
+/*
+ * Puts @req on the ring, once the response awaited before it came or is
+ * overdue. Called with the ring's mutex held.
  */
-int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
-		struct xendispl_req *req, struct xendispl_resp *resp)
+static int xdf_req_send(struct xdf_channel *ch, struct xendispl_req *req,
+			bool nowait)
 {
-	struct xdf_channel *ch;
-	struct xdf_req_chan *rc;
+	struct xdf_req_chan *rc = &ch->req;
 	bool notify;
+	long left;
 	int ret;
 
-	if (WARN_ON(conn_idx >= chs->count))
-		return -EINVAL;
-	ch = &chs->chan[conn_idx];
-	rc = &ch->req;
-
-	mutex_lock(&rc->mutex);
 	spin_lock_irq(&rc->lock);
+	while (rc->waiting) {
+		left = (long)(rc->deadline - jiffies);
+		if (left <= 0) {
+			xdf_req_timed_out(ch);
+			break;
+		}
+		spin_unlock_irq(&rc->lock);
+		wait_for_completion_timeout(&rc->done, left);
+		spin_lock_irq(&rc->lock);
+	}
 	if (rc->state != XDF_CHAN_CONNECTED) {
 		ret = rc->state == XDF_CHAN_BROKEN ? -EIO : -ENODEV;
 		goto out_unlock;
@@ -283,8 +322,10 @@ int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
 	rc->ring.req_prod_pvt++;
 
 	rc->waiting = true;
+	rc->nowait = nowait;
 	rc->wait_id = req->id;
 	rc->wait_op = req->operation;
+	rc->deadline = jiffies + msecs_to_jiffies(xdf_req_timeout_ms);
 	rc->have_resp = false;
 	reinit_completion(&rc->done);
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&rc->ring, notify);
@@ -292,32 +333,88 @@ int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
 
 	if (notify)
 		xdf_xen_evtchn_notify(rc->irq);
+	return 0;
+
+out_unlock:
+	spin_unlock_irq(&rc->lock);
+	return ret;
+}
+
+/**
+ * xdf_request() - send a request and wait for its response
+ * @chs: the channels
+ * @conn_idx: connector whose ring to use
+ * @req: the request; its id is assigned here
+ * @resp: if not NULL, receives the response when one matched
+ *
+ * Requests on a connector are serialized. The wait lasts at most
+ * xdf_req_timeout_ms, after that for the request before it, if the
+ * backend has not answered that one yet.
+ *
+ * Return: 0; the backend's negative status; -ETIMEDOUT; -ENODEV when the
+ * backend is not or no longer connected; -EIO when it broke the protocol,
+ * or left the ring full of requests it never answered: then the ring is
+ * broken.
+ */
+int xdf_request(struct xdf_channels *chs, unsigned int conn_idx,
+		struct xendispl_req *req, struct xendispl_resp *resp)
+{
+	struct xdf_channel *ch;
+	struct xdf_req_chan *rc;
+	int ret;
+
+	if (WARN_ON(conn_idx >= chs->count))
+		return -EINVAL;
+	ch = &chs->chan[conn_idx];
+	rc = &ch->req;
+
+	mutex_lock(&rc->mutex);
+	ret = xdf_req_send(ch, req, false);
+	if (ret)
+		goto out;
 
 	wait_for_completion_timeout(&rc->done,
 				    msecs_to_jiffies(xdf_req_timeout_ms));
 
 	spin_lock_irq(&rc->lock);
 	/* Still waiting under the lock is the only reliable timeout test. */
-	if (rc->waiting) {
-		rc->waiting = false;
-		rc->stale[req->id % XDF_STALE_SLOTS] = (struct xdf_stale_req) {
-			.valid = true,
-			.id = req->id,
-			.op = req->operation,
-		};
-		dev_err_ratelimited(xdf_chan_dev(ch),
-				    "connector %u: no response to request id %u op %#x within %u ms\n",
-				    ch->idx, req->id, req->operation,
-				    xdf_req_timeout_ms);
-		xdf_req_failed(ch);
-		ret = -ETIMEDOUT;
-	} else {
-		ret = rc->result;
-		if (rc->have_resp && resp)
-			*resp = rc->resp;
-	}
-out_unlock:
+	if (rc->waiting)
+		xdf_req_timed_out(ch);
+	ret = rc->result;
+	if (rc->have_resp && resp)
+		*resp = rc->resp;
 	spin_unlock_irq(&rc->lock);
+out:
+	mutex_unlock(&rc->mutex);
+	return ret;
+}
+
+/**
+ * xdf_request_nowait() - send a request without waiting for its response
+ * @chs: the channels
+ * @conn_idx: connector whose ring to use
+ * @req: the request; its id is assigned here
+ *
+ * As xdf_request(), but returns once the request is on the ring: its
+ * outcome goes to the answer callback (see &xdf_answer_fn), which the
+ * ring's next request waits for.
+ *
+ * Return: 0 once sent; -ENODEV when the backend is not or no longer
+ * connected; -EIO when the ring is broken, or was full of requests the
+ * backend never answered: then it is broken now.
+ */
+int xdf_request_nowait(struct xdf_channels *chs, unsigned int conn_idx,
+		       struct xendispl_req *req)
+{
+	struct xdf_req_chan *rc;
+	int ret;
+
+	if (WARN_ON(conn_idx >= chs->count))
+		return -EINVAL;
+	rc = &chs->chan[conn_idx].req;
+
+	mutex_lock(&rc->mutex);
+	ret = xdf_req_send(&chs->chan[conn_idx], req, true);
 	mutex_unlock(&rc->mutex);
 	return ret;
 }
