@@ -279,7 +279,9 @@ judge() {
 		echo "bench: $boot: FAIL $name${detail:+ $detail}"
 		[[ $name == bench-upstream.*-unload ]] || bad=1
 	done < <(text "$console" | sed -n 's/.*E2E-RESULT: \(PASS\|FAIL\) \([^ []*\)/\1 \2 /p')
-	plan=$(text "$console" | sed -n 's/.*E2E-PLAN: //p' | head -n 1)
+	# The first plan; no early exit in the pipe (pipefail, SIGPIPE).
+	plan=$(text "$console" | sed -n 's/.*E2E-PLAN: //p')
+	plan=${plan%%$'\n'*}
 	[[ -n $plan ]] || { echo "bench: $boot: the DomU never started"; bad=1; }
 	for name in $plan; do
 		[[ -n ${seen[$name]:-} ]] && continue
@@ -472,7 +474,11 @@ table=${BENCH_LOGS:-$LOGS/bench/$E2E_STAMP}/bench.md
 # How the boots ran, from their QEMU commands (BENCH_LOGS: as they did).
 clock=
 for t in "${TARGETS[@]}"; do
-	cmd=$(cat "${BENCH_LOGS:-$LOGS/bench/$E2E_STAMP}/$t"-*/qemu.cmd 2>/dev/null | head -n 1)
+	# Boot directories are TARGET-N: x86-pv-* would match x86-pv-paced-1.
+	# No pipe into head: under pipefail the writer's SIGPIPE fails the run.
+	cmds=("${BENCH_LOGS:-$LOGS/bench/$E2E_STAMP}/$t"-[0-9]*/qemu.cmd)
+	cmd=
+	[[ -f ${cmds[0]} ]] && read -r cmd <"${cmds[0]}"
 	if [[ $cmd =~ -icount\ ([^ ]*) ]]; then
 		clock+=", $t in virtual time (-icount ${BASH_REMATCH[1]//\\/})"
 	else
@@ -481,7 +487,7 @@ for t in "${TARGETS[@]}"; do
 done
 {
 	echo "$(date -d "${E2E_STAMP%%-*}" +%Y-%m-%d), $(nproc) cores, QEMU TCG$clock, Xen 4.17, DomUs of 1 vCPU" \
-		"(x86-pv-paced: 2) and 512 MiB (${TARGETS[*]}), vdispl devices of 4 and 1" \
+		"(x86-pv-paced and x86-pv-2cpu: 2) and 512 MiB (${TARGETS[*]}), vdispl devices of 4 and 1" \
 		"connectors of 1024x768" \
 		"(the figures of the first but the load's); per kind of guest $RUNS" \
 		"boot(s) of $ROUNDS rounds (ours and upstream, each loaded, measured and unloaded)."
