@@ -226,11 +226,12 @@ static void xdf_pipe_flip_failed(struct xdf_pipe *xp, int ret)
  * @op: the request's operation
  * @result: its outcome (see &xdf_answer_fn)
  *
- * A refused flip's event goes out with its refusal (or at its timeout,
- * after which the answer comes too late to be one), and the pipe's next
- * flip waits for that event: a refusal is for the newest flip. A backend
- * that sends a flip's frame-done and then refuses it makes the next flip's
- * event come at the next vblank, not at its frame-done. Called in any
+ * A refused flip's event goes out with its refusal, or at the flip's
+ * timeout, and the pipe's next flip waits for that event: a refusal is
+ * for the newest flip, unless it comes after that timeout (the ring was
+ * slow with the answer before it) or after the flip's frame-done (a
+ * backend breaking the protocol). Then the next flip's event comes at the
+ * next vblank instead of its frame-done: no event is lost. Called in any
  * context by the request ring code.
  */
 void xdf_kms_answer(void *data, unsigned int conn_idx, u8 op, int result)
