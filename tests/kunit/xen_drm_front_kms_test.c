@@ -1554,7 +1554,7 @@ static int kt_commit_once_fn(void *data)
 }
 
 /*
- * The backend shows a flip (frame-done) but answers its PG_FLIP 2 s
+ * The backend shows a flip (frame-done) but answers its PG_FLIP 4 s
  * later: a blocking commit returns at the frame-done, as a display
  * latches a flip, without waiting for the answer. The pipe's next flip
  * reaches the backend only after that answer.
@@ -1569,11 +1569,12 @@ static void kt_flip_answer_not_awaited(struct kunit *test)
 	struct kt_fb fb[2];
 	bool returned;
 
+	WRITE_ONCE(xdf_req_timeout_ms, 8000);
 	kt_enable(test, ctx, 0, &fb[0], &mode);
 	KUNIT_ASSERT_EQ(test, kt_fb_add(test, ctx, 1024, 768, &fb[1]), 0);
 	KUNIT_ASSERT_EQ(test, xdf_sim_backend_script(ctx->sdev, 0,
 						     XENDISPL_OP_PG_FLIP, 1,
-						     XDF_SIM_DELAY, 2000), 0);
+						     XDF_SIM_DELAY, 4000), 0);
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	*c = (struct kt_commit_once) {
@@ -1586,7 +1587,7 @@ static void kt_flip_answer_not_awaited(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(thread));
 	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, 1));
 	kt_send_frame_done(test, ctx, &fb[1]);
-	returned = wait_for_completion_timeout(&c->done, msecs_to_jiffies(1000));
+	returned = wait_for_completion_timeout(&c->done, msecs_to_jiffies(2000));
 	/* It ends within its request timeout whatever it waits for. */
 	if (!returned)
 		wait_for_completion(&c->done);
@@ -1597,7 +1598,7 @@ static void kt_flip_answer_not_awaited(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &fb[0], 5), 0);
 	msleep(300);
 	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 1u);
-	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, KT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kt_wait_events(ctx, 1, 2 * KT_WAIT_MS));
 	KUNIT_ASSERT_TRUE(test, kt_read_event(ctx, &ev));
 	KUNIT_EXPECT_EQ(test, ev.user_data, 5ull);
 	KUNIT_EXPECT_EQ(test, kt_count(ctx, 0, XENDISPL_OP_PG_FLIP), 2u);
