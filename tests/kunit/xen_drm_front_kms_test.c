@@ -899,8 +899,8 @@ static bool kt_cleaned_up(struct kt_ctx *ctx, unsigned int conn,
 }
 
 /*
- * A nonblocking flip's commit is done once the backend answered, before
- * the frame-done: its clean-up stays out of the way between the
+ * A nonblocking flip's commit is done once its flip is sent, before the
+ * frame-done: its clean-up stays out of the way between the
  * frame-done and the client's next flip. The framebuffer it replaced,
  * which the backend shows until the frame-done, stays attached although
  * user space removed it, until the pipe's next flip or its disable. A
@@ -995,8 +995,11 @@ static void kt_flip_keeps_replaced_view(struct kunit *test)
 
 	/* Replaced by a flip whose frame-done does not come. */
 	xdf_sim_backend_set_frame_done(ctx->sdev, 0, XDF_SIM_FD_NEVER);
+	i = kt_count(ctx, 0, XENDISPL_OP_PG_FLIP);
 	KUNIT_ASSERT_EQ(test, kt_flip(ctx, 0, &other, 1), 0);
 	KUNIT_ASSERT_TRUE(test, kt_cleaned_up(ctx, 0, KT_SHORT_TIMEOUT_MS));
+	/* The commit did not wait for the backend to take the flip. */
+	KUNIT_ASSERT_TRUE(test, kt_wait_flips(ctx, 0, i + 1));
 	KUNIT_ASSERT_TRUE(test, kt_last(ctx, 0, XENDISPL_OP_PG_FLIP, &req));
 	KUNIT_ASSERT_NE(test, req.op.pg_flip.fb_cookie, shown);
 
