@@ -2471,6 +2471,60 @@ static void kt_vblank_steady_late_start(struct kunit *test)
 			      ARRAY_SIZE(kt_narrow_us), false);
 }
 
+#define KT_HELD_UP_US	11000
+#define KT_HELD_UP_TOL	(400 * NSEC_PER_USEC)
+
+/*
+ * A 60 Hz display whose frame-dones come on time but one, held up for
+ * 11 ms (two thirds of a period: the backend or the guest not scheduled):
+ * the event of that frame and those after it keep the timestamps' phase,
+ * within 0.4 ms, as the display's vblanks do; the grid does not move by
+ * a sixteenth of the delay (0.69 ms). The client, its event that late,
+ * flips for the vblank after the next. Frames UML stalled (by more than
+ * a millisecond) make another try, after frames on time again.
+ */
+static void kt_vblank_held_up(struct kunit *test)
+{
+	unsigned int i = 0, held = 0, try;
+	struct kt_display d = {};
+	s64 t0, phase = 0, off, worst = 0;
+	bool stalled = true;
+
+	kt_display_init(test, &d);
+	t0 = ktime_to_ns(ktime_get()) + d.p;
+	for (try = 0; try < KT_STEADY_TRIES && stalled; try++) {
+		stalled = false;
+		worst = 0;
+		/* Enough frames on time for the period measure and grid. */
+		held = i + 16;
+		for (; i <= held + 4; i++) {
+			/* Its event came too late for a flip at the next. */
+			if (i == held + 1)
+				continue;
+			kt_display_flip(test, &d,
+					ns_to_ktime(t0 + i * d.p +
+						    (i == held ? KT_HELD_UP_US : 0) *
+						    NSEC_PER_USEC));
+			stalled |= i + 4 >= held && d.stall_ns > NSEC_PER_MSEC;
+			off = d.prev_ns - i * d.p;
+			if (i == held - 1)
+				phase = off;
+			else if (i >= held && abs(off - phase) > abs(worst))
+				worst = off - phase;
+		}
+		if (stalled)
+			kunit_info(test, "UML stalled a frame-done, try %u",
+				   try + 1);
+	}
+	if (stalled)
+		kunit_skip(test, "UML stalled a frame-done in each of %u tries",
+			   KT_STEADY_TRIES);
+	off = abs(worst);
+	KUNIT_EXPECT_LT_MSG(test, off, KT_HELD_UP_TOL,
+			    "a frame-done held up %u us moved the timestamps %lld us",
+			    KT_HELD_UP_US, div_s64(worst, NSEC_PER_USEC));
+}
+
 /*
  * Flipping as fast as a backend answers at once: every flip is a frame,
  * its event at its frame-done: sequence numbers one apart and timestamps
@@ -3764,6 +3818,7 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_vblank_steady_40hz),
 	KUNIT_CASE(kt_vblank_steady_120hz),
 	KUNIT_CASE(kt_vblank_steady_late_start),
+	KUNIT_CASE(kt_vblank_held_up),
 	KUNIT_CASE(kt_vblank_fast_flips),
 	KUNIT_CASE(kt_vblank_pauses),
 	KUNIT_CASE(kt_vblank_phase),

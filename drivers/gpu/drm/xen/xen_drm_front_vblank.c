@@ -142,11 +142,16 @@ static bool xdf_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
  * before the arrival, however late. An arrival earlier than the grid (up
  * to an eighth of a period, else it is the next vblank's) moves the grid
  * to it; a later one moves it by a sixteenth of its delay, enough to
- * follow a display clock that drifts from ours, not each delay. Never
- * before the flip was sent nor after the arrival; the arrival with no
- * grid yet (the first frame-done since the pipe was enabled), within a
- * period of the last (a backend not paced by a display) or too far to
- * trust the grid. Called with vblank_lock held.
+ * follow a display clock that drifts from ours, not each delay. A delay
+ * of more than an eighth of a period counts as an eighth: no drift gets
+ * that far in a frame, and a frame-done held up for milliseconds (the
+ * backend or the guest not scheduled) would otherwise put this and the
+ * next timestamps that much off the display's vblanks, a sixteenth of
+ * it, until an earlier arrival takes the grid back. Never before the
+ * flip was sent nor after the arrival; the arrival with no grid yet (the
+ * first frame-done since the pipe was enabled), within a period of the
+ * last (a backend not paced by a display) or too far to trust the grid.
+ * Called with vblank_lock held.
  */
 static ktime_t xdf_vblank_shown_at(struct xdf_pipe *xp, ktime_t last,
 				   ktime_t now)
@@ -161,7 +166,7 @@ static ktime_t xdf_vblank_shown_at(struct xdf_pipe *xp, ktime_t last,
 	late = since - k * p;
 	if (k < 1 || k > XDF_FD_GRID_MAX || late <= 0)
 		return now;
-	grid = ktime_add_ns(last, k * p + late / 16);
+	grid = ktime_add_ns(last, k * p + min(late, p / 8) / 16);
 	return ktime_after(grid, xp->flip_time) ? grid : xp->flip_time;
 }
 
