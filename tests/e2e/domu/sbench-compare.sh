@@ -19,9 +19,10 @@
 # cpu-start-ms and cpu-end-ms time a fixed loop around each driver's
 # measurements: they say how much the host slowed the guest down.
 # idle-timer-irqs and idle-ring-irqs: interrupts per second of the guest's
-# timer and of the driver's event channels while nothing runs but what the
-# driver does by itself (ours has fbcon on its connectors; upstream has no
-# fbdev); idle-nocon-*: the same with fbcon unbound from the console.
+# timer and of the driver's event channels, all vCPUs together, while
+# nothing runs but what the driver does by itself (ours has fbcon on its
+# connectors; upstream has no fbdev); idle-nocon-*: the same with fbcon
+# unbound from the console.
 # load-to-card-ms: from the start of the driver's insmod commands (the
 # modules it alone needs: ours loads drm_shmem_helper, upstream
 # xen_front_pgdir_shbuf; the DRM core both need is loaded before the
@@ -235,16 +236,17 @@ sb_events_off() {
 	for e in $SB_TRACE_EVENTS; do echo 0 >"$t/events/$e/enable"; done
 }
 
-# sb_trace_idle TAG: the idle guest once more, traced as sb_trace traces
-# a flip run: which interrupts, timers and works wake it, and where its
-# ticks find it ("E2E-TRACE <tag> idle-<kind> <name> <count>").
+# sb_trace_idle TAG KIND: the idle guest once more, traced as sb_trace
+# traces a flip run: which interrupts, timers and works wake it, and where
+# its ticks find it ("E2E-TRACE <tag> <KIND>-<kind> <name> <count>", KIND
+# idle or idle-nocon).
 sb_trace_idle() {
 	[ -d $SB_TRACEFS ] || return
 	sb_events_on
 	sleep $SB_IDLE_SECS
 	sb_events_off
 	awk -v tag="$1" -f /etc/e2e/trace.awk $SB_TRACEFS/trace |
-		sed 's/^\(E2E-TRACE [^ ]* \)/\1idle-/' | sort -k3,3 -k5,5nr
+		sed "s/^\(E2E-TRACE [^ ]* \)/\1$2-/" | sort -k3,3 -k5,5nr
 	echo >$SB_TRACEFS/trace
 }
 
@@ -533,19 +535,24 @@ sb_first_frame() {
 	echo "E2E-BENCH $tag load-to-fbcon-ms $ms"
 }
 
-# "<timer> <event channels of the driver>": interrupt counts so far.
+# "<timer> <event channels of the driver>": interrupt counts so far, on
+# all vCPUs (one column each, as many as the header has).
 sb_irqs() {
-	awk '$NF ~ /^(arch_)?timer/ {t += $2} $NF ~ /^(xen_drm_front|vdispl)/ {r += $2}
+	awk 'NR == 1 {n = NF; next}
+		{c = 0; for (i = 2; i <= n + 1; i++) c += $i}
+		$NF ~ /^(arch_)?timer/ {t += c}
+		$NF ~ /^(xen_drm_front|vdispl)/ {r += c}
 		END {print t + 0, r + 0}' /proc/interrupts
 }
 sb_idle() {
 	sb_idle_irqs "$1" idle
-	[ -n "$SB_TRACE" ] && sb_trace_idle "$1"
+	[ -n "$SB_TRACE" ] && sb_trace_idle "$1" idle
 	# The same with fbcon let go of the display, where it has one (ours):
 	# what the driver costs by itself.
 	unbind_fbcon
 	sleep 1
 	sb_idle_irqs "$1" idle-nocon
+	[ -n "$SB_TRACE" ] && sb_trace_idle "$1" idle-nocon
 	rebind_fbcon
 }
 sb_idle_irqs() {
