@@ -57,6 +57,8 @@
 #define FRAME_NS		16666667
 /* Paced frame-done intervals kept for the "vsync" answer. */
 #define FD_SAMPLES		4096
+/* A tick served this late is counted as late. */
+#define TICK_LATE_US		1000
 
 enum dev_phase { DEV_NEW, DEV_INITWAIT, DEV_CONNECTED, DEV_RESET, DEV_CLOSED };
 
@@ -128,6 +130,8 @@ struct app {
 	struct totals t;
 	uint32_t fd_us[FD_SAMPLES];	/* paced frame-done intervals */
 	unsigned int fd_n;
+	/* Paced ticks served, and late (see on_timer()). */
+	uint64_t ticks, late_ticks, late_ticks_4ms, late_max_us;
 };
 
 /* ---- XenStore helpers ---- */
@@ -936,12 +940,26 @@ static void on_evtchn(struct app *app)
 
 static void on_timer(struct app *app)
 {
-	uint64_t ticks;
+	uint64_t ticks, late_us;
 	unsigned int left = 0, i;
 	struct dev *dev;
 
 	if (read(app->timer_fd, &ticks, sizeof(ticks)) < 0)
 		return;
+	/*
+	 * A tick served late (Dom0 not scheduled, or busy) delays every
+	 * frame-done it sends: counted for the "vsync" answer, so that late
+	 * events in the guest can be put down to the backend.
+	 */
+	late_us = ticks > 1 ? FRAME_NS / 1000 : now_ns() % FRAME_NS / 1000;
+	app->ticks++;
+	app->late_ticks += late_us >= TICK_LATE_US;
+	app->late_ticks_4ms += late_us >= 4 * TICK_LATE_US;
+	if (late_us > app->late_max_us)
+		app->late_max_us = late_us;
+	if (late_us >= TICK_LATE_US)
+		be_dbg("tick served %" PRIu64 " us late (%" PRIu64 " tick(s))",
+		       late_us, ticks);
 	for (dev = app->devs; dev; dev = dev->next)
 		for (i = 0; dev->core && i < dev->cfg.num_connectors; i++) {
 			struct conn_io *c = &dev->conn[i];
@@ -1165,12 +1183,19 @@ static void vsync(struct app *app, bool on, char *res, size_t len)
 	used = (size_t)snprintf(res, len, "ok, was %s", app->o->vsync ? "on" : "off");
 	if (n && used < len) {
 		qsort(app->fd_us, n, sizeof(app->fd_us[0]), cmp_u32);
-		snprintf(res + used, len - used,
-			 "; frame-done intervals %u min %u median %u max %u us", n,
-			 app->fd_us[0], app->fd_us[(n - 1) / 2], app->fd_us[n - 1]);
+		used += (size_t)snprintf(res + used, len - used,
+					 "; frame-done intervals %u min %u median %u max %u us", n,
+					 app->fd_us[0], app->fd_us[(n - 1) / 2],
+					 app->fd_us[n - 1]);
 	}
+	if (app->ticks && used < len)
+		snprintf(res + used, len - used,
+			 "; ticks %" PRIu64 " late-1ms %" PRIu64 " late-4ms %" PRIu64
+			 " late-max-us %" PRIu64, app->ticks, app->late_ticks,
+			 app->late_ticks_4ms, app->late_max_us);
 	app->o->vsync = on;
 	app->fd_n = 0;
+	app->ticks = app->late_ticks = app->late_ticks_4ms = app->late_max_us = 0;
 	for (dev = app->devs; dev; dev = dev->next)
 		for (i = 0; dev->core && i < dev->cfg.num_connectors; i++) {
 			dev->conn[i].fd_ns = 0;

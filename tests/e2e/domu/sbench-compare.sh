@@ -91,10 +91,28 @@ sb_bench() {
 	check "bench-$tag-$name" "e2e-bench $* exited with $rc: $(tail -n 1 /tmp/sb.err)" [ $rc = 0 ]
 }
 
-# sb_flips TAG CARD N: the flip measurement on N connectors.
+# sb_flips TAG CARD N: the flip measurement on N connectors. Paced, also
+# how many of the backend's ticks it served late (its answer to "vsync",
+# which counts them from the last one): flipsN-be-late-pct (by 1 ms or
+# more) and flipsN-be-late4-pct (4 ms), per 100 ticks; late ticks delay
+# the frame-dones, whatever the driver.
 sb_flips() {
+	local tag=$1 n=$3 t
+	[ -n "$SB_PACED" ] && ctl be vsync on >/dev/null
 	# shellcheck disable=SC2086 # SB_PACED: no argument or one
-	sb_bench "$1" "flips$3" flips "$2" "$3" $SB_FLIP_SECS $SB_FLIP_RUNS $SB_PACED
+	sb_bench "$tag" "flips$n" flips "$2" "$n" $SB_FLIP_SECS $SB_FLIP_RUNS $SB_PACED
+	[ -n "$SB_PACED" ] || return 0
+	if ! ctl be vsync on >/dev/null; then
+		echo "E2E-INFO $tag: backend: vsync on: $CTL_OUT"
+		return 0
+	fi
+	echo "E2E-INFO $tag: backend: $CTL_OUT"
+	t=$(echo "$CTL_OUT" | sed -n 's/.*; ticks \([0-9]*\) late-1ms \([0-9]*\) late-4ms \([0-9]*\).*/\1 \2 \3/p')
+	[ -n "$t" ] || return 0
+	echo "$t" | awk -v tag="$tag" -v n="$n" '$1 {
+		printf "E2E-BENCH %s flips%s-be-late-pct %.1f\n", tag, n, $2 * 100 / $1
+		printf "E2E-BENCH %s flips%s-be-late4-pct %.1f\n", tag, n, $3 * 100 / $1
+	}'
 }
 
 # sb_flip_extras TAG CARD: what else flips (traced, Weston, one vCPU).
@@ -208,21 +226,50 @@ sb_graph() {
 # <name> <count>" lines ("phase-us <phase> <mean us>" for the phases), the
 # run's own figures as "E2E-TRACE <tag> run ...".
 SB_TRACE_EVENTS="timer/hrtimer_expire_entry timer/timer_expire_entry
-	workqueue/workqueue_execute_start irq/irq_handler_entry sched/sched_wakeup"
+	workqueue/workqueue_execute_start irq/irq_handler_entry sched/sched_wakeup
+	sched/sched_switch"
 sb_trace() {
 	local tag=$1 card=$2
 	[ -d $SB_TRACEFS ] || { echo "E2E-INFO $tag: no tracefs"; return; }
 	sb_events_on
 	# shellcheck disable=SC2086 # SB_PACED: no argument or one
-	e2e-bench flips "$card" 1 $SB_FLIP_SECS 1 $SB_PACED >/tmp/sb-trace.out 2>&1
+	E2E_BENCH_MARK=$SB_TRACEFS/trace_marker \
+		e2e-bench flips "$card" 1 $SB_FLIP_SECS 1 $SB_PACED >/tmp/sb-trace.out 2>&1
 	sb_events_off
 	sed "s/^/E2E-TRACE $tag run /" /tmp/sb-trace.out
 	awk -v tag="$tag" -f /etc/e2e/trace.awk $SB_TRACEFS/trace | sort -k3,3 -k5,5nr
+	sb_trace_slow "$tag"
 	echo >$SB_TRACEFS/trace
+}
+# sb_trace_slow TAG: the trace's last SB_SLOW_MS before each of the first
+# SB_SLOW_MAX events e2e-bench marked slow (read more than a period and a
+# bit after their flip), stacks left out: "E2E-TRACE <tag> slow <line>".
+# The trace clock is CLOCK_MONOTONIC's, as the marks' and the events'.
+SB_SLOW_MS=40
+SB_SLOW_MAX=4
+sb_trace_slow() {
+	awk -v tag="$1" -v win=$SB_SLOW_MS -v max=$SB_SLOW_MAX '
+	function t(   i) {
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^[0-9]+\.[0-9]+:$/)
+				return substr($i, 1, length($i) - 1) + 0
+		return -1
+	}
+	NR == FNR { if (/e2e-slow/ && n < max) m[++n] = t(); next }
+	/^ *=>|<stack trace>/ { next }
+	{
+		x = t()
+		for (i = 1; i <= n; i++)
+			if (x >= m[i] - win / 1000 && x <= m[i]) {
+				printf "E2E-TRACE %s slow %d %s\n", tag, i, $0
+				break
+			}
+	}' $SB_TRACEFS/trace $SB_TRACEFS/trace
 }
 sb_events_on() {
 	local t=$SB_TRACEFS e
 	echo 0 >$t/tracing_on
+	echo mono >$t/trace_clock
 	echo 16384 >$t/buffer_size_kb
 	for e in $SB_TRACE_EVENTS; do echo 1 >"$t/events/$e/enable"; done
 	echo stacktrace >$t/events/timer/hrtimer_expire_entry/trigger

@@ -83,6 +83,13 @@
 #define MAX_PIPES 8
 
 static int fd;
+/*
+ * With E2E_BENCH_MARK set to the tracer's trace_marker, each event read
+ * more than MARK_SLOW_US after its flip is written there (sbench-compare.sh
+ * prints the trace before it): where a paced display's late event was.
+ */
+static int mark_fd = -1;
+#define MARK_SLOW_US	17500
 
 static double now_s(void)
 {
@@ -445,6 +452,9 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 			      vec_add(&r->stamp, ev_t - p[i].t0 * 1e6) ||
 			      vec_add(&r->read, t * 1e6 - ev_t))))
 				return 2;
+			if (mark_fd >= 0 && (t - p[i].t0) * 1e6 > MARK_SLOW_US)
+				dprintf(mark_fd, "e2e-slow crtc %u flip %.6f stamp %.6f read %.6f\n",
+					i, p[i].t0, ev_t / 1e6, t);
 			p[i].last_ev = ev_t;
 			if (t < end) {
 				if (flip(&p[i], i))
@@ -1172,6 +1182,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (getenv("E2E_BENCH_MARK"))
+		mark_fd = open(getenv("E2E_BENCH_MARK"), O_WRONLY | O_CLOEXEC);
 	if (!strcmp(cmd, "spin"))
 		return spin(argv[2]);
 	if (!strcmp(cmd, "load"))
