@@ -83,7 +83,7 @@ struct conn_io {
 	struct be_frame frame;
 	uint64_t last_png_ms;
 	unsigned int png_seq;
-	uint64_t fd_ns;			/* last paced frame-done; 0: none yet */
+	uint64_t fd_ns;			/* tick of the last paced frame-done; 0: none */
 };
 
 struct app;
@@ -940,18 +940,21 @@ static void on_evtchn(struct app *app)
 
 static void on_timer(struct app *app)
 {
-	uint64_t ticks, late_us;
+	uint64_t ticks, late_us, now, due;
 	unsigned int left = 0, i;
 	struct dev *dev;
 
 	if (read(app->timer_fd, &ticks, sizeof(ticks)) < 0)
 		return;
+	/* The ticks fall on whole multiples of FRAME_NS (timer_arm()). */
+	now = now_ns();
+	due = now - now % FRAME_NS;
 	/*
 	 * A tick served late (Dom0 not scheduled, or busy) delays every
 	 * frame-done it sends: counted for the "vsync" answer, so that late
 	 * events in the guest can be put down to the backend.
 	 */
-	late_us = ticks > 1 ? FRAME_NS / 1000 : now_ns() % FRAME_NS / 1000;
+	late_us = ticks > 1 ? FRAME_NS / 1000 : (now - due) / 1000;
 	app->ticks++;
 	app->late_ticks += late_us >= TICK_LATE_US;
 	app->late_ticks_4ms += late_us >= 4 * TICK_LATE_US;
@@ -963,13 +966,16 @@ static void on_timer(struct app *app)
 	for (dev = app->devs; dev; dev = dev->next)
 		for (i = 0; dev->core && i < dev->cfg.num_connectors; i++) {
 			struct conn_io *c = &dev->conn[i];
-			uint64_t now = now_ns();
 
-			/* The spacing the frontend's events should show. */
+			/*
+			 * The spacing the frontend's events should show: of the
+			 * display's vblanks that showed the frames (the latest
+			 * tick due), not of when Dom0 got to send them.
+			 */
 			if (c->pend_count && c->fd_ns && app->fd_n < FD_SAMPLES)
-				app->fd_us[app->fd_n++] = (uint32_t)((now - c->fd_ns) / 1000);
+				app->fd_us[app->fd_n++] = (uint32_t)((due - c->fd_ns) / 1000);
 			if (c->pend_count)
-				c->fd_ns = now;
+				c->fd_ns = due;
 			left += flush_frame_done(c, 1);
 		}
 	if (!left)
