@@ -595,9 +595,12 @@ sb_idle() {
 	sb_idle_irqs "$1" idle
 	[ -n "$SB_TRACE" ] && sb_trace_idle "$1" idle
 	# The same with fbcon let go of the display, where it has one (ours):
-	# what the driver costs by itself.
+	# what the driver costs by itself, once the frame-done timeout of
+	# fbcon's last blink (req_timeout_ms + 500 ms: 3.5 s) has woken each
+	# pipe's worker one last time (a traced window 1 s after the unbind
+	# had the four pipes' xdf_pipe_flip_timeout and nothing else of ours).
 	unbind_fbcon
-	sleep 1
+	sleep 4
 	sb_idle_irqs "$1" idle-nocon
 	[ -n "$SB_TRACE" ] && sb_trace_idle "$1" idle-nocon
 	rebind_fbcon
