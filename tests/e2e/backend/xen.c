@@ -952,9 +952,10 @@ static void on_timer(struct app *app)
 	/*
 	 * A tick served late (Dom0 not scheduled, or busy) delays every
 	 * frame-done it sends: counted for the "vsync" answer, so that late
-	 * events in the guest can be put down to the backend.
+	 * events in the guest can be put down to the backend. With ticks
+	 * missed, from the first of them.
 	 */
-	late_us = ticks > 1 ? FRAME_NS / 1000 : (now - due) / 1000;
+	late_us = ((ticks - 1) * FRAME_NS + now - due) / 1000;
 	app->ticks++;
 	app->late_ticks += late_us >= TICK_LATE_US;
 	app->late_ticks_4ms += late_us >= 4 * TICK_LATE_US;
