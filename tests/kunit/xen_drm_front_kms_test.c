@@ -2074,8 +2074,6 @@ static void kt_vblank_idle(struct kunit *test)
 
 	kt_enable(test, ctx, 0, &fb, &mode);
 	p = ktime_to_ns(xp->vblank_period);
-	/* Off at the first vblank nobody needs, not 5 s later. */
-	ctx->xdrm->drm.vblank_disable_immediate = true;
 
 	KUNIT_ASSERT_EQ(test, drm_crtc_vblank_get(crtc), 0);
 	msleep(50);
@@ -2117,6 +2115,47 @@ static void kt_vblank_idle(struct kunit *test)
 	c1 = kt_next_vblank(test, crtc, &t1);
 	KUNIT_EXPECT_GT(test, c1, c0);
 	KUNIT_EXPECT_GT(test, ktime_to_ns(t1), ktime_to_ns(t0));
+}
+
+/*
+ * A compositor asks for the last vblank as its repaint loop starts on an
+ * output (Weston: DRM_IOCTL_WAIT_VBLANK, relative 0): it gets a time
+ * within a period of now, and the vblank timer, which the query turned
+ * on, stops at the next vblank, not after the DRM core's 5 s off-delay:
+ * Weston's four idle outputs kept four timers running at the refresh.
+ */
+static void kt_vblank_query_off(struct kunit *test)
+{
+	struct kt_ctx *ctx = kt_connect(test, 1);
+	struct xdf_pipe *xp = kt_pipe(ctx, 0);
+	union drm_wait_vblank vbl = {};
+	struct drm_display_mode mode;
+	struct kt_fb fb;
+	ktime_t now, stamp;
+	u64 ticks0, ticks;
+
+	kt_enable(test, ctx, 0, &fb, &mode);
+	kt_settle(ctx);
+	msleep(100);
+	ticks0 = kt_stats(ctx, 0).vblank_ticks;
+
+	vbl.request.type = _DRM_VBLANK_RELATIVE;
+	KUNIT_ASSERT_EQ(test, drm_wait_vblank_ioctl(&ctx->xdrm->drm, &vbl,
+						    ctx->file), 0);
+	now = ktime_get();
+	stamp = ktime_set(vbl.reply.tval_sec, vbl.reply.tval_usec * 1000);
+	KUNIT_EXPECT_FALSE(test, ktime_after(stamp, now));
+	KUNIT_EXPECT_LT(test, ktime_to_ns(ktime_sub(now, stamp)),
+			ktime_to_ns(xp->vblank_period) + 1000000);
+
+	/* Six periods: off after the first. */
+	msleep(100);
+	KUNIT_EXPECT_FALSE_MSG(test, hrtimer_active(&xp->vblank_timer),
+			       "the vblank timer runs with nobody waiting");
+	ticks = kt_stats(ctx, 0).vblank_ticks;
+	KUNIT_EXPECT_LE(test, ticks - ticks0, 2ull);
+	msleep(100);
+	KUNIT_EXPECT_EQ(test, kt_stats(ctx, 0).vblank_ticks, ticks);
 }
 
 /*
@@ -3811,6 +3850,7 @@ static struct kunit_case kt_cases[] = {
 	KUNIT_CASE(kt_getfb),
 	KUNIT_CASE(kt_vblank),
 	KUNIT_CASE(kt_vblank_idle),
+	KUNIT_CASE(kt_vblank_query_off),
 	KUNIT_CASE(kt_flip_event_times),
 	KUNIT_CASE(kt_vblank_paced),
 	KUNIT_CASE(kt_vblank_steady),
