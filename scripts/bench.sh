@@ -49,8 +49,12 @@
 #                       probe, state switches, backend state changes and
 #                       card registration, and how many XenStore
 #                       requests it made (the load figures of a traced
-#                       run carry the tracer's cost); and the idle
-#                       guest (with fbcon) traced as the flip run is
+#                       run carry the tracer's cost); the idle
+#                       guest (with fbcon and without) traced as the
+#                       flip run is; with the paced backend
+#                       (x86-pv-paced), Dom0's events in the 25 ms
+#                       before each of the first 4 ticks of a flip
+#                       run the backend served late ("dom0-late")
 #        BENCH_PROFILE=1 x86 boots: QEMU also writes each translated
 #                       block's instructions at each mark, and
 #                       scripts/bench-profile.py names their functions:
@@ -442,8 +446,11 @@ for t in "${TARGETS[@]}"; do
 			"$(e2e_be_arg "--png-max 0${TARGET_BE[$t]:-}")" e2e.hash=0 \
 			${TARGET_ARGS[$t]:-} ${BENCH_TRACE:+e2e.bench-trace=1} \
 			${BENCH_PROFILE:+e2e.bench-profile=1}
-		text "$E2E_RUN/results/domu-console.log" 2>/dev/null |
-			sed -n 's/.*E2E-TRACE //p' >"$E2E_RUN/trace.txt" || true
+		{
+			text "$E2E_RUN/results/domu-console.log" 2>/dev/null |
+				sed -n 's/.*E2E-TRACE //p'
+			sed -n 's/^E2E-TRACE //p' "$E2E_RUN/results/dom0-trace.txt" 2>/dev/null
+		} >"$E2E_RUN/trace.txt" || true
 		if [[ -s $E2E_RUN/icount-prof.txt ]]; then
 			"$SCRIPTS/bench-profile.py" "$E2E_RUN" >"$E2E_RUN/profile.txt" ||
 				warn "bench: no profile of $t, boot $run"

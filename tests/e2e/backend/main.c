@@ -24,6 +24,8 @@ static void usage(FILE *f)
 	      "      --png-max N        at most N PNG files in all (default 100)\n"
 	      "      --vsync            send frame-done events at the next tick of a\n"
 	      "                         60 Hz clock, as a display (default: at once)\n"
+	      "      --mark-late FILE   write a line to FILE at each tick of a run of flips\n"
+	      "                         served 1 ms late or more (a trace_marker)\n"
 	      "      --hash             log a hash of each display buffer's pixels when destroyed\n"
 	      "      --versions LIST    protocol versions to offer (default \"" BE_VERSIONS "\"; \"\": none)\n"
 	      "      --domid N          our domain id (default 0)\n"
@@ -48,8 +50,8 @@ static void usage(FILE *f)
 	      "                         [silent]\" (silent: read requests, answer none),\n"
 	      "                         \"behave\", \"vsync on|off\" (frame-done at 60 Hz\n"
 	      "                         or at once from now on; says what it was and\n"
-	      "                         the paced frame-done intervals and the ticks\n"
-	      "                         served late since the last one),\n"
+	      "                         the paced frame-done intervals and the ticks of\n"
+	      "                         runs of flips served late since the last one),\n"
 	      "                         \"share DEVID CONN RRGGBB\" (thousandths of what the\n"
 	      "                         connector shows in that colour),\n"
 	      "                         \"first-frame DEVID\" (CLOCK_REALTIME ns of the\n"
@@ -82,13 +84,14 @@ int main(int argc, char **argv)
 	enum {
 		OPT_PNG_INTERVAL = 256, OPT_PNG_MAX, OPT_VSYNC, OPT_HASH,
 		OPT_VERSIONS, OPT_DOMID, OPT_DELAY, OPT_FAIL, OPT_FAIL_STATUS,
-		OPT_NO_FRAME_DONE, OPT_BEHAVE, OPT_CONTROL,
+		OPT_NO_FRAME_DONE, OPT_BEHAVE, OPT_CONTROL, OPT_MARK_LATE,
 	};
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "png-interval", required_argument, NULL, OPT_PNG_INTERVAL },
 		{ "png-max", required_argument, NULL, OPT_PNG_MAX },
 		{ "vsync", no_argument, NULL, OPT_VSYNC },
+		{ "mark-late", required_argument, NULL, OPT_MARK_LATE },
 		{ "hash", no_argument, NULL, OPT_HASH },
 		{ "versions", required_argument, NULL, OPT_VERSIONS },
 		{ "domid", required_argument, NULL, OPT_DOMID },
@@ -127,6 +130,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_VSYNC:
 			o.vsync = true;
+			break;
+		case OPT_MARK_LATE:
+			o.mark_late = optarg;
 			break;
 		case OPT_HASH:
 			o.core.hash = true;

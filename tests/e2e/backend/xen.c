@@ -123,6 +123,7 @@ struct app {
 	xenevtchn_handle *xce;
 	int timer_fd;
 	int signal_fd;
+	int mark_fd;			/* --mark-late, or -1 */
 	bool timer_armed;
 	bool quit;
 	char base[64];
@@ -130,8 +131,12 @@ struct app {
 	struct totals t;
 	uint32_t fd_us[FD_SAMPLES];	/* paced frame-done intervals */
 	unsigned int fd_n;
-	/* Paced ticks served, and late (see on_timer()). */
+	/*
+	 * Paced ticks served in runs of flips, and late (see on_timer()); the
+	 * time the last tick served was due.
+	 */
 	uint64_t ticks, late_ticks, late_ticks_4ms, late_max_us;
+	uint64_t last_due;
 };
 
 /* ---- XenStore helpers ---- */
@@ -956,11 +961,23 @@ static void on_timer(struct app *app)
 	 * missed, from the first of them.
 	 */
 	late_us = ((ticks - 1) * FRAME_NS + now - due) / 1000;
-	app->ticks++;
-	app->late_ticks += late_us >= TICK_LATE_US;
-	app->late_ticks_4ms += late_us >= 4 * TICK_LATE_US;
-	if (late_us > app->late_max_us)
-		app->late_max_us = late_us;
+	/*
+	 * Counted only in a run of flips, a tick due one period after the
+	 * last one served, as a client flipping at every frame keeps them:
+	 * a lone flip (a console's cursor blink, the mode a client leaves
+	 * behind) falls while the guest and Dom0 do other things, which the
+	 * counts are not about.
+	 */
+	if (due - (ticks - 1) * FRAME_NS - app->last_due == FRAME_NS) {
+		app->ticks++;
+		app->late_ticks += late_us >= TICK_LATE_US;
+		app->late_ticks_4ms += late_us >= 4 * TICK_LATE_US;
+		if (late_us > app->late_max_us)
+			app->late_max_us = late_us;
+		if (late_us >= TICK_LATE_US && app->mark_fd >= 0)
+			dprintf(app->mark_fd, "e2e-late %" PRIu64 " us\n", late_us);
+	}
+	app->last_due = due;
 	if (late_us >= TICK_LATE_US)
 		be_dbg("tick served %" PRIu64 " us late (%" PRIu64 " tick(s))",
 		       late_us, ticks);
@@ -1178,8 +1195,9 @@ static int cmp_u32(const void *a, const void *b)
 
 /*
  * "vsync on|off": frame-done at 60 Hz, or at once (those due go now). The
- * answer says what it was and how far apart the paced frame-done events on
- * a connector were since the last "vsync" command.
+ * answer says what it was, how far apart the paced frame-done events on a
+ * connector were and how many ticks of runs of flips were served late
+ * since the last "vsync" command.
  */
 static void vsync(struct app *app, bool on, char *res, size_t len)
 {
@@ -1341,6 +1359,13 @@ static int open_xen(struct app *app)
 		be_err("cannot create the timer or signal fd: %s", strerror(errno));
 		return -1;
 	}
+	if (app->o->mark_late) {
+		app->mark_fd = open(app->o->mark_late, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (app->mark_fd < 0) {
+			be_err("cannot open %s: %s", app->o->mark_late, strerror(errno));
+			return -1;
+		}
+	}
 	snprintf(app->base, sizeof(app->base), "/local/domain/%u/backend/%s",
 		 app->o->domid, XENDISPL_DRIVER_NAME);
 	if (!xs_watch(app->xs, app->base, "be")) {
@@ -1356,6 +1381,8 @@ static void close_xen(struct app *app)
 		close(app->signal_fd);
 	if (app->timer_fd > 0)
 		close(app->timer_fd);
+	if (app->mark_fd >= 0)
+		close(app->mark_fd);
 	if (app->xce)
 		xenevtchn_close(app->xce);
 	if (app->xgs)
@@ -1368,7 +1395,8 @@ static void close_xen(struct app *app)
 
 int be_xen_main(struct be_xen_opts *opts)
 {
-	struct app app = { .o = opts, .timer_fd = -1, .signal_fd = -1 };
+	struct app app = { .o = opts, .timer_fd = -1, .signal_fd = -1,
+			   .mark_fd = -1 };
 	struct pollfd fds[4];
 	char **vec;
 	int ret = 2;

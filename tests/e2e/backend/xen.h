@@ -17,6 +17,7 @@ struct be_xen_opts {
 	unsigned int domid;		/* ours: where backend/vdispl lives */
 	const char *versions;		/* "versions" node; NULL or "": none */
 	bool vsync;			/* frame-done paced at 60 Hz */
+	const char *mark_late;		/* a line per late tick; NULL: none */
 	bool no_frame_done;		/* misbehaviour: never send them */
 	unsigned int delay_ms;		/* misbehaviour: slow answers */
 	bool silent;			/* misbehaviour: answer nothing */

@@ -93,16 +93,19 @@ sb_bench() {
 
 # sb_flips TAG CARD N: the flip measurement on N connectors. Paced, also
 # how many of the backend's ticks it served late (its answer to "vsync",
-# which counts them from the last one): flipsN-be-late-pct (by 1 ms or
-# more) and flipsN-be-late4-pct (4 ms), per 100 ticks; late ticks delay
-# the frame-dones, whatever the driver.
+# which counts them from the last one, in runs of flips: not a lone flip,
+# as fbcon's as the client exits, while Dom0 serves this script's
+# requests): flipsN-be-late-pct (by 1 ms or more) and
+# flipsN-be-late4-pct (4 ms), per 100 ticks; late ticks delay the
+# frame-dones, whatever the driver.
 sb_flips() {
 	local tag=$1 n=$3 t
 	[ -n "$SB_PACED" ] && ctl be vsync on >/dev/null
 	# shellcheck disable=SC2086 # SB_PACED: no argument or one
 	sb_bench "$tag" "flips$n" flips "$2" "$n" $SB_FLIP_SECS $SB_FLIP_RUNS $SB_PACED
 	[ -n "$SB_PACED" ] || return 0
-	if ! ctl be vsync on >/dev/null; then
+	# The tag: make bench's Dom0 trace says whose run it was.
+	if ! ctl be vsync on "$tag-flips$n" >/dev/null; then
 		echo "E2E-INFO $tag: backend: vsync on: $CTL_OUT"
 		return 0
 	fi
