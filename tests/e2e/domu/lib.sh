@@ -264,19 +264,21 @@ unload() {
 
 # ---- Weston ----
 
-# weston_start CARD: Weston (DRM backend, pixman renderer, desktop shell,
-# /etc/e2e/weston.ini) on CARD, on fbcon's tty1, which it puts in graphics
-# mode while it runs; its socket /run/xdg/wayland-e2e, its log
-# /tmp/weston.log. WPID: its pid.
+# weston_start CARD [ARG...]: Weston (DRM backend, pixman renderer, desktop
+# shell, /etc/e2e/weston.ini) on CARD, on fbcon's tty1, which it puts in
+# graphics mode while it runs, with ARGs besides; its socket
+# /run/xdg/wayland-e2e, its log /tmp/weston.log. WPID: its pid.
 WPID=
 weston_start() {
+	local card=$1
+	shift
 	mkdir -p /run/xdg
 	chmod 700 /run/xdg
 	rm -f /run/xdg/wayland-e2e*
 	XDG_RUNTIME_DIR=/run/xdg weston --backend=drm-backend.so --use-pixman \
-		--drm-device="${1##*/}" --tty=1 --continue-without-input \
+		--drm-device="${card##*/}" --tty=1 --continue-without-input \
 		--socket=wayland-e2e --config=/etc/e2e/weston.ini \
-		--log=/tmp/weston.log >/tmp/weston.out 2>&1 &
+		--log=/tmp/weston.log "$@" >/tmp/weston.out 2>&1 &
 	WPID=$!
 }
 weston_ready() { [ -S /run/xdg/wayland-e2e ]; }

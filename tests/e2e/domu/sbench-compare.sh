@@ -318,16 +318,19 @@ sb_one_cpu() {
 }
 
 # sb_weston TAG CARD: on the paced display, Weston with a client that
-# draws a frame at each frame callback (weston-simple-shm): frames Weston
-# presented per second (weston-fps) and the display's refresh periods it
-# let go by per 100 of them (weston-missed-pct), over SB_WESTON_SECS after
-# a warm-up. Counted from the driver's event channels' interrupts, two per
-# presented frame with both drivers (the flip's response, its frame-done):
-# the client's window is on one output, and Weston repaints no other.
+# draws a frame at each frame callback (weston-simple-shm), over
+# SB_WESTON_SECS after a warm-up: the frames Weston painted per second
+# (weston-fps: its repaints of the client's output, from its timeline, a
+# log scope, summed up by weston-tl.awk) and the display's refresh
+# periods it let go by between them per 100 frames (weston-missed-pct).
+# Not the driver's flips: where Weston's repaint loop starts again (the
+# client was late), it asks for the last vblank's time, and with upstream,
+# which has no vblank, flips the frame it shows again for it. Also the
+# guest's CPU time, timer interrupts and context switches per frame.
 SB_WESTON_SECS=5
 sb_weston() {
 	local tag=$1 card=$2 a b t0 t1 cpid
-	weston_start "$card"
+	weston_start "$card" --logger-scopes=log,timeline
 	if ! wait_until 90 weston_ready; then
 		echo "E2E-INFO $tag: no Weston: $(tail -n 3 /tmp/weston.log 2>/dev/null | tr '\n' ' ')"
 	else
@@ -335,17 +338,40 @@ sb_weston() {
 		cpid=$!
 		sleep 3
 		read -r t0 _ </proc/uptime
-		a=$(sb_irqs)
+		a="$(sb_irqs) $(sb_stat) $(sb_vblank_ticks "$card")"
 		sleep $SB_WESTON_SECS
-		b=$(sb_irqs)
+		b="$(sb_irqs) $(sb_stat) $(sb_vblank_ticks "$card")"
 		read -r t1 _ </proc/uptime
 		if alive $cpid; then
-			echo "$a $b $t0 $t1" | awk -v tag="$tag" '{
-				frames = ($4 - $2) / 2; secs = $6 - $5
-				missed = secs * 60 - frames
-				printf "E2E-BENCH %s weston-fps %.1f\n", tag, frames / secs
-				printf "E2E-BENCH %s weston-missed-pct %.1f\n", tag,
-					frames ? (missed > 0 ? missed : 0) * 100 / frames : 100
+			awk -v tag="$tag" -v t0="$t0" -v t1="$t1" \
+				-f /etc/e2e/weston-tl.awk /tmp/weston.log >/tmp/sb-wtl.out
+			cat /tmp/sb-wtl.out
+			{
+				echo "$a"
+				echo "$b"
+				sed -n 's/^E2E-TRACE [^ ]* weston \(repaints\|missed-pct\) //p' /tmp/sb-wtl.out
+			} | awk -v tag="$tag" -v secs="$t0 $t1" '
+			NR == 1 { split($0, a) }
+			NR == 2 { split($0, b) }
+			NR == 3 { frames = $1 }
+			NR == 4 { missed = $1 }
+			END {
+				split(secs, t)
+				if (!frames) {
+					printf "E2E-INFO %s: weston: no repaint in its timeline\n", tag
+					exit
+				}
+				printf "E2E-BENCH %s weston-fps %.1f\n", tag, frames / (t[2] - t[1])
+				if (missed != "")
+					printf "E2E-BENCH %s weston-missed-pct %.1f\n", tag, missed
+				printf "E2E-BENCH %s weston-cpu-us %.0f\n", tag,
+					(b[3] - a[3]) * 10000 / frames
+				printf "E2E-BENCH %s weston-timer-irqs %.1f\n", tag,
+					(b[1] - a[1]) * 100 / frames
+				printf "E2E-BENCH %s weston-ctxt %.1f\n", tag,
+					(b[4] - a[4]) * 100 / frames
+				printf "E2E-INFO %s: weston: per 100 frames, %.1f flips (the driver'"'"'s interrupts over two), %.1f vblank timer ticks\n",
+					tag, (b[2] - a[2]) * 50 / frames, (b[5] - a[5]) * 100 / frames
 			}'
 		else
 			echo "E2E-INFO $tag: weston-simple-shm exited: $(tail -n 3 /tmp/sb-client.out | tr '\n' ' ')"
@@ -593,6 +619,20 @@ sb_irqs() {
 		$NF ~ /^(arch_)?timer/ {t += c}
 		$NF ~ /^(xen_drm_front|vdispl)/ {r += c}
 		END {print t + 0, r + 0}' /proc/interrupts
+}
+# sb_stat: the guest's busy time (all CPUs, USER_HZ ticks: what is not
+# idle or iowait; NO_HZ measures the idle time at each idle entry and
+# exit) and its context switches, from /proc/stat.
+sb_stat() {
+	awk '$1 == "cpu" {b = 0; for (i = 2; i <= NF; i++) if (i != 5 && i != 6) b += $i}
+		$1 == "ctxt" {c = $2}
+		END {print b + 0, c + 0}' /proc/stat
+}
+# sb_vblank_ticks CARD: the vblank timer's ticks of all of CARD's pipes
+# (ours' debugfs; 0 with upstream, which has no vblank).
+sb_vblank_ticks() {
+	cat "/sys/kernel/debug/dri/${1##*card}"/*/xen_state 2>/dev/null |
+		awk '$1 == "vblank_ticks:" {t += $2} END {print t + 0}'
 }
 sb_idle() {
 	sb_idle_irqs "$1" idle
