@@ -183,12 +183,20 @@ fi
 
 say "kunit($config): build dir $build, log $log"
 ok=1
-# kunit.py builds with O=$build, so the source tree stays clean.
-if ! (cd "$src" && python3 tools/testing/kunit/kunit.py run \
+# kunit.py builds with O=$build, so the source tree stays clean. The run
+# needs only the build directory, not the tree: another run may take the
+# tree meanwhile (make test runs the normal and debug kernels side by side).
+if ! (cd "$src" && python3 tools/testing/kunit/kunit.py build \
 	"${kunitconfigs[@]}" "${make_opts[@]}" --build_dir="$build" \
+	--jobs="$JOBS" </dev/null) 2>&1 | tee "$log"; then
+	die "kunit($config): build failed (log: $log)"
+fi
+unlock_src
+if ! (cd "$src" && python3 tools/testing/kunit/kunit.py exec \
+	"${kunitconfigs[@]}" --build_dir="$build" \
 	"${kargs[@]/#/--kernel_args=}" \
-	--jobs="$JOBS" --timeout="$timeout" --json="$json" \
-	"${filter[@]}" </dev/null) 2>&1 | tee "$log"; then
+	--timeout="$timeout" --json="$json" \
+	"${filter[@]}" </dev/null) 2>&1 | tee -a "$log"; then
 	warn "kunit($config): kunit.py failed (log: $log)"
 	ok=0
 fi
@@ -230,6 +238,8 @@ fi
 # suites), and on the driver as UML sees it: the module build in `make check`
 # cannot reach tests/. Needs the .config kunit.py just wrote.
 if [[ $config == normal && -f $build/.config ]]; then
+	lock_src "$src"
+	overlay "$src"
 	sparse_log=$LOGS/kunit-sparse.log
 	if ! (cd "$src" && make ARCH=um O="$build" C=2 CHECK=sparse \
 		-j"$JOBS" "$DRIVER_DIR/") >"$sparse_log" 2>&1; then

@@ -90,6 +90,7 @@ src_tree() {
 # clones on one machine share them. A script run by one that holds the lock
 # (coverage.sh runs kunit.sh, then reads the build dir) has it already: a
 # flock of its own would wait for its parent forever.
+XDF_SRC_LOCK_FD=
 lock_src() {
 	local lock=$1.lock fd
 	[[ ${XDF_SRC_LOCKED:-} == "$lock" ]] && return 0
@@ -99,6 +100,14 @@ lock_src() {
 		flock "$fd"
 	fi
 	export XDF_SRC_LOCKED=$lock
+	XDF_SRC_LOCK_FD=$fd
+}
+# unlock_src: let go of the lock lock_src took (none if a parent holds it).
+unlock_src() {
+	[[ -n $XDF_SRC_LOCK_FD ]] || return 0
+	exec {XDF_SRC_LOCK_FD}>&-
+	XDF_SRC_LOCK_FD=
+	unset XDF_SRC_LOCKED
 }
 
 # overlay SRC: make the kernel tree's driver, its KUnit tests and displif.h

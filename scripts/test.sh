@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The whole test suite: module, module-arm64, check, the DKMS package's
 # install test, the system test's backend unit test, the system test itself,
-# then kunit and kunit-debug, whose kernels build in the background
-# meanwhile. A failing step does not stop the others. The last line printed
+# then kunit and kunit-debug side by side, whose kernels build in the
+# background meanwhile. A failing step does not stop the others. The last line printed
 # sums the KUnit test cases of both runs and the checks of the package and
 # system-test steps: "N passed, N failed, N skipped". Exits non-zero if any
 # step failed (build, linter, test or kernel splat).
@@ -68,8 +68,20 @@ if kill -0 "$prebuild_pid" 2>/dev/null; then
 	say "test: waiting for the KUnit kernels' background build"
 fi
 wait "$prebuild_pid" || true
+# Each KUnit run is one UML process, one CPU: the debug run goes beside
+# the normal one, its output kept until the normal one's is out.
+debug_out=$(mktemp)
+"$SCRIPTS/kunit.sh" debug >"$debug_out" 2>&1 &
+debug_pid=$!
 step kunit "$SCRIPTS/kunit.sh" normal
-step kunit-debug "$SCRIPTS/kunit.sh" debug
+kunit_debug() {
+	local rc=0
+	wait "$debug_pid" || rc=$?
+	cat "$debug_out"
+	rm -f "$debug_out"
+	return $rc
+}
+step kunit-debug kunit_debug
 
 results=()
 for json in "$LOGS"/kunit-normal.json "$LOGS"/kunit-debug.json; do
