@@ -83,7 +83,8 @@
 # in the same moments can do that); its figures are shown but left out of
 # the medians unless no boot was quiet. Within a boot, the rounds' ratios
 # say whether a figure holds: a row is marked "rounds disagree" when one
-# round has ours better and another worse, each by over 3%.
+# round has ours better and another worse, each by over 3%, and is not
+# judged on fewer than 3 rounds' ratios.
 # The backend answers at once (no --vsync: the figures are the drivers',
 # not a display's), saves no PNG (it saves at most 100 in all: the first
 # driver measured would use them up and leave the second a lighter
@@ -390,11 +391,17 @@ ratio() {
 # judgement DIR MEDIAN RATIOS...: "worse" if the MEDIAN of RATIOS says
 # ours is worse (DIR + or -) and no round says otherwise by over 3%;
 # "rounds disagree" if one round has ours better and another worse, each by
-# over 3%.
+# over 3%; "too few pairs" if fewer than 3 rounds gave a ratio (a count
+# that is mostly 0, such as late ticks: one tick against none or two
+# says nothing either way).
 judgement() {
 	local dir=$1 m=$2
 	shift 2
 	(($# > 0)) && [[ $dir != = ]] || return 0
+	if (($# < 3)); then
+		echo "too few pairs"
+		return 0
+	fi
 	printf '%s\n' "$@" | sort -g | awk -v dir="$dir" -v m="$m" '
 		{ v[NR] = $1 }
 		END {
