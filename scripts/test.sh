@@ -3,10 +3,10 @@
 # The whole test suite: module, module-arm64, check, the DKMS package's
 # install test, the system test's backend unit test, the system test itself,
 # then kunit and kunit-debug side by side, whose kernels build in the
-# background meanwhile. A failing step does not stop the others. The last line printed
-# sums the KUnit test cases of both runs and the checks of the package and
-# system-test steps: "N passed, N failed, N skipped". Exits non-zero if any
-# step failed (build, linter, test or kernel splat).
+# background meanwhile. A failing step does not stop the others. The last
+# line printed sums the KUnit test cases of both runs and the checks of the
+# package and system-test steps: "N passed, N failed, N skipped". Exits
+# non-zero if any step failed (build, linter, test or kernel splat).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
