@@ -377,13 +377,14 @@ e2e_overlay() {
 	cp "$build"/guest/e2e-* "$du/usr/bin/"
 	install -m 755 "$E2E_SRC/domu/init" "$du/init"
 	install -m 644 "$E2E_SRC"/domu/*.sh "$E2E_SRC"/domu/*.awk \
-		"$E2E_SRC/domu/weston.ini" "$du/etc/e2e/"
+		"$E2E_SRC/trace-window.awk" "$E2E_SRC/domu/weston.ini" "$du/etc/e2e/"
 	mkdir -p "$img.new/dom0/domu"
 	cat "$base/domu-base.cpio" <(e2e_cpio_of "$du") >"$img.new/dom0/domu/initrd"
 
 	d0=$img.new/dom0
 	mkdir -p "$d0/usr/bin" "$d0/etc/e2e"
 	install -m 755 "$E2E_SRC/dom0/init" "$d0/init"
+	install -m 644 "$E2E_SRC/trace-window.awk" "$d0/etc/e2e/"
 	install -m 644 "$E2E_SRC"/dom0/domu*.cfg "$d0/domu/"
 	cp "$build/backend/vdispl-be" "$d0/usr/bin/"
 	backend_libs "$d0" "$build/backend/vdispl-be"

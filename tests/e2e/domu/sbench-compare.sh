@@ -251,23 +251,9 @@ sb_trace() {
 SB_SLOW_MS=40
 SB_SLOW_MAX=4
 sb_trace_slow() {
-	awk -v tag="$1" -v win=$SB_SLOW_MS -v max=$SB_SLOW_MAX '
-	function t(   i) {
-		for (i = 1; i <= NF; i++)
-			if ($i ~ /^[0-9]+\.[0-9]+:$/)
-				return substr($i, 1, length($i) - 1) + 0
-		return -1
-	}
-	NR == FNR { if (/e2e-slow/ && n < max) m[++n] = t(); next }
-	/^ *=>|<stack trace>/ { next }
-	{
-		x = t()
-		for (i = 1; i <= n; i++)
-			if (x >= m[i] - win / 1000 && x <= m[i]) {
-				printf "E2E-TRACE %s slow %d %s\n", tag, i, $0
-				break
-			}
-	}' $SB_TRACEFS/trace $SB_TRACEFS/trace
+	awk -v tag="$1" -v kind=slow -v mark=e2e-slow -v win=$SB_SLOW_MS \
+		-v max=$SB_SLOW_MAX -f /etc/e2e/trace-window.awk \
+		$SB_TRACEFS/trace $SB_TRACEFS/trace
 }
 sb_events_on() {
 	local t=$SB_TRACEFS e
