@@ -84,7 +84,7 @@
 # the medians unless no boot was quiet. Within a boot, the rounds' ratios
 # say whether a figure holds: a row is marked "rounds disagree" when one
 # round has ours better and another worse, each by over 3%, and is not
-# judged on fewer than 3 rounds' ratios.
+# judged where fewer than half of the rounds gave a ratio.
 # The backend answers at once (no --vsync: the figures are the drivers',
 # not a display's), saves no PNG (it saves at most 100 in all: the first
 # driver measured would use them up and leave the second a lighter
@@ -391,14 +391,14 @@ ratio() {
 # judgement DIR MEDIAN RATIOS...: "worse" if the MEDIAN of RATIOS says
 # ours is worse (DIR + or -) and no round says otherwise by over 3%;
 # "rounds disagree" if one round has ours better and another worse, each by
-# over 3%; "too few pairs" if fewer than 3 rounds gave a ratio (a count
-# that is mostly 0, such as late ticks: one tick against none or two
-# says nothing either way).
+# over 3%; "too few pairs" if fewer than half of the ROUNDS that measured
+# it in both drivers gave a ratio (a count that is mostly 0 in both drivers' rounds, such
+# as late ticks: one tick against none or two says nothing either way).
 judgement() {
-	local dir=$1 m=$2
-	shift 2
+	local dir=$1 m=$2 rounds=$3
+	shift 3
 	(($# > 0)) && [[ $dir != = ]] || return 0
-	if (($# < 3)); then
+	if ((2 * $# < rounds)); then
 		echo "too few pairs"
 		return 0
 	fi
@@ -472,7 +472,7 @@ done
 
 # row_cells TARGET METRIC DIR: a target's cells of a row.
 row_cells() {
-	local metric=$2 dir=$3 boots o u m range
+	local metric=$2 dir=$3 boots o u m range n b k
 	local -a rs
 	boots=$(quiet_runs "$1")
 	o=$(median ours "$metric" "$boots")
@@ -487,8 +487,15 @@ row_cells() {
 		m=-
 		range=-
 	fi
+	n=0
+	for b in $boots; do
+		for ((k = 1; k <= ${nrounds[$b]:-0}; k++)); do
+			[[ -n ${val[$b ours.$k $metric]:-} &&
+				-n ${val[$b upstream.$k $metric]:-} ]] && n=$((n + 1))
+		done
+	done
 	printf ' %s | %s | %s | %s | %s |' "$(fmt "$o")" "$(fmt "$u")" "$m" "$range" \
-		"$(judgement "$dir" "$m" "${rs[@]}")"
+		"$(judgement "$dir" "$m" "$n" "${rs[@]}")"
 }
 
 table=${BENCH_LOGS:-$LOGS/bench/$E2E_STAMP}/bench.md

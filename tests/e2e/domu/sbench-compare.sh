@@ -335,12 +335,12 @@ sb_weston() {
 			{
 				echo "$a"
 				echo "$b"
-				sed -n 's/^E2E-TRACE [^ ]* weston \(repaints\|missed-pct\) //p' /tmp/sb-wtl.out
+				sed -n 's/^E2E-TRACE [^ ]* weston //p' /tmp/sb-wtl.out
 			} | awk -v tag="$tag" -v secs="$t0 $t1" '
 			NR == 1 { split($0, a) }
 			NR == 2 { split($0, b) }
-			NR == 3 { frames = $1 }
-			NR == 4 { missed = $1 }
+			$1 == "repaints" { frames = $2 }
+			$1 == "missed-pct" { missed = $2 }
 			END {
 				split(secs, t)
 				if (!frames) {
