@@ -2159,6 +2159,64 @@ static void dbt_backend_gone_still_mapped_fragmented(struct kunit *test)
 	dbt_backend_gone_case(test, true, false, true);
 }
 
+/*
+ * The backend still maps the page directory when the buffer goes: the
+ * directory's grants wait for it and its memory stays as the backend
+ * reads it, not handed to the next allocation of its size, until the
+ * backend unmaps it; then everything ends.
+ */
+static void dbt_dir_still_mapped(struct kunit *test)
+{
+	struct dbt_ctx *ctx = dbt_connect(test, NULL);
+	struct xendispl_page_directory *dir[2];
+	grant_ref_t dir_refs[4], first;
+	struct xdf_sim_counters base, c;
+	struct dbt_buf buf;
+	unsigned int i, ndir;
+	void *reuse;
+
+	/* The rings' grants and mappings. */
+	xdf_sim_get_counters(&base);
+	/* 2025 pages: two directory pages. */
+	KUNIT_ASSERT_EQ(test, dbt_create(test, ctx, 1920, 1080, 32, &buf), 0);
+	ndir = xdf_sim_backend_dbuf_dir_refs(ctx->sdev, buf.cookie, dir_refs,
+					     ARRAY_SIZE(dir_refs));
+	KUNIT_ASSERT_EQ(test, ndir, 2u);
+	for (i = 0; i < ndir; i++)
+		KUNIT_ASSERT_EQ(test, xdf_sim_backend_map(dir_refs[i],
+							  (void **)&dir[i]), 0);
+	first = READ_ONCE(dir[0]->gref[0]);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(dir[0]->gref_dir_next_page),
+			dir_refs[1]);
+
+	KUNIT_EXPECT_EQ(test, dbt_destroy(ctx, &buf), 0);
+	xdf_sim_settle();
+	/* What a freed directory's memory would be given to next. */
+	reuse = kmalloc(ndir * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, reuse);
+	memset(reuse, 0xa5, ndir * PAGE_SIZE);
+
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ_MSG(test, c.grants, base.grants + ndir,
+			    "only the directory's grants are left");
+	KUNIT_EXPECT_EQ(test, c.backend_maps, base.backend_maps + ndir);
+	KUNIT_EXPECT_EQ(test, c.deferred, 0u);
+	/* As the backend reads it, not another's memory. */
+	KUNIT_EXPECT_EQ(test, dir[0]->gref[0], first);
+	KUNIT_EXPECT_EQ(test, dir[0]->gref_dir_next_page, dir_refs[1]);
+	KUNIT_EXPECT_EQ(test, dir[1]->gref_dir_next_page, 0u);
+	kfree(reuse);
+
+	for (i = 0; i < ndir; i++)
+		xdf_sim_backend_unmap(dir_refs[i]);
+	xdf_dbuf_revoke_flush();
+	xdf_sim_get_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.grants, base.grants);
+	KUNIT_EXPECT_EQ(test, c.backend_maps, base.backend_maps);
+	KUNIT_EXPECT_EQ(test, c.deferred, 0u);
+	KUNIT_EXPECT_EQ(test, c.misuse, 0u);
+}
+
 /* be-alloc: the backend goes; the frontend still unmaps before freeing. */
 static void dbt_backend_gone_be_alloc(struct kunit *test)
 {
@@ -2282,6 +2340,7 @@ static struct kunit_case dbt_cases[] = {
 	KUNIT_CASE(dbt_backend_gone_still_mapped),
 	KUNIT_CASE(dbt_backend_gone_still_mapped_fragmented),
 	KUNIT_CASE(dbt_revoke_retries),
+	KUNIT_CASE(dbt_dir_still_mapped),
 	KUNIT_CASE(dbt_backend_gone_be_alloc),
 	KUNIT_CASE(dbt_sim_strict_backend),
 	{}

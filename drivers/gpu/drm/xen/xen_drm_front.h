@@ -305,8 +305,8 @@ struct xdf_dbuf_desc {
  *		following in page order; 0 if none was made
  * @handles: with @be_alloc, the mappings of the backend's grants
  * @num_dir_pages: number of page directory pages
- * @dir_pages: the page directory
- * @dir_grefs: our grants of @dir_pages
+ * @dir: the page directory, @num_dir_pages pages of one allocation
+ * @dir_grefs: our grants of the pages of @dir
  */
 struct xdf_dbuf {
 	struct kref ref;
@@ -321,8 +321,8 @@ struct xdf_dbuf {
 	grant_ref_t gref_first;
 	grant_handle_t *handles;
 	unsigned int num_dir_pages;
-	struct page **dir_pages;
-	grant_ref_t *dir_grefs;
+	void *dir;
+	grant_ref_t dir_grefs[];
 };
 
 struct xdf_dbuf *xdf_dbuf_share(struct xdf_drm *xdrm, struct page **pages,

@@ -8,7 +8,7 @@
  * it, and holds its own references to its pages. The last reference tells
  * the backend to destroy the buffer, if the backend is still there, and
  * only then revokes the grants; a grant the backend still maps keeps its
- * page until the backend unmaps it.
+ * page, or the page directory, until the backend unmaps it.
  *
  * The array of those pages is the caller's (a GEM object's, shmem's or an
  * import's): a 1080p buffer's 2025 pointers take 16 KiB, which a copy
@@ -17,7 +17,9 @@
  * references before it frees the array. The grant references are kept
  * apart from the directory listing them, which the backend can write to:
  * as one run of references, whose first is all there is to keep, or where
- * the grant table has no such run free, in an array.
+ * the grant table has no such run free, in an array. The page directory
+ * is one allocation from the slab caches, as buffers come and go: pages
+ * of their own would take free pages at each creation.
  *
  * We build the page directory ourselves rather than with the kernel's
  * xen-front-pgdir-shbuf helper: that helper revokes grants the backend may
@@ -30,6 +32,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
 #include <drm/drm_drv.h>
@@ -97,8 +100,6 @@ static void xdf_dbuf_free_arrays(struct xdf_dbuf *dbuf)
 		kvfree(dbuf->handles);
 		kvfree(dbuf->pages);
 	}
-	kfree(dbuf->dir_grefs);
-	kfree(dbuf->dir_pages);
 	kvfree(dbuf->grefs);
 }
 
@@ -110,7 +111,7 @@ static struct xdf_dbuf *xdf_dbuf_alloc(struct xdf_drm *xdrm,
 
 	num_dir = DIV_ROUND_UP(num_pages, XENDISPL_PAGE_DIR_GREFS_PER_PAGE);
 
-	dbuf = kzalloc(sizeof(*dbuf), GFP_KERNEL);
+	dbuf = kzalloc(struct_size(dbuf, dir_grefs, num_dir), GFP_KERNEL);
 	if (!dbuf)
 		return NULL;
 
@@ -119,8 +120,6 @@ static struct xdf_dbuf *xdf_dbuf_alloc(struct xdf_drm *xdrm,
 	dbuf->be_alloc = be_alloc;
 	dbuf->num_pages = num_pages;
 	dbuf->num_dir_pages = num_dir;
-	dbuf->dir_pages = kcalloc(num_dir, sizeof(*dbuf->dir_pages), GFP_KERNEL);
-	dbuf->dir_grefs = kcalloc(num_dir, sizeof(*dbuf->dir_grefs), GFP_KERNEL);
 	if (be_alloc) {
 		dbuf->grefs = kvcalloc(num_pages, sizeof(*dbuf->grefs),
 				       GFP_KERNEL);
@@ -129,8 +128,7 @@ static struct xdf_dbuf *xdf_dbuf_alloc(struct xdf_drm *xdrm,
 		dbuf->handles = kvcalloc(num_pages, sizeof(*dbuf->handles),
 					 GFP_KERNEL);
 	}
-	if (!dbuf->dir_pages || !dbuf->dir_grefs ||
-	    (be_alloc && (!dbuf->grefs || !dbuf->pages || !dbuf->handles))) {
+	if (be_alloc && (!dbuf->grefs || !dbuf->pages || !dbuf->handles)) {
 		xdf_dbuf_free_arrays(dbuf);
 		kfree(dbuf);
 		return NULL;
@@ -149,34 +147,50 @@ static void xdf_dbuf_free(struct xdf_dbuf *dbuf)
 	drm_dev_put(&xdrm->drm);
 }
 
+/* Page @i of the directory. */
+static struct xendispl_page_directory *xdf_dir_page(struct xdf_dbuf *dbuf,
+						    unsigned int i)
+{
+	return dbuf->dir + (size_t)i * PAGE_SIZE;
+}
+
 /*
- * Grants the directory pages and chains them. Writable, as the backend
- * fills them for be-alloc and known backends map them read-write anyway.
- * A grant reference is never 0, so 0 ends the chain and marks unused
- * entries.
+ * Allocates the directory, grants its pages and chains them. Writable, as
+ * the backend fills them for be-alloc and known backends map them
+ * read-write anyway. A grant reference is never 0, so 0 ends the chain
+ * and marks unused entries.
  */
 static int xdf_dir_create(struct xdf_dbuf *dbuf)
 {
 	domid_t domid = xdf_dbuf_backend_domid(dbuf);
 	struct xendispl_page_directory *dir;
+	struct page *page;
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < dbuf->num_dir_pages; i++) {
-		dbuf->dir_pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		if (!dbuf->dir_pages[i])
-			return -ENOMEM;
-	}
+	/*
+	 * kmalloc() aligns blocks of a page or more to a page; where it
+	 * finds no contiguous memory, vmalloc() gives pages.
+	 */
+	dbuf->dir = kvzalloc(array_size(dbuf->num_dir_pages, PAGE_SIZE),
+			     GFP_KERNEL);
+	if (!dbuf->dir)
+		return -ENOMEM;
+	if (WARN_ON(!PAGE_ALIGNED(dbuf->dir)))
+		return -EINVAL;
 
 	for (i = 0; i < dbuf->num_dir_pages; i++) {
-		ret = xdf_xen_grant_page(domid, dbuf->dir_pages[i], false);
+		dir = xdf_dir_page(dbuf, i);
+		page = is_vmalloc_addr(dir) ? vmalloc_to_page(dir) :
+					      virt_to_page(dir);
+		ret = xdf_xen_grant_page(domid, page, false);
 		if (ret < 0)
 			return ret;
 		dbuf->dir_grefs[i] = ret;
 	}
 
 	for (i = 0; i < dbuf->num_dir_pages; i++) {
-		dir = page_address(dbuf->dir_pages[i]);
+		dir = xdf_dir_page(dbuf, i);
 		dir->gref_dir_next_page = i + 1 < dbuf->num_dir_pages ?
 					  dbuf->dir_grefs[i + 1] : 0;
 	}
@@ -190,7 +204,7 @@ static grant_ref_t *xdf_dir_entry(struct xdf_dbuf *dbuf, unsigned int i)
 	struct xendispl_page_directory *dir;
 	grant_ref_t *refs;
 
-	dir = page_address(dbuf->dir_pages[i / per_page]);
+	dir = xdf_dir_page(dbuf, i / per_page);
 	/* The array runs to the end of the page: index it as such. */
 	refs = dir->gref;
 	return &refs[i % per_page];
@@ -232,14 +246,16 @@ static int xdf_dir_read(struct xdf_dbuf *dbuf)
  * backend that restarts holding thousands, or a device unbound and bound
  * again while fbcon holds its buffer, would fill the grant table long
  * before it drained. They wait here instead, each with our reference to
- * its page, and all are tried again every 100 ms until the backend lets
- * go, which it does at the latest when it closes the connection.
+ * its page or, for a page directory, the directory's allocation, and all
+ * are tried again every 100 ms until the backend lets go, which it does
+ * at the latest when it closes the connection.
  */
 struct xdf_revoke {
 	struct list_head node;
 	unsigned int count;
 	struct page **pages;
 	grant_ref_t *grefs;
+	void *block;
 };
 
 static LIST_HEAD(xdf_revokes);
@@ -259,7 +275,8 @@ static unsigned int xdf_revoke_try(struct page **pages, grant_ref_t *grefs,
 			grefs[kept++] = grefs[i];
 			continue;
 		}
-		put_page(pages[i]);
+		if (pages[i])
+			put_page(pages[i]);
 	}
 	return kept;
 }
@@ -267,6 +284,7 @@ static unsigned int xdf_revoke_try(struct page **pages, grant_ref_t *grefs,
 static void xdf_revoke_free(struct xdf_revoke *r)
 {
 	list_del(&r->node);
+	kvfree(r->block);
 	kvfree(r->pages);
 	kvfree(r->grefs);
 	kfree(r);
@@ -339,6 +357,11 @@ void xdf_dbuf_module_exit(void)
 	list_for_each_entry_safe(r, tmp, &xdf_revokes, node) {
 		for (i = 0; i < r->count; i++)
 			xdf_xen_end_access(r->grefs[i], r->pages[i]);
+		if (r->block) {
+			/* The kernel's queue frees pages, not this. */
+			pr_warn("xen_drm_front: a page directory the backend still maps is left allocated\n");
+			r->block = NULL;
+		}
 		xdf_revoke_free(r);
 	}
 }
@@ -349,33 +372,50 @@ void xdf_dbuf_module_exit(void)
  * unmaps it. Page i's grant is @grefs[i], or without @grefs @first + i; a
  * page without one (0: never granted) is just released. @pages may be
  * another's array and is left as it is.
+ *
+ * Without @pages, the grants are those of @block's pages, which is freed
+ * once the backend maps none of them.
  */
 static void xdf_revoke_pages(struct page *const *pages,
 			     const grant_ref_t *grefs, grant_ref_t first,
-			     unsigned int count)
+			     unsigned int count, void *block)
 {
 	struct xdf_revoke *r = NULL;
+	struct page *page;
+	bool lost = false;
 	grant_ref_t ref;
 	unsigned int i;
 
-	for (i = 0; i < count && pages[i]; i++) {
+	for (i = 0; i < count && (!pages || pages[i]); i++) {
+		page = pages ? pages[i] : NULL;
 		ref = grefs ? grefs[i] : first ? first + i : 0;
 		if (!ref || xdf_xen_try_end_access(ref)) {
-			put_page(pages[i]);
+			if (page)
+				put_page(page);
 			continue;
 		}
 		if (!r)
 			r = xdf_revoke_alloc(count - i);
 		if (!r) {
 			/* The kernel's slower queue still gets it back. */
-			xdf_xen_end_access(ref, pages[i]);
+			xdf_xen_end_access(ref, page);
+			lost = true;
 			continue;
 		}
-		r->pages[r->count] = pages[i];
+		r->pages[r->count] = page;
 		r->grefs[r->count++] = ref;
 	}
-	if (r)
+	if (lost && block) {
+		/* The kernel's queue frees pages, not this. */
+		pr_warn("xen_drm_front: out of memory: a page directory the backend still maps is left allocated\n");
+		block = NULL;
+	}
+	if (r) {
+		r->block = block;
 		xdf_revoke_later(r);
+	} else {
+		kvfree(block);
+	}
 }
 
 static int xdf_dbuf_send_create(struct xdf_dbuf *dbuf,
@@ -450,11 +490,11 @@ static void xdf_dbuf_destroy(struct xdf_dbuf *dbuf)
 		if (dbuf->created)
 			xdf_dbuf_send_destroy(dbuf);
 		xdf_revoke_pages(dbuf->pages, dbuf->grefs, dbuf->gref_first,
-				 dbuf->num_pages);
+				 dbuf->num_pages, NULL);
 	}
 
-	xdf_revoke_pages(dbuf->dir_pages, dbuf->dir_grefs, 0,
-			 dbuf->num_dir_pages);
+	xdf_revoke_pages(NULL, dbuf->dir_grefs, 0, dbuf->num_dir_pages,
+			 dbuf->dir);
 	if (dbuf->cookie)
 		xdf_cookie_free(xdrm, dbuf->cookie);
 	xdf_dbuf_free(dbuf);
