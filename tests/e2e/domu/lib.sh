@@ -68,6 +68,8 @@ ctl() {
 	fi
 	ack=${CTL_ACK#* }
 	CTL_OUT=${ack#* }
+	# Dom0 joins the answer's lines with spaces, the last one's too.
+	CTL_OUT=${CTL_OUT%"${CTL_OUT##*[! ]}"}
 	echo "E2E-INFO ctl: $*: $ack"
 	[ "${ack%% *}" = 0 ]
 }
