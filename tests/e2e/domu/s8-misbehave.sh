@@ -28,6 +28,8 @@ flips0() {
 # more_flips CARD N: at least two more than N.
 more_flips() { [ "$(flips0 "$1")" -ge $(($2 + 2)) ]; }
 client_flips() { hold_alive mt && more_flips "$1" "$2"; }
+# flipping_bad CARD N: more flips than N, the link BAD.
+flipping_bad() { more_flips "$1" "$2" && link0_is "$1" BAD; }
 
 # s8_phase NAME MISBEHAVIOUR...
 s8_phase() {
@@ -42,10 +44,10 @@ s8_phase() {
 	check "s8-$m-good-before" "link-status $(link_status "$card")" link0_is "$card" GOOD
 	ctl be misbehave "$@"
 	flips=$(flips0 "$card")
-	# A request timeout (3 s) and the frame-done timeout after it.
-	sleep 8
-	# Events still come, one per flip at least every frame-done timeout.
-	wait_until 10 more_flips "$card" "${flips:-0}"
+	# Events still come, one per flip at least every frame-done timeout
+	# (3.5 s), and the link goes BAD: at once for a refused flip, after a
+	# frame-done timeout for one never done.
+	wait_until 20 flipping_bad "$card" "${flips:-0}"
 	check "s8-$m-client-runs" "flips $flips, then $(flips0 "$card"); $(tail -n 1 /tmp/mt.out)" \
 		client_flips "$card" "${flips:-0}"
 	check "s8-$m-link-bad" "link-status $(link_status "$card")" link0_is "$card" BAD
