@@ -359,7 +359,8 @@ void xdf_dbuf_module_exit(void)
 			xdf_xen_end_access(r->grefs[i], r->pages[i]);
 		if (r->block) {
 			/* The kernel's queue frees pages, not this. */
-			pr_warn("xen_drm_front: a page directory the backend still maps is left allocated\n");
+			pr_warn("xen_drm_front: unloading with %u page directory pages still mapped by the backend: directory left allocated\n",
+				r->count);
 			r->block = NULL;
 		}
 		xdf_revoke_free(r);
@@ -407,7 +408,8 @@ static void xdf_revoke_pages(struct page *const *pages,
 	}
 	if (lost && block) {
 		/* The kernel's queue frees pages, not this. */
-		pr_warn("xen_drm_front: out of memory: a page directory the backend still maps is left allocated\n");
+		pr_warn("xen_drm_front: no memory to track a page directory the backend still maps (%u pages): left allocated\n",
+			count);
 		block = NULL;
 	}
 	if (r) {
