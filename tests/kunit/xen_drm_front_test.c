@@ -112,23 +112,34 @@ struct xdf_drm *xdf_test_wait_reset(struct kunit *test,
 				    struct xdf_sim_dev *sdev,
 				    struct drm_device *old)
 {
+	unsigned long end = jiffies + msecs_to_jiffies(XDF_TEST_WAIT_MS);
+	struct xenbus_device *xb_dev = xdf_sim_dev_xb(sdev);
 	struct xdf_front *front;
 	struct xdf_drm *xdrm;
+	bool connected;
 
 	KUNIT_ASSERT_TRUE_MSG(test, xdf_test_wait_unplugged(old),
 			      "the frontend did not reset the connection");
-	xdf_sim_settle();
-	KUNIT_ASSERT_TRUE(test, xdf_sim_wait_frontend_state(sdev,
-							    XenbusStateConnected,
-							    XDF_TEST_WAIT_MS));
-	xdf_sim_settle();
-	front = dev_get_drvdata(&xdf_sim_dev_xb(sdev)->dev);
+	front = dev_get_drvdata(&xb_dev->dev);
 	KUNIT_ASSERT_NOT_NULL(test, front);
-	mutex_lock(&front->lock);
-	xdrm = front->xdrm;
-	mutex_unlock(&front->lock);
-	KUNIT_ASSERT_NOT_NULL(test, xdrm);
-	KUNIT_ASSERT_PTR_NE(test, &xdrm->drm, old);
+	/*
+	 * The old device is unplugged before the frontend leaves Connected:
+	 * a new device and the state Connected, read together under the
+	 * state lock, are the new connection's.
+	 */
+	for (;;) {
+		mutex_lock(&front->lock);
+		xdrm = front->xdrm;
+		connected = xdrm && &xdrm->drm != old &&
+			    xb_dev->state == XenbusStateConnected;
+		mutex_unlock(&front->lock);
+		if (connected || time_after(jiffies, end))
+			break;
+		msleep(20);
+	}
+	KUNIT_ASSERT_TRUE_MSG(test, connected,
+			      "the frontend did not connect again");
+	xdf_sim_settle();
 	return xdrm;
 }
 
