@@ -659,8 +659,11 @@ struct xdf_dbuf *xdf_dbuf_create_be_alloc(struct xdf_drm *xdrm,
 		goto err;
 
 	ret = xdf_dir_create(dbuf);
-	if (ret)
+	if (ret) {
+		drm_err(&xdrm->drm, "cannot grant the page directory of backend buffer %llu (%u pages): %d\n",
+			dbuf->cookie, num_pages, ret);
 		goto err;
+	}
 
 	ret = xdf_dbuf_send_create(dbuf, desc);
 	if (ret)
