@@ -392,8 +392,9 @@ ratio() {
 # ours is worse (DIR + or -) and no round says otherwise by over 3%;
 # "rounds disagree" if one round has ours better and another worse, each by
 # over 3%; "too few pairs" if fewer than half of the ROUNDS that measured
-# it in both drivers gave a ratio (a count that is mostly 0 in both drivers' rounds, such
-# as late ticks: one tick against none or two says nothing either way).
+# it in both drivers gave a ratio (a count that is mostly 0 in both
+# drivers' rounds, such as late ticks: one tick against none or two says
+# nothing either way).
 judgement() {
 	local dir=$1 m=$2 rounds=$3
 	shift 3
