@@ -22,7 +22,9 @@
 # of the guest's timer and of the driver's event channels, all vCPUs
 # together, while nothing runs but what the driver does by itself, fbcon
 # unbound from the console; idle-*: the same with fbcon on ours'
-# connectors (ours alone: upstream has no fbdev, and idles as unbound).
+# connectors (ours alone: upstream has no fbdev, and idles as unbound);
+# each over two windows, one as the driver's measurements start and one
+# as they end.
 # load-to-card-ms: from the start of the driver's insmod commands (the
 # modules it alone needs: ours loads drm_shmem_helper, upstream
 # xen_front_pgdir_shbuf; the DRM core both need is loaded before the
@@ -140,7 +142,7 @@ sb_buffers() {
 
 # sb_measure TAG FIRST: every figure, on the card of the first device;
 # FIRST 1 for the round's first driver (its flips last), 0 for the second
-# (its flips first, the idle guest last, once fbcon has its console back).
+# (its flips first); the idle guest both first and last (sb_idle).
 sb_measure() {
 	local tag=$1 first=$2 card n
 	card=$(card_of "${DEVS%% *}")
@@ -153,7 +155,7 @@ sb_measure() {
 		return
 	fi
 	mark "bench-$tag"
-	[ "$first" = 1 ] && sb_idle "$tag"
+	sb_idle "$tag" start
 	e2e-bench spin start | sed "s/^/E2E-BENCH $tag /"
 	if [ "$first" = 1 ]; then
 		sb_buffers "$tag" "$card"
@@ -167,7 +169,7 @@ sb_measure() {
 		sb_buffers "$tag" "$card"
 	fi
 	e2e-bench spin end | sed "s/^/E2E-BENCH $tag /"
-	[ "$first" = 1 ] || sb_idle "$tag"
+	sb_idle "$tag" end
 }
 
 # sb_graph TAG CARD N: one more flip run on N connectors, under the
@@ -625,33 +627,61 @@ sb_vblank_ticks() {
 	cat "/sys/kernel/debug/dri/${1##*card}"/*/xen_state 2>/dev/null |
 		awk '$1 == "vblank_ticks:" {t += $2} END {print t + 0}'
 }
+# sb_idle TAG start|end: the idle guest, with fbcon on ours' connectors
+# (idle-*, ours alone: upstream has no fbdev) and with fbcon let go of
+# them (idle-nocon-*, both: what the driver costs by itself), in two
+# windows of each a round: as the driver's measurements start, right
+# after its load, and as they end; the rates printed at the end are of
+# both. A window right after a load counted about 0.5 interrupts a second
+# more than one after the measurements, and until 2026-12-05 only the
+# round's first driver had its window there (ours in two rounds of
+# three), the second its window at the end.
 sb_idle() {
-	if [ "${1%%.*}" = ours ]; then
-		sb_idle_irqs "$1" idle
-		[ -n "$SB_TRACE" ] && sb_trace_idle "$1" idle
-	else
-		echo "E2E-BENCH $1 idle-timer-irqs none:no fbdev"
-		echo "E2E-BENCH $1 idle-ring-irqs none:no fbdev"
+	local t=$1 end=
+	[ "$2" = end ] && end=1
+	[ -n "$end" ] || rm -f /tmp/sb.idle-idle /tmp/sb.idle-idle-nocon
+	if [ "${t%%.*}" = ours ]; then
+		sb_idle_count idle
+		[ -n "$SB_TRACE" ] && [ -n "$end" ] && sb_trace_idle "$t" idle
 	fi
-	# The same with fbcon let go of the display, where it has one (ours):
-	# what the driver costs by itself, once the frame-done timeout of
-	# fbcon's last blink (req_timeout_ms + 500 ms: 3.5 s) has woken each
-	# pipe's worker one last time (a traced window 1 s after the unbind
-	# had the four pipes' xdf_pipe_flip_timeout and nothing else of ours).
+	# Once the frame-done timeout of fbcon's last blink (req_timeout_ms +
+	# 500 ms: 3.5 s) has woken each pipe's worker one last time (a traced
+	# window 1 s after the unbind had the four pipes'
+	# xdf_pipe_flip_timeout and nothing else of ours).
 	unbind_fbcon
 	sleep 4
-	sb_idle_irqs "$1" idle-nocon
-	[ -n "$SB_TRACE" ] && sb_trace_idle "$1" idle-nocon
+	sb_idle_count idle-nocon
+	[ -n "$SB_TRACE" ] && [ -n "$end" ] && sb_trace_idle "$t" idle-nocon
 	rebind_fbcon
+	[ -n "$end" ] || return 0
+	if [ "${t%%.*}" = ours ]; then
+		sb_idle_print "$t" idle
+	else
+		echo "E2E-BENCH $t idle-timer-irqs none:no fbdev"
+		echo "E2E-BENCH $t idle-ring-irqs none:no fbdev"
+	fi
+	sb_idle_print "$t" idle-nocon
 }
-sb_idle_irqs() {
-	local a b
+# sb_idle_count KIND: the timer and driver interrupts of one window, added
+# to /tmp/sb.idle-KIND ("timer ring seconds").
+sb_idle_count() {
+	local f=/tmp/sb.idle-$1 a b
 	a=$(sb_irqs)
 	sleep $SB_IDLE_SECS
 	b=$(sb_irqs)
-	echo "$a $b" | awk -v tag="$1" -v kind="$2" -v s=$SB_IDLE_SECS '{
-		printf "E2E-BENCH %s %s-timer-irqs %.1f\n", tag, kind, ($3 - $1) / s
-		printf "E2E-BENCH %s %s-ring-irqs %.1f\n", tag, kind, ($4 - $2) / s }'
+	[ -s "$f" ] || echo "0 0 0" >"$f"
+	echo "$a $b $(cat "$f")" | awk -v s=$SB_IDLE_SECS \
+		'{ print $5 + $3 - $1, $6 + $4 - $2, $7 + s }' >"$f.new"
+	mv "$f.new" "$f"
+}
+# sb_idle_print TAG KIND: the rates a second of KIND's windows, which
+# start again.
+sb_idle_print() {
+	local f=/tmp/sb.idle-$2
+	[ -s "$f" ] && awk -v tag="$1" -v kind="$2" '$3 > 0 {
+		printf "E2E-BENCH %s %s-timer-irqs %.1f\n", tag, kind, $1 / $3
+		printf "E2E-BENCH %s %s-ring-irqs %.1f\n", tag, kind, $2 / $3 }' "$f"
+	rm -f "$f"
 }
 
 # Kernel log lines since sb_log_mark, splat-like ones reported.
