@@ -870,13 +870,22 @@ static void slabs_shrink(void)
 /*
  * Free pages including the per-CPU free lists, which the zones' free count
  * leaves out and which swing by hundreds of pages; the per-CPU counter
- * deltas are folded first so that the counts are current.
+ * deltas are folded first so that the counts are current. First a pause
+ * of MEM_SETTLE_MS: the page cache's radix tree nodes of the buffers just
+ * destroyed are freed after an RCU grace period, and a reading taken
+ * before lets the next round's nodes take new slab pages, or not, as the
+ * timer ticks fell: the figure moved with how fast a driver's destroy
+ * path was, not with what it takes.
  */
+#define MEM_SETTLE_MS 200
+
 static int mem_read(struct mem *m, bool shrink)
 {
+	struct timespec settle = { 0, MEM_SETTLE_MS * 1000000L };
 	size_t i;
 	int s;
 
+	nanosleep(&settle, NULL);
 	if (shrink)
 		slabs_shrink();
 	s = open("/proc/sys/vm/stat_refresh", O_WRONLY);
