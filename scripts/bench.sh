@@ -176,6 +176,7 @@ ROWS=(
 	"mem-1920x1080-beyond-kib|-|guest memory per 1920x1080 buffer beyond its pixels (KiB)"
 	"mem-1920x1080-slab-kib|-|of which slab (KiB)"
 	"mem-1920x1080-shrunk-kib|-|the same, slab caches shrunk before each reading (KiB)"
+	"mem-1920x1080-objects-kib|-|the same, slab objects and larger allocations the buffer took, whatever pages they fell on (KiB)"
 	"idle-nocon-timer-irqs|-|idle guest, no console on the display: timer interrupts/s"
 	"idle-nocon-ring-irqs|-|idle guest, no console on the display: the driver's event channel interrupts/s"
 	"idle-timer-irqs|-|idle guest, fbcon on the connectors (ours alone): timer interrupts/s"

@@ -51,8 +51,11 @@
  *   mem-WxH-kept-kib (not given back once the buffers are destroyed).
  *   Then the same rounds with every slab cache shrunk before each
  *   reading (the slabs a cache keeps would hide what a driver takes from
- *   them): mem-WxH-shrunk-kib. On stderr, per round, how meminfo's
- *   counters and each slab cache moved.
+ *   them): mem-WxH-shrunk-kib, and the KiB of the slab objects and larger
+ *   allocations the buffers took in those rounds, whatever slab pages
+ *   they fell on (exact once the per-CPU slabs are flushed):
+ *   mem-WxH-objects-kib. On stderr, per round, how meminfo's counters and
+ *   each slab cache moved.
  * Usage: e2e-bench load SCRIPT DEVDIR...
  *   Runs "sh SCRIPT" (the insmod commands of a driver) and watches each
  *   xenbus device directory DEVDIR (/sys/bus/xen/devices/vdispl-N) until
@@ -921,12 +924,15 @@ static void mem_moves(const char *what, const struct mem *a, const struct mem *b
  * The slab caches whose objects in use moved, per buffer: objects, their
  * KiB, and the KiB of the cache's pages (less than the objects' when
  * they went into slabs the cache kept from before); then the Slab KiB in
- * no cache: kmalloc_large, allocations over 8 KiB, page by page.
+ * no cache: kmalloc_large, allocations over 8 KiB, page by page. Returns
+ * the KiB of the objects and of those allocations per buffer: what the
+ * buffers took, however the caches packed it into pages.
  */
-static void slab_moves(const char *what, const struct mem *a,
-		       const struct mem *b, unsigned int count)
+static double slab_moves(const char *what, const struct mem *a,
+			 const struct mem *b, unsigned int count)
 {
 	long long kib_per_page = sysconf(_SC_PAGESIZE) / 1024, pages = 0, objs;
+	double objs_kib = 0, large_kib;
 	unsigned int i, j;
 
 	fprintf(stderr, PROG ":   %s, slab caches per buffer (objects, their KiB, pages' KiB):",
@@ -939,6 +945,7 @@ static void slab_moves(const char *what, const struct mem *a,
 				ca = &a->caches[j];
 		objs = cb->objs - (ca ? ca->objs : 0);
 		pages += cb->pages - (ca ? ca->pages : 0);
+		objs_kib += objs * cb->objsize / 1024.0 / count;
 		if (llabs(objs) * 2 < count && ca && ca->pages == cb->pages)
 			continue;
 		fprintf(stderr, " %s %+.2f %+.2f %+.1f", cb->name,
@@ -946,8 +953,10 @@ static void slab_moves(const char *what, const struct mem *a,
 			(cb->pages - (ca ? ca->pages : 0)) * kib_per_page /
 			(double)count);
 	}
-	fprintf(stderr, "; in no cache %+.1f\n",
-		(b->kib[0] - a->kib[0] - pages * kib_per_page) / (double)count);
+	large_kib = (b->kib[0] - a->kib[0] - pages * kib_per_page) /
+		    (double)count;
+	fprintf(stderr, "; in no cache %+.1f\n", large_kib);
+	return objs_kib + large_kib;
 }
 
 static int memory(uint32_t w, uint32_t h, unsigned int count, unsigned int rounds)
@@ -957,13 +966,16 @@ static int memory(uint32_t w, uint32_t h, unsigned int count, unsigned int round
 	double *slab = calloc(rounds, sizeof(double));
 	double *kept = calloc(rounds, sizeof(double));
 	double *shrunk = calloc(rounds, sizeof(double));
+	double *objects = calloc(rounds, sizeof(double));
 	long long page = sysconf(_SC_PAGESIZE), pixels;
 	static struct mem m0, m1, m2;
 	const char *step;
 	unsigned int r, i;
+	double objs_kib;
 	bool shrink;
 
-	if (!fbs || !beyond || !slab || !kept || !shrunk || !count || !rounds)
+	if (!fbs || !beyond || !slab || !kept || !shrunk || !objects ||
+	    !count || !rounds)
 		return 2;
 	if (crtcs_off(0))
 		return 1;
@@ -990,12 +1002,13 @@ static int memory(uint32_t w, uint32_t h, unsigned int count, unsigned int round
 				m0.free_pages - m2.free_pages);
 			mem_moves("create", &m0, &m1, count);
 			mem_moves("destroy", &m1, &m2, count);
-			slab_moves("create", &m0, &m1, count);
+			objs_kib = slab_moves("create", &m0, &m1, count);
 			if (!r)
 				continue;
 			if (shrink) {
 				shrunk[r - 1] = ((m0.free_pages - m1.free_pages) * page /
 						 (double)count - pixels) / 1024;
+				objects[r - 1] = objs_kib;
 				continue;
 			}
 			beyond[r - 1] = ((m0.free_pages - m1.free_pages) * page / (double)count - pixels) / 1024;
@@ -1009,11 +1022,13 @@ static int memory(uint32_t w, uint32_t h, unsigned int count, unsigned int round
 	printf("mem-%ux%u-slab-kib %.1f\n", w, h, percentile(slab, rounds, 50));
 	printf("mem-%ux%u-kept-kib %.1f\n", w, h, percentile(kept, rounds, 50));
 	printf("mem-%ux%u-shrunk-kib %.1f\n", w, h, percentile(shrunk, rounds, 50));
+	printf("mem-%ux%u-objects-kib %.1f\n", w, h, percentile(objects, rounds, 50));
 	free(fbs);
 	free(beyond);
 	free(slab);
 	free(kept);
 	free(shrunk);
+	free(objects);
 	return 0;
 }
 
