@@ -876,9 +876,8 @@ static void slabs_shrink(void)
  * deltas are folded first so that the counts are current. First a pause
  * of MEM_SETTLE_MS: the page cache's radix tree nodes of the buffers just
  * destroyed are freed after an RCU grace period, and a reading taken
- * before lets the next round's nodes take new slab pages, or not, as the
- * timer ticks fell: the figure moved with how fast a driver's destroy
- * path was, not with what it takes.
+ * before then would count them, and let the next round's nodes take new
+ * slab pages or not, as the timer ticks fell.
  */
 #define MEM_SETTLE_MS 200
 
