@@ -613,13 +613,18 @@ sb_irqs() {
 		$NF ~ /^(xen_drm_front|vdispl)/ {r += c}
 		END {print t + 0, r + 0}' /proc/interrupts
 }
-# sb_stat: the guest's busy time (all CPUs, USER_HZ ticks: what is not
-# idle or iowait; NO_HZ measures the idle time at each idle entry and
-# exit) and its context switches, from /proc/stat.
+# sb_stat: the guest's busy time (all CPUs, in USER_HZ ticks of 10 ms:
+# the time since boot less idle and iowait, which NO_HZ measures at each
+# idle entry and exit, where the user and system ticks are samples the
+# timer tick takes, which a loop of frames can beat in step with) and its
+# context switches, from /proc/stat.
 sb_stat() {
-	awk '$1 == "cpu" {b = 0; for (i = 2; i <= NF; i++) if (i != 5 && i != 6) b += $i}
+	local up
+	read -r up _ </proc/uptime
+	awk -v up="$up" '$1 ~ /^cpu[0-9]/ {cpus++}
+		$1 == "cpu" {away = $5 + $6}
 		$1 == "ctxt" {c = $2}
-		END {print b + 0, c + 0}' /proc/stat
+		END {printf "%.1f %d\n", up * 100 * cpus - away, c}' /proc/stat
 }
 # sb_vblank_ticks CARD: the vblank timer's ticks of all of CARD's pipes
 # (ours' debugfs; 0 with upstream, which has no vblank).

@@ -20,8 +20,11 @@
  *   to event read); and flipsN-spread, the best run's rate over the worst's.
  *   Of the same run, from /proc/stat and /proc/interrupts: flipsN-cpu-us,
  *   the guest's CPU time per flip in us (all CPUs' time less their idle
- *   time: the kernel's and the client's); flipsN-kcpu-us, its kernel time
- *   (system, irq and softirq), as the timer tick samples it; and
+ *   time: the kernel's and the client's); flipsN-user-us, the
+ *   client's own (between its system calls, by the CPU's counter);
+ *   flipsN-kbusy-us, the kernel's (system, irq and softirq): the first
+ *   less the second; flipsN-kcpu-us, the kernel's as the timer tick
+ *   samples it (/proc/stat's system, irq and softirq); and
  *   flipsN-timer-irqs and flipsN-ring-irqs, the guest's timer interrupts
  *   and the driver's event channel interrupts per 100 flips;
  *   flipsN-polls, the client's wake-ups (polls that found events) and
@@ -100,6 +103,42 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The client's own time between its system calls, which the timer tick
+ * samples no better than the kernel's (an upcall pending as a system call
+ * returns is taken in user mode): the CPU's counter (TSC, or arm64's
+ * virtual counter; both read without a trap in the bench guests) is read
+ * as each system call of a flip run leaves the client and as it comes
+ * back, and the sum converted by the run's own count of them a second.
+ */
+static uint64_t cycles(void)
+{
+#if defined(__x86_64__)
+	return __builtin_ia32_rdtsc();
+#elif defined(__aarch64__)
+	uint64_t v;
+
+	asm volatile("isb; mrs %0, cntvct_el0" : "=r" (v) :: "memory");
+	return v;
+#else
+	return 0;
+#endif
+}
+
+static uint64_t user_cycles, user_from;
+
+/* The client leaves for the kernel. */
+static void user_stop(void)
+{
+	user_cycles += cycles() - user_from;
+}
+
+/* The client is back from the kernel. */
+static void user_go(void)
+{
+	user_from = cycles();
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -240,8 +279,10 @@ static int flip(struct pipe *p, unsigned int idx)
 	};
 
 	p->t0 = now_s();
+	user_stop();
 	if (ioctl(fd, DRM_IOCTL_MODE_PAGE_FLIP, &f))
 		return e2e_fail(PROG, "DRM_IOCTL_MODE_PAGE_FLIP");
+	user_go();
 	p->front = !p->front;
 	p->pending = 1;
 	return 0;
@@ -252,7 +293,7 @@ static int flip(struct pipe *p, unsigned int idx)
  * (now_s()) with how many CPUs online.
  */
 struct kstat {
-	long long kticks, idle, timer_irqs, ring_irqs, ctxt;
+	long long uticks, kticks, idle, steal, timer_irqs, ring_irqs, ctxt;
 	double t;
 	long cpus;
 	unsigned int mark;
@@ -293,33 +334,38 @@ static unsigned int icount_mark(void)
 }
 
 /*
- * From the "cpu" line of /proc/stat: kernel ticks (system, irq, softirq)
- * and idle time (idle, iowait), both in USER_HZ. The kernel's share is
- * sampled at the timer tick, which a loop of flips can beat in step with:
- * runs alike can differ by twice. The idle time is measured at each
- * entry and exit of the idle loop (NO_HZ, the guests' kernels), so the
- * time the CPUs were busy is exact to a USER_HZ tick.
+ * From the "cpu" line of /proc/stat, in USER_HZ: user ticks (user, nice),
+ * kernel ticks (system, irq, softirq), idle time (idle, iowait) and steal
+ * time (the vCPUs runnable while Xen ran something else). User and kernel
+ * ticks are samples the timer tick takes, which a loop of flips can beat
+ * in step with: runs alike can differ by twice, and together they may
+ * cover a third of the time the CPUs were busy or all of it. The idle
+ * time is measured at each entry and exit of the idle loop (NO_HZ, the
+ * guests' kernels), so the time the CPUs were busy is exact to a USER_HZ
+ * tick.
  */
 static void cpu_read(struct kstat *k)
 {
-	long long user, nice, sys, idle, iowait, irq, softirq;
+	long long user, nice, sys, idle, iowait, irq, softirq, steal;
 	FILE *f = fopen("/proc/stat", "r");
 	char line[256];
 	int n = 0;
 
-	k->kticks = k->idle = k->ctxt = -1;
+	k->uticks = k->kticks = k->idle = k->steal = k->ctxt = -1;
 	if (!f)
 		return;
-	n = fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld", &user, &nice,
-		   &sys, &idle, &iowait, &irq, &softirq);
+	n = fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &user,
+		   &nice, &sys, &idle, &iowait, &irq, &softirq, &steal);
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "ctxt %lld", &k->ctxt) == 1)
 			break;
 	fclose(f);
-	if (n != 7)
+	if (n != 8)
 		return;
+	k->uticks = user + nice;
 	k->kticks = sys + irq + softirq;
 	k->idle = idle + iowait;
+	k->steal = steal;
 }
 
 /*
@@ -402,14 +448,15 @@ static int vec_add(struct vec *a, double x)
 struct run {
 	struct vec lat, gaps, stamp, read;
 	size_t polls;
-	double secs;
+	double secs, user_secs;
 	struct kstat k0, k1;
 };
 
 /* Every pipe flips, and flips again on its event, for secs. */
 static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 {
-	double start = now_s(), end = start + secs, t, ev_t;
+	double start = now_s(), end = start + secs, t, ev_t, tc0;
+	uint64_t cyc0, cyc1;
 	unsigned int i, pending = 0;
 	char buf[1024];
 
@@ -419,6 +466,10 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 	r->read.n = 0;
 	r->polls = 0;
 	kstat_read(&r->k0);
+	cyc0 = cycles();
+	tc0 = now_s();
+	user_cycles = 0;
+	user_go();
 	for (i = 0; i < n; i++) {
 		p[i].last_ev = 0;
 		if (flip(&p[i], i))
@@ -430,12 +481,16 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 		ssize_t len, off;
 
 		/* Both drivers complete a flip within 1 s with a live backend. */
+		user_stop();
 		if (poll(&pfd, 1, 2000) != 1) {
 			fprintf(stderr, PROG ": no flip event in 2 s\n");
 			return 1;
 		}
+		user_go();
 		r->polls++;
+		user_stop();
 		len = read(fd, buf, sizeof(buf));
+		user_go();
 		t = now_s();
 		if (len < 0)
 			return e2e_fail(PROG, "read");
@@ -467,7 +522,11 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 			}
 		}
 	}
+	user_stop();
 	r->secs = now_s() - start;
+	cyc1 = cycles();
+	r->user_secs = cyc1 > cyc0 ?
+		user_cycles * (now_s() - tc0) / (cyc1 - cyc0) : -1;
 	kstat_read(&r->k1);
 	return 0;
 }
@@ -678,6 +737,15 @@ static int flips(unsigned int n, double secs, unsigned int runs, bool paced)
 			percentile(cur->lat.v, cur->lat.n, 50),
 			percentile(cur->lat.v, cur->lat.n, 90),
 			percentile(cur->lat.v, cur->lat.n, 100));
+		fprintf(stderr, PROG ": %u CRTC(s), run %u: /proc/stat (1/%ld s): user %lld, system+irq+softirq %lld, idle %lld, steal %lld, of %.0f; the client's own %.1f\n",
+			n, k + 1, sysconf(_SC_CLK_TCK),
+			cur->k1.uticks - cur->k0.uticks,
+			cur->k1.kticks - cur->k0.kticks,
+			cur->k1.idle - cur->k0.idle,
+			cur->k1.steal - cur->k0.steal,
+			(cur->k1.t - cur->k0.t) * cur->k0.cpus *
+			sysconf(_SC_CLK_TCK),
+			cur->user_secs * sysconf(_SC_CLK_TCK));
 		if (!k || rate < slowest)
 			slowest = rate;
 		if (!k || rate > best->lat.n / best->secs) {
@@ -695,13 +763,27 @@ static int flips(unsigned int n, double secs, unsigned int runs, bool paced)
 		printf("flips%u-kcpu-us %.0f\n", n,
 		       (best->k1.kticks - best->k0.kticks) * 1e6 /
 		       sysconf(_SC_CLK_TCK) / best->lat.n);
-	/* All CPUs' time less their idle time: the client's and the kernel's. */
+	/*
+	 * The time the CPUs were not idle (all CPUs' time less their idle
+	 * time), exact: the client's and the kernel's; and the kernel's share,
+	 * that time less the client's own (user_stop()). Not less the steal
+	 * time: a vCPU woken but not yet run is idle to the guest and runnable
+	 * (steal) to Xen, counted twice.
+	 */
 	if (best->lat.n && best->k0.idle >= 0 && best->k1.idle >= 0 &&
-	    best->k0.cpus == best->k1.cpus && best->k0.cpus > 0)
-		printf("flips%u-cpu-us %.0f\n", n,
-		       ((best->k1.t - best->k0.t) * best->k0.cpus -
+	    best->k0.cpus == best->k1.cpus && best->k0.cpus > 0) {
+		double busy = (best->k1.t - best->k0.t) * best->k0.cpus -
 			(double)(best->k1.idle - best->k0.idle) /
-			sysconf(_SC_CLK_TCK)) * 1e6 / best->lat.n);
+			sysconf(_SC_CLK_TCK);
+
+		printf("flips%u-cpu-us %.0f\n", n, busy * 1e6 / best->lat.n);
+		if (best->user_secs >= 0) {
+			printf("flips%u-user-us %.1f\n", n,
+			       best->user_secs * 1e6 / best->lat.n);
+			printf("flips%u-kbusy-us %.0f\n", n,
+			       (busy - best->user_secs) * 1e6 / best->lat.n);
+		}
+	}
 	/* bench.sh divides the instructions between the marks by the flips. */
 	if (best->lat.n && best->k0.mark && best->k1.mark)
 		printf("flips%u-insn-marks %u %u %zu\n", n, best->k0.mark,
@@ -784,7 +866,7 @@ static const char *const mem_fields[] = {
 
 struct slab_cache {
 	char name[40];
-	long long objs, objsize, pages;
+	long long objs, room, objsize, pages;
 };
 
 struct mem {
@@ -814,8 +896,9 @@ static long long proc_sum(const char *path, const char *key)
 }
 
 /*
- * Objects in use and pages of each slab cache (SLUB counts the free
- * objects of per-CPU slabs as in use: the pages are what is sure).
+ * Objects in use, room (free objects in the slabs it holds) and pages of
+ * each slab cache (SLUB counts the free objects of per-CPU slabs as in
+ * use: the pages are what is sure; after slabs_shrink() all three are).
  * Allocations over 8 KiB (kmalloc_large) are in meminfo's Slab but in no
  * cache: the difference.
  */
@@ -823,7 +906,7 @@ static void slab_read(struct mem *m)
 {
 	FILE *f = fopen("/proc/slabinfo", "r");
 	struct slab_cache *c;
-	long long perslab, pages_per_slab, num_slabs;
+	long long total, perslab, pages_per_slab, num_slabs;
 	char line[512];
 
 	m->num_caches = 0;
@@ -831,10 +914,11 @@ static void slab_read(struct mem *m)
 		return;
 	while (fgets(line, sizeof(line), f) && m->num_caches < MAX_CACHES) {
 		c = &m->caches[m->num_caches];
-		if (sscanf(line, "%39s %lld %*d %lld %lld %lld : tunables %*d %*d %*d : slabdata %*d %lld",
-			   c->name, &c->objs, &c->objsize, &perslab,
-			   &pages_per_slab, &num_slabs) != 6)
+		if (sscanf(line, "%39s %lld %lld %lld %lld %lld : tunables %*d %*d %*d : slabdata %*d %lld",
+			   c->name, &c->objs, &total, &c->objsize, &perslab,
+			   &pages_per_slab, &num_slabs) != 7)
 			continue;
+		c->room = total - c->objs;
 		c->pages = num_slabs * pages_per_slab;
 		m->num_caches++;
 	}
@@ -922,7 +1006,9 @@ static void mem_moves(const char *what, const struct mem *a, const struct mem *b
 /*
  * The slab caches whose objects in use moved, per buffer: objects, their
  * KiB, and the KiB of the cache's pages (less than the objects' when
- * they went into slabs the cache kept from before); then the Slab KiB in
+ * they went into slabs the cache kept from before), and the room the
+ * cache had for them before (free objects in its slabs, all buffers
+ * together: what the system held already); then the Slab KiB in
  * no cache: kmalloc_large, allocations over 8 KiB, page by page. Returns
  * the KiB of the objects and of those allocations per buffer: what the
  * buffers took, however the caches packed it into pages.
@@ -934,7 +1020,7 @@ static double slab_moves(const char *what, const struct mem *a,
 	double objs_kib = 0, large_kib;
 	unsigned int i, j;
 
-	fprintf(stderr, PROG ":   %s, slab caches per buffer (objects, their KiB, pages' KiB):",
+	fprintf(stderr, PROG ":   %s, slab caches per buffer (objects, their KiB, pages' KiB, room before):",
 		what);
 	for (i = 0; i < b->num_caches; i++) {
 		const struct slab_cache *cb = &b->caches[i], *ca = NULL;
@@ -947,10 +1033,10 @@ static double slab_moves(const char *what, const struct mem *a,
 		objs_kib += objs * cb->objsize / 1024.0 / count;
 		if (llabs(objs) * 2 < count && ca && ca->pages == cb->pages)
 			continue;
-		fprintf(stderr, " %s %+.2f %+.2f %+.1f", cb->name,
+		fprintf(stderr, " %s %+.2f %+.2f %+.1f %lld", cb->name,
 			objs / (double)count, objs * cb->objsize / 1024.0 / count,
 			(cb->pages - (ca ? ca->pages : 0)) * kib_per_page /
-			(double)count);
+			(double)count, ca ? ca->room : 0);
 	}
 	large_kib = (b->kib[0] - a->kib[0] - pages * kib_per_page) /
 		    (double)count;
