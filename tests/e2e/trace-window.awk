@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The lines of an ftrace trace, read twice (awk -f trace-window.awk TRACE
 # TRACE), in the WIN ms before each of the first MAX lines holding MARK (a
-# trace_marker's text), stacks left out, as
+# trace_marker's text), stacks left out but those of events on an idle CPU
+# with a task woken and not yet run (the idle task's flags hold N: what
+# kept the CPU from switching to it), as
 #   E2E-TRACE <tag> <kind> <n> <line>
 # (-v tag=... kind=... mark=... win=... max=...). The trace clock must be
 # the marks' (mono). Used in the DomU by make bench's sb_trace_slow
@@ -20,12 +22,28 @@ NR == FNR {
 		m[++n] = stamp()
 	next
 }
-/^ *=>|<stack trace>/ { next }
+# Whether the line's task is an idle task with the reschedule flag set.
+function idle_resched(   i) {
+	if ($1 !~ /^<idle>-0$/)
+		return 0
+	for (i = 2; i < NF; i++)
+		if ($i ~ /^\[[0-9]+\]$/)
+			return $(i + 1) ~ /N/
+	return 0
+}
+/^ *=>|<stack trace>/ {
+	if (keep)
+		printf "E2E-TRACE %s %s %d %s\n", tag, kind, keep, $0
+	next
+}
 {
+	keep = 0
 	x = stamp()
 	for (i = 1; i <= n; i++)
 		if (x >= m[i] - win / 1000 && x <= m[i]) {
 			printf "E2E-TRACE %s %s %d %s\n", tag, kind, i, $0
+			if (idle_resched())
+				keep = i
 			break
 		}
 }
