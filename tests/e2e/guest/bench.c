@@ -339,7 +339,7 @@ static unsigned int icount_mark(void)
  * time (the vCPUs runnable while Xen ran something else). User and kernel
  * ticks are samples the timer tick takes, which a loop of flips can beat
  * in step with: runs alike can differ by twice, and together they may
- * cover a third of the time the CPUs were busy or all of it. The idle
+ * cover a quarter of the time the CPUs were busy or nearly all. The idle
  * time is measured at each entry and exit of the idle loop (NO_HZ, the
  * guests' kernels), so the time the CPUs were busy is exact to a USER_HZ
  * tick.
