@@ -133,10 +133,11 @@ struct app {
 	unsigned int fd_n;
 	/*
 	 * Paced ticks served in runs of flips, and late (see on_timer()); the
-	 * time the last tick served was due.
+	 * time the last tick served was due, and how many ticks the run it
+	 * belongs to has had.
 	 */
 	uint64_t ticks, late_ticks, late_ticks_4ms, late_max_us;
-	uint64_t last_due;
+	uint64_t last_due, run_ticks;
 };
 
 /* ---- XenStore helpers ---- */
@@ -970,12 +971,19 @@ static void on_timer(struct app *app)
 	 */
 	if (due - (ticks - 1) * FRAME_NS - app->last_due == FRAME_NS) {
 		app->ticks++;
+		app->run_ticks++;
 		app->late_ticks += late_us >= TICK_LATE_US;
 		app->late_ticks_4ms += late_us >= 4 * TICK_LATE_US;
 		if (late_us > app->late_max_us)
 			app->late_max_us = late_us;
 		if (late_us >= TICK_LATE_US && app->mark_fd >= 0)
 			dprintf(app->mark_fd, "e2e-late %" PRIu64 " us\n", late_us);
+		/* Where in the run: a mode set's wake at its start, or steady. */
+		if (late_us >= TICK_LATE_US)
+			be_info("paced tick %" PRIu64 " of a run of flips served %" PRIu64 " us late",
+				app->run_ticks, late_us);
+	} else {
+		app->run_ticks = 0;
 	}
 	app->last_due = due;
 	if (late_us >= TICK_LATE_US)

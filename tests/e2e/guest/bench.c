@@ -40,6 +40,7 @@
  *   flipsN-missed-pct, refresh periods without a frame per 100 frames
  *   shown; and flipsN-grid-dev-p50-us and -p90-us, the median and 90th
  *   percentile of how far an interval is from its whole periods.
+ *   With E2E_BENCH_HOLD set, keeps the card after the figures: hold().
  * Usage: e2e-bench buffers CARD WIDTH HEIGHT ITERATIONS
  *   Times CREATE_DUMB + ADDFB2 + RMFB + DESTROY_DUMB after one untimed
  *   round: buf-WxH-ms, the best; or "buf-WxH-ms refused:ERRNO:IOCTL" if the
@@ -1271,6 +1272,35 @@ static unsigned int arg(const char *s)
 	return (unsigned int)strtoul(s, NULL, 0);
 }
 
+/*
+ * With E2E_BENCH_HOLD set to a file name: once the figures are out,
+ * creates that file and keeps the card, and the mode it set, until the
+ * file is gone (HOLD_MAX_S at most), so that what the backend counted
+ * for the client's flips can be read before the client's exit brings the
+ * console back (ours' fbdev sets its mode on every connector and redraws
+ * it, which the backend would count with the client's frames).
+ */
+#define HOLD_MAX_S 120
+
+static void hold(void)
+{
+	const char *path = getenv("E2E_BENCH_HOLD");
+	struct timespec pause = { 0, 20 * 1000000L };
+	unsigned int i;
+	int f;
+
+	if (!path)
+		return;
+	f = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (f < 0) {
+		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+		return;
+	}
+	close(f);
+	for (i = 0; i < HOLD_MAX_S * 50 && !access(path, F_OK); i++)
+		nanosleep(&pause, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -1303,9 +1333,14 @@ int main(int argc, char **argv)
 	if (e2e_driver_name(fd, name, sizeof(name)))
 		return e2e_fail(PROG, "DRM_IOCTL_VERSION");
 	fprintf(stderr, PROG ": %s: driver %s\n", argv[2], name);
-	if (!strcmp(cmd, "flips"))
-		return flips(arg(argv[3]), strtod(argv[4], NULL), arg(argv[5]),
-			     argc == 7);
+	if (!strcmp(cmd, "flips")) {
+		int ret = flips(arg(argv[3]), strtod(argv[4], NULL), arg(argv[5]),
+				argc == 7);
+
+		if (!ret)
+			hold();
+		return ret;
+	}
 	if (!strcmp(cmd, "buffers"))
 		return buffers(arg(argv[3]), arg(argv[4]), arg(argv[5]));
 	return memory(arg(argv[3]), arg(argv[4]), arg(argv[5]), arg(argv[6]));
