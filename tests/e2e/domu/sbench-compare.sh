@@ -89,34 +89,38 @@ sbench_plan() {
 # sb_bench TAG NAME E2E-BENCH-ARGS...: one measurement, its figures
 # tagged (driver.round), its diagnostics as E2E-INFO. With SB_HELD set
 # to a command, e2e-bench keeps the card once its figures are out
-# (E2E_BENCH_HOLD) while this shell runs the command, whose output
+# (E2E_BENCH_HOLD: it sends this shell SIGUSR1, which ends the wait, and
+# waits for SIGUSR2) while this shell runs the command, whose output
 # follows the figures.
-SB_HOLD=/tmp/sb-hold
 SB_HELD=
+SB_IS_HELD=
 sb_bench() {
 	local tag=$1 name=$2 rc pid
 	shift 2
+	SB_IS_HELD=
 	if [ -n "$SB_HELD" ]; then
-		rm -f $SB_HOLD /tmp/sb-held.out
-		E2E_BENCH_HOLD=$SB_HOLD e2e-bench "$@" >/tmp/sb.out 2>/tmp/sb.err &
+		trap 'SB_IS_HELD=1' USR1
+		E2E_BENCH_HOLD=1 e2e-bench "$@" >/tmp/sb.out 2>/tmp/sb.err &
 		pid=$!
-		# shellcheck disable=SC2086 # SB_HELD: a command and its words
-		wait_until 600 sb_holding $pid && [ -e $SB_HOLD ] &&
-			$SB_HELD >/tmp/sb-held.out
-		rm -f $SB_HOLD
 		wait $pid
 		rc=$?
+		if [ -n "$SB_IS_HELD" ]; then
+			# shellcheck disable=SC2086 # SB_HELD: a command and its words
+			$SB_HELD >/tmp/sb-held.out
+			kill -USR2 $pid
+			wait $pid
+			rc=$?
+		fi
+		trap - USR1
 	else
 		e2e-bench "$@" >/tmp/sb.out 2>/tmp/sb.err
 		rc=$?
 	fi
 	sed "s/^/E2E-BENCH $tag /" /tmp/sb.out
 	sed "s/^/E2E-INFO $tag: /" /tmp/sb.err
-	[ -z "$SB_HELD" ] || cat /tmp/sb-held.out 2>/dev/null
+	[ -z "$SB_IS_HELD" ] || cat /tmp/sb-held.out
 	check "bench-$tag-$name" "e2e-bench $* exited with $rc: $(tail -n 1 /tmp/sb.err)" [ $rc = 0 ]
 }
-# sb_holding PID: e2e-bench PID holds the card, or is gone.
-sb_holding() { [ -e $SB_HOLD ] || ! alive "$1"; }
 
 # sb_flips TAG CARD N: the flip measurement on N connectors. Paced, also
 # how many of the backend's ticks it served late (its answer to "vsync",
@@ -129,7 +133,9 @@ sb_holding() { [ -e $SB_HOLD ] || ! alive "$1"; }
 # (its mode set on four connectors and redrawn): the tick after the first
 # of them was late in most of ours' measurements, 2 to 12 ms (the
 # backend's log of 00:45: "paced tick 2 of a run", each 0.35 s before the
-# count was read), Dom0 waiting for the guest's two vCPUs.
+# count was read), Dom0 waiting for the guest's two vCPUs. (A first try
+# polled for a file beside the flips: every tick 1 ms late in 15 of 100,
+# both drivers, and the guest's kernel time a flip nine times as much.)
 sb_flips() {
 	local tag=$1 n=$3
 	if [ -z "$SB_PACED" ]; then
