@@ -978,7 +978,7 @@ static void on_timer(struct app *app)
 			app->late_max_us = late_us;
 		if (late_us >= TICK_LATE_US && app->mark_fd >= 0)
 			dprintf(app->mark_fd, "e2e-late %" PRIu64 " us\n", late_us);
-		/* Where in the run: a mode set's wake at its start, or steady. */
+		/* Where in the run: at its start (a mode set, a console back) or steady. */
 		if (late_us >= TICK_LATE_US)
 			be_info("paced tick %" PRIu64 " of a run of flips served %" PRIu64 " us late",
 				app->run_ticks, late_us);
