@@ -127,7 +127,8 @@ for t in "${TARGETS[@]}"; do
 done
 
 # The rows: metric, which way is better (+ higher, - lower, = neither: a
-# check or a count), label.
+# check or a count; a trailing p: only on a paced display, = elsewhere),
+# label.
 ROWS=(
 	"flips1-rate|+|flips/s, 1 connector (higher is better)"
 	"flips4-rate|+|flips/s, 4 connectors at once, aggregate (higher is better)"
@@ -171,13 +172,13 @@ ROWS=(
 	"flips1-timer-irqs|-|guest timer interrupts per 100 flips, 1 connector"
 	"flips1-ring-irqs|-|the driver's event channel interrupts per 100 flips, 1 connector"
 	"flips1-polls|-|the client's wake-ups for events per 100 flips, 1 connector"
-	"flips4-polls|-|the client's wake-ups for events per 100 flips, 4 connectors"
+	"flips4-polls|-p|the client's wake-ups for events per 100 flips, 4 connectors (judged on a paced display only: see README)"
 	"flips1-ctxt|-|guest context switches per 100 flips, 1 connector"
 	"flips4-ctxt|-|guest context switches per 100 flips, 4 connectors"
 	"buf-1920x1080-ms|-|create+addfb+rmfb+destroy 1920x1080 (ms)"
 	"buf-3840x2160-ms|-|create+addfb+rmfb+destroy 3840x2160 (ms)"
 	"buf-4k-linear|=|3840x2160 over 4 times 1920x1080 (1.00: linear in pages)"
-	"mem-1920x1080-beyond-kib|-|guest memory per 1920x1080 buffer beyond its pixels (KiB)"
+	"mem-1920x1080-beyond-kib|-|guest memory per 1920x1080 buffer beyond its pixels, ours loaded without its console, as upstream has none (KiB)"
 	"mem-1920x1080-slab-kib|-|of which slab (KiB)"
 	"mem-1920x1080-shrunk-kib|-|the same, slab caches shrunk before each reading (KiB)"
 	"mem-1920x1080-objects-kib|-|the same, slab objects and larger allocations the buffer took, whatever pages they fell on (KiB)"
@@ -560,7 +561,9 @@ done
 		dir=${dir%%|*}
 		printf '| %s |' "${row##*|}"
 		for t in "${TARGETS[@]}"; do
-			row_cells "$t" "$metric" "$dir"
+			judge=${dir%p}
+			[[ $dir != *p || ${TARGET_BE[$t]:-} == *--vsync* ]] || judge='='
+			row_cells "$t" "$metric" "$judge"
 			if ((RUNS > 1)); then
 				each=
 				for ((r = 1; r <= nboots; r++)); do
