@@ -185,7 +185,9 @@ sb_buffers() {
 # the room partly used slabs had, so that the same objects of a buffer
 # landed on more new slab pages in ours' rounds than in upstream's (slab
 # KiB as the system runs 1.04, every pair 1.00 to 1.08, in the runs of
-# 2026-12-05 and 06; 0.96 with ours loaded fbdev=0).
+# 2026-12-05 and 06). Without it the pairs fell either side (0.96 to
+# 1.08, 2026-12-06 03:55): what is left follows the slab room each round
+# happens to begin with (README).
 sb_memory() {
 	local tag=$1 card out
 	if [ "${tag%.*}" = ours ]; then
