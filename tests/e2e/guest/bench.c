@@ -451,6 +451,8 @@ static int vec_add(struct vec *a, double x)
 struct run {
 	struct vec lat, gaps, stamp, read;
 	size_t polls;
+	/* Wake-ups by the flip events they found: 0, 1, 2, 3, 4 or more. */
+	size_t found[5];
 	double secs, user_secs;
 	struct kstat k0, k1;
 };
@@ -468,6 +470,7 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 	r->stamp.n = 0;
 	r->read.n = 0;
 	r->polls = 0;
+	memset(r->found, 0, sizeof(r->found));
 	kstat_read(&r->k0);
 	cyc0 = cycles();
 	tc0 = now_s();
@@ -481,6 +484,7 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 	}
 	while (pending) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		unsigned int found = 0;
 		ssize_t len, off;
 
 		/* Both drivers complete a flip within 1 s with a live backend. */
@@ -506,6 +510,7 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 				continue;
 			i = (unsigned int)ev->user_data;
 			p[i].pending = 0;
+			found++;
 			ev_t = ev->tv_sec * 1e6 + ev->tv_usec;
 			if (vec_add(&r->lat, (t - p[i].t0) * 1e6) ||
 			    (p[i].last_ev &&
@@ -524,6 +529,7 @@ static int flip_run(struct pipe *p, unsigned int n, double secs, struct run *r)
 				pending--;
 			}
 		}
+		r->found[found < 4 ? found : 4]++;
 	}
 	user_stop();
 	r->secs = now_s() - start;
@@ -749,6 +755,10 @@ static int flips(unsigned int n, double secs, unsigned int runs, bool paced)
 			(cur->k1.t - cur->k0.t) * cur->k0.cpus *
 			sysconf(_SC_CLK_TCK),
 			cur->user_secs * sysconf(_SC_CLK_TCK));
+		if (n > 1)
+			fprintf(stderr, PROG ": %u CRTC(s), run %u: wake-ups finding 0, 1, 2, 3, 4+ flip events: %zu %zu %zu %zu %zu\n",
+				n, k + 1, cur->found[0], cur->found[1],
+				cur->found[2], cur->found[3], cur->found[4]);
 		if (!k || rate < slowest)
 			slowest = rate;
 		if (!k || rate > best->lat.n / best->secs) {
