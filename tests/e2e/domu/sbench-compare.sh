@@ -167,7 +167,7 @@ sb_be_late() {
 # sb_flip_extras TAG CARD: what else flips (traced, Weston, one vCPU).
 sb_flip_extras() {
 	[ -n "$SB_TRACE" ] && sb_trace "$1" "$2" &&
-		sb_graph "$1" "$2" 1 && sb_graph "$1" "$2" 4
+		sb_graph "$1" "$2" 1 && sb_graph "$1" "$2" 4 && sb_seq "$1" "$2" 4
 	[ -n "$SB_PACED" ] && sb_weston "$1" "$2"
 	[ -z "$SB_PACED" ] && [ -w $SB_CPU1 ] && sb_one_cpu "$1" "$2"
 }
@@ -294,6 +294,32 @@ sb_graph() {
 	echo nop >$t/current_tracer
 	: >$t/set_graph_function
 	: >$t/set_ftrace_filter
+	echo >$t/trace
+}
+
+# sb_seq TAG CARD N: one more N-connector flip run, its scheduler and
+# commit works traced: where the client's wake-ups fall among the commits
+# of its flips (tests/e2e/domu/seq.awk), beside the run's own count of the
+# events each wake-up found. "E2E-TRACE <tag> seq<N> <name> <count>", the
+# run's own output as "E2E-TRACE <tag> seq<N>-run ...".
+SB_SEQ_EVENTS="sched/sched_switch workqueue/workqueue_queue_work
+	workqueue/workqueue_execute_start workqueue/workqueue_execute_end"
+sb_seq() {
+	local tag=$1 card=$2 n=$3 t=$SB_TRACEFS e
+	[ -d $t ] || return
+	echo 0 >$t/tracing_on
+	echo mono >$t/trace_clock
+	echo 16384 >$t/buffer_size_kb
+	for e in $SB_SEQ_EVENTS; do echo 1 >"$t/events/$e/enable"; done
+	echo >$t/trace
+	echo 1 >$t/tracing_on
+	# shellcheck disable=SC2086 # SB_PACED: no argument or one
+	e2e-bench flips "$card" "$n" $SB_FLIP_SECS 1 $SB_PACED >/tmp/sb-seq.out 2>&1
+	echo 0 >$t/tracing_on
+	for e in $SB_SEQ_EVENTS; do echo 0 >"$t/events/$e/enable"; done
+	sed "s/^/E2E-TRACE $tag seq$n-run /" /tmp/sb-seq.out
+	awk -v tag="$tag" -v kind="seq$n" -f /etc/e2e/seq.awk $t/trace |
+		sort -k4,4
 	echo >$t/trace
 }
 
