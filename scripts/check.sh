@@ -99,12 +99,16 @@ kerneldoc_check() {
 	[[ -z $out ]] || { printf '%s\n' "$out"; return 1; }
 }
 
-# coccicheck needs scripts/coccinelle from the source tree, so it runs there,
+# coccicheck needs scripts/coccinelle from a source tree, so it runs there,
 # on the overlaid driver directory (driver and KUnit tests; displif.h is
-# checked as far as the .c files include it).
+# checked as far as the .c files include it). The in-tree build's tree, not
+# the KUnit one, whose lock make test's background KUnit builds hold; the
+# in-tree build drops tests/ again.
 cocci_check() {
-	local log=$LOGS/coccicheck.log dir=$src/$DRIVER_DIR
-	lock_src "$src"
+	local log=$LOGS/coccicheck.log src dir
+	lock_src "$(intree_top)/tree"
+	src=$(intree_tree)
+	dir=$src/$DRIVER_DIR
 	overlay "$src"
 	if ! make -C "$src" M="$dir" coccicheck MODE=report J="$JOBS" \
 		>"$log" 2>&1; then

@@ -13,30 +13,21 @@ source "$(dirname "$0")/lib.sh"
 
 "$SCRIPTS/setup.sh" intree
 
-ver=$(src_version)
 # Our own copy of the source: the KUnit tree (src_tree) is overlaid with
 # tests/ and locked by the KUnit runs, and its .config must not change.
-top=$CACHE/intree-$ver
-src=$top/linux-source-6.1
+top=$(intree_top)
 mkdir -p "$top" "$LOGS"
 # One run at a time per package version, whichever clone it comes from:
 # they share the tree and the build directories.
 lock_src "$top/tree"
 
 # Leftovers of an interrupted run (we hold the lock: nobody else's).
-rm -rf "$top"/.tmp.*
-
-if [[ ! -d $src ]]; then
-	tmp=$(mktemp -d "$top/.tmp.src.XXXXXX")
-	say "in-tree: extracting /usr/src/linux-source-6.1.tar.xz into $top"
-	tar -C "$tmp" -xf /usr/src/linux-source-6.1.tar.xz
-	mv -T "$tmp/linux-source-6.1" "$src"
-	rm -rf "$tmp"
-fi
+rm -rf "$top"/.tmp.* "$top"/.extract.*
+src=$(intree_tree)
 
 # Make the tree's driver directory and displif.h the repository's. Like
-# overlay() in lib.sh, but without tests/ (the KUnit build's), and the old
-# driver's files go (--delete). --checksum: a fresh clone's files all have
+# overlay() in lib.sh, but without tests/ (the KUnit build's; coccicheck's
+# overlay puts them here), and the old driver's files go (--delete). --checksum: a fresh clone's files all have
 # new mtimes; rewriting only what differs keeps warm builds incremental.
 # Only sources: objects of a module build in the repository stay out.
 sync=(rsync --recursive --checksum --delete --delete-excluded)

@@ -64,14 +64,11 @@ src_version() {
 	dpkg-query -W -f='${Version}' linux-source-6.1
 }
 
-# The extracted linux-source tree (KUnit, checkpatch, coccinelle and
-# kernel-doc live there, not in the headers package). Extracted once per
-# package version: into a temporary directory, then renamed into place, so
-# an interrupted extraction never leaves a half tree behind.
-src_tree() {
-	local top src tmp
-	top=$CACHE/src-$(src_version)
-	src=$top/linux-source-6.1
+# extracted TOP: linux-source-6.1 extracted into TOP, once per package
+# version: into a temporary directory, then renamed into place, so an
+# interrupted extraction never leaves a half tree behind.
+extracted() {
+	local top=$1 src=$1/linux-source-6.1 tmp
 	if [[ ! -d $src ]]; then
 		mkdir -p "$top"
 		tmp=$(mktemp -d "$top/.extract.XXXXXX")
@@ -85,6 +82,23 @@ src_tree() {
 	printf '%s\n' "$src"
 }
 
+# The KUnit tree: the KUnit builds, checkpatch and kernel-doc use it (they
+# live in the source package, not in the headers).
+src_tree() {
+	extracted "$CACHE/src-$(src_version)"
+}
+
+# The in-tree builds' own copy (scripts/intree.sh), where coccicheck runs
+# too: the KUnit builds hold the KUnit tree's lock for minutes at a time,
+# and make test runs them in the background from its start. Its lock is
+# "$(intree_top)/tree" (lock_src).
+intree_top() {
+	printf '%s\n' "$CACHE/intree-$(src_version)"
+}
+intree_tree() {
+	extracted "$(intree_top)"
+}
+
 # lock_src SRC: hold an exclusive lock on the source tree (and the KUnit build
 # directories that belong to it) until the calling script exits; several
 # clones on one machine share them. A script run by one that holds the lock
@@ -94,6 +108,7 @@ XDF_SRC_LOCK_FD=
 lock_src() {
 	local lock=$1.lock fd
 	[[ ${XDF_SRC_LOCKED:-} == "$lock" ]] && return 0
+	mkdir -p "${lock%/*}"
 	exec {fd}>"$lock"
 	if ! flock -n "$fd"; then
 		say "waiting for $lock (another run uses the source tree)"

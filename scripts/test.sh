@@ -3,7 +3,7 @@
 # The whole test suite: module, module-arm64, check, the DKMS package's
 # install test, the system test's backend unit test, the system test itself,
 # then kunit and kunit-debug side by side, whose kernels build in the
-# background meanwhile. A failing step does not stop the others. The last
+# background from the start. A failing step does not stop the others. The last
 # line printed sums the KUnit test cases of both runs and the checks of the
 # package and system-test steps: "N passed, N failed, N skipped". Exits
 # non-zero if any step failed (build, linter, test or kernel splat).
@@ -28,17 +28,17 @@ step() {
 	fi
 }
 
-step module "$SCRIPTS/module.sh"
-step module-arm64 "$SCRIPTS/module-arm64.sh"
-step check "$SCRIPTS/check.sh"
-
-# The two UML kernels build in the background while the package and
-# system-test steps run, in the idle scheduling class: the system test's
-# guests leave the cores idle for much of their run (they wait for
-# timeouts, the paced backend, the console), and a SCHED_IDLE task takes no
-# CPU time QEMU wants. On a new machine this hides most of the two builds
-# (about 6 min each); on a warm one they find nothing to build. A failed
-# build is not a failed step: the kunit steps build again and tell why.
+# The two UML kernels build in the background while the other steps run,
+# in the idle scheduling class: the system test's guests leave the cores
+# idle for much of their run (they wait for timeouts, the paced backend,
+# the console), and so do the package installations and the single-threaded
+# parts of check (the second source extraction, checkpatch), and a
+# SCHED_IDLE task takes no CPU time QEMU or a linter wants. On a new
+# machine this hides most of the two builds (about 3 min 20 s each alone);
+# on a warm one they find nothing to build. Their packages and source
+# first, in the foreground: the other steps install packages too, and
+# only one apt runs at a time. A failed build is not a failed step: the
+# kunit steps build again and tell why.
 prebuild() {
 	local config start=$SECONDS
 	for config in normal debug; do
@@ -47,8 +47,17 @@ prebuild() {
 	done
 	say "test: the KUnit kernels' background build took $((SECONDS - start)) s"
 }
-prebuild &
-prebuild_pid=$!
+if "$SCRIPTS/setup.sh" kunit && (src_tree >/dev/null); then
+	prebuild &
+	prebuild_pid=$!
+else
+	warn "test: no KUnit kernel built in the background: the kunit steps build them"
+	prebuild_pid=
+fi
+
+step module "$SCRIPTS/module.sh"
+step module-arm64 "$SCRIPTS/module-arm64.sh"
+step check "$SCRIPTS/check.sh"
 
 # The package and system-test steps print their own "N passed, N failed"
 # last.
@@ -64,10 +73,12 @@ step deb tee_to "$e2e_out" "$SCRIPTS/deb.sh" test
 step e2e-backend tee_to "$e2e_out" "$SCRIPTS/e2e-backend.sh" test
 step e2e tee_to "$e2e_out" "$SCRIPTS/e2e.sh"
 
-if kill -0 "$prebuild_pid" 2>/dev/null; then
-	say "test: waiting for the KUnit kernels' background build"
+if [[ -n $prebuild_pid ]]; then
+	if kill -0 "$prebuild_pid" 2>/dev/null; then
+		say "test: waiting for the KUnit kernels' background build"
+	fi
+	wait "$prebuild_pid" || true
 fi
-wait "$prebuild_pid" || true
 # Each KUnit run is one UML process, one CPU: the debug run goes beside
 # the normal one, its output kept until the normal one's is out.
 debug_out=$(mktemp)
