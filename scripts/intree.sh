@@ -27,8 +27,9 @@ src=$(intree_tree)
 
 # Make the tree's driver directory and displif.h the repository's. Like
 # overlay() in lib.sh, but without tests/ (the KUnit build's; coccicheck's
-# overlay puts them here), and the old driver's files go (--delete). --checksum: a fresh clone's files all have
-# new mtimes; rewriting only what differs keeps warm builds incremental.
+# overlay puts them here), and the old driver's files go (--delete).
+# --checksum: a fresh clone's files all have new mtimes; rewriting only
+# what differs keeps warm builds incremental.
 # Only sources: objects of a module build in the repository stay out.
 sync=(rsync --recursive --checksum --delete --delete-excluded)
 "${sync[@]}" --exclude='*.mod.c' --include=Kconfig --include=Makefile \

@@ -3,9 +3,9 @@
 # The whole test suite: module, module-arm64, check, the DKMS package's
 # install test, the system test's backend unit test, the system test itself,
 # then kunit and kunit-debug side by side, whose kernels build in the
-# background from the start. A failing step does not stop the others. The last
-# line printed sums the KUnit test cases of both runs and the checks of the
-# package and system-test steps: "N passed, N failed, N skipped". Exits
+# background from the start. A failing step does not stop the others. The
+# last line printed sums the KUnit test cases of both runs and the checks of
+# the package and system-test steps: "N passed, N failed, N skipped". Exits
 # non-zero if any step failed (build, linter, test or kernel splat).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh

@@ -1,18 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench's BENCH_TRACE=1 (sbench-compare.sh's sb_seq): where the
 # flipping client's wake-ups fall among the commits of its flips, from a
-# trace of the scheduler's switches and wake-ups and the workqueue's
-# commit works, on a guest with one vCPU (one timeline). Prints
+# trace of the scheduler's switches and the workqueue's commit works, on a
+# guest with one vCPU (one timeline). Prints
 #   E2E-TRACE <tag> seq<N> <name> <count>
-# names: sleeps (the client went to sleep: in poll, waiting for events);
-# wakes-queued-K (it ran again, after a sleep, with K of its flips'
-# commit works queued and not started: flips not yet sent to the
-# backend; K 0, 1, 2, 3+); wakes-running-K (K commit works started and
-# not ended); wakes-from-idle (the CPU was idle: the client's event came
-# while the guest had nothing else to do), wakes-took-cpu (it took the CPU
-# from a task still runnable) and wakes-after-sleep (the task before it
-# went to sleep), each -kworker where that task was one; preempted (the
-# client lost the CPU while runnable) and preempted-by-kworker.
+# names: sleeps (the client went to sleep, mostly in poll waiting for
+# events; a poll that finds events already there does not sleep and is
+# not counted here); wakes-queued-K (it ran again, after a sleep, with K
+# of its flips' commit works queued and not started: flips not yet sent
+# to the backend; K 0, 1, 2, 3+); wakes-running-K (K commit works started
+# and not ended); wakes-from-idle (the CPU was idle: the client's event
+# came while the guest had nothing else to do), wakes-took-cpu (it took
+# the CPU from a task still runnable) and wakes-after-sleep (the task
+# before it went to sleep), each -kworker where that task was one;
+# preempted (the client lost the CPU while runnable) and
+# preempted-by-kworker.
 
 function bucket(k) {
 	return k > 3 ? "3+" : k + 0
