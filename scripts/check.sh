@@ -105,20 +105,20 @@ kerneldoc_check() {
 # the KUnit one, whose lock make test's background KUnit builds hold; the
 # in-tree build drops tests/ again.
 cocci_check() {
-	local log=$LOGS/coccicheck.log src dir
+	local log=$LOGS/coccicheck.log tree dir
 	lock_src "$(intree_top)/tree"
-	src=$(intree_tree)
-	dir=$src/$DRIVER_DIR
-	overlay "$src"
-	if ! make -C "$src" M="$dir" coccicheck MODE=report J="$JOBS" \
+	tree=$(intree_tree)
+	dir=$tree/$DRIVER_DIR
+	overlay "$tree"
+	if ! make -C "$tree" M="$dir" coccicheck MODE=report J="$JOBS" \
 		>"$log" 2>&1; then
 		tail -n 30 "$log"
 		echo "coccicheck failed (log: $log)"
 		return 1
 	fi
 	# Report lines start with "file:line:"; show the repository's paths.
-	! grep -E "^(\./|$src/)?($DRIVER_DIR/[^ :]+|$DISPLIF):[0-9]+" "$log" |
-		sed -e "s|^\./||" -e "s|^$src/||" \
+	! grep -E "^(\./|$tree/)?($DRIVER_DIR/[^ :]+|$DISPLIF):[0-9]+" "$log" |
+		sed -e "s|^\./||" -e "s|^$tree/||" \
 			-e "s|^$DRIVER_DIR/tests/|tests/kunit/|"
 }
 

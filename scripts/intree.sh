@@ -16,7 +16,7 @@ source "$(dirname "$0")/lib.sh"
 # Our own copy of the source: the KUnit tree (src_tree) is overlaid with
 # tests/ and locked by the KUnit runs, and its .config must not change.
 top=$(intree_top)
-mkdir -p "$top" "$LOGS"
+mkdir -p "$LOGS"
 # One run at a time per package version, whichever clone it comes from:
 # they share the tree and the build directories.
 lock_src "$top/tree"

@@ -305,22 +305,16 @@ sb_graph() {
 SB_SEQ_EVENTS="sched/sched_switch workqueue/workqueue_queue_work
 	workqueue/workqueue_execute_start workqueue/workqueue_execute_end"
 sb_seq() {
-	local tag=$1 card=$2 n=$3 t=$SB_TRACEFS e
-	[ -d $t ] || return
-	echo 0 >$t/tracing_on
-	echo mono >$t/trace_clock
-	echo 16384 >$t/buffer_size_kb
-	for e in $SB_SEQ_EVENTS; do echo 1 >"$t/events/$e/enable"; done
-	echo >$t/trace
-	echo 1 >$t/tracing_on
+	local tag=$1 card=$2 n=$3
+	[ -d $SB_TRACEFS ] || return
+	sb_events_on "$SB_SEQ_EVENTS"
 	# shellcheck disable=SC2086 # SB_PACED: no argument or one
 	e2e-bench flips "$card" "$n" $SB_FLIP_SECS 1 $SB_PACED >/tmp/sb-seq.out 2>&1
-	echo 0 >$t/tracing_on
-	for e in $SB_SEQ_EVENTS; do echo 0 >"$t/events/$e/enable"; done
+	sb_events_off "$SB_SEQ_EVENTS"
 	sed "s/^/E2E-TRACE $tag seq$n-run /" /tmp/sb-seq.out
-	awk -v tag="$tag" -v kind="seq$n" -f /etc/e2e/seq.awk $t/trace |
+	awk -v tag="$tag" -v kind="seq$n" -f /etc/e2e/seq.awk $SB_TRACEFS/trace |
 		sort -k4,4
-	echo >$t/trace
+	echo >$SB_TRACEFS/trace
 }
 
 # sb_trace TAG CARD: one more one-connector flip run, traced (not one of
@@ -334,14 +328,15 @@ sb_seq() {
 SB_TRACE_EVENTS="timer/hrtimer_expire_entry timer/timer_expire_entry
 	workqueue/workqueue_execute_start irq/irq_handler_entry sched/sched_wakeup
 	sched/sched_switch"
+SB_TRACE_STACK=timer/hrtimer_expire_entry
 sb_trace() {
 	local tag=$1 card=$2
 	[ -d $SB_TRACEFS ] || { echo "E2E-INFO $tag: no tracefs"; return; }
-	sb_events_on
+	sb_events_on "$SB_TRACE_EVENTS" $SB_TRACE_STACK
 	# shellcheck disable=SC2086 # SB_PACED: no argument or one
 	E2E_BENCH_MARK=$SB_TRACEFS/trace_marker \
 		e2e-bench flips "$card" 1 $SB_FLIP_SECS 1 $SB_PACED >/tmp/sb-trace.out 2>&1
-	sb_events_off
+	sb_events_off "$SB_TRACE_EVENTS" $SB_TRACE_STACK
 	sed "s/^/E2E-TRACE $tag run /" /tmp/sb-trace.out
 	awk -v tag="$tag" -f /etc/e2e/trace.awk $SB_TRACEFS/trace | sort -k3,3 -k5,5nr
 	sb_trace_slow "$tag"
@@ -358,21 +353,23 @@ sb_trace_slow() {
 		-v max=$SB_SLOW_MAX -f /etc/e2e/trace-window.awk \
 		$SB_TRACEFS/trace $SB_TRACEFS/trace
 }
+# sb_events_on EVENTS [STACK]: trace EVENTS (tracefs names), a stack at
+# each STACK event; sb_events_off EVENTS [STACK] stops them.
 sb_events_on() {
 	local t=$SB_TRACEFS e
 	echo 0 >$t/tracing_on
 	echo mono >$t/trace_clock
 	echo 16384 >$t/buffer_size_kb
-	for e in $SB_TRACE_EVENTS; do echo 1 >"$t/events/$e/enable"; done
-	echo stacktrace >$t/events/timer/hrtimer_expire_entry/trigger
+	for e in $1; do echo 1 >"$t/events/$e/enable"; done
+	[ -z "${2:-}" ] || echo stacktrace >"$t/events/$2/trigger"
 	echo >$t/trace
 	echo 1 >$t/tracing_on
 }
 sb_events_off() {
 	local t=$SB_TRACEFS e
 	echo 0 >$t/tracing_on
-	echo '!stacktrace' >$t/events/timer/hrtimer_expire_entry/trigger
-	for e in $SB_TRACE_EVENTS; do echo 0 >"$t/events/$e/enable"; done
+	[ -z "${2:-}" ] || echo '!stacktrace' >"$t/events/$2/trigger"
+	for e in $1; do echo 0 >"$t/events/$e/enable"; done
 }
 
 # sb_trace_idle TAG KIND: the idle guest once more, traced as sb_trace
@@ -381,9 +378,9 @@ sb_events_off() {
 # idle or idle-nocon).
 sb_trace_idle() {
 	[ -d $SB_TRACEFS ] || return
-	sb_events_on
+	sb_events_on "$SB_TRACE_EVENTS" $SB_TRACE_STACK
 	sleep $SB_IDLE_TRACE_SECS
-	sb_events_off
+	sb_events_off "$SB_TRACE_EVENTS" $SB_TRACE_STACK
 	awk -v tag="$1" -f /etc/e2e/trace.awk $SB_TRACEFS/trace |
 		sed "s/^\(E2E-TRACE [^ ]* \)/\1$2-/" | sort -k3,3 -k5,5nr
 	echo >$SB_TRACEFS/trace
